@@ -1,0 +1,80 @@
+/*
+ * awscred.h: AWS credentials found the way the AWS SDKs find them, in
+ * their order:
+ *   1. environment: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
+ *      AWS_SESSION_TOKEN (only when no explicit profile was given);
+ *   2. shared files for the profile (explicit, else AWS_PROFILE, else
+ *      "default"): AWS_SHARED_CREDENTIALS_FILE (~/.aws/credentials)
+ *      section [name], then AWS_CONFIG_FILE (~/.aws/config) section
+ *      [profile name] ([default] for default): aws_access_key_id,
+ *      aws_secret_access_key, aws_session_token;
+ *   3. credential_process in that profile (JSON Version 1 output with
+ *      AccessKeyId, SecretAccessKey, SessionToken, Expiration);
+ *   4. container credentials: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI
+ *      (against http://169.254.170.2) or AWS_CONTAINER_CREDENTIALS_FULL_URI
+ *      (http only to loopback or the ECS/EKS link-local hosts), with
+ *      AWS_CONTAINER_AUTHORIZATION_TOKEN (or _TOKEN_FILE) as the
+ *      Authorization header;
+ *   5. EC2 instance metadata, IMDSv2: PUT /latest/api/token, then
+ *      GET /latest/meta-data/iam/security-credentials/ (role name), then
+ *      .../ROLE; endpoint AWS_EC2_METADATA_SERVICE_ENDPOINT (default
+ *      http://169.254.169.254); skipped when AWS_EC2_METADATA_DISABLED=true.
+ * Temporary credentials (those with an Expiration) are fetched again
+ * when less than AWSCRED_REFRESH_SECS remain.
+ *
+ * Secrets are zeroed before being freed and are never logged: error
+ * messages name the source and the file, never a key.
+ */
+#ifndef R53M_AWSCRED_H
+#define R53M_AWSCRED_H
+
+#include <time.h>
+
+/* Refresh temporary credentials this long before their Expiration. */
+#define AWSCRED_REFRESH_SECS 300
+
+/* One set of credentials; owned by the provider that returned it. */
+struct awscred {
+	char *access_key_id;
+	char *secret_access_key;
+	char *session_token;	/* NULL when none */
+	time_t expiration;	/* 0: does not expire */
+	const char *source;	/* static: "environment", "shared-credentials-
+				 * file", "config-file", "credential-process",
+				 * "container", "imds" */
+};
+
+struct awscred_provider;
+
+/*
+ * awscred_provider_new(profile): a provider for the given profile (NULL:
+ * AWS_PROFILE, else "default").  Nothing is read until awscred_get.
+ * Caller frees with awscred_provider_free.  NULL on out of memory.
+ */
+struct awscred_provider *awscred_provider_new(const char *profile);
+
+/*
+ * awscred_get(p, cred, errbuf, errlen): current credentials in *cred
+ * (owned by p, valid until the next awscred_get or awscred_provider_free).
+ * The chain is walked on the first call and again when temporary
+ * credentials are within AWSCRED_REFRESH_SECS of expiring.  Returns 0, or
+ * -1 with a one-line reason (no secret in it) in errbuf.
+ */
+int awscred_get(struct awscred_provider *p, const struct awscred **cred,
+    char *errbuf, size_t errlen);
+
+/* awscred_provider_free(p): zero and free everything.  NULL is fine. */
+void awscred_provider_free(struct awscred_provider *p);
+
+/* awscred_clear(c): zero and free the members of *c (for callers that
+ * fill their own struct awscred). */
+void awscred_clear(struct awscred *c);
+
+/*
+ * awscred_now(): the current time, or the time pinned by the environment
+ * variable R53M_FAKE_TIME (format 20150830T123600Z, UTC), honoured only by
+ * this library, for tests.  Used for signing dates and expiry checks.
+ */
+time_t awscred_now(void);
+
+#endif
