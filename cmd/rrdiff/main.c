@@ -1,14 +1,499 @@
-/* rrdiff: placeholder until its issue lands. */
+/*
+ * rrdiff: the change stream that turns CURRENT into DESIRED
+ * (format/SPEC.md section 5; man/rrdiff.1).
+ *
+ * A streaming merge of two sorted RRset streams: memory does not grow with
+ * the number of RRsets.  Any trouble (a bad line or missing trailer on
+ * either input, different origins, an I/O error) stops the merge and
+ * writes no trailer, so nothing downstream acts on the partial output.
+ */
+#include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "exitcodes.h"
 #include "log.h"
+#include "stream.h"
+
+#ifndef R53M_VERSION
+#define R53M_VERSION "0.0.0"
+#endif
+
+/* The types Route 53 can store, apart from SOA (never managed). */
+static const char *const default_types[] = {
+	"A", "AAAA", "CAA", "CNAME", "DS", "HTTPS", "MX", "NAPTR", "NS",
+	"PTR", "SPF", "SRV", "SSHFP", "SVCB", "TLSA", "TXT", NULL
+};
+
+/* DNSSEC types: skipped without a warning (the signer makes them). */
+static const char *const dnssec_types[] = {
+	"DNSKEY", "RRSIG", "NSEC", "NSEC3", "NSEC3PARAM", "CDS", "CDNSKEY",
+	NULL
+};
+
+#define TYPE_CACHE	64
+
+/* Why an RRset is left alone. */
+enum skip {
+	SKIP_NONE = 0,
+	SKIP_SOA,		/* SOA: never managed as an RRset */
+	SKIP_APEX_NS,		/* apex NS without --manage-apex-ns */
+	SKIP_DNSSEC,		/* quietly */
+	SKIP_TYPE,		/* not managed: one warning per type */
+	SKIP_R53ONLY		/* Route 53-only RRset in CURRENT */
+};
+
+struct rrdiff {
+	int ignore_ttl, quiet, manage_apex_ns, delete_r53_only;
+	char **types;		/* managed types, NULL-terminated */
+	char *types_text;	/* "A,AAAA,..." for the header */
+	char **warned;		/* types warned about, nwarned of them */
+	size_t nwarned;
+	const char *origin;
+	size_t origin_len;
+	struct strm_writer *w;
+	unsigned long skipped[SKIP_R53ONLY + 1];
+	struct {
+		uint64_t key;	/* type_pack() of the mnemonic */
+		enum skip why;
+	} cache[TYPE_CACHE];
+	size_t ncache;
+};
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: rrdiff [-hq] [-o FILE] [--ignore-ttl] "
+	    "[--types LIST] [--manage-apex-ns]\n"
+	    "              [--delete-route53-only] DESIRED CURRENT\n"
+	    "Write the change stream that turns CURRENT into DESIRED "
+	    "(either may be -).\n"
+	    "  -o FILE               write to FILE atomically (default: "
+	    "stdout)\n"
+	    "  --ignore-ttl          TTL-only differences are not changes\n"
+	    "  --types LIST          managed types, comma-separated\n"
+	    "  --manage-apex-ns      manage the NS RRset at the apex too\n"
+	    "  --delete-route53-only also delete or replace alias and "
+	    "routing records\n"
+	    "  -q                    no warnings (unmanaged types, swapped "
+	    "operands)\n"
+	    "  -h, --help            this help; --version: the version\n"
+	    "Exit: 0 no changes, 1 changes written, 2 trouble, 3 usage.\n");
+}
+
+static int
+in_list(char *const *list, const char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; list[i] != NULL; i++)
+		if (strncmp(list[i], p, n) == 0 && list[i][n] == '\0')
+			return 1;
+	return 0;
+}
+
+/* set_types(d, text): parse --types (or the default if TEXT is NULL). */
+static int
+set_types(struct rrdiff *d, const char *text)
+{
+	char *copy = NULL, *p, *tok, *end;
+	size_t n = 0, len = 0, i, off;
+
+	if (text == NULL) {
+		for (n = 0; default_types[n] != NULL; n++)
+			len += strlen(default_types[n]) + 1;
+	} else {
+		for (p = (char *)text; *p; p++)
+			n += *p == ',';
+		n++;
+		len = strlen(text) + 1;
+	}
+	if ((d->types = calloc(n + 1, sizeof(*d->types))) == NULL ||
+	    (d->types_text = calloc(1, len + 1)) == NULL ||
+	    (copy = strdup(text ? text : "")) == NULL) {
+		free(copy);
+		log_msg("out of memory");
+		return -1;
+	}
+	n = 0;
+	if (text == NULL) {
+		for (i = 0; default_types[i] != NULL; i++)
+			d->types[n++] = strdup(default_types[i]);
+	} else {
+		for (p = copy; (tok = p) != NULL; p = end) {
+			end = strchr(p, ',');
+			if (end != NULL)
+				*end++ = '\0';
+			for (i = 0; tok[i]; i++)
+				if (tok[i] >= 'a' && tok[i] <= 'z')
+					tok[i] = (char)(tok[i] - 'a' + 'A');
+			for (i = 0; tok[i]; i++) {
+				if (!((tok[i] >= 'A' && tok[i] <= 'Z') ||
+				    (tok[i] >= '0' && tok[i] <= '9')))
+					break;
+			}
+			if (tok[0] < 'A' || tok[0] > 'Z' || tok[i] != '\0' ||
+			    i > 16) {
+				log_msg("--types: '%s' is not a type "
+				    "mnemonic", tok);
+				goto usage;
+			}
+			if (strcmp(tok, "SOA") == 0) {
+				log_msg("--types: SOA is never managed as an "
+				    "RRset (its serial goes through the "
+				    "header)");
+				goto usage;
+			}
+			if (!in_list(d->types, tok, strlen(tok)))
+				d->types[n++] = strdup(tok);
+		}
+	}
+	for (i = 0, off = 0; i < n; i++) {
+		if (d->types[i] == NULL) {
+			log_msg("out of memory");
+			free(copy);
+			return -1;
+		}
+		/* len counted one byte per type plus each name: it fits */
+		if (i > 0)
+			d->types_text[off++] = ',';
+		memcpy(d->types_text + off, d->types[i],
+		    strlen(d->types[i]));
+		off += strlen(d->types[i]);
+	}
+	free(copy);
+	return 0;
+usage:
+	free(copy);
+	return -2;
+}
+
+static void
+rrdiff_free(struct rrdiff *d)
+{
+	size_t i;
+
+	for (i = 0; d->types != NULL && d->types[i] != NULL; i++)
+		free(d->types[i]);
+	free(d->types);
+	free(d->types_text);
+	for (i = 0; i < d->nwarned; i++)
+		free(d->warned[i]);
+	free(d->warned);
+}
+
+/* warn_type(d, rr): one warning per unmanaged type. */
+static void
+warn_type(struct rrdiff *d, const struct rrset *rr)
+{
+	char **nw;
+	size_t i;
+
+	for (i = 0; i < d->nwarned; i++)
+		if (strncmp(d->warned[i], rr->type, rr->type_len) == 0 &&
+		    d->warned[i][rr->type_len] == '\0')
+			return;
+	nw = realloc(d->warned, (d->nwarned + 1) * sizeof(*nw));
+	if (nw == NULL)
+		return;
+	d->warned = nw;
+	if ((d->warned[d->nwarned] = strndup(rr->type, rr->type_len)) == NULL)
+		return;
+	d->nwarned++;
+	if (!d->quiet)
+		log_warn("type %.*s is not managed; skipping its RRsets "
+		    "(first: %.*s)", (int)rr->type_len, rr->type,
+		    (int)rr->owner_len, rr->owner);
+}
+
+/* type_pack(p, n): a type mnemonic of up to 8 octets as one integer. */
+static uint64_t
+type_pack(const char *p, size_t n)
+{
+	uint64_t v = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		v = v << 8 | (unsigned char)p[i];
+	return v;
+}
+
+/* type_class(d, rr): SKIP_NONE, SKIP_DNSSEC or SKIP_TYPE for rr's type,
+ * remembered per type (the hot path sees a handful of types). */
+static enum skip
+type_class(struct rrdiff *d, const struct rrset *rr)
+{
+	uint64_t k;
+	size_t i;
+	enum skip why;
+
+	if (rr->type_len > 8)
+		goto slow;
+	k = type_pack(rr->type, rr->type_len);
+	for (i = 0; i < d->ncache; i++)
+		if (d->cache[i].key == k)
+			return d->cache[i].why;
+slow:
+	if (in_list(d->types, rr->type, rr->type_len))
+		why = SKIP_NONE;
+	else if (in_list((char *const *)dnssec_types, rr->type,
+	    rr->type_len))
+		why = SKIP_DNSSEC;
+	else {
+		warn_type(d, rr);
+		why = SKIP_TYPE;
+	}
+	if (rr->type_len <= 8 && d->ncache < TYPE_CACHE) {
+		d->cache[d->ncache].key = type_pack(rr->type, rr->type_len);
+		d->cache[d->ncache++].why = why;
+	}
+	return why;
+}
+
+/* classify(d, rr): SKIP_NONE if rrdiff manages this key. */
+static enum skip
+classify(struct rrdiff *d, const struct rrset *rr)
+{
+	if (rr->type_len == 3 && memcmp(rr->type, "SOA", 3) == 0)
+		return SKIP_SOA;
+	if (rr->type_len == 2 && memcmp(rr->type, "NS", 2) == 0 &&
+	    !d->manage_apex_ns && rr->owner_len == d->origin_len &&
+	    memcmp(rr->owner, d->origin, d->origin_len) == 0)
+		return SKIP_APEX_NS;
+	return type_class(d, rr);
+}
+
+/*
+ * diff_one(d, want, have): one key; WANT (DESIRED) and HAVE (CURRENT),
+ * either may be NULL.  Returns 0 or -1 (writer failed, reported).
+ */
+static int
+diff_one(struct rrdiff *d, const struct rrset *want, const struct rrset *have)
+{
+	enum skip why = classify(d, want ? want : have);
+
+	if (why == SKIP_NONE && have != NULL && rrset_route53_only(have) &&
+	    !d->delete_r53_only &&
+	    (want == NULL || !rrset_equal(want, have, d->ignore_ttl)))
+		why = SKIP_R53ONLY;
+	if (why != SKIP_NONE) {
+		d->skipped[why]++;
+		return 0;
+	}
+	if (want == NULL)
+		return strm_put_change(d->w, '-', have->line, have->len);
+	if (have == NULL)
+		return strm_put_change(d->w, '+', want->line, want->len);
+	if (rrset_equal(want, have, d->ignore_ttl))
+		return 0;
+	if (strm_put_change(d->w, '<', have->line, have->len) == -1)
+		return -1;
+	return strm_put_change(d->w, '>', want->line, want->len);
+}
+
+struct prefix_arg {
+	struct strm_writer *w;
+	const char *prefix;
+	int failed;
+};
+
+static void
+copy_header(const char *key, const char *value, void *arg)
+{
+	struct prefix_arg *pa = arg;
+	char k[128];
+	size_t pl;
+
+	if (pa->failed)
+		return;
+	if (strlen(pa->prefix) + strlen(key) >= sizeof(k)) {
+		log_msg("header key %s%s too long", pa->prefix, key);
+		pa->failed = 1;
+		return;
+	}
+	pl = strlen(pa->prefix);
+	memcpy(k, pa->prefix, pl);
+	memcpy(k + pl, key, strlen(key) + 1);
+	if (strm_put_header(pa->w, k, value) == -1)
+		pa->failed = 1;
+}
+
+/* write_header(d, des, cur): the change stream's header (SPEC 5.1). */
+static int
+write_header(struct rrdiff *d, struct strm_reader *des,
+    struct strm_reader *cur)
+{
+	struct prefix_arg pa = { d->w, "desired-", 0 };
+
+	if (strm_put_header(d->w, "origin", d->origin) == -1 ||
+	    strm_put_header(d->w, "producer", "rrdiff " R53M_VERSION) == -1)
+		return -1;
+	strm_header_each(des, copy_header, &pa);
+	pa.prefix = "current-";
+	strm_header_each(cur, copy_header, &pa);
+	if (pa.failed ||
+	    (d->ignore_ttl && strm_put_header(d->w, "ignore-ttl", "yes")) ||
+	    (d->manage_apex_ns &&
+	    strm_put_header(d->w, "manage-apex-ns", "yes")) ||
+	    (d->delete_r53_only &&
+	    strm_put_header(d->w, "delete-route53-only", "yes")) ||
+	    strm_put_header(d->w, "managed-types", d->types_text) == -1)
+		return -1;
+	return 0;
+}
+
+/* merge(d, des, cur): the merge join.  Returns 0 or -1. */
+static int
+merge(struct rrdiff *d, struct strm_reader *des, struct strm_reader *cur)
+{
+	const struct rrset *a = NULL, *b = NULL;
+	enum strm_status sa, sb;
+	int c;
+
+	sa = strm_next(des, &a);
+	sb = strm_next(cur, &b);
+	while (sa == STRM_OK || sb == STRM_OK) {
+		if (sa == STRM_ERROR || sb == STRM_ERROR)
+			return -1;
+		if (sa != STRM_OK)
+			c = 1;
+		else if (sb != STRM_OK)
+			c = -1;
+		else
+			c = rrset_key_cmp(a, b);
+		if (diff_one(d, c <= 0 ? a : NULL, c >= 0 ? b : NULL) == -1)
+			return -1;
+		if (c <= 0)
+			sa = strm_next(des, &a);
+		if (c >= 0)
+			sb = strm_next(cur, &b);
+	}
+	return sa == STRM_ERROR || sb == STRM_ERROR ? -1 : 0;
+}
+
+/* run(d, desired, current, out): the whole job; an exit status. */
+static int
+run(struct rrdiff *d, const char *desired, const char *current,
+    const char *out)
+{
+	struct strm_reader *des = NULL, *cur = NULL;
+	char extra[512];
+	unsigned long changes, skipped;
+	int rc = EXIT_BADINPUT, i;
+
+	if ((des = strm_open(desired, STRM_RRSET)) == NULL ||
+	    (cur = strm_open(current, STRM_RRSET)) == NULL)
+		goto out;
+	d->origin = strm_header(des, "origin");
+	d->origin_len = strlen(d->origin);
+	if (strcmp(d->origin, strm_header(cur, "origin")) != 0) {
+		log_msg("different origins: %s has %s, %s has %s",
+		    strm_name(des), d->origin, strm_name(cur),
+		    strm_header(cur, "origin"));
+		goto out;
+	}
+	/* zxfr's output never has a zone-id; r53apply refuses the result */
+	if (strm_header(des, "zone-id") != NULL && !d->quiet)
+		log_warn("DESIRED %s is a Route 53 dump (zone-id %s): are the "
+		    "operands swapped?", strm_name(des),
+		    strm_header(des, "zone-id"));
+	if ((d->w = strm_create(out, STRM_CHANGE)) == NULL)
+		goto out;
+	if (write_header(d, des, cur) == -1 || merge(d, des, cur) == -1)
+		goto out;
+	for (skipped = 0, i = SKIP_SOA; i <= SKIP_R53ONLY; i++)
+		skipped += d->skipped[i];
+	snprintf(extra, sizeof(extra), "desired-rrsets=%lu current-rrsets=%lu "
+	    "skipped=%lu skipped-soa=%lu skipped-apex-ns=%lu "
+	    "skipped-dnssec=%lu skipped-unmanaged=%lu "
+	    "skipped-route53-only=%lu", strm_count(des), strm_count(cur),
+	    skipped, d->skipped[SKIP_SOA], d->skipped[SKIP_APEX_NS],
+	    d->skipped[SKIP_DNSSEC], d->skipped[SKIP_TYPE],
+	    d->skipped[SKIP_R53ONLY]);
+	changes = strm_written(d->w);
+	rc = strm_commit(d->w, extra);
+	d->w = NULL;
+	if (rc == 0)
+		rc = changes > 0 ? EXIT_DIFF : EXIT_OK;
+	else
+		rc = EXIT_BADINPUT;
+out:
+	strm_abort(d->w);	/* trouble: no trailer */
+	d->w = NULL;
+	strm_close(des);
+	strm_close(cur);
+	return rc;
+}
 
 int
 main(int argc, char *argv[])
 {
-	(void)argc;
+	enum { O_IGNTTL = 256, O_TYPES, O_APEXNS, O_DELR53, O_VERSION };
+	static const struct option lopts[] = {
+		{ "ignore-ttl", no_argument, NULL, O_IGNTTL },
+		{ "types", required_argument, NULL, O_TYPES },
+		{ "manage-apex-ns", no_argument, NULL, O_APEXNS },
+		{ "delete-route53-only", no_argument, NULL, O_DELR53 },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, O_VERSION },
+		{ "output", required_argument, NULL, 'o' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct rrdiff d;
+	const char *out = NULL, *types = NULL;
+	int c, rc;
+
 	log_init(argv[0]);
-	log_msg("not implemented yet");
-	return EXIT_BADINPUT;
+	memset(&d, 0, sizeof(d));
+	while ((c = getopt_long(argc, argv, "ho:q", lopts, NULL)) != -1) {
+		switch (c) {
+		case O_IGNTTL:
+			d.ignore_ttl = 1;
+			break;
+		case O_TYPES:
+			types = optarg;
+			break;
+		case O_APEXNS:
+			d.manage_apex_ns = 1;
+			break;
+		case O_DELR53:
+			d.delete_r53_only = 1;
+			break;
+		case 'o':
+			out = optarg;
+			break;
+		case 'q':
+			d.quiet = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return EXIT_OK;
+		case O_VERSION:
+			printf("rrdiff %s\n", R53M_VERSION);
+			return EXIT_OK;
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (argc - optind != 2) {
+		log_msg("need two operands: DESIRED CURRENT");
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[optind], "-") == 0 &&
+	    strcmp(argv[optind + 1], "-") == 0) {
+		log_msg("DESIRED and CURRENT cannot both be standard input");
+		return EXIT_USAGE;
+	}
+	rc = set_types(&d, types);
+	if (rc == 0)
+		rc = run(&d, argv[optind], argv[optind + 1], out);
+	else
+		rc = rc == -2 ? EXIT_USAGE : EXIT_BADINPUT;
+	rrdiff_free(&d);
+	return rc;
 }

@@ -1,14 +1,323 @@
-/* zxfr: placeholder until its issue lands. */
+/*
+ * zxfr: transfer a zone from a DNS server (AXFR, TSIG-verified) and
+ * write it as a canonical RRset stream (format/SPEC.md), or with
+ * --serial print only the SOA serial.  See man/zxfr.1.
+ *
+ * This file: options, the key, the output.  The transfer is xfr.c (the
+ * loop) + axfr.c (the zone assembly); the probe is probe.c.
+ */
+#include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <ldns/ldns.h>
 
 #include "exitcodes.h"
 #include "log.h"
+#include "names.h"
+#include "stream.h"
+#include "zonebuf.h"
+#include "zxfr.h"
+
+#define KEY_ENV "ZXFR_TSIG_KEY"
+#define DEFAULT_TIMEOUT 600.0
+#define DEFAULT_READ_TIMEOUT 30.0
+
+struct opts {
+	const char *zone, *server, *keyfile, *out;
+	int port;
+	double timeout, read_timeout;
+	int verbose, serial;
+};
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: zxfr [-v] [-k KEYFILE] [-p PORT] [-o FILE] [--timeout SEC]\n"
+	    "            [--read-timeout SEC] ZONE SERVER\n"
+	    "       zxfr --serial [-k KEYFILE] [-p PORT] [--timeout SEC] ZONE SERVER\n"
+	    "       zxfr -h | --version\n"
+	    "Transfer ZONE (AXFR) from SERVER (an IPv4 or IPv6 address) and write\n"
+	    "the canonical RRset stream to stdout or atomically to FILE.\n"
+	    "  -k KEYFILE        TSIG key (tsig-keygen format); else the key text\n"
+	    "                    in $" KEY_ENV ", if set; the whole transfer\n"
+	    "                    is then verified (RFC 8945)\n"
+	    "  -p PORT           server port (53)\n"
+	    "  -o FILE           write FILE atomically (nothing on failure)\n"
+	    "  --timeout SEC     overall deadline (%g)\n"
+	    "  --read-timeout SEC  longest wait for data (%g)\n"
+	    "  --serial          print only the SOA serial (UDP, TCP if truncated)\n"
+	    "  -v                progress and statistics on stderr\n"
+	    "Exit: 0 ok, 2 bad input (key file) or output error, 3 usage,\n"
+	    "      5 server failure or refusal, 6 TSIG verification failure.\n",
+	    DEFAULT_TIMEOUT, DEFAULT_READ_TIMEOUT);
+}
+
+static int
+parse_seconds(const char *s, double *out)
+{
+	char *end = NULL;
+	double v = strtod(s, &end);
+
+	if (end == s || *end != '\0' || !(v > 0) || v > 86400 * 7)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int
+parse_opts(int argc, char *argv[], struct opts *o)
+{
+	static const struct option lo[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "serial", no_argument, NULL, 'S' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "read-timeout", required_argument, NULL, 'r' },
+		{ "port", required_argument, NULL, 'p' },
+		{ "key", required_argument, NULL, 'k' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ NULL, 0, NULL, 0 }
+	};
+	char *end;
+	long l;
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->port = 53;
+	o->timeout = DEFAULT_TIMEOUT;
+	o->read_timeout = DEFAULT_READ_TIMEOUT;
+	while ((c = getopt_long(argc, argv, "hk:o:p:t:v", lo, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			usage(stdout);
+			exit(EXIT_OK);
+		case 'V':
+			printf("zxfr %s\n", R53M_VERSION);
+			exit(EXIT_OK);
+		case 'S':
+			o->serial = 1;
+			break;
+		case 't':
+			if (parse_seconds(optarg, &o->timeout) == -1) {
+				log_msg("bad --timeout '%s': seconds > 0",
+				    optarg);
+				return -1;
+			}
+			break;
+		case 'r':
+			if (parse_seconds(optarg, &o->read_timeout) == -1) {
+				log_msg("bad --read-timeout '%s': seconds > 0",
+				    optarg);
+				return -1;
+			}
+			break;
+		case 'p':
+			l = strtol(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || l < 1 ||
+			    l > 65535) {
+				log_msg("bad port '%s': 1..65535", optarg);
+				return -1;
+			}
+			o->port = (int)l;
+			break;
+		case 'k':
+			o->keyfile = optarg;
+			break;
+		case 'o':
+			o->out = optarg;
+			break;
+		case 'v':
+			o->verbose++;
+			break;
+		default:
+			return -1;
+		}
+	}
+	if (argc - optind != 2) {
+		log_msg(argc - optind < 2 ? "missing ZONE or SERVER" :
+		    "too many arguments");
+		return -1;
+	}
+	if (o->serial && o->out != NULL) {
+		log_msg("--serial prints to stdout; -o is not used with it");
+		return -1;
+	}
+	o->zone = argv[optind];
+	o->server = argv[optind + 1];
+	return 0;
+}
+
+/* zone_parse(text, req, canon): wire and canonical text of ZONE. */
+static int
+zone_parse(const char *text, struct xfr_req *req, char *canon, size_t csz)
+{
+	ldns_rdf *d = NULL;
+	int rc = -1;
+
+	if (ldns_str2rdf_dname(&d, text) != LDNS_STATUS_OK || d == NULL)
+		goto out;
+	if (ldns_rdf_size(d) > ZXFR_NAME_MAX)
+		goto out;
+	memcpy(req->zone, ldns_rdf_data(d), ldns_rdf_size(d));
+	req->zone_len = ldns_rdf_size(d);
+	if (name_canon_wire(req->zone, req->zone_len, canon, csz, NULL) < 0)
+		goto out;
+	rc = 0;
+out:
+	ldns_rdf_deep_free(d);
+	return rc;
+}
+
+/* load_key(o, key): -k FILE, else $ZXFR_TSIG_KEY.  1 loaded, 0 none,
+ * -1 error (reported). */
+static int
+load_key(const struct opts *o, struct tsig_key *key)
+{
+	const char *env;
+
+	if (o->keyfile != NULL)
+		return tsig_key_load(o->keyfile, key) == 0 ? 1 : -1;
+	env = getenv(KEY_ENV);
+	if (env == NULL || *env == '\0')
+		return 0;
+	return tsig_key_parse(env, strlen(env), "$" KEY_ENV, key) == 0 ?
+	    1 : -1;
+}
+
+static int
+write_stream(const struct opts *o, const struct xfr_req *req,
+    struct axfr *a, struct strm_writer *w)
+{
+	char buf[1200];
+	unsigned long n = 0;
+
+	snprintf(buf, sizeof(buf), "%lu", (unsigned long)a->serial);
+	if (strm_put_header(w, "origin", req->zone_text) == -1 ||
+	    strm_put_header(w, "serial", buf) == -1)
+		return -1;
+	snprintf(buf, sizeof(buf), "zxfr %s", R53M_VERSION);
+	if (strm_put_header(w, "producer", buf) == -1)
+		return -1;
+	if (req->key != NULL)
+		snprintf(buf, sizeof(buf), "dns %s port %d tsig %s",
+		    req->srv->addr_text, req->srv->port, req->key->name_text);
+	else
+		snprintf(buf, sizeof(buf), "dns %s port %d",
+		    req->srv->addr_text, req->srv->port);
+	if (strm_put_header(w, "source", buf) == -1)
+		return -1;
+	if (zonebuf_write(a->zb, w, &n) == -1)
+		return -1;
+	if (o->verbose)
+		log_msg("%s: %lu records, %lu RRsets, serial %lu",
+		    req->zone_text, a->records, n, (unsigned long)a->serial);
+	return 0;
+}
+
+static int
+run_axfr(const struct opts *o, struct xfr_req *req)
+{
+	struct strm_writer *w = NULL;
+	struct axfr a;
+	struct xfr_sink sink;
+	struct xfr_stats st;
+	double t0, t1 = 0;
+	int rc;
+
+	if (axfr_init(&a, req) == -1) {
+		axfr_free(&a);
+		return EXIT_BADINPUT;
+	}
+	if ((w = strm_create(o->out, STRM_RRSET)) == NULL) {
+		axfr_free(&a);
+		return EXIT_BADINPUT;
+	}
+	axfr_sink(&a, &sink);
+	t0 = net_now();
+	rc = xfr_run(req, &sink, &st);
+	t1 = net_now();
+	if (rc != EXIT_OK && a.failed)
+		rc = EXIT_BADINPUT;
+	if (rc == EXIT_OK) {
+		if (a.high_owners > AXFR_HIGH_WARN_MAX)
+			log_warn("%s: %lu more owners with raw non-ASCII "
+			    "octets", req->zone_text,
+			    a.high_owners - AXFR_HIGH_WARN_MAX);
+		if (a.big_ttls > 0)
+			log_warn("%s from %s port %d: %lu record(s) had a TTL "
+			    "above 2147483647; written as 0 (RFC 2181 section "
+			    "8)", req->zone_text, req->srv->addr_text,
+			    req->srv->port, a.big_ttls);
+		if (write_stream(o, req, &a, w) == -1)
+			rc = EXIT_BADINPUT;
+	}
+	if (rc == EXIT_OK) {
+		rc = strm_commit(w, NULL) == 0 ? EXIT_OK : EXIT_BADINPUT;
+		w = NULL;
+		log_debug(1, "%s: %.2f s transfer and canonical text, %.2f s "
+		    "sort and output", req->zone_text, t1 - t0,
+		    net_now() - t1);
+	}
+	if (w != NULL)
+		strm_abort(w);
+	axfr_free(&a);
+	return rc;
+}
 
 int
 main(int argc, char *argv[])
 {
-	(void)argc;
+	struct opts o;
+	struct tsig_key key;
+	struct zxfr_server srv;
+	struct xfr_req req;
+	char zcanon[NAME_CANON_MAX];
+	uint32_t serial = 0;
+	int rc, k;
+
 	log_init(argv[0]);
-	log_msg("not implemented yet");
-	return EXIT_BADINPUT;
+	memset(&key, 0, sizeof(key));
+	memset(&req, 0, sizeof(req));
+	if (parse_opts(argc, argv, &o) == -1) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	log_verbose = o.verbose;
+	if (zone_parse(o.zone, &req, zcanon, sizeof(zcanon)) == -1) {
+		log_msg("bad zone name '%s'", o.zone);
+		return EXIT_USAGE;
+	}
+	if (net_server(o.server, o.port, &srv) == -1) {
+		log_msg("bad server '%s': give an IPv4 or IPv6 address",
+		    o.server);
+		return EXIT_USAGE;
+	}
+	if ((k = load_key(&o, &key)) == -1)
+		return EXIT_BADINPUT;
+	req.zone_text = zcanon;
+	req.qtype = LDNS_RR_TYPE_AXFR;
+	req.srv = &srv;
+	req.key = k == 1 ? &key : NULL;
+	req.dl.overall = o.timeout;
+	req.dl.read_timeout = o.read_timeout < o.timeout ? o.read_timeout :
+	    o.timeout;
+	req.dl.end = net_now() + o.timeout;
+	req.progress = o.verbose ? 2 : isatty(2) ? 1 : 0;
+	if (o.serial) {
+		rc = probe_serial(&req, &serial);
+		if (rc == EXIT_OK && printf("%lu\n", (unsigned long)serial) < 0)
+			rc = EXIT_BADINPUT;
+		if (fflush(stdout) == EOF)
+			rc = EXIT_BADINPUT;
+	} else {
+		rc = run_axfr(&o, &req);
+	}
+	tsig_key_clear(&key);
+	return rc;
 }

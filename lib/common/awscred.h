@@ -8,8 +8,11 @@
  *      section [name], then AWS_CONFIG_FILE (~/.aws/config) section
  *      [profile name] ([default] for default): aws_access_key_id,
  *      aws_secret_access_key, aws_session_token;
- *   3. credential_process in that profile (JSON Version 1 output with
- *      AccessKeyId, SecretAccessKey, SessionToken, Expiration);
+ *   3. credential_process in that profile (run with /bin/sh -c, stderr
+ *      passed through, 60 s at most; JSON Version 1 output with
+ *      AccessKeyId, SecretAccessKey, SessionToken, Expiration); the
+ *      credentials file's static keys for the profile come first, the
+ *      config file's after it, as in botocore;
  *   4. container credentials: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI
  *      (against http://169.254.170.2) or AWS_CONTAINER_CREDENTIALS_FULL_URI
  *      (http only to loopback or the ECS/EKS link-local hosts), with
@@ -19,8 +22,15 @@
  *      GET /latest/meta-data/iam/security-credentials/ (role name), then
  *      .../ROLE; endpoint AWS_EC2_METADATA_SERVICE_ENDPOINT (default
  *      http://169.254.169.254); skipped when AWS_EC2_METADATA_DISABLED=true.
+ * An explicit profile (the argument) skips step 1, as botocore does with
+ * --profile; AWS_PROFILE does not.  A profile named explicitly (argument
+ * or AWS_PROFILE) that exists in neither file is an error.
+ * IMDS and container calls use AWS_METADATA_SERVICE_TIMEOUT (seconds,
+ * default 1) and AWS_METADATA_SERVICE_NUM_ATTEMPTS (default 1), never a
+ * proxy; an IMDS without the token call (404/405) is read as IMDSv1.
  * Temporary credentials (those with an Expiration) are fetched again
- * when less than AWSCRED_REFRESH_SECS remain.
+ * when less than AWSCRED_REFRESH_SECS remain; if that fails while the
+ * old ones are still valid, the old ones are used (with a warning).
  *
  * Secrets are zeroed before being freed and are never logged: error
  * messages name the source and the file, never a key.

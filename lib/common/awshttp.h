@@ -20,7 +20,13 @@
  * are final.  For a request that is not idempotent (POST of a change
  * batch) only definite rejections (throttling codes, a connection that
  * failed before anything was sent) are retried; a 5xx or a connection lost
- * after sending gives AWSHTTP_AMBIGUOUS at once.
+ * after sending gives AWSHTTP_AMBIGUOUS at once.  Such a request always
+ * goes on a fresh connection: libcurl would otherwise silently resend it
+ * when a kept-alive connection turns out dead.
+ *
+ * Backoff before retry n: uniform in [0, min(20 s, base * 2^(n-1))],
+ * base 250 ms (R53M_RETRY_BASE_MS overrides it, for tests).  Signing
+ * uses awscred_now(), so R53M_FAKE_TIME pins X-Amz-Date too.
  */
 #ifndef R53M_AWSHTTP_H
 #define R53M_AWSHTTP_H
@@ -61,9 +67,8 @@ struct awshttp_resp {
 	size_t len;
 	char *request_id;	/* x-amzn-RequestId header or NULL */
 	char *err_code;		/* status >= 300: <Code> of ErrorResponse, or
-				 * the root element name (e.g.
-				 * "InvalidChangeBatch") when there is none;
-				 * NULL when the body is not XML */
+				 * "InvalidChangeBatch" for that root; NULL
+				 * when the body is no error document */
 	char *err_message;	/* first <Message> or NULL */
 };
 

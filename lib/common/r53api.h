@@ -232,6 +232,9 @@ int r53_get_zone_limit(struct r53_client *c, const char *id, long *limit,
  * The list callback: called once per ResourceRecordSet, in Route 53's
  * order, while the page is parsed.  rr is valid only during the call.
  * Return 0 to continue; nonzero stops the listing with R53_STOPPED.
+ * When a page turns out malformed after some of its RRsets were passed
+ * on, the call still fails: callers must treat everything received as
+ * void unless the listing returns R53_OK.
  */
 typedef int r53_rrset_cb(void *arg, const struct r53_rrset *rr);
 

@@ -6,7 +6,7 @@
  *
  * State file: R53M_RATE_FILE, else /tmp/r53mirror-ratelimit-UID.
  * Rate: R53M_RATE requests per second (a decimal number, default 5;
- * 0 disables the limit).  Burst: R53M_RATE_BURST (default 2).
+ * 0 disables the limit).  Burst: R53M_RATE_BURST (default 1).
  */
 #ifndef R53M_RATELIMIT_H
 #define R53M_RATELIMIT_H

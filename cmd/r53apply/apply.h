@@ -1,0 +1,211 @@
+/*
+ * apply.h: the parts of r53apply and how they share data.
+ *
+ *   main.c    options, the order of the steps, exit status
+ *   input.c   read the whole change stream into memory (struct ap_run)
+ *   conv.c    canonical RRset -> Route 53 ResourceRecordSet (names,
+ *             values, @raw, @r53, SetIdentifier) and its request cost
+ *   check.c   Route 53's rules: what cannot be stored is skipped
+ *   plan.c    grouping of changes that must travel together, batch
+ *             packing (pk_*, pure, unit-tested), batch order
+ *   send.c    sending, bisection of rejected batches, recovery after an
+ *             ambiguous answer, SOA read, GetChange polling
+ *   report.c  dry-run plan (text, JSON), summary line, JSON report
+ *
+ * Memory: struct ap_run owns everything reachable from it and is freed by
+ * ap_run_free().  Strings in it are NUL-terminated heap copies.
+ */
+#ifndef R53APPLY_APPLY_H
+#define R53APPLY_APPLY_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "r53api.h"
+
+/* Route 53 per-request limits (UPSERT counts twice for both). */
+#define AP_MAX_RRS	1000
+#define AP_MAX_CHARS	32000
+#define AP_MAX_VALUE	4000
+
+/* One side (old or new) of a change. */
+struct ap_set {
+	char *line;		/* the RRset line as in the stream */
+	char *owner;		/* canonical owner */
+	char *type;		/* mnemonic, without /SETID */
+	char *setid;		/* escaped SetIdentifier, or NULL */
+	long ttl;		/* -1: alias */
+	size_t nrdata;
+	char **rdata;		/* canonical RDATA fields */
+	char *r53;		/* @r53 JSON text or NULL */
+	char *raw;		/* @raw JSON text or NULL */
+	struct r53_rrset rr;	/* Route 53 form, filled by conv.c */
+	int converted;		/* rr is valid */
+	size_t nrr;		/* ResourceRecord elements of rr */
+	size_t nchars;		/* Value characters of rr */
+};
+
+enum ap_state {
+	AP_PENDING = 0,		/* planned, not yet sent */
+	AP_SKIPPED,		/* not sent: Route 53 cannot store it */
+	AP_HELD,		/* not sent: a safety rule (no --adopt) */
+	AP_APPLIED,
+	AP_REJECTED,		/* Route 53 refused it (after bisection) */
+	AP_NOTSENT		/* the run stopped before its batch */
+};
+
+struct ap_change {
+	int kind;		/* '+', '-' or '<' (update) */
+	struct ap_set *old;	/* '-' and '<' */
+	struct ap_set *new;	/* '+' and '<' */
+	unsigned long lineno;	/* line of the change in the stream */
+	enum ap_state state;
+	char *why;		/* reason for SKIPPED/HELD/REJECTED/NOTSENT */
+	size_t group;		/* union-find parent (plan.c) */
+	size_t batch;		/* batch index, (size_t)-1 when none */
+	int upsert;		/* send UPSERT new instead of DELETE old +
+				 * CREATE new (the apex NS, which Route 53
+				 * never lets one delete) */
+};
+
+/* Packing unit: changes that must be in one request. */
+struct ap_item {
+	size_t *chg;		/* indexes into run->chg */
+	size_t n;
+	size_t nrr, nchars;	/* cost of the whole item */
+	int soa;		/* 1: the apex SOA UPSERT pseudo-item */
+};
+
+enum ap_bstate {
+	AB_PLANNED = 0,
+	AB_APPLIED,		/* whole batch applied */
+	AB_PARTIAL,		/* applied after bisection: some rejected */
+	AB_REJECTED,		/* nothing of it applied: all rejected */
+	AB_FAILED,		/* could not be sent; run stopped */
+	AB_NOTSENT		/* after a failure */
+};
+
+struct ap_batch {
+	size_t *items;		/* indexes into run->items */
+	size_t nitems;
+	size_t nrr, nchars;
+	int has_soa;
+	enum ap_bstate state;
+	char **change_ids;	/* every change id of its requests */
+	size_t nids;
+	char *message;		/* failure message */
+	size_t requests;	/* ChangeResourceRecordSets requests */
+	int ambiguous;		/* an answer was ambiguous, zone re-read */
+	int insync;		/* --wait: reported INSYNC */
+};
+
+struct ap_opts {
+	const char *endpoint_url;
+	const char *zone_id;
+	const char *zone_name;
+	int visibility;		/* enum r53_visibility */
+	const char *vpc_id;
+	const char *input;	/* FILE or "-" */
+	int dry_run, json, offline, force, adopt, wait;
+	long wait_timeout;	/* seconds */
+	double max_delete_pct, max_update_pct;
+	long min_existing;
+	const char *report;
+	const char *comment;
+	int max_attempts;
+};
+
+struct ap_run {
+	struct ap_opts o;
+	/* from the stream */
+	char *origin;		/* canonical */
+	char *current_zone_id;
+	char *desired_zone_id;
+	char *desired_serial_text;
+	unsigned long desired_serial;
+	int has_desired_serial;
+	long current_rrsets;	/* trailer, -1 unknown */
+	char *current_serial_text;	/* header current-serial or NULL */
+	int manage_apex_ns;	/* header manage-apex-ns yes */
+	int delete_r53_only;	/* header delete-route53-only yes */
+	struct ap_change *chg;
+	size_t nchg, chg_cap;
+	/* the hosted zone */
+	char *zone_id;
+	char *zone_name;	/* canonical */
+	int zone_private;
+	struct r53_rrset *soa;	/* current apex SOA (copy) or NULL */
+	int soa_initial;	/* still Route 53's own */
+	unsigned long soa_serial;
+	struct r53_rrset soa_new;	/* the UPSERT */
+	int want_soa;
+	long limit, count;	/* GetHostedZoneLimit, -1 unknown */
+	/* the plan */
+	struct ap_item *items;
+	size_t nitems;
+	struct ap_batch *batches;
+	size_t nbatches;
+	size_t lower_bound;	/* max(ceil(R/1000), ceil(C/32000)) */
+	size_t total_rrs, total_chars;
+	/* results */
+	struct r53_client *client;
+	size_t requests;	/* ChangeResourceRecordSets requests sent */
+	size_t rereads;		/* List requests after ambiguous answers */
+	int soa_written;
+	int stopped;		/* a batch failed: run stopped */
+	int fail_status;	/* r53_status of the stopping failure */
+	double seconds;
+	int exit_status;
+};
+
+/* input.c */
+int ap_read_stream(struct ap_run *run, const char *path);
+void ap_run_free(struct ap_run *run);
+void ap_set_free(struct ap_set *s);
+
+/* conv.c */
+int ap_convert(struct ap_run *run);
+int ap_convert_set(struct ap_set *s, int use_raw, char **err);
+int ap_setid_decode(const char *esc, char **out);
+int ap_name_wire_check(const char *canon, char **why);
+int ap_r53_name_eq(const char *a, const char *b);
+int ap_soa_parse(const char *value, char **mname, char **rname,
+    unsigned long *serial, char **rest);
+int ap_soa_is_initial(const char *value);
+int ap_serial_ahead(unsigned long r53, unsigned long desired);
+
+/* check.c */
+void ap_check(struct ap_run *run);
+void ap_skip(struct ap_change *c, enum ap_state st, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* plan.c: pure packer */
+struct pk_size {
+	size_t nrr, nchars;
+};
+size_t pk_lower_bound(const struct pk_size *sz, size_t n, size_t cap_rr,
+    size_t cap_ch);
+int pk_pack(const struct pk_size *sz, size_t n, size_t cap_rr, size_t cap_ch,
+    size_t *bin_of, size_t *nbins);
+/* plan.c: building the plan */
+int ap_plan(struct ap_run *run);
+void ap_plan_free(struct ap_run *run);
+size_t ap_change_cost_rr(const struct ap_change *c);
+size_t ap_change_cost_chars(const struct ap_change *c);
+int ap_batch_changes(const struct ap_run *run, const size_t *items,
+    size_t nitems, int with_soa, struct r53_change **out, size_t *n);
+
+/* send.c */
+int ap_read_zone(struct ap_run *run);
+int ap_send(struct ap_run *run);
+int ap_wait(struct ap_run *run);
+
+/* report.c */
+void ap_print_plan_text(const struct ap_run *run, FILE *f);
+int ap_print_plan_json(const struct ap_run *run, FILE *f);
+void ap_summary(const struct ap_run *run);
+int ap_write_report(const struct ap_run *run, const char *path);
+const char *ap_state_name(enum ap_state s);
+const char *ap_bstate_name(enum ap_bstate s);
+
+#endif

@@ -1,0 +1,192 @@
+/*
+ * check.c: Route 53's rules, checked before anything is sent, so that one
+ * record Route 53 cannot store never stalls the rest: such a change is
+ * skipped (state AP_SKIPPED, with the reason) and reported; everything
+ * else is applied.  What Route 53 still rejects is found by bisection
+ * (send.c).
+ */
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "apply.h"
+#include "canon.h"
+#include "log.h"
+
+/* ap_skip(c, st, fmt, ...): mark a change as not sent, with the reason
+ * (kept in c->why, freed with the run). */
+void
+ap_skip(struct ap_change *c, enum ap_state st, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	free(c->why);
+	c->why = strdup(buf);
+	c->state = st;
+}
+
+static const char *
+owner_of(const struct ap_change *c)
+{
+	return c->new != NULL ? c->new->owner : c->old->owner;
+}
+
+static const char *
+type_of(const struct ap_change *c)
+{
+	return c->new != NULL ? c->new->type : c->old->type;
+}
+
+static int
+storable(const char *type)
+{
+	uint16_t t;
+
+	return canon_type_from_name(type, &t) == 0 && canon_r53_storable(t);
+}
+
+/* Checks on one change that need no other change. */
+static void
+check_one(const struct ap_run *run, struct ap_change *c)
+{
+	const char *owner = owner_of(c), *type = type_of(c);
+	int apex = strcmp(owner, run->origin) == 0;
+	char *why = NULL;
+
+	if (c->old != NULL && !run->delete_r53_only && (c->old->r53 != NULL ||
+	    c->old->setid != NULL || c->old->ttl < 0)) {
+		if (c->new != NULL)
+			ap_skip(c, AP_SKIPPED, "collides with a Route 53 alias or "
+			    "routing record of the same name and type (left "
+			    "alone)");
+		else
+			ap_skip(c, AP_SKIPPED, "a Route 53 alias or routing record "
+			    "(left alone)");
+		return;
+	}
+	if (apex && strcmp(type, "NS") == 0 && c->kind == '<' &&
+	    run->manage_apex_ns) {
+		c->upsert = 1;	/* the apex NS can only be UPSERTed */
+	} else if (apex && (strcmp(type, "SOA") == 0 ||
+	    strcmp(type, "NS") == 0)) {
+		ap_skip(c, AP_SKIPPED, "the apex SOA and NS belong to Route "
+		    "53 (the SOA serial is synced separately)");
+		return;
+	}
+	if (c->new == NULL)
+		return;
+	if (!storable(type)) {
+		ap_skip(c, AP_SKIPPED, "Route 53 cannot store type %s",
+		    type);
+		return;
+	}
+	if (strcmp(type, "SOA") == 0) {
+		ap_skip(c, AP_SKIPPED, "an SOA is only allowed at the apex");
+		return;
+	}
+	if (ap_name_wire_check(owner, &why) == -1) {
+		ap_skip(c, AP_SKIPPED, "%s", why);
+		free(why);
+		return;
+	}
+	if (strcmp(type, "NS") == 0 && strncmp(owner, "*.", 2) == 0) {
+		ap_skip(c, AP_SKIPPED, "Route 53 does not allow NS records "
+		    "on a wildcard");
+		return;
+	}
+	if (strcmp(type, "CNAME") == 0 && apex) {
+		ap_skip(c, AP_SKIPPED, "a CNAME is not allowed at the zone "
+		    "apex");
+		return;
+	}
+	if (strcmp(type, "CNAME") == 0 && c->new->nrdata > 1) {
+		ap_skip(c, AP_SKIPPED, "a CNAME has exactly one value, not "
+		    "%zu", c->new->nrdata);
+		return;
+	}
+}
+
+/*
+ * A CNAME beside other data at one owner: among the RRsets the changes
+ * leave at that owner (added or updated), a CNAME and any other storable
+ * type cannot both exist; the CNAME is skipped.  Changes at one owner are
+ * adjacent in key order.
+ */
+static void
+check_cname_beside(struct ap_run *run)
+{
+	size_t i, j, k, cname;
+	int other;
+
+	for (i = 0; i < run->nchg; i = j) {
+		cname = (size_t)-1;
+		other = 0;
+		for (j = i; j < run->nchg &&
+		    strcmp(owner_of(&run->chg[j]), owner_of(&run->chg[i])) ==
+		    0; j++) {
+			struct ap_change *c = &run->chg[j];
+			if (c->new == NULL || c->state != AP_PENDING)
+				continue;
+			if (strcmp(c->new->type, "CNAME") == 0)
+				cname = j;
+			else if (storable(c->new->type))
+				other = 1;
+		}
+		if (cname == (size_t)-1 || !other)
+			continue;
+		k = cname;
+		ap_skip(&run->chg[k], AP_SKIPPED, "a CNAME is not permitted beside "
+		    "other data at the same name");
+	}
+}
+
+/* Checks that need the Route 53 values (after conversion). */
+static void
+check_values(struct ap_change *c)
+{
+	const struct ap_set *s = c->new;
+	size_t i, l;
+
+	if (s != NULL) {
+		for (i = 0; i < s->rr.nvalues; i++) {
+			l = strlen(s->rr.values[i]);
+			if (l > AP_MAX_VALUE) {
+				ap_skip(c, AP_SKIPPED, "a Value of %zu characters "
+				    "is over Route 53's limit of %d", l,
+				    AP_MAX_VALUE);
+				return;
+			}
+		}
+	}
+	if (ap_change_cost_rr(c) > AP_MAX_RRS ||
+	    ap_change_cost_chars(c) > AP_MAX_CHARS)
+		ap_skip(c, AP_SKIPPED, "%zu records / %zu characters do not "
+		    "fit in one request (%d / %d)", ap_change_cost_rr(c),
+		    ap_change_cost_chars(c),
+		    AP_MAX_RRS, AP_MAX_CHARS);
+}
+
+/*
+ * ap_check(run): apply every rule to the pending changes, converting the
+ * survivors to Route 53 form on the way.
+ */
+void
+ap_check(struct ap_run *run)
+{
+	size_t i;
+
+	for (i = 0; i < run->nchg; i++)
+		if (run->chg[i].state == AP_PENDING)
+			check_one(run, &run->chg[i]);
+	check_cname_beside(run);
+	ap_convert(run);
+	for (i = 0; i < run->nchg; i++)
+		if (run->chg[i].state == AP_PENDING)
+			check_values(&run->chg[i]);
+}

@@ -1,0 +1,642 @@
+/*
+ * plan.c: which changes travel together, and how they are packed into
+ * ChangeResourceRecordSets requests.
+ *
+ * Grouping (an "item" is what the packer never splits):
+ *  - an update is one change (DELETE old + CREATE new);
+ *  - every change at an owner where a CNAME, NS or DS is added, deleted or
+ *    updated goes with the other changes at that owner, so that an A
+ *    replaced by a CNAME (or the reverse) is one atomic request whose
+ *    DELETEs come first;
+ *  - a delegation (NS below the apex) goes with every change at or below
+ *    its owner (the glue), so resolvers never see one without the other.
+ *
+ * Packing (pk_pack, pure): items have two sizes, ResourceRecord elements
+ * and Value characters, each at most the request limit.  With L the lower
+ * bound max(ceil(R/1000), ceil(C/32000)), pk_pack tries B = L, L+1, ...
+ * bins: items sorted by decreasing normalised size go one by one into the
+ * bin where the larger of its two normalised loads stays smallest (so the
+ * two dimensions balance: TXT-heavy and A-heavy items share bins).  When
+ * no B up to L+2 works it falls back to first-fit decreasing, which always
+ * succeeds.  With small items (each under 1/(L+1) of a request in both
+ * sizes) B = L+1 leaves every bin at least that much slack, so the result
+ * is at most L+1; tests/c/r53apply_plan_test.c checks this on random and
+ * adversarial inputs, tests/60-r53apply.bats on streams.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "apply.h"
+#include "log.h"
+
+/* ---- the pure packer ---- */
+
+static size_t
+ceil_div(size_t a, size_t b)
+{
+	return a / b + (a % b != 0);
+}
+
+/* pk_lower_bound(sz, n, cap_rr, cap_ch): max(ceil(R/cap_rr),
+ * ceil(C/cap_ch)), and at least 1 when n > 0. */
+size_t
+pk_lower_bound(const struct pk_size *sz, size_t n, size_t cap_rr,
+    size_t cap_ch)
+{
+	size_t r = 0, c = 0, i, lb;
+
+	for (i = 0; i < n; i++) {
+		r += sz[i].nrr;
+		c += sz[i].nchars;
+	}
+	lb = ceil_div(r, cap_rr);
+	if (ceil_div(c, cap_ch) > lb)
+		lb = ceil_div(c, cap_ch);
+	if (lb == 0 && n > 0)
+		lb = 1;
+	return lb;
+}
+
+/* The sort needs the sizes and capacities: qsort has no argument. */
+static const struct pk_size *pk_sort_sz;
+static size_t pk_sort_crr, pk_sort_cch;
+
+static double
+norm_max(const struct pk_size *s, size_t crr, size_t cch)
+{
+	double a = (double)s->nrr / (double)crr;
+	double b = (double)s->nchars / (double)cch;
+
+	return a > b ? a : b;
+}
+
+static int
+pk_cmp(const void *pa, const void *pb)
+{
+	size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
+	double na = norm_max(&pk_sort_sz[a], pk_sort_crr, pk_sort_cch);
+	double nb = norm_max(&pk_sort_sz[b], pk_sort_crr, pk_sort_cch);
+	size_t sa = pk_sort_sz[a].nrr * pk_sort_cch / pk_sort_crr +
+	    pk_sort_sz[a].nchars;
+	size_t sb = pk_sort_sz[b].nrr * pk_sort_cch / pk_sort_crr +
+	    pk_sort_sz[b].nchars;
+
+	if (na != nb)
+		return na > nb ? -1 : 1;
+	if (sa != sb)
+		return sa > sb ? -1 : 1;
+	return a < b ? -1 : (a > b);	/* stable: input order */
+}
+
+/* try_balanced: pack into exactly nb bins; 0 or -1 when an item fits
+ * nowhere.  lr/lc are scratch arrays of nb entries. */
+static int
+try_balanced(const struct pk_size *sz, const size_t *order, size_t n,
+    size_t crr, size_t cch, size_t nb, size_t *lr, size_t *lc,
+    size_t *bin_of)
+{
+	size_t i, j, best;
+	double bestv, v, a, b;
+
+	memset(lr, 0, nb * sizeof(*lr));
+	memset(lc, 0, nb * sizeof(*lc));
+	for (i = 0; i < n; i++) {
+		const struct pk_size *s = &sz[order[i]];
+
+		best = nb;
+		bestv = 0;
+		for (j = 0; j < nb; j++) {
+			if (lr[j] + s->nrr > crr || lc[j] + s->nchars > cch)
+				continue;
+			a = (double)(lr[j] + s->nrr) / (double)crr;
+			b = (double)(lc[j] + s->nchars) / (double)cch;
+			v = a > b ? a : b;
+			if (best == nb || v < bestv) {
+				best = j;
+				bestv = v;
+			}
+		}
+		if (best == nb)
+			return -1;
+		lr[best] += s->nrr;
+		lc[best] += s->nchars;
+		bin_of[order[i]] = best;
+	}
+	return 0;
+}
+
+/* first_fit: first-fit in the given order, opening bins as needed;
+ * returns the number of bins.  lr/lc have room for n bins. */
+static size_t
+first_fit(const struct pk_size *sz, const size_t *order, size_t n,
+    size_t crr, size_t cch, size_t *lr, size_t *lc, size_t *bin_of)
+{
+	size_t i, j, nb = 0;
+
+	for (i = 0; i < n; i++) {
+		const struct pk_size *s = &sz[order[i]];
+
+		for (j = 0; j < nb; j++)
+			if (lr[j] + s->nrr <= crr && lc[j] + s->nchars <= cch)
+				break;
+		if (j == nb) {
+			lr[nb] = lc[nb] = 0;
+			nb++;
+		}
+		lr[j] += s->nrr;
+		lc[j] += s->nchars;
+		bin_of[order[i]] = j;
+	}
+	return nb;
+}
+
+/*
+ * pk_pack(sz, n, cap_rr, cap_ch, bin_of, nbins): assign each of the n
+ * items a bin (request) number in bin_of[]; *nbins gets the number of
+ * bins, every one non-empty.  Every item must fit in an empty bin.
+ * Returns 0, or -1 (out of memory, or an item too large).
+ */
+int
+pk_pack(const struct pk_size *sz, size_t n, size_t cap_rr, size_t cap_ch,
+    size_t *bin_of, size_t *nbins)
+{
+	size_t *order = NULL, *lr = NULL, *lc = NULL;
+	size_t i, lb, nb;
+	int ret = -1;
+
+	*nbins = 0;
+	if (n == 0)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (sz[i].nrr > cap_rr || sz[i].nchars > cap_ch)
+			return -1;
+	order = malloc(n * sizeof(*order));
+	lr = malloc(n * sizeof(*lr));
+	lc = malloc(n * sizeof(*lc));
+	if (order == NULL || lr == NULL || lc == NULL)
+		goto out;
+	for (i = 0; i < n; i++)
+		order[i] = i;
+	pk_sort_sz = sz;
+	pk_sort_crr = cap_rr;
+	pk_sort_cch = cap_ch;
+	qsort(order, n, sizeof(*order), pk_cmp);
+	lb = pk_lower_bound(sz, n, cap_rr, cap_ch);
+	for (nb = lb; nb <= lb + 2 && nb <= n; nb++) {
+		if (try_balanced(sz, order, n, cap_rr, cap_ch, nb, lr, lc,
+		    bin_of) == 0) {
+			*nbins = nb;
+			break;
+		}
+	}
+	if (*nbins == 0)
+		*nbins = first_fit(sz, order, n, cap_rr, cap_ch, lr, lc,
+		    bin_of);
+	/* Balanced packing may leave a bin empty: renumber densely. */
+	memset(lr, 0, *nbins * sizeof(*lr));
+	for (i = 0; i < n; i++)
+		lr[bin_of[i]] = 1;
+	nb = 0;
+	for (i = 0; i < *nbins; i++)
+		lc[i] = lr[i] ? nb++ : (size_t)-1;
+	for (i = 0; i < n; i++)
+		bin_of[i] = lc[bin_of[i]];
+	*nbins = nb;
+	ret = 0;
+out:
+	free(order);
+	free(lr);
+	free(lc);
+	return ret;
+}
+
+/* ---- grouping ---- */
+
+static size_t
+uf_find(struct ap_change *chg, size_t i)
+{
+	while (chg[i].group != i) {
+		chg[i].group = chg[chg[i].group].group;
+		i = chg[i].group;
+	}
+	return i;
+}
+
+static void
+uf_union(struct ap_change *chg, size_t a, size_t b)
+{
+	a = uf_find(chg, a);
+	b = uf_find(chg, b);
+	if (a == b)
+		return;
+	if (a < b)
+		chg[b].group = a;
+	else
+		chg[a].group = b;
+}
+
+static const char *
+chg_owner(const struct ap_change *c)
+{
+	return c->new != NULL ? c->new->owner : c->old->owner;
+}
+
+static int
+type_is(const struct ap_set *s, const char *t)
+{
+	return s != NULL && strcmp(s->type, t) == 0;
+}
+
+static int
+chg_type_is(const struct ap_change *c, const char *t)
+{
+	return type_is(c->old, t) || type_is(c->new, t);
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Group changes at one owner where a CNAME, NS or DS changes (changes at
+ * one owner are adjacent in key order). */
+static void
+group_owners(struct ap_run *run)
+{
+	size_t i, j, k, first;
+	int special;
+
+	for (i = 0; i < run->nchg; i = j) {
+		special = 0;
+		for (j = i; j < run->nchg &&
+		    strcmp(chg_owner(&run->chg[j]), chg_owner(&run->chg[i])) ==
+		    0; j++)
+			if (chg_type_is(&run->chg[j], "CNAME") ||
+			    chg_type_is(&run->chg[j], "NS") ||
+			    chg_type_is(&run->chg[j], "DS"))
+				special = 1;
+		if (!special)
+			continue;
+		first = (size_t)-1;
+		for (k = i; k < j; k++) {
+			if (run->chg[k].state != AP_PENDING)
+				continue;
+			if (first == (size_t)-1)
+				first = k;
+			else
+				uf_union(run->chg, first, k);
+		}
+	}
+}
+
+/*
+ * Group a delegation with everything below it: for each change, walk up
+ * the owner's ancestors (below the origin) and look them up among the
+ * owners of NS changes.  Canonical names escape a dot inside a label, so
+ * every '.' is a label boundary.
+ */
+static int
+group_delegations(struct ap_run *run)
+{
+	char **dele = NULL;
+	size_t *dele_idx = NULL;
+	size_t nd = 0, i, olen;
+	const char *p, *origin = run->origin;
+	char **hit;
+	int ret = -1;
+
+	dele = malloc((run->nchg + 1) * sizeof(*dele));
+	dele_idx = malloc((run->nchg + 1) * sizeof(*dele_idx));
+	if (dele == NULL || dele_idx == NULL)
+		goto out;
+	for (i = 0; i < run->nchg; i++) {
+		if (run->chg[i].state != AP_PENDING ||
+		    !chg_type_is(&run->chg[i], "NS") ||
+		    strcmp(chg_owner(&run->chg[i]), origin) == 0)
+			continue;
+		dele[nd++] = (char *)chg_owner(&run->chg[i]);
+	}
+	if (nd == 0) {
+		ret = 0;
+		goto out;
+	}
+	/* Remember, for each delegation owner, the change that names it. */
+	qsort(dele, nd, sizeof(*dele), cmp_str);
+	for (i = 0; i < nd; i++)
+		dele_idx[i] = (size_t)-1;
+	for (i = 0; i < run->nchg; i++) {
+		if (run->chg[i].state != AP_PENDING ||
+		    !chg_type_is(&run->chg[i], "NS"))
+			continue;
+		const char *o = chg_owner(&run->chg[i]);
+		hit = bsearch(&o, dele, nd, sizeof(*dele), cmp_str);
+		if (hit != NULL && dele_idx[hit - dele] == (size_t)-1)
+			dele_idx[hit - dele] = i;
+	}
+	olen = strlen(origin);
+	for (i = 0; i < run->nchg; i++) {
+		if (run->chg[i].state != AP_PENDING)
+			continue;
+		p = chg_owner(&run->chg[i]);
+		while (strlen(p) > olen) {
+			hit = bsearch(&p, dele, nd, sizeof(*dele), cmp_str);
+			if (hit != NULL && dele_idx[hit - dele] != (size_t)-1)
+				uf_union(run->chg, i, dele_idx[hit - dele]);
+			/* next ancestor: past the first unescaped '.' */
+			while (*p != '\0' && *p != '.')
+				p += (*p == '\\' && p[1] != '\0') ? 2 : 1;
+			if (*p == '.')
+				p++;
+			if (*p == '\0')
+				break;
+		}
+	}
+	ret = 0;
+out:
+	free(dele);
+	free(dele_idx);
+	return ret;
+}
+
+/* ---- costs ---- */
+
+/* Cost of a change in a request: DELETE old + CREATE new, or an UPSERT
+ * of new counted twice (Route 53's rule). */
+size_t
+ap_change_cost_rr(const struct ap_change *c)
+{
+	if (c->upsert)
+		return 2 * c->new->nrr;
+	return (c->old != NULL ? c->old->nrr : 0) +
+	    (c->new != NULL ? c->new->nrr : 0);
+}
+
+size_t
+ap_change_cost_chars(const struct ap_change *c)
+{
+	if (c->upsert)
+		return 2 * c->new->nchars;
+	return (c->old != NULL ? c->old->nchars : 0) +
+	    (c->new != NULL ? c->new->nchars : 0);
+}
+
+static size_t
+set_values_chars(const struct r53_rrset *rr)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < rr->nvalues; i++)
+		n += strlen(rr->values[i]);
+	return n;
+}
+
+/* ---- building items and batches ---- */
+
+void
+ap_plan_free(struct ap_run *run)
+{
+	size_t i, j;
+
+	for (i = 0; i < run->nitems; i++)
+		free(run->items[i].chg);
+	free(run->items);
+	run->items = NULL;
+	run->nitems = 0;
+	for (i = 0; i < run->nbatches; i++) {
+		free(run->batches[i].items);
+		for (j = 0; j < run->batches[i].nids; j++)
+			free(run->batches[i].change_ids[j]);
+		free(run->batches[i].change_ids);
+		free(run->batches[i].message);
+	}
+	free(run->batches);
+	run->batches = NULL;
+	run->nbatches = 0;
+}
+
+static int
+item_push(struct ap_item *it, size_t ci, const struct ap_change *c)
+{
+	size_t *g = realloc(it->chg, (it->n + 1) * sizeof(*g));
+
+	if (g == NULL)
+		return -1;
+	it->chg = g;
+	it->chg[it->n++] = ci;
+	it->nrr += ap_change_cost_rr(c);
+	it->nchars += ap_change_cost_chars(c);
+	return 0;
+}
+
+/* Build run->items from the union-find roots (in stream order), breaking
+ * a group that does not fit in one request into single changes. */
+static int
+build_items(struct ap_run *run)
+{
+	size_t *item_of = NULL;
+	size_t i, j, root, nbig;
+	struct ap_item *it;
+	int ret = -1;
+
+	item_of = malloc((run->nchg + 1) * sizeof(*item_of));
+	run->items = calloc(run->nchg + 1, sizeof(*run->items));
+	if (item_of == NULL || run->items == NULL)
+		goto out;
+	for (i = 0; i < run->nchg; i++) {
+		item_of[i] = (size_t)-1;
+		if (run->chg[i].state != AP_PENDING)
+			continue;
+		root = uf_find(run->chg, i);
+		if (item_of[root] == (size_t)-1)
+			item_of[root] = run->nitems++;
+		if (item_push(&run->items[item_of[root]], i, &run->chg[i]))
+			goto out;
+	}
+	/* A group too large for one request: its changes go alone. */
+	nbig = run->nitems;
+	for (i = 0; i < nbig; i++) {
+		it = &run->items[i];
+		if (it->n < 2 || (it->nrr <= AP_MAX_RRS &&
+		    it->nchars <= AP_MAX_CHARS))
+			continue;
+		log_warn("%s: %zu changes that belong together exceed one "
+		    "request; sending them separately",
+		    chg_owner(&run->chg[it->chg[0]]), it->n);
+		for (j = 1; j < it->n; j++) {
+			struct ap_item *ni = &run->items[run->nitems++];
+			if (item_push(ni, it->chg[j], &run->chg[it->chg[j]]))
+				goto out;
+		}
+		it->n = 1;
+		it->nrr = ap_change_cost_rr(&run->chg[it->chg[0]]);
+		it->nchars = ap_change_cost_chars(&run->chg[it->chg[0]]);
+	}
+	if (run->want_soa) {
+		it = &run->items[run->nitems++];
+		it->soa = 1;
+		it->nrr = 2 * run->soa_new.nvalues;
+		it->nchars = 2 * set_values_chars(&run->soa_new);
+	}
+	ret = 0;
+out:
+	free(item_of);
+	return ret;
+}
+
+/* Net change of the RRset count by a batch: used to send batches that
+ * shrink the zone first, so a zone near its quota stays under it. */
+static long
+batch_net(const struct ap_run *run, const struct ap_batch *b)
+{
+	long net = 0;
+	size_t i, j;
+
+	for (i = 0; i < b->nitems; i++) {
+		const struct ap_item *it = &run->items[b->items[i]];
+		for (j = 0; j < it->n; j++) {
+			int k = run->chg[it->chg[j]].kind;
+			net += k == '+' ? 1 : k == '-' ? -1 : 0;
+		}
+	}
+	return net;
+}
+
+static const struct ap_run *sort_run;
+
+static int
+batch_cmp(const void *pa, const void *pb)
+{
+	const struct ap_batch *a = pa, *b = pb;
+	long na, nb;
+
+	if (a->has_soa != b->has_soa)
+		return a->has_soa ? 1 : -1;	/* the SOA batch last */
+	na = batch_net(sort_run, a);
+	nb = batch_net(sort_run, b);
+	if (na != nb)
+		return na < nb ? -1 : 1;
+	return a->items[0] < b->items[0] ? -1 : 1;
+}
+
+/*
+ * ap_plan(run): group the pending changes, pack them (plus the SOA
+ * UPSERT when run->want_soa) and order the batches.  0 or -1 (ENOMEM).
+ */
+int
+ap_plan(struct ap_run *run)
+{
+	struct pk_size *sz = NULL;
+	size_t *bin_of = NULL;
+	size_t i, nb = 0;
+	struct ap_batch *b;
+	int ret = -1;
+
+	ap_plan_free(run);
+	for (i = 0; i < run->nchg; i++)
+		run->chg[i].group = i;
+	group_owners(run);
+	if (group_delegations(run) == -1 || build_items(run) == -1)
+		goto out;
+	sz = malloc((run->nitems + 1) * sizeof(*sz));
+	bin_of = malloc((run->nitems + 1) * sizeof(*bin_of));
+	if (sz == NULL || bin_of == NULL)
+		goto out;
+	run->total_rrs = run->total_chars = 0;
+	for (i = 0; i < run->nitems; i++) {
+		sz[i].nrr = run->items[i].nrr;
+		sz[i].nchars = run->items[i].nchars;
+		run->total_rrs += sz[i].nrr;
+		run->total_chars += sz[i].nchars;
+	}
+	run->lower_bound = pk_lower_bound(sz, run->nitems, AP_MAX_RRS,
+	    AP_MAX_CHARS);
+	if (pk_pack(sz, run->nitems, AP_MAX_RRS, AP_MAX_CHARS, bin_of, &nb))
+		goto out;
+	run->batches = calloc(nb + 1, sizeof(*run->batches));
+	if (run->batches == NULL)
+		goto out;
+	run->nbatches = nb;
+	for (i = 0; i < run->nitems; i++) {
+		size_t *g;
+		b = &run->batches[bin_of[i]];
+		g = realloc(b->items, (b->nitems + 1) * sizeof(*g));
+		if (g == NULL)
+			goto out;
+		b->items = g;
+		b->items[b->nitems++] = i;
+		b->nrr += sz[i].nrr;
+		b->nchars += sz[i].nchars;
+		if (run->items[i].soa)
+			b->has_soa = 1;
+	}
+	sort_run = run;
+	qsort(run->batches, run->nbatches, sizeof(*run->batches), batch_cmp);
+	for (i = 0; i < run->nbatches; i++) {
+		size_t j, k;
+		b = &run->batches[i];
+		for (j = 0; j < b->nitems; j++)
+			for (k = 0; k < run->items[b->items[j]].n; k++)
+				run->chg[run->items[b->items[j]].chg[k]].batch =
+				    i;
+	}
+	ret = 0;
+out:
+	free(sz);
+	free(bin_of);
+	return ret;
+}
+
+/*
+ * ap_batch_changes(run, items, nitems, with_soa, out, n): the Change list
+ * of a request made of these items, DELETEs first (in stream order), then
+ * CREATEs, then the SOA UPSERT when with_soa.  *out is malloc'd (caller
+ * frees the array only; the rrsets are borrowed from run).
+ */
+int
+ap_batch_changes(const struct ap_run *run, const size_t *items,
+    size_t nitems, int with_soa, struct r53_change **out, size_t *n)
+{
+	struct r53_change *v = NULL;
+	size_t i, j, cnt = 0, pass;
+
+	*out = NULL;
+	*n = 0;
+	for (i = 0; i < nitems; i++)
+		cnt += 2 * run->items[items[i]].n + 1;
+	v = calloc(cnt + 1, sizeof(*v));
+	if (v == NULL)
+		return -1;
+	cnt = 0;
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < nitems; i++) {
+			const struct ap_item *it = &run->items[items[i]];
+			for (j = 0; j < it->n; j++) {
+				const struct ap_change *c =
+				    &run->chg[it->chg[j]];
+				if (pass == 0 && c->old != NULL &&
+				    !c->upsert) {
+					v[cnt].action = R53_DELETE;
+					v[cnt++].rrset = &c->old->rr;
+				}
+				if (pass == 1 && c->new != NULL) {
+					v[cnt].action = c->upsert ?
+					    R53_UPSERT : R53_CREATE;
+					v[cnt++].rrset = &c->new->rr;
+				}
+			}
+		}
+	}
+	if (with_soa) {
+		for (i = 0; i < nitems; i++)
+			if (run->items[items[i]].soa)
+				break;
+		if (i < nitems) {
+			v[cnt].action = R53_UPSERT;
+			v[cnt++].rrset = &run->soa_new;
+		}
+	}
+	*out = v;
+	*n = cnt;
+	return 0;
+}

@@ -1,0 +1,369 @@
+/*
+ * report.c: what r53apply tells the user: the dry-run plan (text, or JSON
+ * with --json), the one summary line on stderr, and the JSON report file
+ * (--report, written atomically).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "apply.h"
+#include "log.h"
+
+static const char *const action_name[] = { "CREATE", "DELETE", "UPSERT" };
+
+const char *
+ap_state_name(enum ap_state s)
+{
+	switch (s) {
+	case AP_PENDING: return "pending";
+	case AP_SKIPPED: return "skipped";
+	case AP_HELD: return "held";
+	case AP_APPLIED: return "applied";
+	case AP_REJECTED: return "rejected";
+	case AP_NOTSENT: return "not-sent";
+	}
+	return "?";
+}
+
+const char *
+ap_bstate_name(enum ap_bstate s)
+{
+	switch (s) {
+	case AB_PLANNED: return "planned";
+	case AB_APPLIED: return "applied";
+	case AB_PARTIAL: return "partial";
+	case AB_REJECTED: return "rejected";
+	case AB_FAILED: return "failed";
+	case AB_NOTSENT: return "not-sent";
+	}
+	return "?";
+}
+
+static const struct ap_set *
+main_set(const struct ap_change *c)
+{
+	return c->new != NULL ? c->new : c->old;
+}
+
+/* key_text(c, buf, len): "OWNER TYPE[/SETID]" for messages. */
+static const char *
+key_text(const struct ap_change *c, char *buf, size_t len)
+{
+	const struct ap_set *s = main_set(c);
+
+	snprintf(buf, len, "%s %s%s%s", s->owner, s->type,
+	    s->setid ? "/" : "", s->setid ? s->setid : "");
+	return buf;
+}
+
+static void
+print_rr(FILE *f, const char *action, const struct r53_rrset *rr)
+{
+	size_t i;
+
+	fprintf(f, "  %s %s %s", action, rr->name, rr->type);
+	if (rr->set_identifier != NULL)
+		fprintf(f, " id=%s", rr->set_identifier);
+	if (rr->ttl >= 0)
+		fprintf(f, " %ld", rr->ttl);
+	else
+		fprintf(f, " alias");
+	for (i = 0; i < rr->nvalues; i++)
+		fprintf(f, " [%s]", rr->values[i]);
+	fputc('\n', f);
+}
+
+static size_t
+count_state(const struct ap_run *run, enum ap_state st, int kind)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < run->nchg; i++)
+		if (run->chg[i].state == st &&
+		    (kind == 0 || run->chg[i].kind == kind))
+			n++;
+	return n;
+}
+
+/* ap_print_plan_text(run, f): the batches as they would be sent. */
+void
+ap_print_plan_text(const struct ap_run *run, FILE *f)
+{
+	struct r53_change *ch = NULL;
+	size_t i, j, n;
+	char key[1200];
+
+	fprintf(f, "zone %s origin %s: %zu changes, %zu to send, %zu "
+	    "skipped, %zu held\n", run->zone_id ? run->zone_id : "?",
+	    run->origin, run->nchg, count_state(run, AP_PENDING, 0),
+	    count_state(run, AP_SKIPPED, 0), count_state(run, AP_HELD, 0));
+	fprintf(f, "requests %zu, lower bound %zu (%zu ResourceRecord "
+	    "elements, %zu Value characters)\n", run->nbatches,
+	    run->lower_bound, run->total_rrs, run->total_chars);
+	for (i = 0; i < run->nbatches; i++) {
+		const struct ap_batch *b = &run->batches[i];
+		fprintf(f, "batch %zu/%zu: %zu records, %zu characters\n",
+		    i + 1, run->nbatches, b->nrr, b->nchars);
+		if (ap_batch_changes(run, b->items, b->nitems, 1, &ch, &n))
+			return;
+		for (j = 0; j < n; j++)
+			print_rr(f, action_name[ch[j].action], ch[j].rrset);
+		free(ch);
+		ch = NULL;
+	}
+	for (i = 0; i < run->nchg; i++) {
+		const struct ap_change *c = &run->chg[i];
+		if (c->state != AP_SKIPPED && c->state != AP_HELD)
+			continue;
+		fprintf(f, "%s: line %lu: %s: %s\n", ap_state_name(c->state),
+		    c->lineno, key_text(c, key, sizeof(key)),
+		    c->why ? c->why : "");
+	}
+}
+
+static json_t *
+rr_json(const char *action, const struct r53_rrset *rr)
+{
+	json_t *o = json_object(), *v = json_array();
+	size_t i;
+
+	json_object_set_new(o, "action", json_string(action));
+	json_object_set_new(o, "name", json_string(rr->name));
+	json_object_set_new(o, "type", json_string(rr->type));
+	if (rr->set_identifier != NULL)
+		json_object_set_new(o, "set_identifier",
+		    json_string(rr->set_identifier));
+	if (rr->ttl >= 0)
+		json_object_set_new(o, "ttl", json_integer(rr->ttl));
+	for (i = 0; i < rr->nvalues; i++)
+		json_array_append_new(v, json_string(rr->values[i]));
+	json_object_set_new(o, "values", v);
+	if (rr->extras != NULL)
+		json_object_set(o, "extras", rr->extras);
+	return o;
+}
+
+static json_t *
+not_applied_json(const struct ap_run *run)
+{
+	json_t *a = json_array();
+	size_t i;
+	char key[1200];
+
+	for (i = 0; i < run->nchg; i++) {
+		const struct ap_change *c = &run->chg[i];
+		json_t *o;
+		if (c->state == AP_APPLIED || c->state == AP_PENDING)
+			continue;
+		o = json_object();
+		json_object_set_new(o, "line", json_integer((json_int_t)
+		    c->lineno));
+		json_object_set_new(o, "kind", json_stringn(
+		    (const char[]){ (char)c->kind, 0 }, 1));
+		json_object_set_new(o, "key", json_string(key_text(c, key,
+		    sizeof(key))));
+		json_object_set_new(o, "state",
+		    json_string(ap_state_name(c->state)));
+		json_object_set_new(o, "reason", json_string(c->why ? c->why :
+		    ""));
+		json_array_append_new(a, o);
+	}
+	return a;
+}
+
+/* ap_print_plan_json(run, f): the plan as one JSON document. */
+int
+ap_print_plan_json(const struct ap_run *run, FILE *f)
+{
+	json_t *root = json_object(), *bs = json_array();
+	struct r53_change *ch = NULL;
+	size_t i, j, n;
+	int ret = -1;
+
+	if (root == NULL || bs == NULL)
+		goto out;
+	if (run->zone_id != NULL)
+		json_object_set_new(root, "zone_id",
+		    json_string(run->zone_id));
+	json_object_set_new(root, "origin", json_string(run->origin));
+	json_object_set_new(root, "changes", json_integer((json_int_t)
+	    run->nchg));
+	json_object_set_new(root, "requests", json_integer((json_int_t)
+	    run->nbatches));
+	json_object_set_new(root, "lower_bound", json_integer((json_int_t)
+	    run->lower_bound));
+	json_object_set_new(root, "resource_records", json_integer(
+	    (json_int_t)run->total_rrs));
+	json_object_set_new(root, "value_chars", json_integer((json_int_t)
+	    run->total_chars));
+	for (i = 0; i < run->nbatches; i++) {
+		const struct ap_batch *b = &run->batches[i];
+		json_t *bo = json_object(), *ca = json_array();
+		json_object_set_new(bo, "resource_records",
+		    json_integer((json_int_t)b->nrr));
+		json_object_set_new(bo, "value_chars",
+		    json_integer((json_int_t)b->nchars));
+		if (ap_batch_changes(run, b->items, b->nitems, 1, &ch, &n)) {
+			json_decref(bo);
+			json_decref(ca);
+			goto out;
+		}
+		for (j = 0; j < n; j++)
+			json_array_append_new(ca, rr_json(
+			    action_name[ch[j].action], ch[j].rrset));
+		free(ch);
+		ch = NULL;
+		json_object_set_new(bo, "changes", ca);
+		json_array_append_new(bs, bo);
+	}
+	json_object_set_new(root, "batches", bs);
+	bs = NULL;
+	json_object_set_new(root, "not_sent", not_applied_json(run));
+	if (json_dumpf(root, f, JSON_INDENT(1) | JSON_PRESERVE_ORDER) == 0) {
+		fputc('\n', f);
+		ret = 0;
+	}
+out:
+	json_decref(bs);
+	json_decref(root);
+	return ret;
+}
+
+/* ap_summary(run): the one line on stderr. */
+void
+ap_summary(const struct ap_run *run)
+{
+	struct r53_stats st;
+	size_t created = count_state(run, AP_APPLIED, '+');
+	size_t updated = count_state(run, AP_APPLIED, '<');
+	size_t deleted = count_state(run, AP_APPLIED, '-');
+	size_t skipped = run->nchg - created - updated - deleted;
+
+	memset(&st, 0, sizeof(st));
+	if (run->client != NULL)
+		r53_client_stats(run->client, &st);
+	fprintf(stderr, "%s: %s: created %zu, updated %zu, deleted %zu, "
+	    "skipped %zu, requests %zu, retries %lu, %.1fs\n",
+	    log_progname(), run->zone_name ? run->zone_name : run->origin,
+	    created, updated, deleted, skipped, run->requests, st.retries,
+	    run->seconds);
+}
+
+/*
+ * ap_write_report(run, path): the JSON report, written to a temporary
+ * file beside PATH and renamed.  0 or -1 (reported).
+ */
+int
+ap_write_report(const struct ap_run *run, const char *path)
+{
+	json_t *root = json_object(), *bs = json_array();
+	struct r53_stats st;
+	char tmp[4096];
+	size_t i, j;
+	FILE *f = NULL;
+	int ret = -1;
+
+	memset(&st, 0, sizeof(st));
+	if (run->client != NULL)
+		r53_client_stats(run->client, &st);
+	json_object_set_new(root, "zone_id", json_string(run->zone_id ?
+	    run->zone_id : ""));
+	json_object_set_new(root, "origin", json_string(run->origin));
+	json_object_set_new(root, "exit_status",
+	    json_integer(run->exit_status));
+	json_object_set_new(root, "created", json_integer((json_int_t)
+	    count_state(run, AP_APPLIED, '+')));
+	json_object_set_new(root, "updated", json_integer((json_int_t)
+	    count_state(run, AP_APPLIED, '<')));
+	json_object_set_new(root, "deleted", json_integer((json_int_t)
+	    count_state(run, AP_APPLIED, '-')));
+	json_object_set_new(root, "skipped", json_integer((json_int_t)
+	    count_state(run, AP_SKIPPED, 0)));
+	json_object_set_new(root, "held", json_integer((json_int_t)
+	    count_state(run, AP_HELD, 0)));
+	json_object_set_new(root, "rejected", json_integer((json_int_t)
+	    count_state(run, AP_REJECTED, 0)));
+	json_object_set_new(root, "not_sent", json_integer((json_int_t)
+	    count_state(run, AP_NOTSENT, 0)));
+	json_object_set_new(root, "change_requests", json_integer(
+	    (json_int_t)run->requests));
+	json_object_set_new(root, "lower_bound", json_integer((json_int_t)
+	    run->lower_bound));
+	json_object_set_new(root, "http_requests", json_integer(
+	    (json_int_t)st.requests));
+	json_object_set_new(root, "retries", json_integer((json_int_t)
+	    st.retries));
+	json_object_set_new(root, "rereads", json_integer((json_int_t)
+	    run->rereads));
+	json_object_set_new(root, "seconds", json_real(run->seconds));
+	if (run->soa != NULL)
+		json_object_set_new(root, "serial_before", json_integer(
+		    (json_int_t)run->soa_serial));
+	json_object_set_new(root, "serial_written", run->soa_written ?
+	    json_integer((json_int_t)run->desired_serial) : json_null());
+	for (i = 0; i < run->nbatches; i++) {
+		const struct ap_batch *b = &run->batches[i];
+		json_t *bo = json_object(), *ids = json_array();
+		size_t nchg = 0;
+		for (j = 0; j < b->nitems; j++)
+			nchg += run->items[b->items[j]].n;
+		json_object_set_new(bo, "batch", json_integer((json_int_t)
+		    (i + 1)));
+		json_object_set_new(bo, "state",
+		    json_string(ap_bstate_name(b->state)));
+		json_object_set_new(bo, "changes", json_integer((json_int_t)
+		    nchg));
+		json_object_set_new(bo, "soa", json_boolean(b->has_soa));
+		json_object_set_new(bo, "resource_records",
+		    json_integer((json_int_t)b->nrr));
+		json_object_set_new(bo, "value_chars",
+		    json_integer((json_int_t)b->nchars));
+		json_object_set_new(bo, "requests", json_integer((json_int_t)
+		    b->requests));
+		json_object_set_new(bo, "ambiguous",
+		    json_boolean(b->ambiguous));
+		for (j = 0; j < b->nids; j++)
+			json_array_append_new(ids,
+			    json_string(b->change_ids[j]));
+		json_object_set_new(bo, "change_ids", ids);
+		if (b->message != NULL)
+			json_object_set_new(bo, "message",
+			    json_string(b->message));
+		if (run->o.wait)
+			json_object_set_new(bo, "insync",
+			    json_boolean(b->insync));
+		json_array_append_new(bs, bo);
+	}
+	json_object_set_new(root, "batches", bs);
+	json_object_set_new(root, "not_applied", not_applied_json(run));
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path,
+	    (long)getpid()) >= sizeof(tmp)) {
+		log_msg("%s: path too long", path);
+		goto out;
+	}
+	f = fopen(tmp, "w");
+	if (f == NULL) {
+		log_errno("%s", tmp);
+		goto out;
+	}
+	if (json_dumpf(root, f, JSON_INDENT(1) | JSON_PRESERVE_ORDER) == -1 ||
+	    fputc('\n', f) == EOF || fflush(f) == EOF || fsync(fileno(f))) {
+		log_errno("%s", tmp);
+		fclose(f);
+		unlink(tmp);
+		goto out;
+	}
+	if (fclose(f) == EOF || rename(tmp, path) == -1) {
+		log_errno("%s", path);
+		unlink(tmp);
+		goto out;
+	}
+	ret = 0;
+out:
+	json_decref(root);
+	return ret;
+}

@@ -1,0 +1,576 @@
+/*
+ * send.c: everything that talks to Route 53.
+ *
+ *  - ap_read_zone: GetHostedZoneLimit, and the apex SOA with one
+ *    ListResourceRecordSets (name = apex, type = SOA, maxitems = 1).
+ *  - ap_send: the batches in plan order.  A REJECTED request is split in
+ *    halves until each offending item stands alone (reported with Route
+ *    53's messages); the rest is applied.  An AMBIGUOUS answer (5xx or
+ *    connection lost after sending; the client never resends those) is
+ *    resolved by re-reading a few of the request's RRsets: all as after
+ *    the request means applied, all as before means not applied (then it
+ *    is sent again, at most AP_RESEND times), anything else stops the run.
+ *    A request is therefore never applied twice.  Any other failure stops
+ *    the run; later batches are not sent.
+ *  - ap_wait: GetChange until INSYNC (--wait).
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "apply.h"
+#include "exitcodes.h"
+#include "log.h"
+#include "names.h"
+
+#define AP_RESEND	2	/* sends of a request known not applied */
+#define AP_VERIFY_KEYS	3	/* RRsets re-read after an ambiguous answer */
+
+enum { SR_OK = 0, SR_REJECTED, SR_STOP };
+
+/* ---- reading ---- */
+
+struct first_rr {
+	struct r53_rrset *rr;	/* copy of the first RRset listed */
+};
+
+static int
+first_cb(void *arg, const struct r53_rrset *rr)
+{
+	struct first_rr *f = arg;
+
+	if (f->rr == NULL)
+		f->rr = r53_rrset_copy(rr);
+	return 0;
+}
+
+/* read_key(run, name, type, setid, out): the RRset at exactly that key,
+ * or *out NULL when absent.  An r53_status. */
+static int
+read_key(struct ap_run *run, const char *name, const char *type,
+    const char *setid, struct r53_rrset **out)
+{
+	struct first_rr f = { NULL };
+	struct r53_page_next next = { 0 };
+	struct r53_error err = { 0 };
+	int st;
+
+	*out = NULL;
+	st = r53_list_rrsets(run->client, run->zone_id, name, type, setid, 1,
+	    first_cb, &f, &next, &err);
+	r53_page_next_clear(&next);
+	if (st != R53_OK) {
+		log_msg("%s: reading %s %s: %s", run->zone_id, name, type,
+		    err.message ? err.message : r53_strstatus(st));
+		r53_error_clear(&err);
+		r53_rrset_free(f.rr);
+		return st;
+	}
+	r53_error_clear(&err);
+	if (f.rr != NULL && ap_r53_name_eq(f.rr->name, name) &&
+	    strcmp(f.rr->type, type) == 0 &&
+	    ((setid == NULL && f.rr->set_identifier == NULL) ||
+	    (setid != NULL && f.rr->set_identifier != NULL &&
+	    strcmp(setid, f.rr->set_identifier) == 0))) {
+		*out = f.rr;
+		return R53_OK;
+	}
+	r53_rrset_free(f.rr);
+	return R53_OK;
+}
+
+/*
+ * ap_read_zone(run): the quota and the apex SOA.  Returns an exit
+ * status (EXIT_OK or a failure, reported).
+ */
+int
+ap_read_zone(struct ap_run *run)
+{
+	struct r53_error err = { 0 };
+	char *apex = NULL;
+	int st;
+
+	run->limit = run->count = -1;
+	st = r53_get_zone_limit(run->client, run->zone_id, &run->limit,
+	    &run->count, &err);
+	if (st != R53_OK) {
+		log_msg("%s: GetHostedZoneLimit: %s", run->zone_id,
+		    err.message ? err.message : r53_strstatus(st));
+		r53_error_clear(&err);
+		return r53_status_exit(st);
+	}
+	r53_error_clear(&err);
+	if (name_to_r53(run->origin, &apex) != NAME_OK) {
+		log_msg("%s: bad origin", run->origin);
+		return EXIT_BADINPUT;
+	}
+	st = read_key(run, apex, "SOA", NULL, &run->soa);
+	free(apex);
+	if (st != R53_OK)
+		return r53_status_exit(st);
+	if (run->soa == NULL || run->soa->nvalues != 1 ||
+	    ap_soa_parse(run->soa->values[0], NULL, NULL, &run->soa_serial,
+	    NULL) == -1) {
+		log_msg("%s: no readable SOA at the apex %s", run->zone_id,
+		    run->origin);
+		return EXIT_REMOTE;
+	}
+	run->soa_initial = ap_soa_is_initial(run->soa->values[0]);
+	return EXIT_OK;
+}
+
+/* ---- verifying an ambiguous request ---- */
+
+static int
+cmp_cstr(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* same_values(a, b): same TTL and the same values in any order. */
+static int
+same_values(const struct r53_rrset *a, const struct r53_rrset *b)
+{
+	char **x = NULL, **y = NULL;
+	size_t i;
+	int eq = 0;
+
+	if (a->ttl != b->ttl || a->nvalues != b->nvalues)
+		return 0;
+	if (a->nvalues == 0)
+		return 1;
+	x = malloc(a->nvalues * sizeof(*x));
+	y = malloc(b->nvalues * sizeof(*y));
+	if (x == NULL || y == NULL)
+		goto out;
+	memcpy(x, a->values, a->nvalues * sizeof(*x));
+	memcpy(y, b->values, b->nvalues * sizeof(*y));
+	qsort(x, a->nvalues, sizeof(*x), cmp_cstr);
+	qsort(y, b->nvalues, sizeof(*y), cmp_cstr);
+	eq = 1;
+	for (i = 0; i < a->nvalues; i++)
+		if (strcmp(x[i], y[i]) != 0)
+			eq = 0;
+out:
+	free(x);
+	free(y);
+	return eq;
+}
+
+/* matches(state, want): state (NULL: absent) is as want says (NULL:
+ * absent).  Alias records compare by presence only. */
+static int
+matches(const struct r53_rrset *state, const struct r53_rrset *want)
+{
+	if (state == NULL || want == NULL)
+		return state == want;
+	if (want->ttl < 0)
+		return state->ttl < 0;
+	return same_values(state, want);
+}
+
+static int
+same_key(const struct r53_rrset *a, const struct r53_rrset *b)
+{
+	if (strcmp(a->name, b->name) != 0 || strcmp(a->type, b->type) != 0)
+		return 0;
+	if (a->set_identifier == NULL || b->set_identifier == NULL)
+		return a->set_identifier == b->set_identifier;
+	return strcmp(a->set_identifier, b->set_identifier) == 0;
+}
+
+enum { VF_APPLIED, VF_NOT_APPLIED, VF_UNKNOWN, VF_STOP };
+
+/*
+ * verify(run, ch, n): was the request of these n changes applied?  For
+ * each key (up to AP_VERIFY_KEYS of them) the state before the request is
+ * the DELETEd set (or absent) and the state after it the CREATEd or
+ * UPSERTed set (or absent); the zone's state must match one of them, the
+ * same one for every key checked.
+ */
+static int
+verify(struct ap_run *run, const struct r53_change *ch, size_t n)
+{
+	size_t i, j, checked = 0;
+	int after = 0, before = 0, st;
+
+	for (i = 0; i < n && checked < AP_VERIFY_KEYS; i++) {
+		const struct r53_rrset *key = ch[i].rrset;
+		const struct r53_rrset *was = NULL, *will = NULL;
+		struct r53_rrset *now = NULL;
+		int skip = 0;
+
+		for (j = 0; j < i; j++)
+			if (same_key(ch[j].rrset, key))
+				skip = 1;	/* key already checked */
+		if (skip)
+			continue;
+		for (j = i; j < n; j++) {
+			if (!same_key(ch[j].rrset, key))
+				continue;
+			if (ch[j].action == R53_DELETE)
+				was = ch[j].rrset;
+			else
+				will = ch[j].rrset;
+		}
+		if (ch[i].action == R53_UPSERT)
+			was = NULL;	/* before: unknown; the SOA's old */
+		st = read_key(run, key->name, key->type, key->set_identifier,
+		    &now);
+		run->rereads++;
+		if (st != R53_OK)
+			return VF_STOP;
+		if (ch[i].action == R53_UPSERT) {
+			if (matches(now, will))
+				after++;
+			else
+				before++;
+		} else if (matches(now, will) && !matches(now, was)) {
+			after++;
+		} else if (matches(now, was) && !matches(now, will)) {
+			before++;
+		} else if (!matches(now, was) && !matches(now, will)) {
+			r53_rrset_free(now);
+			return VF_UNKNOWN;
+		} else {
+			r53_rrset_free(now);
+			continue;	/* indistinguishable */
+		}
+		r53_rrset_free(now);
+		checked++;
+	}
+	if (after > 0 && before == 0)
+		return VF_APPLIED;
+	if (before > 0 && after == 0)
+		return VF_NOT_APPLIED;
+	return VF_UNKNOWN;
+}
+
+/* ---- sending ---- */
+
+static void
+set_items_state(struct ap_run *run, const size_t *items, size_t n,
+    enum ap_state st, const char *why)
+{
+	size_t i, j;
+
+	for (i = 0; i < n; i++) {
+		const struct ap_item *it = &run->items[items[i]];
+		for (j = 0; j < it->n; j++) {
+			struct ap_change *c = &run->chg[it->chg[j]];
+			if (c->state != AP_PENDING)
+				continue;
+			if (why != NULL)
+				ap_skip(c, st, "%s", why);
+			else
+				c->state = st;
+		}
+	}
+}
+
+static int
+batch_add_id(struct ap_batch *b, const char *id)
+{
+	char **g;
+
+	if (id == NULL)
+		return 0;
+	g = realloc(b->change_ids, (b->nids + 1) * sizeof(*g));
+	if (g == NULL)
+		return -1;
+	b->change_ids = g;
+	if ((g[b->nids] = strdup(id)) == NULL)
+		return -1;
+	b->nids++;
+	return 0;
+}
+
+static void
+batch_fail(struct ap_batch *b, const char *msg)
+{
+	free(b->message);
+	b->message = strdup(msg);
+}
+
+/* soa_allowed(run): every change is applied or skipped by a rule, so the
+ * whole stream has applied and the SOA serial may be written. */
+static int
+soa_allowed(const struct ap_run *run)
+{
+	size_t i;
+
+	for (i = 0; i < run->nchg; i++)
+		if (run->chg[i].state == AP_HELD ||
+		    run->chg[i].state == AP_REJECTED ||
+		    run->chg[i].state == AP_NOTSENT)
+			return 0;
+	return !run->stopped;
+}
+
+static int send_items(struct ap_run *run, struct ap_batch *b,
+    const size_t *items, size_t n, int with_soa);
+
+/* bisect: a rejected request of these items; SOA excluded. */
+static int
+bisect(struct ap_run *run, struct ap_batch *b, const size_t *items,
+    size_t n, int with_soa, const struct r53_error *err)
+{
+	size_t *rest = NULL;
+	size_t i, m = 0, h;
+	int r = SR_OK, r2;
+	char msg[2048];
+
+	rest = malloc((n + 1) * sizeof(*rest));
+	if (rest == NULL)
+		return SR_STOP;
+	for (i = 0; i < n; i++)
+		if (!run->items[items[i]].soa)
+			rest[m++] = items[i];
+	if (with_soa) {
+		if (m > 0)
+			r = send_items(run, b, rest, m, 0);
+		if (r == SR_OK && soa_allowed(run)) {
+			if (m == 0) {
+				log_msg("%s: SOA UPSERT rejected: %s",
+				    run->zone_id, err->message ?
+				    err->message : "rejected");
+				batch_fail(b, err->message ? err->message :
+				    "SOA UPSERT rejected");
+				r = SR_REJECTED;
+			} else {
+				/* only the SOA is left: try it alone */
+				for (i = 0; i < n; i++)
+					if (run->items[items[i]].soa)
+						rest[0] = items[i];
+				r = send_items(run, b, rest, 1, 1);
+			}
+		}
+		free(rest);
+		return r;
+	}
+	if (m == 1) {
+		snprintf(msg, sizeof(msg), "rejected by Route 53: %s",
+		    err->message ? err->message : "InvalidChangeBatch");
+		set_items_state(run, rest, 1, AP_REJECTED, msg);
+		log_msg("%s: %s", run->zone_id, msg);
+		free(rest);
+		return SR_REJECTED;
+	}
+	h = m / 2;
+	r = send_items(run, b, rest, h, 0);
+	if (r != SR_STOP) {
+		r2 = send_items(run, b, rest + h, m - h, 0);
+		if (r2 != SR_OK)
+			r = r2;
+	}
+	free(rest);
+	return r;
+}
+
+/*
+ * send_items(run, b, items, n, with_soa): one request of these items
+ * (and the SOA UPSERT if with_soa and among them), then what its answer
+ * requires.  SR_OK, SR_REJECTED (something rejected, the rest applied) or
+ * SR_STOP (the run must stop; b->message says why).
+ */
+static int
+send_items(struct ap_run *run, struct ap_batch *b, const size_t *items,
+    size_t n, int with_soa)
+{
+	struct r53_change *ch = NULL;
+	struct r53_error err = { 0 };
+	char *id = NULL;
+	size_t nch = 0, attempt;
+	int st = R53_FAILED, r = SR_STOP, vf;
+
+	if (ap_batch_changes(run, items, n, with_soa, &ch, &nch) == -1) {
+		batch_fail(b, "out of memory");
+		return SR_STOP;
+	}
+	if (nch == 0) {
+		free(ch);
+		return SR_OK;
+	}
+	for (attempt = 0; attempt < AP_RESEND; attempt++) {
+		r53_error_clear(&err);
+		free(id);
+		id = NULL;
+		st = r53_change_rrsets(run->client, run->zone_id, ch, nch,
+		    run->o.comment, &id, &err);
+		run->requests++;
+		b->requests++;
+		if (st != R53_AMBIGUOUS)
+			break;
+		b->ambiguous = 1;
+		log_warn("%s: no definite answer to a change request (%s); "
+		    "re-reading the zone", run->zone_id,
+		    err.message ? err.message : "ambiguous");
+		vf = verify(run, ch, nch);
+		if (vf == VF_APPLIED) {
+			st = R53_OK;
+			break;
+		}
+		if (vf != VF_NOT_APPLIED) {
+			batch_fail(b, vf == VF_UNKNOWN ? "ambiguous answer and "
+			    "the zone matches neither the state before nor "
+			    "after the request (changed concurrently?)" :
+			    "ambiguous answer and the zone could not be read");
+			run->fail_status = R53_AMBIGUOUS;
+			goto out;
+		}
+		/* not applied: sending it again cannot apply it twice */
+	}
+	switch (st) {
+	case R53_OK:
+		if (batch_add_id(b, id) == -1) {
+			batch_fail(b, "out of memory");
+			goto out;
+		}
+		set_items_state(run, items, n, AP_APPLIED, NULL);
+		if (with_soa && nch > 0 && ch[nch - 1].action == R53_UPSERT)
+			run->soa_written = 1;
+		r = SR_OK;
+		break;
+	case R53_REJECTED:
+		r = bisect(run, b, items, n, with_soa, &err);
+		break;
+	default:
+		batch_fail(b, err.message ? err.message : r53_strstatus(st));
+		run->fail_status = st;
+		r = SR_STOP;
+		break;
+	}
+out:
+	r53_error_clear(&err);
+	free(id);
+	free(ch);
+	return r;
+}
+
+/* batch_result(run, b): AB_APPLIED / AB_PARTIAL / AB_REJECTED from the
+ * states of the batch's changes. */
+static enum ap_bstate
+batch_result(const struct ap_run *run, const struct ap_batch *b)
+{
+	size_t i, j, ok = 0, bad = 0;
+
+	for (i = 0; i < b->nitems; i++) {
+		const struct ap_item *it = &run->items[b->items[i]];
+		for (j = 0; j < it->n; j++) {
+			if (run->chg[it->chg[j]].state == AP_APPLIED)
+				ok++;
+			else
+				bad++;
+		}
+	}
+	if (bad == 0)
+		return AB_APPLIED;
+	return ok > 0 ? AB_PARTIAL : AB_REJECTED;
+}
+
+/*
+ * ap_send(run): send every batch in order.  Returns 0 when the run went
+ * to the end (some changes may be rejected), -1 when it stopped.
+ */
+int
+ap_send(struct ap_run *run)
+{
+	size_t i;
+	int r, with_soa;
+
+	for (i = 0; i < run->nbatches; i++) {
+		struct ap_batch *b = &run->batches[i];
+
+		with_soa = b->has_soa && soa_allowed(run);
+		if (b->has_soa && !with_soa)
+			log_msg("%s: not every change applied: the SOA serial "
+			    "stays %lu", run->zone_id, run->soa_serial);
+		r = send_items(run, b, b->items, b->nitems, with_soa);
+		if (r == SR_STOP) {
+			size_t j;
+			run->stopped = 1;
+			b->state = AB_FAILED;
+			set_items_state(run, b->items, b->nitems, AP_NOTSENT,
+			    b->message ? b->message : "not sent");
+			log_msg("%s: batch %zu of %zu could not be sent: %s",
+			    run->zone_id, i + 1, run->nbatches,
+			    b->message ? b->message : "failed");
+			for (j = i + 1; j < run->nbatches; j++) {
+				run->batches[j].state = AB_NOTSENT;
+				set_items_state(run, run->batches[j].items,
+				    run->batches[j].nitems, AP_NOTSENT,
+				    "not sent: the run stopped earlier");
+			}
+			return -1;
+		}
+		b->state = batch_result(run, b);
+		log_debug(1, "batch %zu/%zu: %s (%zu requests)", i + 1,
+		    run->nbatches, ap_bstate_name(b->state), b->requests);
+	}
+	return 0;
+}
+
+static void
+sleep_ms(long ms)
+{
+	struct timespec ts;
+
+	ts.tv_sec = ms / 1000;
+	ts.tv_nsec = (ms % 1000) * 1000000L;
+	nanosleep(&ts, NULL);
+}
+
+static double
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/*
+ * ap_wait(run): poll GetChange for every change id until INSYNC, at most
+ * --wait-timeout seconds in all (interval 0.5 s doubling to 10 s).
+ * Returns 0, or -1 on timeout or error (reported).
+ */
+int
+ap_wait(struct ap_run *run)
+{
+	double deadline = now_s() + (double)run->o.wait_timeout;
+	long interval = 500;
+	size_t i, j;
+	int insync, st;
+	struct r53_error err = { 0 };
+
+	for (i = 0; i < run->nbatches; i++) {
+		struct ap_batch *b = &run->batches[i];
+		for (j = 0; j < b->nids; j++) {
+			for (;;) {
+				st = r53_get_change(run->client,
+				    b->change_ids[j], &insync, &err);
+				if (st != R53_OK) {
+					log_msg("GetChange %s: %s",
+					    b->change_ids[j], err.message ?
+					    err.message : r53_strstatus(st));
+					r53_error_clear(&err);
+					return -1;
+				}
+				if (insync)
+					break;
+				if (now_s() + (double)interval / 1000 >
+				    deadline) {
+					log_msg("change %s not INSYNC after "
+					    "%ld s", b->change_ids[j],
+					    run->o.wait_timeout);
+					return -1;
+				}
+				sleep_ms(interval);
+				if (interval < 10000)
+					interval *= 2;
+			}
+		}
+		b->insync = 1;
+	}
+	return 0;
+}

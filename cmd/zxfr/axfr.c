@@ -1,0 +1,380 @@
+/*
+ * axfr.c: the AXFR sink (RFC 5936): the zone assembly beside the
+ * transfer loop of xfr.c.  The first record must be the zone's SOA, the
+ * transfer ends at the next SOA of the zone, which must have the same
+ * serial; every record in between becomes canonical text (names.h,
+ * canon.h) and goes into a zonebuf, which groups, sorts and writes the
+ * RRsets once the transfer is complete and verified.
+ *
+ * An IXFR sink would take the same records and build a difference
+ * sequence instead; xfr.c needs no change for it.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ldns/ldns.h>
+
+#include "canon.h"
+#include "exitcodes.h"
+#include "log.h"
+#include "names.h"
+#include "zonebuf.h"
+#include "zxfr.h"
+
+
+
+/* SOA serial: after MNAME and RNAME (maybe compressed) in the RDATA. */
+static int
+soa_serial(const struct wire_msg *m, const struct wire_rr *rr, uint32_t *s)
+{
+	size_t off = rr->rdata_off;
+
+	if (wire_name(m->p, m->len, &off, NULL, NULL) == -1 ||
+	    wire_name(m->p, m->len, &off, NULL, NULL) == -1 ||
+	    off + 20 != rr->end)
+		return -1;
+	*s = wire_get32(m->p + off);
+	return 0;
+}
+
+static int
+is_zone_soa(const struct axfr *a, const struct wire_rr *rr,
+    const uint8_t *owner, size_t olen)
+{
+	return rr->type == LDNS_RR_TYPE_SOA &&
+	    wire_name_eq(owner, olen, a->req->zone, a->req->zone_len);
+}
+
+static void
+ttl_conflict(const char *key, long lowest, long highest, void *arg)
+{
+	const struct axfr *a = arg;
+	char k[1200];
+	size_t i;
+
+	/* the key is "OWNER TAB TYPE": print it with a space */
+	snprintf(k, sizeof(k), "%s", key);
+	for (i = 0; k[i] != '\0'; i++)
+		if (k[i] == '\t')
+			k[i] = ' ';
+	log_warn("%s from %s port %d: RRset %s arrived with TTLs %ld to %ld; "
+	    "using the lowest, %ld (RFC 2181 5.2)", a->req->zone_text,
+	    a->req->srv->addr_text, a->req->srv->port, k, lowest, highest,
+	    lowest);
+}
+
+int
+axfr_init(struct axfr *a, const struct xfr_req *req)
+{
+	struct canon_buf *cb = NULL;
+
+	memset(a, 0, sizeof(*a));
+	a->req = req;
+	if ((cb = calloc(1, sizeof(*cb))) == NULL) {
+		log_msg("out of memory");
+		return -1;
+	}
+	canon_buf_init(cb);
+	a->cbuf = cb;
+	if ((a->zb = zonebuf_new(req->zone_text)) == NULL)
+		return -1;
+	zonebuf_on_ttl_conflict(a->zb, ttl_conflict, a);
+	a->slow = getenv("R53M_ZXFR_SLOW") != NULL &&
+	    strcmp(getenv("R53M_ZXFR_SLOW"), "1") == 0;
+	return 0;
+}
+
+void
+axfr_free(struct axfr *a)
+{
+	if (a->cbuf != NULL) {
+		canon_buf_free(a->cbuf);
+		free(a->cbuf);
+	}
+	zonebuf_free(a->zb);
+	memset(a, 0, sizeof(*a));
+}
+
+static void
+axfr_where(void *arg, char *buf, size_t sz)
+{
+	const struct axfr *a = arg;
+
+	if (!a->have_soa)
+		snprintf(buf, sz, "before the first record");
+	else if (a->records == 1)
+		snprintf(buf, sz, "after the first SOA");
+	else
+		snprintf(buf, sz, "after %lu records", a->records);
+}
+
+static void
+warn_high_owner(struct axfr *a, const uint8_t *owner, size_t olen,
+    const char *text)
+{
+	if (a->last_high_len == olen && memcmp(a->last_high, owner, olen) == 0)
+		return;
+	memcpy(a->last_high, owner, olen);
+	a->last_high_len = olen;
+	if (++a->high_owners <= AXFR_HIGH_WARN_MAX)
+		log_warn("%s from %s port %d: owner %s has raw non-ASCII "
+		    "octets; it will never match a query in punycode (xn--)",
+		    a->req->zone_text, a->req->srv->addr_text,
+		    a->req->srv->port, text);
+}
+
+/*
+ * The hot path without ldns allocations.  ldns_wire2rr() allocates the
+ * record, its owner and every field, and ldns_rr_free() frees them: with
+ * that, a million-record zone spent a third of its parse time in malloc
+ * and free.  For the types that make up nearly all of a large zone, the
+ * fields are laid out here, in a record on the stack, exactly as
+ * ldns_wire2rr() would lay them out (names decompressed), and canon.c
+ * turns them into text as usual: the canonical text stays in canon.c.
+ * Any other type, or any surprise in the data, takes the ldns path.
+ * R53M_ZXFR_SLOW=1 in the environment forces the ldns path (the tests
+ * compare both).
+ */
+#define FAST_FIELDS 16
+
+struct fast_rr {
+	ldns_rr rr;
+	ldns_rdf f[FAST_FIELDS];
+	ldns_rdf *fp[FAST_FIELDS];
+	uint8_t names[3][ZXFR_NAME_MAX];
+};
+
+/* add one field of SIZE octets at DATA */
+static int
+fast_field(struct fast_rr *fr, ldns_rdf_type type, const uint8_t *data,
+    size_t size)
+{
+	size_t i = fr->rr._rd_count;
+
+	if (i >= FAST_FIELDS)
+		return -1;
+	fr->f[i]._size = size;
+	fr->f[i]._type = type;
+	fr->f[i]._data = (void *)(uintptr_t)data;
+	fr->fp[i] = &fr->f[i];
+	fr->rr._rd_count = i + 1;
+	return 0;
+}
+
+/* add a (possibly compressed) name at *off, uncompressed into slot N */
+static int
+fast_name(struct fast_rr *fr, const struct wire_msg *m, size_t end,
+    size_t *off, int n)
+{
+	size_t len = 0;
+
+	if (*off >= end || wire_name(m->p, end, off, fr->names[n], &len) == -1)
+		return -1;
+	return fast_field(fr, LDNS_RDF_TYPE_DNAME, fr->names[n], len);
+}
+
+/* fields of integers of the given sizes, then a name (or none) */
+static int
+fast_ints_name(struct fast_rr *fr, const struct wire_msg *m,
+    const struct wire_rr *rr, int nints, size_t isz, int name)
+{
+	size_t off = rr->rdata_off;
+	int i;
+
+	for (i = 0; i < nints; i++) {
+		if (off + isz > rr->end)
+			return -1;
+		if (fast_field(fr, isz == 2 ? LDNS_RDF_TYPE_INT16 :
+		    LDNS_RDF_TYPE_INT32, m->p + off, isz) == -1)
+			return -1;
+		off += isz;
+	}
+	if (name && fast_name(fr, m, rr->end, &off, 0) == -1)
+		return -1;
+	return off == rr->end ? 0 : -1;
+}
+
+/* build the fields of RR; -1 means "use the ldns path" */
+static int
+fast_build(struct fast_rr *fr, const struct wire_msg *m,
+    const struct wire_rr *rr)
+{
+	const uint8_t *d = m->p + rr->rdata_off;
+	size_t off = rr->rdata_off, i;
+
+	memset(&fr->rr, 0, sizeof(fr->rr));
+	fr->rr._rr_type = (ldns_rr_type)rr->type;
+	fr->rr._rr_class = LDNS_RR_CLASS_IN;
+	fr->rr._ttl = rr->ttl;
+	fr->rr._rdata_fields = fr->fp;
+	switch (rr->type) {
+	case LDNS_RR_TYPE_A:
+		return rr->rdlen == 4 ?
+		    fast_field(fr, LDNS_RDF_TYPE_A, d, 4) : -1;
+	case LDNS_RR_TYPE_AAAA:
+		return rr->rdlen == 16 ?
+		    fast_field(fr, LDNS_RDF_TYPE_AAAA, d, 16) : -1;
+	case LDNS_RR_TYPE_NS:
+	case LDNS_RR_TYPE_CNAME:
+	case LDNS_RR_TYPE_PTR:
+		return fast_ints_name(fr, m, rr, 0, 0, 1);
+	case LDNS_RR_TYPE_MX:
+		return fast_ints_name(fr, m, rr, 1, 2, 1);
+	case LDNS_RR_TYPE_SRV:
+		return fast_ints_name(fr, m, rr, 3, 2, 1);
+	case LDNS_RR_TYPE_SOA:
+		if (fast_name(fr, m, rr->end, &off, 0) == -1 ||
+		    fast_name(fr, m, rr->end, &off, 1) == -1 ||
+		    off + 20 != rr->end)
+			return -1;
+		for (i = 0; i < 5; i++)
+			if (fast_field(fr, LDNS_RDF_TYPE_INT32,
+			    m->p + off + 4 * i, 4) == -1)
+				return -1;
+		return 0;
+	case LDNS_RR_TYPE_TXT:
+	case LDNS_RR_TYPE_SPF:
+		if (rr->rdlen == 0)
+			return -1;
+		while (off < rr->end) {
+			size_t l = m->p[off];
+
+			if (off + 1 + l > rr->end ||
+			    fast_field(fr, LDNS_RDF_TYPE_STR, m->p + off,
+			    l + 1) == -1)
+				return -1;
+			off += l + 1;
+		}
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+/* The canonical RDATA of one RR into the canon buffer.  0 or -1. */
+static int
+rdata_text(struct axfr *a, const struct wire_msg *m, const struct wire_rr *rr)
+{
+	struct fast_rr fr;
+	ldns_rr *lr = NULL;
+	size_t pos = rr->off;
+	int rc;
+
+	canon_buf_reset(a->cbuf);
+	if (!a->slow && fast_build(&fr, m, rr) == 0)
+		return canon_rdata_buf(&fr.rr, a->cbuf);
+	if (ldns_wire2rr(&lr, m->p, m->len, &pos, LDNS_SECTION_ANSWER) !=
+	    LDNS_STATUS_OK)
+		return -1;
+	rc = canon_rdata_buf(lr, a->cbuf);
+	ldns_rr_free(lr);
+	return rc;
+}
+
+/*
+ * The type mnemonic, cached: canon_type_name() formats with snprintf,
+ * which showed as 10% of a large transfer's time.
+ */
+static const char *
+type_text(struct axfr *a, uint16_t type, char *buf, size_t sz)
+{
+	if (type < AXFR_TYPE_CACHE) {
+		if (a->type_names[type][0] == '\0')
+			canon_type_name(type, a->type_names[type],
+			    sizeof(a->type_names[type]));
+		return a->type_names[type];
+	}
+	canon_type_name(type, buf, sz);
+	return buf;
+}
+
+static enum xfr_sink_ret
+axfr_rr(void *arg, const struct wire_msg *m, const struct wire_rr *rr,
+    const struct xfr_stats *st)
+{
+	struct axfr *a = arg;
+	const struct xfr_req *req = a->req;
+	uint8_t owner[ZXFR_NAME_MAX];
+	char otext[NAME_CANON_MAX], tbuf[16];
+	const char *type;
+	size_t off = rr->off, olen = 0;
+	unsigned flags = 0;
+	uint32_t serial = 0;
+	long ttl;
+
+	(void)st;
+	if (wire_name(m->p, m->len, &off, owner, &olen) == -1 ||
+	    name_canon_wire(owner, olen, otext, sizeof(otext), &flags) < 0) {
+		xfr_fail(req, "malformed owner name in record %lu",
+		    a->records + 1);
+		return XFR_ABORT;
+	}
+	type = type_text(a, rr->type, tbuf, sizeof(tbuf));
+	if (rr->class != LDNS_RR_CLASS_IN) {
+		xfr_fail(req, "record %lu (%s %s) has class %u, not IN",
+		    a->records + 1, otext, type, rr->class);
+		return XFR_ABORT;
+	}
+	if (!a->have_soa) {
+		if (!is_zone_soa(a, rr, owner, olen) ||
+		    soa_serial(m, rr, &a->serial) == -1) {
+			xfr_fail(req, "the transfer does not begin with the "
+			    "zone's SOA (first record: %s %s)", otext, type);
+			return XFR_ABORT;
+		}
+		a->have_soa = 1;
+	} else if (is_zone_soa(a, rr, owner, olen)) {
+		if (soa_serial(m, rr, &serial) == -1) {
+			xfr_fail(req, "malformed closing SOA after %lu records",
+			    a->records);
+			return XFR_ABORT;
+		}
+		if (serial != a->serial) {
+			xfr_fail(req, "the transfer began with SOA serial %u "
+			    "and ended with serial %u after %lu records (zone "
+			    "changed during the transfer, or a broken server)",
+			    a->serial, serial, a->records);
+			return XFR_ABORT;
+		}
+		return XFR_DONE;
+	}
+	if (rr->type == 41 || (rr->type >= 249 && rr->type <= 255)) {
+		xfr_fail(req, "meta type %s in the answer (record %lu)", type,
+		    a->records + 1);
+		return XFR_ABORT;
+	}
+	if (!name_is_subdomain(otext, req->zone_text)) {
+		xfr_fail(req, "record %lu (%s %s) is outside the zone",
+		    a->records + 1, otext, type);
+		return XFR_ABORT;
+	}
+	if (flags & NAME_F_HIGH)
+		warn_high_owner(a, owner, olen, otext);
+	ttl = (long)rr->ttl;
+	if (rr->ttl > 2147483647u) {	/* RFC 2181 section 8: as zero */
+		a->big_ttls++;
+		ttl = 0;
+	}
+	if (rdata_text(a, m, rr) == -1) {
+		xfr_fail(req, "record %lu (%s %s): RDATA does not parse",
+		    a->records + 1, otext, type);
+		return XFR_ABORT;
+	}
+	if (zonebuf_add(a->zb, otext, type, NULL, ttl,
+	    ((struct canon_buf *)a->cbuf)->p, NULL, NULL) == -1) {
+		a->failed = 1;
+		return XFR_ABORT;
+	}
+	a->records++;
+	return XFR_MORE;
+}
+
+void
+axfr_sink(struct axfr *a, struct xfr_sink *sink)
+{
+	sink->rr = axfr_rr;
+	sink->where = axfr_where;
+	sink->arg = a;
+}

@@ -1,0 +1,938 @@
+/*
+ * awscred.c: the AWS SDK credential chain (see awscred.h for the order).
+ * Every buffer that held a secret (file contents, JSON answers, process
+ * output) is wiped with OPENSSL_cleanse before it is freed; messages name
+ * sources and files only.
+ */
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+#include <openssl/crypto.h>
+
+#include "awscred.h"
+#include "awshttp.h"
+#include "log.h"
+
+/* Largest credentials file, process output or HTTP answer we read. */
+#define CRED_MAX_INPUT (1024 * 1024)
+/* credential_process may take this long (it may talk to a CA, a TPM). */
+#define CRED_PROCESS_TIMEOUT_MS 60000
+/* A failed advisory refresh is not retried more often than this. */
+#define CRED_RETRY_SECS 30
+
+struct awscred_provider {
+	char *profile;		/* explicit profile, or NULL */
+	struct awscred cur;
+	int have;
+	time_t last_try;	/* when the chain was last walked */
+};
+
+/* Outcome of one link of the chain. */
+enum src_rc {
+	SRC_FOUND = 0,		/* *out filled */
+	SRC_NONE,		/* this source has nothing: try the next */
+	SRC_ERROR		/* configured but broken: stop with errbuf */
+};
+
+static void
+seterr(char *errbuf, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+seterr(char *errbuf, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (errbuf == NULL || errlen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(errbuf, errlen, fmt, ap);
+	va_end(ap);
+}
+
+/* Free a string that may hold a secret. */
+static void
+free_secret(char *s)
+{
+	if (s == NULL)
+		return;
+	OPENSSL_cleanse(s, strlen(s));
+	free(s);
+}
+
+static void
+free_secret_buf(char *s, size_t len)
+{
+	if (s == NULL)
+		return;
+	OPENSSL_cleanse(s, len);
+	free(s);
+}
+
+void
+awscred_clear(struct awscred *c)
+{
+	if (c == NULL)
+		return;
+	free_secret(c->access_key_id);
+	free_secret(c->secret_access_key);
+	free_secret(c->session_token);
+	memset(c, 0, sizeof(*c));
+}
+
+time_t
+awscred_now(void)
+{
+	const char *f = getenv("R53M_FAKE_TIME");
+	struct tm tm;
+	char z = 0;
+
+	/* Tests pin the clock: R53M_FAKE_TIME=20150830T123600Z (UTC). */
+	if (f != NULL && *f != '\0') {
+		memset(&tm, 0, sizeof(tm));
+		if (strlen(f) == 16 && sscanf(f, "%4d%2d%2dT%2d%2d%2d%c",
+		    &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
+		    &tm.tm_min, &tm.tm_sec, &z) == 7 && z == 'Z') {
+			tm.tm_year -= 1900;
+			tm.tm_mon -= 1;
+			return timegm(&tm);
+		}
+		log_warn("R53M_FAKE_TIME=%s is not YYYYMMDDTHHMMSSZ; ignored", f);
+	}
+	return time(NULL);
+}
+
+/* Parse an ISO 8601 UTC time ("2026-11-26T22:00:00Z", fractions and a
+ * +hh:mm offset allowed) into *t.  Returns 0 or -1. */
+static int
+parse_iso8601(const char *s, time_t *t)
+{
+	struct tm tm;
+	int n = 0, oh, om;
+	const char *p;
+
+	memset(&tm, 0, sizeof(tm));
+	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon,
+	    &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &n) != 6 ||
+	    n != 19)
+		return -1;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	*t = timegm(&tm);
+	p = s + n;
+	if (*p == '.')
+		for (p++; isdigit((unsigned char)*p); p++)
+			;
+	if (strcmp(p, "Z") == 0 || strcmp(p, "+00:00") == 0 || *p == '\0')
+		return 0;
+	if ((*p == '+' || *p == '-') && sscanf(p + 1, "%2d:%2d", &oh, &om) == 2
+	    && strlen(p) == 6) {
+		*t -= (*p == '+' ? 1 : -1) * (oh * 3600 + om * 60);
+		return 0;
+	}
+	return -1;
+}
+
+/* Read a whole file (at most CRED_MAX_INPUT); caller wipes and frees.
+ * Returns NULL with errno ENOENT when it does not exist. */
+static char *
+read_file(const char *path, size_t *len)
+{
+	char *buf = NULL;
+	size_t n = 0;
+	ssize_t r;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return NULL;
+	if ((buf = malloc(CRED_MAX_INPUT + 1)) == NULL)
+		goto fail;
+	while (n < CRED_MAX_INPUT) {
+		r = read(fd, buf + n, CRED_MAX_INPUT - n);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1)
+			goto fail;
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	if (n == CRED_MAX_INPUT) {
+		errno = EFBIG;
+		goto fail;
+	}
+	close(fd);
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+fail:
+	free_secret_buf(buf, CRED_MAX_INPUT + 1);
+	close(fd);
+	return NULL;
+}
+
+/* "~/x" and $HOME: the SDKs expand a leading tilde in file variables. */
+static char *
+expand_path(const char *env, const char *dflt)
+{
+	const char *v = getenv(env), *home = getenv("HOME");
+	char *out;
+	size_t n;
+
+	if (v == NULL || *v == '\0')
+		v = dflt;
+	if (v[0] == '~' && (v[1] == '/' || v[1] == '\0')) {
+		if (home == NULL)
+			home = "";
+		n = strlen(home) + strlen(v);
+		if ((out = malloc(n + 1)) == NULL)
+			return NULL;
+		snprintf(out, n + 1, "%s%s", home, v + 1);
+		return out;
+	}
+	return strdup(v);
+}
+
+/*
+ * The values of one INI section that matter here.  Values point into the
+ * file buffer (wiped by the caller).
+ */
+struct ini_profile {
+	int found;
+	const char *akid;
+	const char *secret;
+	const char *token;
+	const char *process;
+};
+
+static char *
+trim(char *s)
+{
+	char *e;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+		*--e = '\0';
+	return s;
+}
+
+/*
+ * Parse buf (modified in place) looking for section "want" (for the
+ * config file "profile NAME", or "default").  Indented lines belong to
+ * the key above (nested settings such as s3 =) and are skipped.
+ */
+static void
+ini_find(char *buf, const char *want, const char *want2, struct ini_profile *p)
+{
+	char *line, *next, *eq, *k, *v, *name, *end;
+	int in = 0;
+
+	memset(p, 0, sizeof(*p));
+	for (line = buf; line != NULL; line = next) {
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = '\0';
+		if (*line == ' ' || *line == '\t')
+			continue;
+		line = trim(line);
+		if (*line == '\0' || *line == '#' || *line == ';')
+			continue;
+		if (*line == '[') {
+			if ((end = strrchr(line, ']')) == NULL) {
+				in = 0;
+				continue;
+			}
+			*end = '\0';
+			name = trim(line + 1);
+			in = strcmp(name, want) == 0 ||
+			    (want2 != NULL && strcmp(name, want2) == 0);
+			if (in)
+				p->found = 1;
+			continue;
+		}
+		if (!in || (eq = strchr(line, '=')) == NULL)
+			continue;
+		*eq = '\0';
+		k = trim(line);
+		v = trim(eq + 1);
+		if (strcmp(k, "aws_access_key_id") == 0)
+			p->akid = v;
+		else if (strcmp(k, "aws_secret_access_key") == 0)
+			p->secret = v;
+		else if (strcmp(k, "aws_session_token") == 0 ||
+		    (strcmp(k, "aws_security_token") == 0 && p->token == NULL))
+			p->token = v;
+		else if (strcmp(k, "credential_process") == 0)
+			p->process = v;
+	}
+}
+
+static int
+set_static(struct awscred *out, const char *akid, const char *secret,
+    const char *token, const char *source)
+{
+	memset(out, 0, sizeof(*out));
+	if ((out->access_key_id = strdup(akid)) == NULL ||
+	    (out->secret_access_key = strdup(secret)) == NULL ||
+	    (token != NULL && *token != '\0' &&
+	    (out->session_token = strdup(token)) == NULL)) {
+		awscred_clear(out);
+		return -1;
+	}
+	out->source = source;
+	return 0;
+}
+
+static const char *
+profile_name(const struct awscred_provider *p, int *explicit)
+{
+	const char *e = getenv("AWS_PROFILE");
+
+	*explicit = 1;
+	if (p->profile != NULL)
+		return p->profile;
+	if (e != NULL && *e != '\0')
+		return e;
+	*explicit = 0;
+	return "default";
+}
+
+/* 1. AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN. */
+static enum src_rc
+src_env(struct awscred *out, char *errbuf, size_t errlen)
+{
+	const char *a = getenv("AWS_ACCESS_KEY_ID");
+	const char *s = getenv("AWS_SECRET_ACCESS_KEY");
+
+	if ((a == NULL || *a == '\0') && (s == NULL || *s == '\0'))
+		return SRC_NONE;
+	if (a == NULL || *a == '\0' || s == NULL || *s == '\0') {
+		seterr(errbuf, errlen, "environment: %s is set but %s is not",
+		    a != NULL && *a ? "AWS_ACCESS_KEY_ID" :
+		    "AWS_SECRET_ACCESS_KEY", a != NULL && *a ?
+		    "AWS_SECRET_ACCESS_KEY" : "AWS_ACCESS_KEY_ID");
+		return SRC_ERROR;
+	}
+	if (set_static(out, a, s, getenv("AWS_SESSION_TOKEN"), "environment")) {
+		seterr(errbuf, errlen, "out of memory");
+		return SRC_ERROR;
+	}
+	return SRC_FOUND;
+}
+
+/* Static keys of one INI profile, if any. */
+static enum src_rc
+ini_static(const struct ini_profile *ip, const char *file,
+    const char *profile, const char *source, struct awscred *out,
+    char *errbuf, size_t errlen)
+{
+	if (ip->akid == NULL && ip->secret == NULL)
+		return SRC_NONE;
+	if (ip->akid == NULL || ip->secret == NULL || *ip->akid == '\0' ||
+	    *ip->secret == '\0') {
+		seterr(errbuf, errlen, "%s: profile %s has %s but not %s", file,
+		    profile, ip->akid ? "aws_access_key_id" :
+		    "aws_secret_access_key", ip->akid ? "aws_secret_access_key" :
+		    "aws_access_key_id");
+		return SRC_ERROR;
+	}
+	if (set_static(out, ip->akid, ip->secret, ip->token, source)) {
+		seterr(errbuf, errlen, "out of memory");
+		return SRC_ERROR;
+	}
+	return SRC_FOUND;
+}
+
+/* Read the output of a credential_process (at most CRED_MAX_INPUT) with a
+ * deadline; returns the malloc'd output or NULL with errbuf set. */
+static char *
+run_process(const char *cmd, size_t *outlen, char *errbuf, size_t errlen)
+{
+	int pfd[2] = { -1, -1 }, status, prc;
+	pid_t pid;
+	char *buf = NULL;
+	size_t n = 0;
+	ssize_t r;
+	struct pollfd pf;
+	struct timespec t0, t1;
+	long left;
+
+	if ((buf = malloc(CRED_MAX_INPUT + 1)) == NULL || pipe(pfd) == -1) {
+		seterr(errbuf, errlen, "credential_process: %s", strerror(errno));
+		free(buf);
+		return NULL;
+	}
+	/* The SDKs run the command with the user's environment; stderr is
+	 * passed through so its messages reach the user. */
+	if ((pid = fork()) == -1) {
+		seterr(errbuf, errlen, "credential_process: fork: %s",
+		    strerror(errno));
+		goto fail;
+	}
+	if (pid == 0) {
+		close(pfd[0]);
+		if (dup2(pfd[1], 1) == -1)
+			_exit(127);
+		close(pfd[1]);
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	close(pfd[1]);
+	pfd[1] = -1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		left = CRED_PROCESS_TIMEOUT_MS - ((t1.tv_sec - t0.tv_sec) * 1000 +
+		    (t1.tv_nsec - t0.tv_nsec) / 1000000);
+		pf.fd = pfd[0];
+		pf.events = POLLIN;
+		if (left <= 0 || (prc = poll(&pf, 1, (int)left)) == 0) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			seterr(errbuf, errlen, "credential_process: no answer "
+			    "within %d s", CRED_PROCESS_TIMEOUT_MS / 1000);
+			goto fail;
+		}
+		if (prc == -1 && errno == EINTR)
+			continue;
+		r = read(pfd[0], buf + n, CRED_MAX_INPUT - n);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r <= 0 || (n += (size_t)r) == CRED_MAX_INPUT)
+			break;
+	}
+	close(pfd[0]);
+	pfd[0] = -1;
+	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
+		;
+	if (n == CRED_MAX_INPUT) {
+		seterr(errbuf, errlen, "credential_process: output too large");
+		goto fail;
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		seterr(errbuf, errlen, "credential_process failed (%s %d)",
+		    WIFEXITED(status) ? "exit status" : "signal",
+		    WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+		goto fail;
+	}
+	buf[n] = '\0';
+	*outlen = n;
+	return buf;
+fail:
+	if (pfd[0] != -1)
+		close(pfd[0]);
+	if (pfd[1] != -1)
+		close(pfd[1]);
+	free_secret_buf(buf, CRED_MAX_INPUT + 1);
+	return NULL;
+}
+
+/*
+ * Credentials from a JSON document: credential_process (Version 1,
+ * SessionToken), container and IMDS (Token).  what names the source in
+ * messages.
+ */
+static enum src_rc
+from_json(const char *text, size_t len, const char *what, const char *source,
+    int want_version, struct awscred *out, char *errbuf, size_t errlen)
+{
+	json_t *root = NULL, *v;
+	json_error_t jerr;
+	const char *a, *s, *tok = NULL, *exp = NULL;
+	enum src_rc rc = SRC_ERROR;
+
+	if ((root = json_loadb(text, len, 0, &jerr)) == NULL ||
+	    !json_is_object(root)) {
+		seterr(errbuf, errlen, "%s: answer is not a JSON object%s%s",
+		    what, root == NULL ? ": " : "", root == NULL ? jerr.text : "");
+		goto done;
+	}
+	if (want_version && (!json_is_integer(v = json_object_get(root,
+	    "Version")) || json_integer_value(v) != 1)) {
+		seterr(errbuf, errlen, "%s: Version must be 1", what);
+		goto done;
+	}
+	if ((v = json_object_get(root, "Code")) != NULL && json_is_string(v) &&
+	    strcmp(json_string_value(v), "Success") != 0) {
+		seterr(errbuf, errlen, "%s: Code is %.64s", what,
+		    json_string_value(v));
+		goto done;
+	}
+	a = json_string_value(json_object_get(root, "AccessKeyId"));
+	s = json_string_value(json_object_get(root, "SecretAccessKey"));
+	if ((v = json_object_get(root, "SessionToken")) == NULL)
+		v = json_object_get(root, "Token");
+	tok = json_string_value(v);
+	exp = json_string_value(json_object_get(root, "Expiration"));
+	if (a == NULL || s == NULL || *a == '\0' || *s == '\0') {
+		seterr(errbuf, errlen, "%s: AccessKeyId or SecretAccessKey "
+		    "missing", what);
+		goto done;
+	}
+	if (set_static(out, a, s, tok, source)) {
+		seterr(errbuf, errlen, "out of memory");
+		goto done;
+	}
+	if (exp != NULL && parse_iso8601(exp, &out->expiration)) {
+		seterr(errbuf, errlen, "%s: bad Expiration %.40s", what, exp);
+		awscred_clear(out);
+		goto done;
+	}
+	if (exp == NULL && !want_version) {
+		/* Container and IMDS credentials always expire. */
+		seterr(errbuf, errlen, "%s: no Expiration", what);
+		awscred_clear(out);
+		goto done;
+	}
+	rc = SRC_FOUND;
+done:
+	/* jansson keeps copies of the strings: wipe them before freeing. */
+	if (root != NULL) {
+		const char *key;
+		json_t *val;
+
+		json_object_foreach(root, key, val) {
+			if (json_is_string(val))
+				OPENSSL_cleanse((char *)json_string_value(val),
+				    json_string_length(val));
+		}
+		json_decref(root);
+	}
+	return rc;
+}
+
+/* 3. credential_process. */
+static enum src_rc
+src_process(const char *cmd, struct awscred *out, char *errbuf, size_t errlen)
+{
+	char *text;
+	size_t len = 0;
+	enum src_rc rc;
+
+	if ((text = run_process(cmd, &len, errbuf, errlen)) == NULL)
+		return SRC_ERROR;
+	rc = from_json(text, len, "credential_process", "credential-process",
+	    1, out, errbuf, errlen);
+	free_secret_buf(text, len);
+	return rc;
+}
+
+/* 2 and 3: shared credentials file, credential_process, config file. */
+static enum src_rc
+src_files(const char *profile, int explicit, struct awscred *out,
+    char *errbuf, size_t errlen)
+{
+	char *cpath = NULL, *fpath = NULL, *cbuf = NULL, *fbuf = NULL;
+	char *cfgsec = NULL;
+	size_t clen = 0, flen = 0, n;
+	struct ini_profile cp, fp;
+	enum src_rc rc = SRC_ERROR;
+	const char *process;
+
+	memset(&cp, 0, sizeof(cp));
+	memset(&fp, 0, sizeof(fp));
+	if ((cpath = expand_path("AWS_SHARED_CREDENTIALS_FILE",
+	    "~/.aws/credentials")) == NULL ||
+	    (fpath = expand_path("AWS_CONFIG_FILE", "~/.aws/config")) == NULL)
+		goto oom;
+	n = strlen(profile) + 9;
+	if ((cfgsec = malloc(n)) == NULL)
+		goto oom;
+	snprintf(cfgsec, n, "profile %s", profile);
+	if ((cbuf = read_file(cpath, &clen)) == NULL && errno != ENOENT) {
+		seterr(errbuf, errlen, "%s: %s", cpath, strerror(errno));
+		goto done;
+	}
+	if ((fbuf = read_file(fpath, &flen)) == NULL && errno != ENOENT) {
+		seterr(errbuf, errlen, "%s: %s", fpath, strerror(errno));
+		goto done;
+	}
+	if (cbuf != NULL)
+		ini_find(cbuf, profile, NULL, &cp);
+	/* In the config file the default profile is [default] (or
+	 * [profile default]); others are [profile NAME]. */
+	if (fbuf != NULL)
+		ini_find(fbuf, cfgsec, strcmp(profile, "default") == 0 ?
+		    "default" : NULL, &fp);
+	if (!cp.found && !fp.found) {
+		if (explicit) {
+			seterr(errbuf, errlen, "profile %s not found in %s or %s",
+			    profile, cpath, fpath);
+			goto done;
+		}
+		rc = SRC_NONE;
+		goto done;
+	}
+	/* Shared credentials file first, as the SDKs do. */
+	if ((rc = ini_static(&cp, cpath, profile, "shared-credentials-file",
+	    out, errbuf, errlen)) != SRC_NONE)
+		goto done;
+	process = fp.process != NULL ? fp.process : cp.process;
+	if (process != NULL && *process != '\0') {
+		rc = src_process(process, out, errbuf, errlen);
+		goto done;
+	}
+	rc = ini_static(&fp, fpath, profile, "config-file", out, errbuf,
+	    errlen);
+	goto done;
+oom:
+	seterr(errbuf, errlen, "out of memory");
+done:
+	free_secret_buf(cbuf, clen);
+	free_secret_buf(fbuf, flen);
+	free(cpath);
+	free(fpath);
+	free(cfgsec);
+	return rc;
+}
+
+/* Timeout and attempts for IMDS and container calls, as botocore reads
+ * them: AWS_METADATA_SERVICE_TIMEOUT (s, default 1) and
+ * AWS_METADATA_SERVICE_NUM_ATTEMPTS (default 1). */
+static void
+metadata_params(long *timeout_ms, int *attempts)
+{
+	const char *t = getenv("AWS_METADATA_SERVICE_TIMEOUT");
+	const char *a = getenv("AWS_METADATA_SERVICE_NUM_ATTEMPTS");
+	double d;
+
+	*timeout_ms = 1000;
+	*attempts = 1;
+	if (t != NULL && (d = atof(t)) > 0 && d <= 3600)
+		*timeout_ms = (long)(d * 1000);
+	if (a != NULL && atoi(a) > 0 && atoi(a) <= 10)
+		*attempts = atoi(a);
+}
+
+/* awshttp_fetch with the metadata attempts; 0 on an HTTP answer. */
+static int
+meta_fetch(const char *method, const char *url, const char *const *hdr,
+    size_t nhdr, long *status, char **body, size_t *len, char *errbuf,
+    size_t errlen)
+{
+	long tmo;
+	int attempts, i;
+
+	metadata_params(&tmo, &attempts);
+	for (i = 0; i < attempts; i++) {
+		if (awshttp_fetch(method, url, hdr, nhdr, tmo, status, body, len,
+		    errbuf, errlen) == 0 && *status < 500)
+			return 0;
+		if (*body != NULL) {
+			free_secret_buf(*body, *len);
+			*body = NULL;
+		}
+	}
+	return -1;
+}
+
+/* Is the container endpoint one the SDKs accept over plain http? */
+static int
+container_host_ok(const char *url)
+{
+	char host[256];
+	const char *p, *e;
+	size_t n;
+
+	if (strncasecmp(url, "https://", 8) == 0)
+		return 1;
+	if (strncasecmp(url, "http://", 7) != 0)
+		return 0;
+	p = url + 7;
+	if (*p == '[') {
+		e = strchr(p, ']');
+		if (e == NULL)
+			return 0;
+		p++;
+	} else
+		e = p + strcspn(p, ":/?#");
+	if ((n = (size_t)(e - p)) >= sizeof(host))
+		return 0;
+	memcpy(host, p, n);
+	host[n] = '\0';
+	return awshttp_is_loopback(host) || strcmp(host, "169.254.170.2") == 0 ||
+	    strcmp(host, "169.254.170.23") == 0 ||
+	    strcasecmp(host, "fd00:ec2::23") == 0;
+}
+
+/* 4. Container credentials (ECS task role, EKS pod identity). */
+static enum src_rc
+src_container(struct awscred *out, char *errbuf, size_t errlen)
+{
+	const char *rel = getenv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
+	const char *full = getenv("AWS_CONTAINER_CREDENTIALS_FULL_URI");
+	const char *tokfile = getenv("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE");
+	const char *tok = getenv("AWS_CONTAINER_AUTHORIZATION_TOKEN");
+	char *url = NULL, *hdr = NULL, *ftok = NULL, *body = NULL, *nl;
+	const char *hdrs[1] = { NULL };
+	size_t n, flen = 0, blen = 0, hlen = 0;
+	long status = 0;
+	enum src_rc rc = SRC_ERROR;
+
+	if (rel != NULL && *rel != '\0') {
+		n = strlen(rel) + 32;
+		if ((url = malloc(n)) == NULL)
+			goto oom;
+		snprintf(url, n, "http://169.254.170.2%s%s", *rel == '/' ? "" :
+		    "/", rel);
+	} else if (full != NULL && *full != '\0') {
+		if (!container_host_ok(full)) {
+			seterr(errbuf, errlen, "AWS_CONTAINER_CREDENTIALS_FULL_URI:"
+			    " plain http only to loopback or the container "
+			    "credential hosts");
+			return SRC_ERROR;
+		}
+		if ((url = strdup(full)) == NULL)
+			goto oom;
+	} else
+		return SRC_NONE;
+	/* The token file wins over the token variable (EKS pod identity). */
+	if (tokfile != NULL && *tokfile != '\0') {
+		if ((ftok = read_file(tokfile, &flen)) == NULL) {
+			seterr(errbuf, errlen, "%s: %s", tokfile, strerror(errno));
+			goto done;
+		}
+		if ((nl = strpbrk(ftok, "\r\n")) != NULL)
+			*nl = '\0';
+		tok = ftok;
+	}
+	if (tok != NULL && *tok != '\0') {
+		if (strpbrk(tok, "\r\n") != NULL) {
+			seterr(errbuf, errlen, "container authorization token "
+			    "contains a line break");
+			goto done;
+		}
+		hlen = strlen(tok) + 16;
+		if ((hdr = malloc(hlen)) == NULL)
+			goto oom;
+		snprintf(hdr, hlen, "Authorization: %s", tok);
+		hdrs[0] = hdr;
+	}
+	if (meta_fetch("GET", url, hdrs, hdr != NULL ? 1 : 0, &status, &body,
+	    &blen, errbuf, errlen)) {
+		if (body == NULL && status >= 500)
+			seterr(errbuf, errlen, "container credentials: HTTP %ld",
+			    status);
+		goto done;
+	}
+	if (status != 200) {
+		seterr(errbuf, errlen, "container credentials: HTTP %ld", status);
+		goto done;
+	}
+	rc = from_json(body, blen, "container credentials", "container", 0,
+	    out, errbuf, errlen);
+	goto done;
+oom:
+	seterr(errbuf, errlen, "out of memory");
+done:
+	free(url);
+	free_secret(hdr);
+	free_secret_buf(ftok, flen);
+	free_secret_buf(body, blen);
+	return rc;
+}
+
+/* 5. EC2 instance metadata, IMDSv2 (v1 only when the token call is not
+ * supported: 404/405, as botocore does). */
+static enum src_rc
+src_imds(struct awscred *out, char *errbuf, size_t errlen)
+{
+	const char *dis = getenv("AWS_EC2_METADATA_DISABLED");
+	const char *ep = getenv("AWS_EC2_METADATA_SERVICE_ENDPOINT");
+	static const char credpath[] = "/latest/meta-data/iam/security-credentials/";
+	char base[512], url[1024], *token = NULL, *tokhdr = NULL;
+	char *body = NULL, *role = NULL;
+	const char *hdrs[1];
+	size_t blen = 0, tlen = 0, n;
+	long status = 0;
+	enum src_rc rc = SRC_ERROR;
+
+	if (dis != NULL && strcasecmp(dis, "true") == 0)
+		return SRC_NONE;
+	if (ep == NULL || *ep == '\0')
+		ep = "http://169.254.169.254";
+	n = strlen(ep);
+	while (n > 0 && ep[n - 1] == '/')
+		n--;
+	if (n >= sizeof(base)) {
+		seterr(errbuf, errlen, "AWS_EC2_METADATA_SERVICE_ENDPOINT too long");
+		return SRC_ERROR;
+	}
+	memcpy(base, ep, n);
+	base[n] = '\0';
+	/* Session token: PUT /latest/api/token. */
+	hdrs[0] = "X-aws-ec2-metadata-token-ttl-seconds: 21600";
+	snprintf(url, sizeof(url), "%s/latest/api/token", base);
+	if (meta_fetch("PUT", url, hdrs, 1, &status, &token, &tlen, errbuf,
+	    errlen)) {
+		/* No instance metadata service: the end of the chain. */
+		rc = SRC_NONE;
+		goto done;
+	}
+	if (status == 200 && tlen > 0) {
+		n = tlen + 32;
+		if ((tokhdr = malloc(n)) == NULL)
+			goto oom;
+		snprintf(tokhdr, n, "X-aws-ec2-metadata-token: %s", token);
+		hdrs[0] = tokhdr;
+	} else if (status != 404 && status != 405) {
+		seterr(errbuf, errlen, "instance metadata: token request: "
+		    "HTTP %ld", status);
+		goto done;
+	}
+	/* Role name. */
+	snprintf(url, sizeof(url), "%s%s", base, credpath);
+	if (meta_fetch("GET", url, hdrs, tokhdr != NULL, &status, &body, &blen,
+	    errbuf, errlen))
+		goto done;
+	if (status == 404) {
+		/* An instance without a role. */
+		rc = SRC_NONE;
+		goto done;
+	}
+	if (status != 200 || blen == 0) {
+		seterr(errbuf, errlen, "instance metadata: role name: HTTP %ld",
+		    status);
+		goto done;
+	}
+	body[strcspn(body, "\r\n")] = '\0';
+	if (strlen(body) == 0 || strlen(body) > 128 ||
+	    strspn(body, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "0123456789+=,.@_-") != strlen(body)) {
+		seterr(errbuf, errlen, "instance metadata: bad role name");
+		goto done;
+	}
+	role = body;
+	body = NULL;
+	/* The role's credentials. */
+	snprintf(url, sizeof(url), "%s%s%s", base, credpath, role);
+	if (meta_fetch("GET", url, hdrs, tokhdr != NULL, &status, &body, &blen,
+	    errbuf, errlen))
+		goto done;
+	if (status != 200) {
+		seterr(errbuf, errlen, "instance metadata: credentials: HTTP %ld",
+		    status);
+		goto done;
+	}
+	rc = from_json(body, blen, "instance metadata", "imds", 0, out, errbuf,
+	    errlen);
+	goto done;
+oom:
+	seterr(errbuf, errlen, "out of memory");
+done:
+	free_secret_buf(token, tlen);
+	free_secret(tokhdr);
+	free(role);
+	free_secret_buf(body, blen);
+	return rc;
+}
+
+/* Walk the chain once into *out. */
+static int
+chain(struct awscred_provider *p, struct awscred *out, char *errbuf,
+    size_t errlen)
+{
+	const char *profile;
+	int explicit;
+	enum src_rc rc;
+
+	profile = profile_name(p, &explicit);
+	/* An explicit --profile skips the environment keys (botocore). */
+	if (p->profile == NULL &&
+	    (rc = src_env(out, errbuf, errlen)) != SRC_NONE)
+		return rc == SRC_FOUND ? 0 : -1;
+	if ((rc = src_files(profile, explicit, out, errbuf, errlen)) != SRC_NONE)
+		return rc == SRC_FOUND ? 0 : -1;
+	if ((rc = src_container(out, errbuf, errlen)) != SRC_NONE)
+		return rc == SRC_FOUND ? 0 : -1;
+	if ((rc = src_imds(out, errbuf, errlen)) != SRC_NONE)
+		return rc == SRC_FOUND ? 0 : -1;
+	seterr(errbuf, errlen, "no AWS credentials found (environment, shared "
+	    "credentials and config files for profile %s, container, "
+	    "instance metadata)", profile);
+	return -1;
+}
+
+struct awscred_provider *
+awscred_provider_new(const char *profile)
+{
+	struct awscred_provider *p;
+
+	if ((p = calloc(1, sizeof(*p))) == NULL)
+		return NULL;
+	if (profile != NULL && (p->profile = strdup(profile)) == NULL) {
+		free(p);
+		return NULL;
+	}
+	return p;
+}
+
+int
+awscred_get(struct awscred_provider *p, const struct awscred **cred,
+    char *errbuf, size_t errlen)
+{
+	struct awscred fresh;
+	time_t now = awscred_now();
+
+	/* Long-term keys, or temporary ones not yet due for refresh. */
+	if (p->have && (p->cur.expiration == 0 ||
+	    p->cur.expiration - now > AWSCRED_REFRESH_SECS)) {
+		*cred = &p->cur;
+		return 0;
+	}
+	/* Due for refresh but still valid: do not hammer a failing source. */
+	if (p->have && p->cur.expiration > now &&
+	    now - p->last_try < CRED_RETRY_SECS) {
+		*cred = &p->cur;
+		return 0;
+	}
+	memset(&fresh, 0, sizeof(fresh));
+	p->last_try = now;
+	if (chain(p, &fresh, errbuf, errlen) == -1) {
+		if (p->have && p->cur.expiration > now) {
+			log_warn("refreshing %s credentials failed: %s; using "
+			    "the current ones until they expire", p->cur.source,
+			    errbuf);
+			*cred = &p->cur;
+			return 0;
+		}
+		return -1;
+	}
+	if (fresh.expiration != 0 && fresh.expiration <= now) {
+		seterr(errbuf, errlen, "%s credentials expired already",
+		    fresh.source);
+		awscred_clear(&fresh);
+		return -1;
+	}
+	awscred_clear(&p->cur);
+	p->cur = fresh;
+	p->have = 1;
+	log_debug(2, "credentials from %s", p->cur.source);
+	*cred = &p->cur;
+	return 0;
+}
+
+void
+awscred_provider_free(struct awscred_provider *p)
+{
+	if (p == NULL)
+		return;
+	awscred_clear(&p->cur);
+	free(p->profile);
+	free(p);
+}

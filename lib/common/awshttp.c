@@ -1,0 +1,888 @@
+/*
+ * awshttp.c: signed requests to one AWS REST-XML endpoint over one reused
+ * libcurl easy handle, with the shared rate limit, retries (exponential
+ * backoff, full jitter) and the ambiguity rule for non-idempotent calls
+ * (see awshttp.h).
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <curl/curl.h>
+#include <expat.h>
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+
+#include "awscred.h"
+#include "awshttp.h"
+#include "log.h"
+#include "ratelimit.h"
+#include "sigv4.h"
+
+#define DEF_CONNECT_MS 10000L
+#define DEF_TIMEOUT_MS 60000L
+#define DEF_ATTEMPTS 8
+#define DEF_RETRY_MS 120000L
+#define DEF_BASE_MS 250L	/* first backoff ceiling */
+#define MAX_BACKOFF_MS 20000L	/* backoff ceiling, as the SDKs */
+
+struct awshttp {
+	CURL *curl;
+	char *url;		/* scheme://host[:port][/prefix], no '/' at end */
+	char *host;		/* Host header value: host[:port] */
+	char *region;		/* signing region */
+	char *service;
+	char *ca_bundle;	/* NULL: system store */
+	long connect_ms, timeout_ms, retry_ms, base_ms;
+	int attempts;
+	int no_ratelimit;
+	struct awscred_provider *cred;
+	struct awshttp_counters cnt;
+};
+
+static void
+seterr(char *errbuf, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+seterr(char *errbuf, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (errbuf == NULL || errlen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(errbuf, errlen, fmt, ap);
+	va_end(ap);
+}
+
+static int
+curl_global(void)
+{
+	static int done;
+
+	if (!done) {
+		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+			return -1;
+		done = 1;
+	}
+	return 0;
+}
+
+int
+awshttp_is_loopback(const char *host)
+{
+	struct in_addr a4;
+	struct in6_addr a6;
+	char buf[64];
+	size_t n;
+
+	if (host == NULL)
+		return 0;
+	n = strlen(host);
+	/* Strip IPv6 brackets. */
+	if (n >= 2 && host[0] == '[' && host[n - 1] == ']') {
+		if (n - 2 >= sizeof(buf))
+			return 0;
+		memcpy(buf, host + 1, n - 2);
+		buf[n - 2] = '\0';
+		host = buf;
+	}
+	if (strcasecmp(host, "localhost") == 0 ||
+	    strcasecmp(host, "localhost.") == 0)
+		return 1;
+	if (inet_pton(AF_INET, host, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127;
+	if (inet_pton(AF_INET6, host, &a6) == 1)
+		return memcmp(&a6, &in6addr_loopback, sizeof(a6)) == 0;
+	return 0;
+}
+
+/* Region -> partition endpoint and signing region. */
+static void
+partition(const char *region, const char **url, const char **sregion)
+{
+	if (strncmp(region, "cn-", 3) == 0) {
+		*url = "https://route53.amazonaws.com.cn";
+		*sregion = "cn-northwest-1";
+	} else if (strncmp(region, "us-gov-", 7) == 0) {
+		*url = "https://route53.us-gov.amazonaws.com";
+		*sregion = "us-gov-west-1";
+	} else {
+		*url = "https://route53.amazonaws.com";
+		*sregion = "us-east-1";
+	}
+}
+
+static const char *
+env_nonempty(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v != NULL && *v != '\0' ? v : NULL;
+}
+
+/*
+ * Check url (scheme, loopback rule) and split it: *base gets the URL
+ * without trailing '/', *host the Host header value.  Returns 0 or -1
+ * with errbuf set.
+ */
+static int
+check_url(const char *url, char **base, char **hostport, char *errbuf,
+    size_t errlen)
+{
+	CURLU *u = NULL;
+	char *scheme = NULL, *host = NULL, *port = NULL, *path = NULL;
+	char *q = NULL, *frag = NULL, *user = NULL;
+	size_t n;
+	int rc = -1, https;
+
+	if ((u = curl_url()) == NULL) {
+		seterr(errbuf, errlen, "out of memory");
+		return -1;
+	}
+	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
+		seterr(errbuf, errlen, "endpoint URL %.200s: not a valid URL",
+		    url);
+		goto done;
+	}
+	curl_url_get(u, CURLUPART_PORT, &port, 0);
+	curl_url_get(u, CURLUPART_PATH, &path, 0);
+	curl_url_get(u, CURLUPART_QUERY, &q, 0);
+	curl_url_get(u, CURLUPART_FRAGMENT, &frag, 0);
+	curl_url_get(u, CURLUPART_USER, &user, 0);
+	if (q != NULL || frag != NULL || user != NULL) {
+		seterr(errbuf, errlen, "endpoint URL %.200s: no query, fragment "
+		    "or user name allowed", url);
+		goto done;
+	}
+	https = strcasecmp(scheme, "https") == 0;
+	if (!https && strcasecmp(scheme, "http") != 0) {
+		seterr(errbuf, errlen, "endpoint URL %.200s: scheme must be "
+		    "https", url);
+		goto done;
+	}
+	/* TLS always, but for a local test server on loopback. */
+	if (!https && !awshttp_is_loopback(host)) {
+		seterr(errbuf, errlen, "endpoint URL %.200s: refusing plain "
+		    "http to %.100s, which is not a loopback address; use "
+		    "https", url, host);
+		goto done;
+	}
+	n = strlen(scheme) + strlen(host) + (port ? strlen(port) : 0) +
+	    (path ? strlen(path) : 0) + 8;
+	if ((*hostport = malloc(n)) == NULL || (*base = malloc(n)) == NULL) {
+		free(*hostport);
+		*hostport = NULL;
+		seterr(errbuf, errlen, "out of memory");
+		goto done;
+	}
+	snprintf(*hostport, n, "%s%s%s", host, port ? ":" : "",
+	    port ? port : "");
+	snprintf(*base, n, "%s://%s%s", https ? "https" : "http", *hostport,
+	    path ? path : "");
+	/* No trailing slash: request paths start with one. */
+	while ((n = strlen(*base)) > 0 && (*base)[n - 1] == '/')
+		(*base)[n - 1] = '\0';
+	rc = 0;
+done:
+	curl_free(scheme);
+	curl_free(host);
+	curl_free(port);
+	curl_free(path);
+	curl_free(q);
+	curl_free(frag);
+	curl_free(user);
+	curl_url_cleanup(u);
+	return rc;
+}
+
+int
+awshttp_endpoint(const char *explicit_url, const char *region, char **url,
+    char **signing_region, char *errbuf, size_t errlen)
+{
+	const char *purl, *sregion, *u = explicit_url, *ign;
+	char *base = NULL, *hostport = NULL;
+
+	*url = *signing_region = NULL;
+	if (region == NULL)
+		region = env_nonempty("AWS_REGION");
+	if (region == NULL)
+		region = env_nonempty("AWS_DEFAULT_REGION");
+	if (region == NULL)
+		region = "us-east-1";
+	partition(region, &purl, &sregion);
+	/* --endpoint-url, then the service variable, then the global one
+	 * (unless AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true), then the
+	 * partition's endpoint. */
+	ign = getenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS");
+	if (u == NULL && (ign == NULL || strcasecmp(ign, "true") != 0)) {
+		if ((u = env_nonempty("AWS_ENDPOINT_URL_ROUTE_53")) == NULL)
+			u = env_nonempty("AWS_ENDPOINT_URL");
+	}
+	if (u == NULL)
+		u = purl;
+	if (check_url(u, &base, &hostport, errbuf, errlen))
+		return AWSHTTP_USAGE;
+	free(hostport);
+	/* A custom endpoint is signed for the partition's region, as the
+	 * global Route 53 endpoints are. */
+	if ((*signing_region = strdup(sregion)) == NULL) {
+		free(base);
+		seterr(errbuf, errlen, "out of memory");
+		return AWSHTTP_FAILED;
+	}
+	*url = base;
+	return AWSHTTP_OK;
+}
+
+int
+awshttp_new(const struct awshttp_opts *opts, const char *service,
+    struct awshttp **hp, char *errbuf, size_t errlen)
+{
+	struct awshttp *h = NULL;
+	const struct awscred *cred;
+	const char *v;
+	char *hostport = NULL, *base = NULL;
+	int rc = AWSHTTP_FAILED;
+
+	*hp = NULL;
+	if (curl_global()) {
+		seterr(errbuf, errlen, "libcurl initialisation failed");
+		return AWSHTTP_FAILED;
+	}
+	if ((h = calloc(1, sizeof(*h))) == NULL)
+		goto oom;
+	if ((rc = awshttp_endpoint(opts->endpoint_url, opts->region, &h->url,
+	    &h->region, errbuf, errlen)) != AWSHTTP_OK)
+		goto fail;
+	rc = AWSHTTP_FAILED;
+	if (check_url(h->url, &base, &hostport, errbuf, errlen))
+		goto fail;
+	free(base);
+	h->host = hostport;
+	if ((h->service = strdup(service)) == NULL)
+		goto oom;
+	if ((v = opts->ca_bundle) == NULL)
+		v = env_nonempty("AWS_CA_BUNDLE");
+	if (v != NULL && (h->ca_bundle = strdup(v)) == NULL)
+		goto oom;
+	h->connect_ms = opts->connect_timeout_ms > 0 ?
+	    opts->connect_timeout_ms : DEF_CONNECT_MS;
+	h->timeout_ms = opts->timeout_ms > 0 ? opts->timeout_ms : DEF_TIMEOUT_MS;
+	h->retry_ms = opts->max_retry_time_ms > 0 ? opts->max_retry_time_ms :
+	    DEF_RETRY_MS;
+	h->attempts = opts->max_attempts;
+	if (h->attempts <= 0 && (v = env_nonempty("AWS_MAX_ATTEMPTS")) != NULL)
+		h->attempts = atoi(v);
+	if (h->attempts <= 0 || h->attempts > 100)
+		h->attempts = DEF_ATTEMPTS;
+	/* Tests shorten the backoff with R53M_RETRY_BASE_MS. */
+	h->base_ms = DEF_BASE_MS;
+	if ((v = env_nonempty("R53M_RETRY_BASE_MS")) != NULL && atol(v) > 0)
+		h->base_ms = atol(v);
+	h->no_ratelimit = opts->no_ratelimit;
+	if ((h->cred = awscred_provider_new(opts->profile)) == NULL)
+		goto oom;
+	/* Credentials now, so that a missing key fails before any work. */
+	if (awscred_get(h->cred, &cred, errbuf, errlen)) {
+		rc = AWSHTTP_AUTH;
+		goto fail;
+	}
+	if ((h->curl = curl_easy_init()) == NULL) {
+		seterr(errbuf, errlen, "libcurl: cannot create a handle");
+		goto fail;
+	}
+	*hp = h;
+	return AWSHTTP_OK;
+oom:
+	seterr(errbuf, errlen, "out of memory");
+	rc = AWSHTTP_FAILED;
+fail:
+	awshttp_free(h);
+	return rc;
+}
+
+void
+awshttp_free(struct awshttp *h)
+{
+	if (h == NULL)
+		return;
+	if (h->curl != NULL)
+		curl_easy_cleanup(h->curl);
+	awscred_provider_free(h->cred);
+	free(h->url);
+	free(h->host);
+	free(h->region);
+	free(h->service);
+	free(h->ca_bundle);
+	free(h);
+}
+
+void
+awshttp_resp_clear(struct awshttp_resp *r)
+{
+	if (r == NULL)
+		return;
+	free(r->body);
+	free(r->request_id);
+	free(r->err_code);
+	free(r->err_message);
+	memset(r, 0, sizeof(*r));
+}
+
+void
+awshttp_counters(const struct awshttp *h, struct awshttp_counters *out)
+{
+	*out = h->cnt;
+}
+
+const char *
+awshttp_url(const struct awshttp *h)
+{
+	return h->url;
+}
+
+/* The body being received, with its limit. */
+struct rbuf {
+	char *s;
+	size_t len, cap;
+	int too_big;
+	char *request_id;
+};
+
+static size_t
+write_cb(char *p, size_t sz, size_t nm, void *arg)
+{
+	struct rbuf *b = arg;
+	size_t n = sz * nm, ncap;
+	char *ns;
+
+	if (b->len + n > AWSHTTP_MAX_BODY) {
+		b->too_big = 1;
+		return 0;
+	}
+	if (b->len + n + 1 > b->cap) {
+		ncap = b->cap ? b->cap : 16384;
+		while (ncap < b->len + n + 1)
+			ncap *= 2;
+		if ((ns = realloc(b->s, ncap)) == NULL)
+			return 0;
+		b->s = ns;
+		b->cap = ncap;
+	}
+	memcpy(b->s + b->len, p, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+	return n;
+}
+
+static size_t
+header_cb(char *p, size_t sz, size_t nm, void *arg)
+{
+	struct rbuf *b = arg;
+	size_t n = sz * nm, k;
+	static const char name[] = "x-amzn-requestid:";
+
+	k = sizeof(name) - 1;
+	if (n > k && strncasecmp(p, name, k) == 0 && b->request_id == NULL) {
+		p += k;
+		n -= k;
+		while (n > 0 && (*p == ' ' || *p == '\t')) {
+			p++;
+			n--;
+		}
+		while (n > 0 && (p[n - 1] == '\r' || p[n - 1] == '\n' ||
+		    p[n - 1] == ' '))
+			n--;
+		if (n < 200)
+			b->request_id = strndup(p, n);
+	}
+	return sz * nm;
+}
+
+/* Pull <Code>, the first <Message> and the root name out of an error
+ * document (ErrorResponse or InvalidChangeBatch). */
+struct errparse {
+	int depth;
+	char *root;
+	char *code;
+	char *message;
+	int in;		/* 1: Code, 2: Message */
+	char text[1024];
+	size_t tlen;
+};
+
+static const char *
+localname(const char *n)
+{
+	const char *s = strrchr(n, '|');
+
+	return s != NULL ? s + 1 : n;
+}
+
+static void XMLCALL
+ep_start(void *arg, const XML_Char *name, const XML_Char **attrs)
+{
+	struct errparse *e = arg;
+	const char *ln = localname(name);
+
+	(void)attrs;
+	if (e->depth++ == 0 && e->root == NULL)
+		e->root = strdup(ln);
+	e->in = 0;
+	if (strcmp(ln, "Code") == 0 && e->code == NULL)
+		e->in = 1;
+	else if (strcmp(ln, "Message") == 0 && e->message == NULL)
+		e->in = 2;
+	e->tlen = 0;
+}
+
+static void XMLCALL
+ep_end(void *arg, const XML_Char *name)
+{
+	struct errparse *e = arg;
+
+	(void)name;
+	e->depth--;
+	if (e->in == 1)
+		e->code = strndup(e->text, e->tlen);
+	else if (e->in == 2)
+		e->message = strndup(e->text, e->tlen);
+	e->in = 0;
+}
+
+static void XMLCALL
+ep_text(void *arg, const XML_Char *s, int len)
+{
+	struct errparse *e = arg;
+	size_t n = (size_t)len;
+
+	if (e->in == 0)
+		return;
+	if (n > sizeof(e->text) - 1 - e->tlen)
+		n = sizeof(e->text) - 1 - e->tlen;
+	memcpy(e->text + e->tlen, s, n);
+	e->tlen += n;
+}
+
+static void
+parse_error_doc(struct awshttp_resp *r)
+{
+	struct errparse e;
+	XML_Parser p;
+
+	memset(&e, 0, sizeof(e));
+	if (r->body == NULL || r->len == 0 ||
+	    (p = XML_ParserCreateNS(NULL, '|')) == NULL)
+		return;
+	XML_SetUserData(p, &e);
+	XML_SetElementHandler(p, ep_start, ep_end);
+	XML_SetCharacterDataHandler(p, ep_text);
+	if (XML_Parse(p, r->body, (int)r->len, 1) == XML_STATUS_OK) {
+		if (e.code != NULL)
+			r->err_code = e.code;
+		else if (e.root != NULL &&
+		    strcmp(e.root, "InvalidChangeBatch") == 0) {
+			r->err_code = e.root;
+			e.root = NULL;
+		} else
+			r->err_code = NULL;
+		r->err_message = e.message;
+		e.code = e.message = NULL;
+	}
+	if (r->err_code != e.code)
+		free(e.code);
+	free(e.message);
+	free(e.root);
+	XML_ParserFree(p);
+}
+
+static int
+is_throttle(const struct awshttp_resp *r)
+{
+	static const char *const codes[] = { "Throttling",
+	    "ThrottlingException", "ThrottledException",
+	    "RequestThrottledException", "TooManyRequestsException",
+	    "PriorRequestNotComplete", "RequestLimitExceeded",
+	    "SlowDown", "RequestThrottled", NULL };
+	size_t i;
+
+	if (r->status == 429)
+		return 1;
+	if (r->err_code == NULL)
+		return 0;
+	for (i = 0; codes[i] != NULL; i++)
+		if (strcmp(r->err_code, codes[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static long
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+sleep_ms(long ms)
+{
+	struct timespec ts;
+
+	if (ms <= 0)
+		return;
+	ts.tv_sec = ms / 1000;
+	ts.tv_nsec = (ms % 1000) * 1000000L;
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
+}
+
+/* Full jitter: uniform in [0, min(cap, base * 2^(retry-1))]. */
+static long
+backoff_ms(const struct awshttp *h, int retry)
+{
+	uint32_t r = 0;
+	long ceil = h->base_ms;
+	int i;
+
+	for (i = 1; i < retry && ceil < MAX_BACKOFF_MS; i++)
+		ceil *= 2;
+	if (ceil > MAX_BACKOFF_MS)
+		ceil = MAX_BACKOFF_MS;
+	if (RAND_bytes((unsigned char *)&r, sizeof(r)) != 1)
+		r = (uint32_t)rand();
+	return (long)(((uint64_t)r * (uint64_t)(ceil + 1)) >> 32);
+}
+
+/* Add "Name: value" to a curl list; value NULL gives "Name:" (removes a
+ * curl default header). */
+static int
+add_header(struct curl_slist **l, const char *name, const char *value)
+{
+	char buf[8192];
+	struct curl_slist *n;
+	int len;
+
+	len = snprintf(buf, sizeof(buf), "%s:%s%s", name, value ? " " : "",
+	    value ? value : "");
+	if (len < 0 || (size_t)len >= sizeof(buf))
+		return -1;
+	n = curl_slist_append(*l, buf);
+	OPENSSL_cleanse(buf, (size_t)len);
+	if (n == NULL)
+		return -1;
+	*l = n;
+	return 0;
+}
+
+/* What one attempt came to. */
+enum attempt_rc {
+	ATT_ANSWER,		/* HTTP answer in resp */
+	ATT_NOT_SENT,		/* failed before the request left */
+	ATT_LOST,		/* failed after (part of) it was sent */
+	ATT_FATAL,		/* local error or TLS verification: no retry */
+	ATT_AUTH		/* no usable credentials */
+};
+
+/* One signed attempt. */
+static enum attempt_rc
+attempt(struct awshttp *h, const char *method, const char *path,
+    const char *query, const char *body, size_t bodylen, int idempotent,
+    struct awshttp_resp *resp, char *errbuf, size_t errlen)
+{
+	const struct awscred *cred;
+	struct sigv4_header sh[4];
+	struct sigv4_request sr;
+	struct curl_slist *hl = NULL;
+	struct rbuf rb;
+	char amzdate[17], *authz = NULL, *url = NULL;
+	char curlerr[CURL_ERROR_SIZE];
+	size_t nsh = 0, n;
+	long reqsize = 0;
+	CURLcode cc;
+	enum attempt_rc rc = ATT_FATAL;
+
+	memset(&rb, 0, sizeof(rb));
+	if (awscred_get(h->cred, &cred, errbuf, errlen))
+		return ATT_AUTH;
+	/* Headers to sign: Host, X-Amz-Date, the token, Content-Type. */
+	sigv4_amzdate(awscred_now(), amzdate);
+	sh[nsh].name = "Host";
+	sh[nsh++].value = h->host;
+	sh[nsh].name = "X-Amz-Date";
+	sh[nsh++].value = amzdate;
+	if (cred->session_token != NULL) {
+		sh[nsh].name = "X-Amz-Security-Token";
+		sh[nsh++].value = cred->session_token;
+	}
+	if (body != NULL) {
+		sh[nsh].name = "Content-Type";
+		sh[nsh++].value = "text/xml";
+	}
+	memset(&sr, 0, sizeof(sr));
+	sr.method = method;
+	sr.path = path;
+	sr.query = query;
+	sr.headers = sh;
+	sr.nheaders = nsh;
+	sr.body = body;
+	sr.bodylen = body != NULL ? bodylen : 0;
+	sr.normalize_path = 1;
+	if ((authz = sigv4_authorization(&sr, cred->access_key_id,
+	    cred->secret_access_key, amzdate, h->region, h->service)) == NULL) {
+		seterr(errbuf, errlen, "signing the request failed");
+		goto done;
+	}
+	n = strlen(h->url) + strlen(path) + (query ? strlen(query) : 0) + 2;
+	if ((url = malloc(n)) == NULL)
+		goto oom;
+	snprintf(url, n, "%s%s%s%s", h->url, path, query && *query ? "?" : "",
+	    query && *query ? query : "");
+	for (n = 0; n < nsh; n++)
+		if (add_header(&hl, sh[n].name, sh[n].value))
+			goto oom;
+	if (add_header(&hl, "Authorization", authz) ||
+	    add_header(&hl, "Expect", NULL) ||
+	    add_header(&hl, "Accept", NULL) ||
+	    (body == NULL && add_header(&hl, "Content-Type", NULL)))
+		goto oom;
+	/* The handle keeps its connection between calls; options are set
+	 * afresh each time. */
+	curl_easy_reset(h->curl);
+	curlerr[0] = '\0';
+	curl_easy_setopt(h->curl, CURLOPT_URL, url);
+	curl_easy_setopt(h->curl, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, hl);
+	curl_easy_setopt(h->curl, CURLOPT_USERAGENT, "r53mirror/" R53M_VERSION);
+	curl_easy_setopt(h->curl, CURLOPT_CONNECTTIMEOUT_MS, h->connect_ms);
+	curl_easy_setopt(h->curl, CURLOPT_TIMEOUT_MS, h->timeout_ms);
+	curl_easy_setopt(h->curl, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h->curl, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(h->curl, CURLOPT_SSL_VERIFYHOST, 2L);
+	if (h->ca_bundle != NULL)
+		curl_easy_setopt(h->curl, CURLOPT_CAINFO, h->ca_bundle);
+	curl_easy_setopt(h->curl, CURLOPT_ERRORBUFFER, curlerr);
+	curl_easy_setopt(h->curl, CURLOPT_WRITEFUNCTION, write_cb);
+	curl_easy_setopt(h->curl, CURLOPT_WRITEDATA, &rb);
+	curl_easy_setopt(h->curl, CURLOPT_HEADERFUNCTION, header_cb);
+	curl_easy_setopt(h->curl, CURLOPT_HEADERDATA, &rb);
+	curl_easy_setopt(h->curl, CURLOPT_FOLLOWLOCATION, 0L);
+	/*
+	 * libcurl silently resends a request whose reused connection died
+	 * before any answer byte: harmless for a GET, but a POST may have
+	 * been applied.  A non-idempotent request gets a fresh connection,
+	 * so that any loss is reported to us (and called ambiguous).
+	 */
+	if (!idempotent)
+		curl_easy_setopt(h->curl, CURLOPT_FRESH_CONNECT, 1L);
+	if (strcmp(method, "POST") == 0) {
+		curl_easy_setopt(h->curl, CURLOPT_POST, 1L);
+		curl_easy_setopt(h->curl, CURLOPT_POSTFIELDS, body ? body : "");
+		curl_easy_setopt(h->curl, CURLOPT_POSTFIELDSIZE_LARGE,
+		    (curl_off_t)(body ? bodylen : 0));
+	} else if (strcmp(method, "GET") != 0)
+		curl_easy_setopt(h->curl, CURLOPT_CUSTOMREQUEST, method);
+	h->cnt.requests++;
+	cc = curl_easy_perform(h->curl);
+	curl_easy_getinfo(h->curl, CURLINFO_REQUEST_SIZE, &reqsize);
+	if (cc == CURLE_OK) {
+		curl_easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, &resp->status);
+		resp->body = rb.s != NULL ? rb.s : strdup("");
+		resp->len = rb.len;
+		resp->request_id = rb.request_id;
+		rb.s = rb.request_id = NULL;
+		if (resp->body == NULL)
+			goto oom;
+		if (resp->status >= 300)
+			parse_error_doc(resp);
+		rc = ATT_ANSWER;
+		goto done;
+	}
+	if (rb.too_big) {
+		seterr(errbuf, errlen, "%s %s: answer larger than %lu bytes",
+		    method, path, AWSHTTP_MAX_BODY);
+		goto done;
+	}
+	seterr(errbuf, errlen, "%s %s: %s", method, h->url,
+	    curlerr[0] ? curlerr : curl_easy_strerror(cc));
+	switch (cc) {
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_UNSUPPORTED_PROTOCOL:
+	case CURLE_URL_MALFORMAT:
+	case CURLE_OUT_OF_MEMORY:
+		rc = ATT_FATAL;
+		break;
+	case CURLE_COULDNT_RESOLVE_PROXY:
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_SSL_CONNECT_ERROR:
+		rc = ATT_NOT_SENT;
+		break;
+	default:
+		/* Nothing of the request left: a definite failure. */
+		rc = reqsize > 0 ? ATT_LOST : ATT_NOT_SENT;
+		break;
+	}
+	goto done;
+oom:
+	seterr(errbuf, errlen, "out of memory");
+	rc = ATT_FATAL;
+done:
+	if (hl != NULL) {
+		/* The list held the signature and maybe the token. */
+		struct curl_slist *l;
+
+		for (l = hl; l != NULL; l = l->next)
+			OPENSSL_cleanse(l->data, strlen(l->data));
+		curl_slist_free_all(hl);
+	}
+	free(authz);
+	free(url);
+	free(rb.s);
+	free(rb.request_id);
+	return rc;
+}
+
+int
+awshttp_request(struct awshttp *h, const char *method, const char *path,
+    const char *query, const char *body, size_t bodylen, int idempotent,
+    struct awshttp_resp *resp, char *errbuf, size_t errlen)
+{
+	long start = mono_ms(), wait;
+	int n, have_answer = 0;
+	enum attempt_rc rc;
+	char why[256];
+
+	memset(resp, 0, sizeof(*resp));
+	for (n = 1; ; n++) {
+		if (!h->no_ratelimit)
+			ratelimit_acquire();
+		awshttp_resp_clear(resp);
+		rc = attempt(h, method, path, query, body, bodylen, idempotent,
+		    resp, errbuf, errlen);
+		have_answer = rc == ATT_ANSWER;
+		if (rc == ATT_AUTH)
+			return AWSHTTP_AUTH;
+		if (rc == ATT_FATAL)
+			return AWSHTTP_FAILED;
+		if (rc == ATT_ANSWER && resp->status < 300)
+			return AWSHTTP_OK;
+		if (rc == ATT_ANSWER && is_throttle(resp)) {
+			/* A definite rejection: safe to resend anything. */
+			h->cnt.throttled++;
+			snprintf(why, sizeof(why), "%s", resp->err_code ?
+			    resp->err_code : "HTTP 429");
+		} else if (rc == ATT_ANSWER && resp->status >= 500) {
+			if (!idempotent)
+				return AWSHTTP_AMBIGUOUS;
+			snprintf(why, sizeof(why), "HTTP %ld%s%s", resp->status,
+			    resp->err_code ? " " : "",
+			    resp->err_code ? resp->err_code : "");
+		} else if (rc == ATT_ANSWER) {
+			/* A 4xx that no retry can cure. */
+			return AWSHTTP_OK;
+		} else if (rc == ATT_LOST && !idempotent) {
+			return AWSHTTP_AMBIGUOUS;
+		} else
+			snprintf(why, sizeof(why), "%s", errbuf);
+		if (n >= h->attempts)
+			break;
+		wait = backoff_ms(h, n);
+		if (mono_ms() + wait - start > h->retry_ms)
+			break;
+		log_debug(1, "%s %s: %s; retry %d of %d in %ld ms", method, path,
+		    why, n, h->attempts - 1, wait);
+		sleep_ms(wait);
+		h->cnt.retries++;
+	}
+	log_debug(1, "%s %s: giving up after %d attempts: %s", method, path, n,
+	    why);
+	if (have_answer)
+		return AWSHTTP_OK;
+	seterr(errbuf, errlen, "%.200s (gave up after %d attempts)", why, n);
+	return AWSHTTP_FAILED;
+}
+
+int
+awshttp_fetch(const char *method, const char *url,
+    const char *const *headers, size_t nheaders, long timeout_ms,
+    long *status, char **body, size_t *len, char *errbuf, size_t errlen)
+{
+	CURL *c = NULL;
+	struct curl_slist *hl = NULL, *n;
+	struct rbuf rb;
+	char curlerr[CURL_ERROR_SIZE];
+	CURLcode cc;
+	size_t i;
+	int rc = -1;
+
+	*status = 0;
+	*body = NULL;
+	*len = 0;
+	memset(&rb, 0, sizeof(rb));
+	if (curl_global() || (c = curl_easy_init()) == NULL) {
+		seterr(errbuf, errlen, "libcurl initialisation failed");
+		return -1;
+	}
+	for (i = 0; i < nheaders; i++) {
+		if ((n = curl_slist_append(hl, headers[i])) == NULL)
+			goto done;
+		hl = n;
+	}
+	curlerr[0] = '\0';
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
+	curl_easy_setopt(c, CURLOPT_USERAGENT, "r53mirror/" R53M_VERSION);
+	/* Metadata services are link-local: never through a proxy. */
+	curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, curlerr);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, write_cb);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &rb);
+	if (strcmp(method, "GET") != 0) {
+		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+		if (strcmp(method, "PUT") == 0) {
+			curl_easy_setopt(c, CURLOPT_POSTFIELDS, "");
+			curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, 0L);
+		}
+	}
+	cc = curl_easy_perform(c);
+	if (cc != CURLE_OK) {
+		seterr(errbuf, errlen, "%s: %s", url, curlerr[0] ? curlerr :
+		    curl_easy_strerror(cc));
+		goto done;
+	}
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
+	if (rb.s == NULL && (rb.s = strdup("")) == NULL)
+		goto done;
+	*body = rb.s;
+	*len = rb.len;
+	rb.s = NULL;
+	rc = 0;
+done:
+	if (rb.s != NULL) {
+		OPENSSL_cleanse(rb.s, rb.len);
+		free(rb.s);
+	}
+	curl_slist_free_all(hl);
+	curl_easy_cleanup(c);
+	return rc;
+}

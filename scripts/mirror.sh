@@ -1,0 +1,1165 @@
+#!/bin/bash
+# mirror.sh: keep an Amazon Route 53 hosted zone an exact mirror of a zone
+# served by an authoritative DNS server, for one zone or for every zone of a
+# config file.  Installed as r53mirror; manual: man/mirror.sh.8.
+#
+#   mirror.sh [options] ZONE SERVER HOSTED-ZONE-ID
+#   mirror.sh [options] --private [--vpc-id VPC] | --public  ZONE SERVER
+#   mirror.sh [options] --all CONFIG [-j N] [ZONE ...]
+#   mirror.sh --list CONFIG          (zone names, for examples/zones.mk)
+#   mirror.sh --iam-policy CONFIG    (least-privilege IAM policy JSON)
+#   mirror.sh --check-config CONFIG
+#
+# One run: a cheap probe first (zxfr --serial: one DNS query; then
+# r53dump --serial: one API request) against the serial this script last
+# wrote, kept in the zone's state folder; when nothing changed it stops
+# there.  Otherwise, or when a full compare is due, it runs
+#     zxfr -o source.rrset; r53dump -o route53.rrset;
+#     rrdiff source.rrset route53.rrset > changes; r53apply changes
+# through files in a per-run folder (kept, rotated), checking each stage's
+# own exit status, so nothing ever acts on a truncated upstream.
+#
+# Exit statuses: 0-7 as format/SPEC.md section 6 (passed on from the stage
+# that failed); 10 lock busy, 11 source stale, 12 drift found in Route 53,
+# 13 watchdog timeout.  See usage() and the manual.
+
+set -u
+set -o pipefail
+umask 077
+export LC_ALL=C
+
+PROG=mirror.sh
+MIRROR_VERSION=0.1.0
+SELF="${BASH_SOURCE[0]}"
+SELF_DIR="$(cd "$(dirname "$SELF")" && pwd)"
+SELF="$SELF_DIR/$(basename "$SELF")"
+
+# Exit statuses: 0-7 are lib/common/exitcodes.h; 10+ are this script's.
+readonly EX_OK=0 EX_BADINPUT=2 EX_USAGE=3 EX_REFUSED=4
+readonly EX_PARTIAL=7
+readonly EX_LOCKED=10 EX_STALE=11 EX_DRIFT=12 EX_TIMEOUT=13
+
+usage() {
+	cat <<'EOF'
+usage: mirror.sh [options] ZONE SERVER HOSTED-ZONE-ID
+       mirror.sh [options] (--private [--vpc-id VPC] | --public) ZONE SERVER
+       mirror.sh [options] --all CONFIG [-j N] [ZONE ...]
+       mirror.sh (--list | --iam-policy | --check-config) CONFIG
+
+Source (as zxfr):
+  -p PORT              DNS server port (default 53); SERVER may be ADDR:PORT
+  -k KEYFILE           TSIG key file (BIND/tsig-keygen format)
+Hosted zone (as r53dump/r53apply):
+  HOSTED-ZONE-ID       Z...; or --private [--vpc-id VPC] / --public: by name
+  --endpoint-url URL   Route 53 endpoint (else AWS_ENDPOINT_URL_ROUTE_53)
+Passed through:
+  --ignore-ttl  --types LIST (rrdiff)
+  --max-delete-pct P  --max-update-pct P  --min-existing N  --force
+  --adopt  --dry-run  --wait (r53apply)
+Mirror:
+  --state-dir DIR      state folder (default $STATE_DIRECTORY,
+                       /var/lib/r53mirror as root, else ~/.local/state/r53mirror)
+  --full-every S       full compare at least every S seconds (default 3600)
+  --full               full compare now
+  --stale-after S      exit 11 when the source has failed for S s (3600; 0 off)
+  --timeout S          watchdog for the whole run (default 900)
+  --lock-wait S        wait S s for another run of the same zone (default 5)
+  --keep N             keep the last N run folders (default 10)
+  --syslog             summary line to syslog (logger) instead of stdout
+  -j N                 zones run at once with --all (default 4)
+  -v                   show every stage's messages
+Exit: 0 ok, 1 applied with skipped RRsets, 2 bad input/internal, 3 usage or
+config, 4 refused by a safety check, 5 remote failure, 6 verification,
+7 partial apply, 10 lock busy, 11 source stale, 12 drift repaired (or found
+with --dry-run), 13 watchdog timeout.
+EOF
+}
+
+msg() { printf '%s: %s\n' "$PROG" "$*" >&2; }
+vmsg() { if [ "$opt_verbose" -gt 0 ]; then msg "$@"; fi; }
+die_usage() { msg "$*"; printf 'Try: %s --help\n' "$PROG" >&2; exit "$EX_USAGE"; }
+
+is_uint() { [[ $1 =~ ^[0-9]+$ ]] && [ "${#1}" -le 10 ]; }
+
+now_s() { printf '%s' "${EPOCHREALTIME%.*}"; }
+
+# ---------------------------------------------------------------- options
+
+opt_port=""
+opt_key=""
+opt_state_dir=""
+opt_endpoint=""
+opt_private=0
+opt_public=0
+opt_vpc=""
+opt_ignore_ttl=0
+opt_types=""
+opt_max_delete_pct=""
+opt_max_update_pct=""
+opt_min_existing=""
+opt_force=0
+opt_adopt=0
+opt_dry_run=0
+opt_wait=0
+opt_full=0
+opt_full_every=3600
+opt_stale_after=3600
+opt_timeout=900
+opt_lock_wait=5
+opt_keep=10
+opt_syslog=0
+opt_verbose=0
+opt_jobs=4
+mode=one
+mode_config=""
+ARGS=()
+PASS=()		# options to hand to each zone's run with --all
+
+# parse_opts CONTEXT ARG...: set opt_* from the arguments; positional
+# arguments go to ARGS.  CONTEXT "cli" allows everything; "config" only
+# per-zone options and no positional arguments.  On error sets ERR and
+# returns 1 (the caller says where).
+parse_opts() {
+	local ctx=$1 a name val has_val
+	shift
+	ERR=""
+	while [ $# -gt 0 ]; do
+		a=$1
+		shift
+		name=$a
+		val=""
+		has_val=0
+		if [[ $a == --*=* ]]; then
+			name=${a%%=*}
+			val=${a#*=}
+			has_val=1
+		fi
+		case $name in
+		-p | -k | --state-dir | --endpoint-url | --vpc-id | --types | \
+		--max-delete-pct | --max-update-pct | --min-existing | --full-every | \
+		--stale-after | --timeout | --lock-wait | --keep | -j | --jobs | \
+		--all | --list | --iam-policy | --check-config)
+			if [ "$has_val" -eq 0 ]; then
+				if [ $# -eq 0 ]; then
+					ERR="option $name needs a value"
+					return 1
+				fi
+				val=$1
+				shift
+			fi
+			if [ -z "$val" ]; then
+				ERR="option $name needs a non-empty value"
+				return 1
+			fi
+			;;
+		-*)
+			if [ "$has_val" -eq 1 ]; then
+				ERR="option $name takes no value"
+				return 1
+			fi
+			;;
+		esac
+		if [ "$ctx" = config ]; then
+			case $name in
+			-p | -k | --state-dir | --all | --list | --iam-policy | \
+			--check-config | -j | --jobs | --syslog | -h | --help | \
+			--private | --public | --vpc-id | -v | --version)
+				ERR="option $name is not allowed in a zone line"
+				return 1
+				;;
+			-*) ;;
+			*)
+				ERR="unexpected word '$a' (options only after the hosted zone)"
+				return 1
+				;;
+			esac
+		fi
+		case $name in
+		-p)
+			if ! is_uint "$val" || [ "$val" -lt 1 ] || [ "$val" -gt 65535 ]; then
+				ERR="bad port '$val'"
+				return 1
+			fi
+			opt_port=$val ;;
+		-k) opt_key=$val ;;
+		--state-dir) opt_state_dir=$val ;;
+		--endpoint-url) opt_endpoint=$val ;;
+		--private) opt_private=1 ;;
+		--public) opt_public=1 ;;
+		--vpc-id) opt_vpc=$val ;;
+		--ignore-ttl) opt_ignore_ttl=1 ;;
+		--types)
+			if ! [[ $val =~ ^[A-Za-z0-9]+(,[A-Za-z0-9]+)*$ ]]; then
+				ERR="bad type list '$val' (e.g. A,AAAA,MX)"
+				return 1
+			fi
+			opt_types=$val ;;
+		--max-delete-pct | --max-update-pct)
+			if ! is_uint "$val" || [ "$val" -gt 100 ]; then
+				ERR="$name needs a percentage 0..100, not '$val'"
+				return 1
+			fi
+			if [ "$name" = --max-delete-pct ]; then
+				opt_max_delete_pct=$val
+			else
+				opt_max_update_pct=$val
+			fi ;;
+		--force) opt_force=1 ;;
+		--adopt) opt_adopt=1 ;;
+		-n | --dry-run) opt_dry_run=1 ;;
+		--wait) opt_wait=1 ;;
+		--full) opt_full=1 ;;
+		--min-existing)
+			if ! is_uint "$val"; then
+				ERR="$name needs a whole number, not '$val'"
+				return 1
+			fi
+			opt_min_existing=$val ;;
+		--full-every | --stale-after | --timeout | --lock-wait | --keep | \
+		-j | --jobs)
+			if ! is_uint "$val"; then
+				ERR="$name needs a whole number, not '$val'"
+				return 1
+			fi
+			case $name in
+			--full-every) opt_full_every=$val ;;
+			--stale-after) opt_stale_after=$val ;;
+			--timeout)
+				if [ "$val" -lt 1 ]; then
+					ERR="--timeout must be at least 1"
+					return 1
+				fi
+				opt_timeout=$val ;;
+			--lock-wait) opt_lock_wait=$val ;;
+			--keep)
+				if [ "$val" -lt 1 ]; then
+					ERR="--keep must be at least 1"
+					return 1
+				fi
+				opt_keep=$val ;;
+			-j | --jobs)
+				if [ "$val" -lt 1 ]; then
+					ERR="-j must be at least 1"
+					return 1
+				fi
+				opt_jobs=$val ;;
+			esac ;;
+		--syslog) opt_syslog=1 ;;
+		-v | --verbose) opt_verbose=$((opt_verbose + 1)) ;;
+		-h | --help) usage; exit "$EX_OK" ;;
+		--version) printf 'mirror.sh %s\n' "$MIRROR_VERSION"; exit "$EX_OK" ;;
+		--all | --list | --iam-policy | --check-config)
+			if [ "$mode" != one ]; then
+				ERR="only one of --all, --list, --iam-policy, --check-config"
+				return 1
+			fi
+			mode=${name#--}
+			mode_config=$val ;;
+		--)
+			ARGS+=("$@")
+			return 0 ;;
+		-*)
+			ERR="unknown option $name"
+			return 1 ;;
+		*)
+			ARGS+=("$a")
+			continue ;;
+		esac
+		# Remember what a zone's run inherits with --all.
+		case $name in
+		--all | --list | --iam-policy | --check-config | -j | --jobs | \
+		-h | --help) ;;
+		*)
+			if [ "$has_val" -eq 1 ] || [ -z "$val" ]; then
+				PASS+=("$a")
+			else
+				PASS+=("$name" "$val")
+			fi ;;
+		esac
+	done
+	return 0
+}
+
+# --------------------------------------------------------------- helpers
+
+# norm_zone NAME: lower case, absolute.
+norm_zone() {
+	local z=${1,,}
+	case $z in
+	*.) ;;
+	*) z="$z." ;;
+	esac
+	printf '%s' "$z"
+}
+
+valid_zone() {
+	[[ $1 =~ ^[A-Za-z0-9_/-]+(\.[A-Za-z0-9_/-]+)*\.?$ ]] && [ "${#1}" -le 254 ]
+}
+
+valid_zone_id() { [[ $1 =~ ^(/hostedzone/)?Z[A-Z0-9]{1,32}$ ]]; }
+valid_vpc() { [[ $1 =~ ^vpc-[A-Za-z0-9]{1,32}$ ]]; }
+
+# split_server TEXT: sets srv_addr and srv_port ("" when not given).
+# ADDR, ADDR:PORT (IPv4 or a name), [IPv6], [IPv6]:PORT, bare IPv6.
+split_server() {
+	local s=$1
+	srv_addr=$s
+	srv_port=""
+	if [[ $s =~ ^\[([0-9A-Fa-f:.]+)\](:([0-9]+))?$ ]]; then
+		srv_addr=${BASH_REMATCH[1]}
+		srv_port=${BASH_REMATCH[3]}
+	elif [[ $s =~ ^([^:]+):([0-9]+)$ ]]; then
+		srv_addr=${BASH_REMATCH[1]}
+		srv_port=${BASH_REMATCH[2]}
+	elif [[ $s =~ ^[^:]+$ || $s =~ ^[0-9A-Fa-f:.]+$ ]]; then
+		:
+	else
+		return 1
+	fi
+	[[ $srv_addr =~ ^[A-Za-z0-9:._-]+$ ]] || return 1
+	if [ -n "$srv_port" ]; then
+		is_uint "$srv_port" && [ "$srv_port" -ge 1 ] && [ "$srv_port" -le 65535 ] || return 1
+	fi
+	return 0
+}
+
+# serial_cmp A B: RFC 1982 comparison of two 32-bit serials; prints
+# "lt", "eq", "gt" or "undef" (A - B exactly 2^31 apart).
+serial_cmp() {
+	local a=$1 b=$2 d
+	if [ "$a" -eq "$b" ]; then
+		echo eq
+		return
+	fi
+	d=$(((b - a + 4294967296) % 4294967296))
+	if [ "$d" -eq 2147483648 ]; then
+		echo undef
+	elif [ "$d" -lt 2147483648 ]; then
+		echo lt
+	else
+		echo gt
+	fi
+}
+
+# find_tool NAME: the command to run.  R53M_BIN first (tests, packaging),
+# then PATH, then the build folder next to this script.
+find_tool() {
+	local name=$1 p
+	if [ -n "${R53M_BIN:-}" ]; then
+		printf '%s/%s' "$R53M_BIN" "$name"
+		return 0
+	fi
+	if p=$(command -v "$name" 2>/dev/null) && [ -n "$p" ]; then
+		printf '%s' "$p"
+		return 0
+	fi
+	for p in "$SELF_DIR/../build/$name" "$SELF_DIR/$name"; do
+		if [ -x "$p" ]; then
+			printf '%s' "$p"
+			return 0
+		fi
+	done
+	return 1
+}
+
+default_state_dir() {
+	if [ -n "${STATE_DIRECTORY:-}" ]; then
+		printf '%s' "${STATE_DIRECTORY%%:*}"
+	elif [ "$(id -u)" -eq 0 ]; then
+		printf '/var/lib/r53mirror'
+	else
+		printf '%s/r53mirror' "${XDG_STATE_HOME:-$HOME/.local/state}"
+	fi
+}
+
+# zone_key ZONE HZSPEC: the state folder name of one hosted zone: its id,
+# or its name and visibility.  Only [A-Za-z0-9._-] survive.
+zone_key() {
+	local k
+	if [ -n "$hz_id" ]; then
+		k="id-${hz_id#/hostedzone/}"
+	elif [ "$opt_private" -eq 1 ]; then
+		k="name-${1%.}-private${opt_vpc:+-$opt_vpc}"
+	else
+		k="name-${1%.}-public"
+	fi
+	printf '%s' "${k//[^A-Za-z0-9._-]/_}"
+}
+
+# --------------------------------------------------------------- config
+
+# Parsed config: parallel arrays, one element per zone line.
+C_LINE=()
+C_ZONE=()
+C_SERVER=()
+C_KEY=()
+C_HZ=()
+C_OPTS=()
+
+# parse_config FILE CHECKFILES: fill C_*; every error names FILE:LINE.
+# Returns 0, or 1 after printing all errors.
+parse_config() {
+	local file=$1 checkfiles=$2 line n=0 bad=0 zone server key hz
+	local -a w
+	if [ ! -r "$file" ] || [ -d "$file" ]; then
+		msg "$file: cannot read config file"
+		return 1
+	fi
+	while IFS= read -r line || [ -n "$line" ]; do
+		n=$((n + 1))
+		line=${line%%#*}
+		read -r -a w <<<"$line"
+		[ "${#w[@]}" -eq 0 ] && continue
+		if [ "${#w[@]}" -lt 4 ]; then
+			msg "$file:$n: expected ZONE SERVER[:PORT] KEYFILE|- HOSTED-ZONE [OPTIONS], got ${#w[@]} field(s)"
+			bad=1
+			continue
+		fi
+		zone=${w[0]} server=${w[1]} key=${w[2]} hz=${w[3]}
+		if ! valid_zone "$zone"; then
+			msg "$file:$n: bad zone name '$zone'"
+			bad=1
+		fi
+		if ! split_server "$server"; then
+			msg "$file:$n: bad server '$server' (ADDR, ADDR:PORT or [IPv6]:PORT)"
+			bad=1
+		fi
+		if [ "$key" != - ] && [ "$checkfiles" = 1 ] && [ ! -r "$key" ]; then
+			msg "$file:$n: cannot read key file '$key'"
+			bad=1
+		fi
+		if ! valid_zone_id "$hz" && ! [[ $hz =~ ^(public|private(:vpc-[A-Za-z0-9]{1,32})?)$ ]]; then
+			msg "$file:$n: bad hosted zone '$hz' (Z..., public, private or private:vpc-...)"
+			bad=1
+		fi
+		# Check the options with the real parser, in a subshell so
+		# nothing of this line leaks into the next.
+		if [ "${#w[@]}" -gt 4 ]; then
+			local perr
+			if ! perr=$(parse_opts config "${w[@]:4}" && printf ok || printf '%s' "$ERR"); then
+				perr="cannot parse options"
+			fi
+			if [ "$perr" != ok ]; then
+				msg "$file:$n: $perr"
+				bad=1
+			fi
+		fi
+		C_LINE+=("$n")
+		C_ZONE+=("$(norm_zone "$zone")")
+		C_SERVER+=("$server")
+		C_KEY+=("$key")
+		C_HZ+=("$hz")
+		C_OPTS+=("${w[*]:4}")
+	done <"$file"
+	if [ "$bad" -eq 0 ] && [ "${#C_ZONE[@]}" -eq 0 ]; then
+		msg "$file: no zone lines"
+		bad=1
+	fi
+	return "$bad"
+}
+
+# zone_args I: the command line of config zone I for a one-zone run
+# (into ZARGS).  Config options first, then the command line's, so the
+# command line wins.
+zone_args() {
+	local i=$1 hz=${C_HZ[$1]}
+	local -a zopts=()
+	ZARGS=()
+	split_server "${C_SERVER[$i]}"
+	read -r -a zopts <<<"${C_OPTS[$i]}"
+	ZARGS+=("${zopts[@]}" "${PASS[@]}")
+	if [ -n "$srv_port" ]; then
+		ZARGS+=(-p "$srv_port")
+	fi
+	if [ "${C_KEY[$i]}" != - ]; then
+		ZARGS+=(-k "${C_KEY[$i]}")
+	fi
+	case $hz in
+	public) ZARGS+=(--public) ;;
+	private) ZARGS+=(--private) ;;
+	private:*) ZARGS+=(--private --vpc-id "${hz#private:}") ;;
+	esac
+	ZARGS+=(-- "${C_ZONE[$i]}" "$srv_addr")
+	case $hz in
+	public | private*) ;;
+	*) ZARGS+=("${hz#/hostedzone/}") ;;
+	esac
+}
+
+# ---------------------------------------------------------------- --all
+
+run_all() {
+	local i running=0 st worst=0 pid done_pid
+	local -a sel=() filters=()
+	local -A pid_zone=()
+	parse_config "$mode_config" 1 || exit "$EX_USAGE"
+	for i in "${ARGS[@]}"; do
+		filters+=("$(norm_zone "$i")")
+	done
+	for i in "${!C_ZONE[@]}"; do
+		if [ "${#filters[@]}" -gt 0 ]; then
+			local f hit=0
+			for f in "${filters[@]}"; do
+				[ "$f" = "${C_ZONE[$i]}" ] && hit=1
+			done
+			[ "$hit" -eq 1 ] || continue
+		fi
+		sel+=("$i")
+	done
+	if [ "${#sel[@]}" -eq 0 ]; then
+		msg "$mode_config: no zone matches ${ARGS[*]}"
+		exit "$EX_USAGE"
+	fi
+	# A signal to this process stops every zone's run (each reports).
+	trap 'kill -TERM "${!pid_zone[@]}" 2>/dev/null; wait; exit 143' TERM
+	trap 'kill -TERM "${!pid_zone[@]}" 2>/dev/null; wait; exit 130' INT
+	for i in "${sel[@]}"; do
+		while [ "$running" -ge "$opt_jobs" ]; do
+			done_pid=""
+			wait -n -p done_pid
+			st=$?
+			if [ -n "$done_pid" ]; then
+				running=$((running - 1))
+				[ "$st" -gt "$worst" ] && worst=$st
+				unset "pid_zone[$done_pid]"
+			fi
+		done
+		zone_args "$i"
+		"$BASH" "$SELF" "${ZARGS[@]}" &
+		pid_zone[$!]=${C_ZONE[$i]}
+		running=$((running + 1))
+	done
+	for pid in "${!pid_zone[@]}"; do
+		wait "$pid"
+		st=$?
+		[ "$st" -gt "$worst" ] && worst=$st
+	done
+	exit "$worst"
+}
+
+run_list() {
+	parse_config "$mode_config" 0 || exit "$EX_USAGE"
+	printf '%s\n' "${C_ZONE[@]}" | awk '!seen[$0]++'
+	exit "$EX_OK"
+}
+
+# --iam-policy: the actions mirror.sh's commands call, on exactly the
+# listed hosted zones.  A zone given by name needs its id: taken from its
+# state folder when a run already resolved it, else hostedzone/* (warned).
+run_iam() {
+	local i hz sd f id named=0 wild=0 first=1 res
+	local -a ids=()
+	parse_config "$mode_config" 0 || exit "$EX_USAGE"
+	sd=${opt_state_dir:-$(default_state_dir)}
+	for i in "${!C_ZONE[@]}"; do
+		hz=${C_HZ[$i]}
+		case $hz in
+		public | private*)
+			named=1
+			opt_private=0 opt_vpc="" hz_id=""
+			if [ "${hz%%:*}" = private ]; then
+				opt_private=1
+				[ "$hz" != private ] && opt_vpc=${hz#private:}
+			fi
+			f="$sd/$(zone_key "${C_ZONE[$i]}")/state"
+			id=""
+			if [ -r "$f" ]; then
+				id=$(sed -n 's/^zone_id=\(Z[A-Z0-9]*\)$/\1/p' "$f" | tail -n 1)
+			fi
+			if [ -n "$id" ]; then
+				ids+=("$id")
+			else
+				msg "$mode_config:${C_LINE[$i]}: ${C_ZONE[$i]} ($hz) is not resolved to an id yet (run it once, or give its id): the policy allows hostedzone/*"
+				wild=1
+			fi ;;
+		*) ids+=("${hz#/hostedzone/}") ;;
+		esac
+	done
+	printf '{\n  "Version": "2012-10-17",\n  "Statement": [\n'
+	printf '    {\n      "Sid": "MirrorRecordSets",\n      "Effect": "Allow",\n'
+	printf '      "Action": [\n        "route53:ChangeResourceRecordSets",\n'
+	printf '        "route53:GetHostedZone",\n        "route53:GetHostedZoneLimit",\n'
+	printf '        "route53:ListResourceRecordSets"\n      ],\n      "Resource": ['
+	if [ "$wild" -eq 1 ]; then
+		printf '\n        "arn:aws:route53:::hostedzone/*"'
+		first=0
+	else
+		while read -r res; do
+			[ "$first" -eq 1 ] || printf ','
+			first=0
+			printf '\n        "arn:aws:route53:::hostedzone/%s"' "$res"
+		done < <(printf '%s\n' "${ids[@]}" | sort -u)
+	fi
+	printf '\n      ]\n    },\n'
+	printf '    {\n      "Sid": "WaitForChanges",\n      "Effect": "Allow",\n'
+	printf '      "Action": [\n        "route53:GetChange"\n      ],\n'
+	printf '      "Resource": [\n        "arn:aws:route53:::change/*"\n      ]\n    }'
+	if [ "$named" -eq 1 ]; then
+		printf ',\n    {\n      "Sid": "FindZonesByName",\n      "Effect": "Allow",\n'
+		printf '      "Action": [\n        "route53:ListHostedZonesByName"\n      ],\n'
+		printf '      "Resource": "*"\n    }'
+	fi
+	printf '\n  ]\n}\n'
+	exit "$EX_OK"
+}
+
+# ------------------------------------------------------------ one zone
+
+# State of one zone (file "state", key=value lines; never sourced).
+st_created="" st_zone_id="" st_last_serial="" st_last_full=""
+st_last_success="" st_last_source_ok="" st_opthash=""
+
+load_state() {
+	local k v
+	[ -r "$ZDIR/state" ] || return 1
+	while IFS='=' read -r k v; do
+		case $k in
+		created | last_full | last_success | last_source_ok | last_serial)
+			is_uint "$v" && printf -v "st_$k" '%s' "$v" ;;
+		zone_id)
+			[[ $v =~ ^Z[A-Z0-9]+$ ]] && st_zone_id=$v ;;
+		opthash)
+			[[ $v =~ ^[0-9a-f]+$ ]] && st_opthash=$v ;;
+		esac
+	done <"$ZDIR/state"
+	return 0
+}
+
+save_state() {
+	local tmp="$ZDIR/state.tmp.$$"
+	{
+		printf 'format=1\nzone=%s\n' "$ZONE"
+		printf 'created=%s\n' "$st_created"
+		printf 'zone_id=%s\n' "$st_zone_id"
+		printf 'last_serial=%s\n' "$st_last_serial"
+		printf 'last_full=%s\n' "$st_last_full"
+		printf 'last_success=%s\n' "$st_last_success"
+		printf 'last_source_ok=%s\n' "$st_last_source_ok"
+		printf 'opthash=%s\n' "$st_opthash"
+	} >"$tmp" && mv -f "$tmp" "$ZDIR/state"
+}
+
+# The options, format and tool versions that decide what a full compare
+# finds; a change of any forces one.
+compute_opthash() {
+	{
+		printf 'format 1\nzone %s\nserver %s port %s key %s\n' \
+			"$ZONE" "$SERVER" "$opt_port" "$opt_key"
+		printf 'hz %s private %s public %s vpc %s endpoint %s\n' \
+			"$hz_id" "$opt_private" "$opt_public" "$opt_vpc" \
+			"${opt_endpoint:-${AWS_ENDPOINT_URL_ROUTE_53:-}}"
+		printf 'ignore-ttl %s types %s\n' "$opt_ignore_ttl" "$opt_types"
+		sha256sum "$ZXFR" "$RRDIFF" "$R53DUMP" "$R53APPLY" "$SELF" 2>/dev/null |
+			cut -d' ' -f1
+	} | sha256sum | cut -c1-32
+}
+
+# Deadline of the watchdog; remaining() prints the seconds left.
+DEADLINE=0
+remaining() {
+	local r=$((DEADLINE - $(now_s)))
+	[ "$r" -lt 0 ] && r=0
+	printf '%s' "$r"
+}
+
+# stage NAME ERRFILE CMD...: run one stage under the watchdog, its stderr
+# to ERRFILE (shown on failure or with -v).  Returns the stage's status;
+# sets TIMED_OUT=1 when the watchdog stopped it.
+TIMED_OUT=0
+STAGE_PID=""
+stage() {
+	local name=$1 errf=$2 st rem
+	shift 2
+	rem=$(remaining)
+	if [ "$rem" -le 0 ]; then
+		TIMED_OUT=1
+		msg "$ZONE: watchdog: no time left for $name (--timeout $opt_timeout)"
+		return "$EX_TIMEOUT"
+	fi
+	vmsg "$ZONE: $name: $*"
+	# In the background so that a signal to this script reaches the
+	# trap below at once (timeout puts the stage in its own group).
+	timeout -k 5 "$rem" "$@" 2>"$errf" &
+	STAGE_PID=$!
+	wait "$STAGE_PID"
+	st=$?
+	STAGE_PID=""
+	if [ "$st" -ne 0 ] && [ "$(remaining)" -le 0 ]; then
+		TIMED_OUT=1
+		msg "$ZONE: watchdog: $name stopped after --timeout $opt_timeout s"
+	fi
+	if [ "$opt_verbose" -gt 0 ] || { [ "$st" -ne 0 ] && [ "$st" -ne 1 ]; } ||
+		{ [ "$st" -eq 1 ] && [ "$name" != rrdiff ]; }; then
+		if [ -s "$errf" ]; then
+			sed "s/^/$PROG: $ZONE: /" "$errf" >&2
+		fi
+		if [ "$st" -gt 128 ] && [ "$TIMED_OUT" -eq 0 ]; then
+			msg "$ZONE: $name killed by signal $((st - 128))"
+		fi
+	fi
+	return "$st"
+}
+
+# requests_in FILE: the last "requests=N" a command reported, or "".
+requests_in() {
+	[ -r "$1" ] || return 0
+	grep -oE 'requests[=: ]+[0-9]+' "$1" | tail -n 1 | grep -oE '[0-9]+$'
+}
+
+# header_value FILE KEY: value of a "#KEY VALUE" header line.
+header_value() {
+	awk -v k="#$2" '$0 !~ /^#/ { exit } $1 == k { print $2; exit }' "$1"
+}
+
+# trailer_value FILE KEY: value of KEY=N on the "#end" trailer.
+trailer_value() {
+	tail -n 1 "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"
+}
+
+SUMMARY_RESULT=""
+summary() {
+	local st=$1 line secs age="never" src=${SRC_SERIAL:--} r53=${R53_SERIAL:--}
+	secs=$(awk -v a="$T0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.2f", b - a }')
+	if [ -n "$st_last_success" ]; then
+		age="$(($(now_s) - st_last_success))s"
+	fi
+	if [ -n "$R53_SERIAL_AFTER" ] && [ "$R53_SERIAL_AFTER" != "$r53" ]; then
+		r53="$r53->$R53_SERIAL_AFTER"
+	fi
+	line="zone=$ZONE hosted-zone=$HZ_LABEL result=$SUMMARY_RESULT status=$st"
+	line+=" check=$CHECK serial=$src route53-serial=$r53"
+	line+=" changes=${N_CHANGES:--} adds=${N_ADDS:--} deletes=${N_DELETES:--} updates=${N_UPDATES:--}"
+	line+=" drift=$N_DRIFT requests=$N_REQUESTS dns-queries=$N_DNS"
+	line+=" seconds=$secs since-success=$age"
+	if [ -n "$RUN" ]; then
+		printf '%s\n' "$line" >"$RUN/summary" 2>/dev/null
+	fi
+	if [ -n "$ZDIR" ] && [ -d "$ZDIR" ]; then
+		printf '%s %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$line" >>"$ZDIR/history.log"
+		if [ "$(wc -l <"$ZDIR/history.log")" -gt 2000 ]; then
+			tail -n 1000 "$ZDIR/history.log" >"$ZDIR/history.log.tmp" &&
+				mv -f "$ZDIR/history.log.tmp" "$ZDIR/history.log"
+		fi
+	fi
+	if [ "$opt_syslog" -eq 1 ]; then
+		local prio=daemon.notice
+		[ "$st" -ne 0 ] && prio=daemon.err
+		logger -t r53mirror -p "$prio" -- "$line"
+	else
+		printf '%s\n' "$line"
+	fi
+}
+
+finish() {
+	local st=$1
+	summary "$st"
+	prune_runs
+	exit "$st"
+}
+
+prune_runs() {
+	local -a runs=()
+	local n i
+	[ -n "$ZDIR" ] && [ -d "$ZDIR/runs" ] || return 0
+	runs=("$ZDIR"/runs/*/)
+	[ -d "${runs[0]}" ] || return 0
+	n=$((${#runs[@]} - opt_keep))
+	for ((i = 0; i < n; i++)); do
+		rm -rf -- "${runs[$i]}"
+	done
+}
+
+# A stage failed: map its status and stop.  Signals and unknown statuses
+# become 2 (nothing acted on), or 7 for r53apply (it may have sent some).
+stage_failed() {
+	local name=$1 st=$2
+	if [ "$TIMED_OUT" -eq 1 ]; then
+		st=$EX_TIMEOUT
+	elif [ "$st" -gt 7 ]; then
+		if [ "$name" = r53apply ]; then st=$EX_PARTIAL; else st=$EX_BADINPUT; fi
+	elif [ "$st" -eq 1 ] && [ "$name" != r53apply ]; then
+		st=$EX_BADINPUT	# 1 means something only for rrdiff and r53apply
+	fi
+	SUMMARY_RESULT="failed-$name"
+	finish "$st"
+}
+
+# Source failed: stale when it has failed longer than --stale-after.
+source_failed() {
+	local st=$1 since=${st_last_source_ok:-$st_created}
+	if [ "$TIMED_OUT" -eq 0 ] && [ "$opt_stale_after" -gt 0 ] && [ -n "$since" ] &&
+		[ $(($(now_s) - since)) -ge "$opt_stale_after" ]; then
+		msg "$ZONE: source $SERVER has failed for $(($(now_s) - since)) s (--stale-after $opt_stale_after)"
+		SUMMARY_RESULT=stale
+		finish "$EX_STALE"
+	fi
+	stage_failed zxfr "$st"
+}
+
+# shellcheck disable=SC2317 # called from the traps
+# SIGINT/SIGTERM: stop the running stage (timeout passes the signal on),
+# report, exit 128+N.  The lock goes with the process.
+on_signal() {
+	local sig=$1 n=$2
+	trap - INT TERM
+	msg "$ZONE: interrupted by SIG$sig"
+	if [ -n "$STAGE_PID" ]; then
+		kill -TERM "$STAGE_PID" 2>/dev/null
+		wait "$STAGE_PID" 2>/dev/null
+	fi
+	SUMMARY_RESULT=interrupted
+	finish $((128 + n))
+}
+
+run_one() {
+	local now reason="" st sum
+	ZONE=${ARGS[0]:-} HZ_LABEL=-
+	T0=$EPOCHREALTIME
+	DEADLINE=$(($(now_s) + opt_timeout))
+	RUN="" ZDIR="" CHECK=none SRC_SERIAL="" R53_SERIAL="" R53_SERIAL_AFTER=""
+	N_CHANGES=0 N_ADDS=0 N_DELETES=0 N_UPDATES=0 N_DRIFT=0 N_REQUESTS=0 N_DNS=0
+	SUMMARY_RESULT=error
+	trap 'on_signal INT 2' INT
+	trap 'on_signal TERM 15' TERM
+
+	[ "${#ARGS[@]}" -ge 2 ] || die_usage "need ZONE SERVER and a hosted zone"
+	valid_zone "${ARGS[0]}" || die_usage "bad zone name '${ARGS[0]}'"
+	ZONE=$(norm_zone "${ARGS[0]}")
+	split_server "${ARGS[1]}" || die_usage "bad server '${ARGS[1]}'"
+	SERVER=$srv_addr
+	if [ -n "$srv_port" ]; then
+		[ -z "$opt_port" ] || [ "$opt_port" = "$srv_port" ] ||
+			die_usage "port given twice ($srv_port and -p $opt_port)"
+		opt_port=$srv_port
+	fi
+	hz_id=""
+	if [ "$opt_private" -eq 1 ] && [ "$opt_public" -eq 1 ]; then
+		die_usage "--private and --public exclude each other"
+	fi
+	if [ -n "$opt_vpc" ]; then
+		[ "$opt_private" -eq 1 ] || die_usage "--vpc-id needs --private"
+		valid_vpc "$opt_vpc" || die_usage "bad VPC id '$opt_vpc'"
+	fi
+	if [ "$opt_private" -eq 1 ] || [ "$opt_public" -eq 1 ]; then
+		[ "${#ARGS[@]}" -eq 2 ] ||
+			die_usage "with --private/--public the hosted zone is found by ZONE's name: no HOSTED-ZONE-ID"
+		HZ_LABEL="$ZONE($([ "$opt_private" -eq 1 ] && printf private || printf public)${opt_vpc:+,$opt_vpc})"
+	else
+		[ "${#ARGS[@]}" -eq 3 ] ||
+			die_usage "need ZONE SERVER HOSTED-ZONE-ID (or --private/--public)"
+		valid_zone_id "${ARGS[2]}" || die_usage "bad hosted zone id '${ARGS[2]}'"
+		hz_id=${ARGS[2]#/hostedzone/}
+		HZ_LABEL=$hz_id
+	fi
+	if [ -n "$opt_key" ] && [ ! -r "$opt_key" ]; then
+		msg "$ZONE: cannot read key file $opt_key"
+		exit "$EX_USAGE"
+	fi
+	local t
+	for t in zxfr rrdiff r53dump r53apply; do
+		if ! sum=$(find_tool "$t"); then
+			msg "cannot find $t (set R53M_BIN or PATH)"
+			exit "$EX_USAGE"
+		fi
+		printf -v "${t^^}" '%s' "$sum"
+	done
+
+	# State folder, mode 0700, and the per-hosted-zone lock.
+	local sd=${opt_state_dir:-$(default_state_dir)}
+	if ! mkdir -p -- "$sd" || ! chmod 700 -- "$sd"; then
+		msg "$ZONE: cannot create state folder $sd"
+		exit "$EX_BADINPUT"
+	fi
+	ZDIR="$sd/$(zone_key "$ZONE")"
+	local fresh=0
+	if [ ! -d "$ZDIR" ]; then
+		fresh=1
+	fi
+	if ! mkdir -p -- "$ZDIR/runs" || ! chmod 700 -- "$ZDIR"; then
+		msg "$ZONE: cannot create $ZDIR"
+		exit "$EX_BADINPUT"
+	fi
+	exec {LOCKFD}>>"$ZDIR/lock"
+	if ! flock -w "$opt_lock_wait" "$LOCKFD"; then
+		msg "$ZONE: another run holds $ZDIR/lock (waited $opt_lock_wait s)"
+		load_state	# read only: for the summary's since-success
+		SUMMARY_RESULT=locked
+		CHECK=none
+		finish "$EX_LOCKED"
+	fi
+
+	load_state || fresh=1
+	now=$(now_s)
+	[ -n "$st_created" ] || st_created=$now
+	[ -n "$st_zone_id" ] && [ -z "$hz_id" ] && vmsg "$ZONE: hosted zone id $st_zone_id (cached)"
+
+	# Route 53 arguments: the id, or the name (its id once resolved).
+	R53ARGS=()
+	if [ -n "$opt_endpoint" ]; then
+		R53ARGS+=(--endpoint-url "$opt_endpoint")
+	fi
+	if [ -n "$hz_id" ]; then
+		R53ARGS+=(--zone-id "$hz_id")
+	elif [ -n "$st_zone_id" ]; then
+		R53ARGS+=(--zone-id "$st_zone_id")
+	elif [ "$opt_private" -eq 1 ]; then
+		R53ARGS+=(--zone "$ZONE" --private)
+		[ -n "$opt_vpc" ] && R53ARGS+=(--vpc-id "$opt_vpc")
+	else
+		R53ARGS+=(--zone "$ZONE" --public)
+	fi
+	SRCARGS=()
+	[ -n "$opt_port" ] && SRCARGS+=(-p "$opt_port")
+	[ -n "$opt_key" ] && SRCARGS+=(-k "$opt_key")
+	DIFFARGS=()
+	[ "$opt_ignore_ttl" -eq 1 ] && DIFFARGS+=(--ignore-ttl)
+	[ -n "$opt_types" ] && DIFFARGS+=(--types "$opt_types")
+
+	local opthash
+	opthash=$(compute_opthash)
+
+	# Why a full compare is due, cheapest reasons first.
+	if [ "$fresh" -eq 1 ]; then
+		reason=new-state
+	elif [ "$opt_full" -eq 1 ]; then
+		reason=asked
+	elif [ "$st_opthash" != "$opthash" ]; then
+		reason=options-changed
+	elif [ -z "$st_last_serial" ] || [ -z "$st_last_full" ]; then
+		reason=never-synced
+	elif [ $((now - st_last_full)) -ge "$opt_full_every" ]; then
+		reason=full-every
+	fi
+
+	# Probe 1: the source's serial (one DNS query).
+	local probe_err nreq
+	probe_err="$ZDIR/probe.err"
+	N_DNS=1
+	stage zxfr-serial "$probe_err" "$ZXFR" --serial "${SRCARGS[@]}" "$ZONE" "$SERVER" >"$ZDIR/probe.out"
+	st=$?
+	SRC_SERIAL=$(head -n 1 "$ZDIR/probe.out")
+	if [ "$st" -ne 0 ] || ! is_uint "$SRC_SERIAL"; then
+		[ "$st" -eq 0 ] && { msg "$ZONE: zxfr --serial printed no serial"; st=$EX_BADINPUT; }
+		SRC_SERIAL=""
+		save_state
+		source_failed "$st"
+	fi
+	st_last_source_ok=$now
+	if [ -z "$reason" ] && [ "$SRC_SERIAL" != "$st_last_serial" ]; then
+		reason="source-serial-$st_last_serial-to-$SRC_SERIAL"
+	fi
+
+	# Probe 2: Route 53's serial (one API request).  Equal to the serial
+	# we last wrote: nothing to do.  Anything else: Route 53's SOA was
+	# not written by us (or not last), so compare everything.
+	if [ -z "$reason" ]; then
+		stage r53dump-serial "$probe_err" "$R53DUMP" --serial "${R53ARGS[@]}" >"$ZDIR/probe.out"
+		st=$?
+		R53_SERIAL=$(head -n 1 "$ZDIR/probe.out")
+		nreq=$(requests_in "$probe_err")
+		N_REQUESTS=$((N_REQUESTS + ${nreq:-1}))
+		if [ "$st" -ne 0 ] || ! is_uint "$R53_SERIAL"; then
+			[ "$st" -eq 0 ] && { msg "$ZONE: r53dump --serial printed no serial"; st=$EX_BADINPUT; }
+			R53_SERIAL=""
+			st_zone_id=""	# re-resolve a named zone next time
+			save_state
+			stage_failed r53dump "$st"
+		fi
+		if [ "$R53_SERIAL" = "$st_last_serial" ]; then
+			CHECK=probe
+			SUMMARY_RESULT=unchanged
+			st_last_success=$now
+			save_state
+			finish "$EX_OK"
+		fi
+		reason="route53-serial-$R53_SERIAL-not-ours"
+	fi
+	CHECK="full:$reason"
+	vmsg "$ZONE: full compare ($reason)"
+
+	# The full compare, through files in this run's folder.
+	RUN="$ZDIR/runs/$(date -u +%Y%m%dT%H%M%SZ).$$"
+	mkdir -p -- "$RUN" || { msg "$ZONE: cannot create $RUN"; finish "$EX_BADINPUT"; }
+	ln -sfn "runs/${RUN##*/}" "$ZDIR/last"
+
+	N_DNS=$((N_DNS + 1))
+	stage zxfr "$RUN/zxfr.err" "$ZXFR" "${SRCARGS[@]}" -o "$RUN/source.rrset" "$ZONE" "$SERVER"
+	st=$?
+	if [ "$st" -ne 0 ] || [ ! -s "$RUN/source.rrset" ]; then
+		[ "$st" -eq 0 ] && st=$EX_BADINPUT
+		save_state
+		source_failed "$st"
+	fi
+	SRC_SERIAL=$(header_value "$RUN/source.rrset" serial)
+
+	stage r53dump "$RUN/r53dump.err" "$R53DUMP" "${R53ARGS[@]}" -o "$RUN/route53.rrset"
+	st=$?
+	nreq=$(requests_in "$RUN/r53dump.err")
+	if [ "$st" -ne 0 ] || [ ! -s "$RUN/route53.rrset" ]; then
+		N_REQUESTS=$((N_REQUESTS + ${nreq:-1}))
+		[ "$st" -eq 0 ] && st=$EX_BADINPUT
+		st_zone_id=""
+		save_state
+		stage_failed r53dump "$st"
+	fi
+	if [ -z "$nreq" ]; then
+		# Not reported: one list request per 300 RRsets, and one to
+		# find the zone (GetHostedZone, or ListHostedZonesByName).
+		local nr
+		nr=$(trailer_value "$RUN/route53.rrset" rrsets)
+		nreq=$(((${nr:-0} + 299) / 300))
+		[ "$nreq" -lt 1 ] && nreq=1
+		nreq=$((nreq + 1))
+	fi
+	N_REQUESTS=$((N_REQUESTS + nreq))
+	local zid
+	zid=$(header_value "$RUN/route53.rrset" zone-id)
+	if [ -z "$hz_id" ] && [[ $zid =~ ^Z[A-Z0-9]+$ ]]; then
+		st_zone_id=$zid
+		HZ_LABEL="$HZ_LABEL:$zid"
+	fi
+
+	# Route 53's SOA: its serial, and whether it is Route 53's own
+	# initial SOA (never written by anybody: counts as never synced).
+	local soa r53_initial=0
+	soa=$(awk -F'\t' -v z="$ZONE" '$1 == z && $2 == "SOA" { print $4; exit }' "$RUN/route53.rrset")
+	R53_SERIAL=$(printf '%s\n' "$soa" | awk '{ print $3 }')
+	if [[ $soa == *" awsdns-hostmaster.amazon.com. 1 "* ]]; then
+		r53_initial=1
+	fi
+	if [ -n "$SRC_SERIAL" ] && is_uint "$R53_SERIAL" && [ "$r53_initial" -eq 0 ] &&
+		[ "$(serial_cmp "$R53_SERIAL" "$SRC_SERIAL")" != lt ] &&
+		[ "$R53_SERIAL" != "$SRC_SERIAL" ] && [ "$opt_force" -eq 0 ]; then
+		msg "$ZONE: Route 53's serial $R53_SERIAL is ahead of the source's $SRC_SERIAL (RFC 1982): refusing (--force to overwrite)"
+		SUMMARY_RESULT=refused-serial-ahead
+		save_state
+		finish "$EX_REFUSED"
+	fi
+
+	# Drift: Route 53 against what we last made it (the source snapshot
+	# we applied), leaving out RRsets the last apply skipped.
+	if [ -s "$ZDIR/applied.rrset" ] && [ "$st_opthash" = "$opthash" ]; then
+		stage rrdiff-drift "$RUN/drift.err" "$RRDIFF" "${DIFFARGS[@]}" \
+			-o "$RUN/drift.changes" "$ZDIR/applied.rrset" "$RUN/route53.rrset"
+		st=$?
+		if [ "$st" -eq 1 ]; then
+			[ -e "$ZDIR/unsettled.keys" ] || : >"$ZDIR/unsettled.keys"
+			N_DRIFT=$(awk -F'\t' '
+				FILENAME == ARGV[1] { skip[$1 "\t" $2] = 1; next }
+				/^[-+<]\t/ && !(($2 "\t" $3) in skip) { n++ }
+				END { print n + 0 }' "$ZDIR/unsettled.keys" "$RUN/drift.changes" 2>/dev/null)
+			N_DRIFT=${N_DRIFT:-0}
+			if [ "$N_DRIFT" -gt 0 ]; then
+				msg "$ZONE: drift: $N_DRIFT RRset(s) in Route 53 were changed outside the mirror (see $RUN/drift.changes)"
+			fi
+		elif [ "$st" -ne 0 ]; then
+			msg "$ZONE: drift check failed (status $st); going on"
+		fi
+	fi
+
+	stage rrdiff "$RUN/rrdiff.err" "$RRDIFF" "${DIFFARGS[@]}" \
+		-o "$RUN/changes" "$RUN/source.rrset" "$RUN/route53.rrset"
+	st=$?
+	if [ "$st" -ne 0 ] && [ "$st" -ne 1 ]; then
+		save_state
+		stage_failed rrdiff "$st"
+	fi
+	[ -s "$RUN/changes" ] || { msg "$ZONE: rrdiff wrote no change stream"; stage_failed rrdiff "$EX_BADINPUT"; }
+	N_CHANGES=$(trailer_value "$RUN/changes" changes)
+	N_ADDS=$(trailer_value "$RUN/changes" adds)
+	N_DELETES=$(trailer_value "$RUN/changes" deletes)
+	N_UPDATES=$(trailer_value "$RUN/changes" updates)
+	if ! is_uint "${N_CHANGES:-x}"; then
+		msg "$ZONE: rrdiff wrote no valid trailer"
+		save_state
+		stage_failed rrdiff "$EX_BADINPUT"
+	fi
+
+	# Apply when something differs, or only the serial (r53apply then
+	# writes the SOA serial, so the next probe sees our serial).
+	local applied_st=0
+	if [ "$N_CHANGES" -gt 0 ] || [ "$R53_SERIAL" != "$SRC_SERIAL" ]; then
+		local -a aargs=()
+		[ -n "$opt_endpoint" ] && aargs+=(--endpoint-url "$opt_endpoint")
+		# A named zone resolved by the dump: no second name lookup.
+		aargs+=(--zone-id "${hz_id:-${st_zone_id:-}}")
+		[ -z "$hz_id" ] && [ -z "$st_zone_id" ] && aargs=("${R53ARGS[@]}")
+		[ "$opt_dry_run" -eq 1 ] && aargs+=(--dry-run)
+		[ "$opt_force" -eq 1 ] && aargs+=(--force)
+		[ "$opt_adopt" -eq 1 ] && aargs+=(--adopt)
+		[ "$opt_wait" -eq 1 ] && aargs+=(--wait)
+		[ -n "$opt_max_delete_pct" ] && aargs+=(--max-delete-pct "$opt_max_delete_pct")
+		[ -n "$opt_max_update_pct" ] && aargs+=(--max-update-pct "$opt_max_update_pct")
+		[ -n "$opt_min_existing" ] && aargs+=(--min-existing "$opt_min_existing")
+		aargs+=(--report "$RUN/report.json" "$RUN/changes")
+		if [ "$opt_dry_run" -eq 1 ]; then
+			stage r53apply "$RUN/r53apply.err" "$R53APPLY" "${aargs[@]}" >"$RUN/plan"
+			st=$?
+			cat -- "$RUN/plan"
+		else
+			stage r53apply "$RUN/r53apply.err" "$R53APPLY" "${aargs[@]}" >"$RUN/r53apply.out"
+			st=$?
+		fi
+		# Every HTTP request (the report has them), else what it said.
+		nreq=$(grep -oE '"http_requests": *[0-9]+' "$RUN/report.json" 2>/dev/null |
+			grep -oE '[0-9]+$')
+		[ -n "$nreq" ] || nreq=$(requests_in "$RUN/r53apply.err")
+		N_REQUESTS=$((N_REQUESTS + ${nreq:-0}))
+		if [ "$st" -ne 0 ] && [ "$st" -ne 1 ]; then
+			save_state
+			stage_failed r53apply "$st"
+		fi
+		applied_st=$st
+	fi
+
+	if [ "$opt_dry_run" -eq 1 ]; then
+		SUMMARY_RESULT=dry-run
+		save_state
+		[ "$N_DRIFT" -gt 0 ] && finish "$EX_DRIFT"
+		finish "$applied_st"
+	fi
+
+	# Success: remember what Route 53 now holds.
+	R53_SERIAL_AFTER=$SRC_SERIAL
+	now=$(now_s)
+	cp -f -- "$RUN/source.rrset" "$ZDIR/applied.rrset.tmp" &&
+		mv -f -- "$ZDIR/applied.rrset.tmp" "$ZDIR/applied.rrset"
+	if [ "$applied_st" -eq 1 ]; then
+		# Some RRsets were skipped: leave them out of the next drift check.
+		awk -F'\t' '/^[-+<>]\t/ { print $2 "\t" $3 }' "$RUN/changes" >"$ZDIR/unsettled.keys"
+	else
+		: >"$ZDIR/unsettled.keys"
+	fi
+	st_last_serial=$SRC_SERIAL
+	st_last_full=$now
+	st_last_success=$now
+	st_opthash=$opthash
+	save_state
+	if [ "$N_CHANGES" -gt 0 ]; then
+		SUMMARY_RESULT=changed
+	else
+		SUMMARY_RESULT=in-sync
+	fi
+	if [ "$N_DRIFT" -gt 0 ]; then
+		SUMMARY_RESULT=drift-repaired
+		finish "$EX_DRIFT"
+	fi
+	finish "$applied_st"
+}
+
+# ------------------------------------------------------------------ main
+
+if ! parse_opts cli "$@"; then
+	die_usage "$ERR"
+fi
+case $mode in
+all) run_all ;;
+list) run_list ;;
+iam-policy) run_iam ;;
+check-config)
+	parse_config "$mode_config" 1 || exit "$EX_USAGE"
+	printf '%s: %s zone(s)\n' "$mode_config" "${#C_ZONE[@]}"
+	exit "$EX_OK" ;;
+esac
+[ "${#ARGS[@]}" -gt 0 ] || { usage >&2; exit "$EX_USAGE"; }
+run_one

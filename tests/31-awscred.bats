@@ -1,0 +1,297 @@
+#!/usr/bin/env bats
+# The AWS credential chain (lib/common/awscred.c) through
+# build/tests/awscred_test, with a private HOME, a credential_process
+# script and the loopback fake (tests/fakeaws/fakeaws.py) playing the
+# container credential endpoint and EC2 instance metadata (IMDSv2).
+# The real metadata address is never contacted: aws_clean_env sets
+# AWS_EC2_METADATA_DISABLED=true, and the IMDS tests point
+# AWS_EC2_METADATA_SERVICE_ENDPOINT at the fake.
+
+load test_helper
+
+setup() {
+	aws_clean_env
+	export AWS_METADATA_SERVICE_TIMEOUT=5
+}
+
+teardown() {
+	fakeaws_stop
+}
+
+# sha16 STRING: the digest awscred_test prints for a secret.
+sha16() {
+	printf '%s' "$1" | sha256sum | cut -c1-16
+}
+
+# A credential_process script: prints JSON Version 1 with an AccessKeyId
+# counting its runs (PROC0001, ...) and the given expiration.
+make_process() {
+	local exp=$1 extra=${2:-}
+	cat >"$T/proc.sh" <<EOS
+#!/bin/sh
+n=\$(cat "$T/proc.count" 2>/dev/null || echo 0)
+n=\$((n + 1))
+echo \$n >"$T/proc.count"
+$extra
+printf '{"Version": 1, "AccessKeyId": "PROC%04d", "SecretAccessKey": "procSecret", "SessionToken": "procToken", "Expiration": "$exp"}\n' \$n
+EOS
+	chmod +x "$T/proc.sh"
+}
+
+@test "awscred: environment keys, with and without a session token" {
+	export AWS_ACCESS_KEY_ID=AKIDENV AWS_SECRET_ACCESS_KEY=envSecret
+	run awscred_test get
+	assert_success
+	assert_output "source=environment akid=AKIDENV secret=sha256:$(sha16 envSecret) token=none expiration=0"
+	export AWS_SESSION_TOKEN=envToken
+	run awscred_test get
+	assert_output --partial "token=sha256:$(sha16 envToken)"
+}
+
+@test "awscred: half a key pair in the environment is an error naming the variable, not the key" {
+	export AWS_ACCESS_KEY_ID=AKIDENV
+	run awscred_test get
+	assert_failure 6
+	assert_output --partial "AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not"
+	unset AWS_ACCESS_KEY_ID
+	export AWS_SECRET_ACCESS_KEY=topSecretValue
+	run awscred_test get
+	assert_failure 6
+	refute_output --partial topSecretValue
+}
+
+@test "awscred: nothing configured: a clear error, exit 6" {
+	run awscred_test get
+	assert_failure 6
+	assert_output --partial "no AWS credentials found"
+}
+
+@test "awscred: environment wins over the shared credentials file" {
+	printf '[default]\naws_access_key_id = AKIDFILE\naws_secret_access_key = fileSecret\n' \
+		>"$HOME/.aws/credentials"
+	AWS_ACCESS_KEY_ID=AKIDENV AWS_SECRET_ACCESS_KEY=s run awscred_test get
+	assert_output --partial "source=environment akid=AKIDENV"
+	run awscred_test get
+	assert_output "source=shared-credentials-file akid=AKIDFILE secret=sha256:$(sha16 fileSecret) token=none expiration=0"
+}
+
+@test "awscred: profiles: AWS_PROFILE, --profile, [profile x] in config, file over config" {
+	cat >"$HOME/.aws/credentials" <<'EOF2'
+# comment
+[default]
+aws_access_key_id = AKIDDEFAULT
+aws_secret_access_key = defSecret
+[dev]
+aws_access_key_id=AKIDDEV
+aws_secret_access_key=devSecret
+aws_session_token = devToken
+s3 =
+    max_concurrent_requests = 20
+[both]
+aws_access_key_id = AKIDBOTHFILE
+aws_secret_access_key = x
+EOF2
+	cat >"$HOME/.aws/config" <<'EOF2'
+[default]
+region = eu-west-1
+[profile ops]
+aws_access_key_id = AKIDOPS
+aws_secret_access_key = opsSecret
+[ops]
+aws_access_key_id = AKIDWRONGSECTION
+aws_secret_access_key = no
+[profile both]
+aws_access_key_id = AKIDBOTHCONFIG
+aws_secret_access_key = y
+EOF2
+	AWS_PROFILE=dev run awscred_test get
+	assert_output "source=shared-credentials-file akid=AKIDDEV secret=sha256:$(sha16 devSecret) token=sha256:$(sha16 devToken) expiration=0"
+	run awscred_test get --profile ops
+	assert_output --partial "source=config-file akid=AKIDOPS secret=sha256:$(sha16 opsSecret)"
+	run awscred_test get --profile both
+	assert_output --partial "akid=AKIDBOTHFILE"
+	# An explicit --profile ignores the environment keys (as botocore).
+	AWS_ACCESS_KEY_ID=AKIDENV AWS_SECRET_ACCESS_KEY=s run awscred_test get --profile dev
+	assert_output --partial "akid=AKIDDEV"
+	# AWS_PROFILE does not: the environment still comes first.
+	AWS_PROFILE=dev AWS_ACCESS_KEY_ID=AKIDENV AWS_SECRET_ACCESS_KEY=s run awscred_test get
+	assert_output --partial "akid=AKIDENV"
+	run awscred_test get --profile missing
+	assert_failure 6
+	assert_output --partial "profile missing not found"
+}
+
+@test "awscred: AWS_SHARED_CREDENTIALS_FILE and AWS_CONFIG_FILE move the files" {
+	printf '[default]\naws_access_key_id = AKIDHOME\naws_secret_access_key = s\n' \
+		>"$HOME/.aws/credentials"
+	printf '[x]\naws_access_key_id = AKIDELSEWHERE\naws_secret_access_key = s\n' >"$T/creds"
+	printf '[profile y]\naws_access_key_id = AKIDCONF\naws_secret_access_key = s\n' >"$T/conf"
+	AWS_SHARED_CREDENTIALS_FILE="$T/creds" run awscred_test get --profile x
+	assert_output --partial "akid=AKIDELSEWHERE"
+	AWS_CONFIG_FILE="$T/conf" run awscred_test get --profile y
+	assert_output --partial "akid=AKIDCONF"
+	# With the variable set, the file in HOME is not read.
+	AWS_SHARED_CREDENTIALS_FILE="$T/creds" run awscred_test get
+	assert_failure 6
+}
+
+@test "awscred: a profile with half a key pair is an error naming the file" {
+	printf '[default]\naws_access_key_id = AKIDHALF\n' >"$HOME/.aws/credentials"
+	run awscred_test get
+	assert_failure 6
+	assert_output --partial "$HOME/.aws/credentials: profile default has aws_access_key_id but not aws_secret_access_key"
+}
+
+@test "awscred: credential_process (JSON Version 1) with Expiration" {
+	make_process 2026-11-26T23:00:00Z
+	printf '[profile ra]\ncredential_process = %s --ignored-arg\n' "$T/proc.sh" >"$HOME/.aws/config"
+	run awscred_test get --profile ra
+	assert_success
+	assert_output "source=credential-process akid=PROC0001 secret=sha256:$(sha16 procSecret) token=sha256:$(sha16 procToken) expiration=$(date -u -d 2026-11-26T23:00:00Z +%s)"
+}
+
+@test "awscred: credential_process is refreshed within 5 minutes of Expiration, not before" {
+	make_process 2026-11-26T23:00:00Z
+	printf '[default]\ncredential_process = %s\n' "$T/proc.sh" >"$HOME/.aws/config"
+	export R53M_FAKE_TIME=20261126T220000Z
+	run awscred_test get --then-at 20261126T224000Z --then-at 20261126T225600Z
+	assert_success
+	assert_line --index 0 --partial "akid=PROC0001"
+	assert_line --index 1 --partial "akid=PROC0001"
+	assert_line --index 2 --partial "akid=PROC0002"
+	[ "$(cat "$T/proc.count")" = 2 ]
+}
+
+@test "awscred: credential_process failures are clear and leak no secret" {
+	make_process 2026-11-26T23:00:00Z 'echo "helper: no certificate" >&2; exit 3'
+	printf '[default]\ncredential_process = %s\n' "$T/proc.sh" >"$HOME/.aws/config"
+	run awscred_test get
+	assert_failure 6
+	assert_output --partial "helper: no certificate"
+	assert_output --partial "credential_process failed (exit status 3)"
+	printf '#!/bin/sh\necho "{\\"Version\\": 2, \\"AccessKeyId\\": \\"A\\", \\"SecretAccessKey\\": \\"leakme\\"}"\n' >"$T/v2.sh"
+	chmod +x "$T/v2.sh"
+	printf '[default]\ncredential_process = %s\n' "$T/v2.sh" >"$HOME/.aws/config"
+	run awscred_test get
+	assert_failure 6
+	assert_output --partial "Version must be 1"
+	refute_output --partial leakme
+	printf '#!/bin/sh\necho not json\n' >"$T/bad.sh"
+	chmod +x "$T/bad.sh"
+	printf '[default]\ncredential_process = %s\n' "$T/bad.sh" >"$HOME/.aws/config"
+	run awscred_test get
+	assert_failure 6
+	assert_output --partial "credential_process: answer is not a JSON object"
+}
+
+@test "awscred: static keys in the credentials file come before credential_process" {
+	make_process 2026-11-26T23:00:00Z
+	printf '[default]\naws_access_key_id = AKIDSTATIC\naws_secret_access_key = s\n' >"$HOME/.aws/credentials"
+	printf '[default]\ncredential_process = %s\n' "$T/proc.sh" >"$HOME/.aws/config"
+	run awscred_test get
+	assert_output --partial "akid=AKIDSTATIC"
+	[ ! -e "$T/proc.count" ]
+}
+
+@test "awscred: container credentials (FULL_URI on loopback) with the authorization token" {
+	cat >"$T/conf.json" <<'EOF2'
+{"container": {"path": "/v2/credentials/task", "authorization": "Bearer s3cr3t",
+  "expiration": "2026-11-26T23:00:00Z"}}
+EOF2
+	fakeaws_start "$T/conf.json"
+	export AWS_CONTAINER_CREDENTIALS_FULL_URI="$FAKEAWS_URL/v2/credentials/task"
+	export AWS_CONTAINER_AUTHORIZATION_TOKEN="Bearer s3cr3t"
+	run awscred_test get
+	assert_success
+	assert_output "source=container akid=ASIAECS0001 secret=sha256:$(sha16 fakeSecret/0001) token=sha256:$(sha16 fakeToken0001) expiration=$(date -u -d 2026-11-26T23:00:00Z +%s)"
+	[ "$(fakeaws_header 1 Authorization)" = "Bearer s3cr3t" ]
+	# The token file wins over the variable.
+	printf 'Bearer wrong\n' >"$T/tokfile"
+	AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE="$T/tokfile" run awscred_test get
+	assert_failure 6
+	assert_output --partial "container credentials: HTTP 403"
+	refute_output --partial "Bearer"
+}
+
+@test "awscred: container FULL_URI over plain http to a non-loopback host is refused" {
+	export AWS_CONTAINER_CREDENTIALS_FULL_URI=http://192.0.2.10/creds
+	run awscred_test get
+	assert_failure 6
+	assert_output --partial "plain http only to loopback"
+}
+
+@test "awscred: files come before container credentials (the fake is not asked)" {
+	printf '{"container": {"path": "/creds"}}\n' >"$T/conf.json"
+	fakeaws_start "$T/conf.json"
+	export AWS_CONTAINER_CREDENTIALS_FULL_URI="$FAKEAWS_URL/creds"
+	printf '[default]\naws_access_key_id = AKIDFILE\naws_secret_access_key = s\n' >"$HOME/.aws/credentials"
+	run awscred_test get
+	assert_output --partial "akid=AKIDFILE"
+	[ "$(fakeaws_count)" = 0 ]
+}
+
+@test "awscred: EC2 instance metadata, IMDSv2: token, role, credentials, refresh" {
+	cat >"$T/conf.json" <<'EOF2'
+{"imds": {"role": "r53-mirror-role", "expiration": "2026-11-26T23:00:00Z"}}
+EOF2
+	fakeaws_start "$T/conf.json"
+	unset AWS_EC2_METADATA_DISABLED
+	export AWS_EC2_METADATA_SERVICE_ENDPOINT="$FAKEAWS_URL/"
+	export R53M_FAKE_TIME=20261126T220000Z
+	run awscred_test get --then-at 20261126T223000Z --then-at 20261126T225800Z
+	assert_success
+	assert_line --index 0 "source=imds akid=ASIAIMDS0001 secret=sha256:$(sha16 fakeSecret/0001) token=sha256:$(sha16 fakeToken0001) expiration=$(date -u -d 2026-11-26T23:00:00Z +%s)"
+	assert_line --index 1 --partial "akid=ASIAIMDS0001"
+	assert_line --index 2 --partial "akid=ASIAIMDS0002"
+	# Two rounds of PUT token, GET role, GET credentials, in that order.
+	python3 - "$FAKEAWS_LOG" <<'PY'
+import json, sys
+reqs = [json.loads(l) for l in open(sys.argv[1])]
+got = [(r["method"], r["path"], r["status"]) for r in reqs]
+base = "/latest/meta-data/iam/security-credentials/"
+one = [("PUT", "/latest/api/token", 200), ("GET", base, 200),
+       ("GET", base + "r53-mirror-role", 200)]
+assert got == one + one, got
+for r in reqs:
+    h = {k.lower(): v for k, v in r["headers"]}
+    if r["method"] == "PUT":
+        assert h["x-aws-ec2-metadata-token-ttl-seconds"] == "21600", h
+    else:
+        assert h["x-aws-ec2-metadata-token"].startswith("imdstoken"), h
+PY
+}
+
+@test "awscred: AWS_EC2_METADATA_DISABLED=true skips instance metadata" {
+	printf '{"imds": {}}\n' >"$T/conf.json"
+	fakeaws_start "$T/conf.json"
+	export AWS_EC2_METADATA_SERVICE_ENDPOINT="$FAKEAWS_URL"
+	AWS_EC2_METADATA_DISABLED=true run awscred_test get
+	assert_failure 6
+	assert_output --partial "no AWS credentials found"
+	[ "$(fakeaws_count)" = 0 ]
+	AWS_EC2_METADATA_DISABLED=false run awscred_test get
+	assert_success
+	assert_output --partial "source=imds"
+}
+
+@test "awscred: instance metadata that refuses a token is an error, not a fallback" {
+	printf '{"imds": {"token_status": 403}}\n' >"$T/conf.json"
+	fakeaws_start "$T/conf.json"
+	unset AWS_EC2_METADATA_DISABLED
+	export AWS_EC2_METADATA_SERVICE_ENDPOINT="$FAKEAWS_URL"
+	run awscred_test get
+	assert_failure 6
+	assert_output --partial "token request: HTTP 403"
+}
+
+@test "awscred: no metadata service listening ends the chain with the usual error" {
+	unset AWS_EC2_METADATA_DISABLED
+	# A loopback port nobody listens on (the fake is started and stopped).
+	printf '{}\n' >"$T/conf.json"
+	fakeaws_start "$T/conf.json"
+	local url=$FAKEAWS_URL
+	fakeaws_stop
+	AWS_EC2_METADATA_SERVICE_ENDPOINT=$url run awscred_test get
+	assert_failure 6
+	assert_output --partial "no AWS credentials found"
+}

@@ -1,0 +1,525 @@
+#!/usr/bin/env bats
+# 70-mirror.bats: scripts/mirror.sh for one zone, end to end: real DNS
+# servers (BIND, NSD, Knot) -> zxfr -> rrdiff -> r53apply -> the Route 53
+# emulator; the cheap probe (1 DNS query + 1 API request), the lock, the
+# watchdog, staleness, drift, truncated upstreams, and the docs' promises.
+
+load test_helper
+
+FWD=mirror.test
+REV=2.0.192.in-addr.arpa
+VPC=vpc-0test0001
+
+setup() {
+	mirror_setup
+}
+
+teardown() {
+	emu_stop
+	server_stop
+}
+
+# start_all KIND: server KIND with both zones, the emulator, two private
+# hosted zones (FWD_ID, REV_ID).
+start_all() {
+	server_start "$1" "$FWD" "$FIXTURES/mirror/$FWD.zone" \
+		"$REV" "$FIXTURES/mirror/rev.zone"
+	emu_start
+	FWD_ID=$(emu_create_zone "$FWD" --private "$VPC")
+	REV_ID=$(emu_create_zone "$REV" --private "$VPC")
+}
+
+mirror_fwd() {
+	mirror -p "$SERVER_PORT" -k "$SERVER_KEYFILE" "$@" "$FWD" 127.0.0.1 "$FWD_ID"
+}
+
+mirror_rev() {
+	mirror -p "$SERVER_PORT" -k "$SERVER_KEYFILE" --private --vpc-id "$VPC" \
+		"$@" "$REV" 127.0.0.1
+}
+
+# ----------------------------------------------------------- static checks
+
+@test "mirror: shellcheck finds nothing in scripts/*.sh and the helpers" {
+	cd "$TOP_DIR"
+	run shellcheck -x scripts/*.sh tests/helpers/mirror.bash
+	assert_success
+	assert_output ""
+}
+
+@test "mirror: usage errors exit 3 and say why" {
+	run mirror
+	assert_failure 3
+	run mirror example.test 127.0.0.1
+	assert_failure 3
+	assert_output --partial "HOSTED-ZONE-ID"
+	run mirror example.test 127.0.0.1 not-an-id
+	assert_failure 3
+	assert_output --partial "bad hosted zone id"
+	run mirror --private example.test 127.0.0.1 Z123
+	assert_failure 3
+	run mirror --private --public example.test 127.0.0.1
+	assert_failure 3
+	run mirror --vpc-id vpc-1 example.test 127.0.0.1 Z123
+	assert_failure 3
+	run mirror -p 0 example.test 127.0.0.1 Z123
+	assert_failure 3
+	assert_output --partial "bad port"
+	run mirror --bogus example.test 127.0.0.1 Z123
+	assert_failure 3
+	assert_output --partial "unknown option --bogus"
+	run mirror -p 53 example.test 127.0.0.1:54 Z123
+	assert_failure 3
+	run mirror -k "$T/missing.key" example.test 127.0.0.1 Z123
+	assert_failure 3
+	assert_output --partial "cannot read key file"
+	run mirror --help
+	assert_success
+	assert_output --partial "13 watchdog timeout"
+	[ ! -e "$T/state" ] || [ -z "$(ls -A "$T/state")" ]
+}
+
+@test "mirror: a run of a hosted zone whose lock is held exits 10 after --lock-wait" {
+	mkdir -p "$T/state/id-Z0000000000LOCK"
+	exec 8>>"$T/state/id-Z0000000000LOCK/lock"
+	flock 8
+	SECONDS=0
+	run mirror --lock-wait 1 example.test 127.0.0.1 Z0000000000LOCK
+	exec 8>&-
+	assert_failure 10
+	assert_output --partial "another run holds"
+	assert_output --partial "result=locked"
+	[ "$SECONDS" -ge 1 ] && [ "$SECONDS" -lt 20 ]
+	# No DNS query was made while locked.
+	[ "$(mirror_zxfr_calls)" -eq 0 ]
+}
+
+@test "mirror: a source unreachable for longer than --stale-after exits 11" {
+	local port
+	port=$(_srv_pick_port)
+	run mirror --timeout 20 -p "$port" example.test 127.0.0.1 Z0000000000STAL
+	[ "$status" -ne 0 ] && [ "$status" -ne 11 ]
+	assert_output --partial "result=failed-zxfr"
+	sleep 2
+	run mirror --timeout 20 --stale-after 1 -p "$port" example.test 127.0.0.1 Z0000000000STAL
+	assert_failure 11
+	assert_output --partial "result=stale"
+	assert_output --partial "has failed for"
+	# Without --stale-after (default one hour) it is an ordinary failure.
+	run mirror --timeout 20 -p "$port" example.test 127.0.0.1 Z0000000000STAL
+	[ "$status" -ne 0 ] && [ "$status" -ne 11 ]
+}
+
+@test "mirror: state folders are mode 0700 and created with the run" {
+	local port
+	port=$(_srv_pick_port)
+	run mirror --timeout 20 -p "$port" example.test 127.0.0.1 Z0000000000MODE
+	[ "$(stat -c %a "$T/state")" = 700 ]
+	[ "$(stat -c %a "$T/state/id-Z0000000000MODE")" = 700 ]
+	[ -f "$T/state/id-Z0000000000MODE/state" ]
+	[ "$(stat -c %a "$T/state/id-Z0000000000MODE/state")" = 600 ]
+}
+
+@test "mirror: --iam-policy gives exactly the listed zones' actions (python3 json)" {
+	cat >"$T/ids.conf" <<'EOF'
+a.example. 192.0.2.1 - Z0AAAAAAAAAAAAA
+b.example. 192.0.2.1:5353 - Z0BBBBBBBBBBBBB --ignore-ttl
+2.0.192.in-addr.arpa 192.0.2.1 - /hostedzone/Z0CCCCCCCCCCCCC
+EOF
+	run bash -c "bash '$MIRROR_SH' --iam-policy '$T/ids.conf' > '$T/ids.json'"
+	assert_success
+	run /usr/bin/python3 - "$T/ids.json" <<'EOF'
+import json, sys
+p = json.load(open(sys.argv[1]))
+assert p["Version"] == "2012-10-17"
+st = p["Statement"]
+assert len(st) == 2, st
+z = st[0]
+assert z["Effect"] == "Allow"
+assert sorted(z["Action"]) == ["route53:ChangeResourceRecordSets", "route53:GetHostedZone",
+    "route53:GetHostedZoneLimit", "route53:ListResourceRecordSets"], z
+assert z["Resource"] == ["arn:aws:route53:::hostedzone/Z0AAAAAAAAAAAAA",
+    "arn:aws:route53:::hostedzone/Z0BBBBBBBBBBBBB",
+    "arn:aws:route53:::hostedzone/Z0CCCCCCCCCCCCC"], z["Resource"]
+assert st[1]["Action"] == ["route53:GetChange"]
+assert st[1]["Resource"] == ["arn:aws:route53:::change/*"]
+acts = [a for s in st for a in s["Action"]]
+assert "route53:ListHostedZonesByName" not in acts
+print("ok")
+EOF
+	assert_success
+	assert_output "ok"
+
+	# A named zone: ListHostedZonesByName on *, and the zone's id from its
+	# state folder once a run resolved it (else hostedzone/*, warned).
+	cat >"$T/named.conf" <<'EOF'
+a.example. 192.0.2.1 - Z0AAAAAAAAAAAAA
+lab.a.example. 192.0.2.1 - private:vpc-0abc
+EOF
+	run bash -c "bash '$MIRROR_SH' --state-dir '$T/state' --iam-policy '$T/named.conf' 2>'$T/warn' > '$T/named.json'"
+	assert_success
+	grep -q 'named.conf:2: lab.a.example.' "$T/warn"
+	/usr/bin/python3 -c '
+import json, sys
+st = json.load(open(sys.argv[1]))["Statement"]
+assert st[0]["Resource"] == ["arn:aws:route53:::hostedzone/*"], st[0]
+assert st[2]["Action"] == ["route53:ListHostedZonesByName"] and st[2]["Resource"] == "*", st
+' "$T/named.json"
+	mkdir -p "$T/state/name-lab.a.example-private-vpc-0abc"
+	printf 'zone_id=Z0DDDDDDDDDDDDD\n' >"$T/state/name-lab.a.example-private-vpc-0abc/state"
+	run bash -c "bash '$MIRROR_SH' --state-dir '$T/state' --iam-policy '$T/named.conf' 2>'$T/warn' > '$T/named.json'"
+	assert_success
+	[ ! -s "$T/warn" ]
+	/usr/bin/python3 -c '
+import json, sys
+st = json.load(open(sys.argv[1]))["Statement"]
+assert st[0]["Resource"] == ["arn:aws:route53:::hostedzone/Z0AAAAAAAAAAAAA",
+    "arn:aws:route53:::hostedzone/Z0DDDDDDDDDDDDD"], st[0]
+assert st[2]["Action"] == ["route53:ListHostedZonesByName"], st
+' "$T/named.json"
+	# The wrapper script gives the same.
+	run bash "$TOP_DIR/scripts/iam-policy.sh" --state-dir "$T/state" "$T/named.conf"
+	assert_success
+	[ "$output" = "$(cat "$T/named.json")" ]
+}
+
+# ---------------------------------------------------------- end to end
+
+# roundtrip KIND: first sync of both zones, a change, a no-change run.
+roundtrip() {
+	start_all "$1"
+
+	# First run: the state folder is new: a full compare, all created.
+	run mirror_fwd
+	assert_success
+	assert_output --partial "result=changed"
+	assert_output --partial "check=full:new-state"
+	assert_output --partial "route53-serial=1->2026112601"
+	mirror_converged "$FWD" "$FWD_ID"
+	run mirror_rev
+	assert_success
+	assert_output --partial "result=changed"
+	assert_output --partial "serial=41"
+	mirror_converged "$REV" "$REV_ID"
+	# The aws CLI sees the records, the SOA serial is the source's.
+	run awsr53 list-resource-record-sets --hosted-zone-id "$FWD_ID"
+	assert_success
+	assert_output --partial '"Value": "192.0.2.80"'
+	assert_output --regexp '"Value": "[^"]* 2026112601 [0-9 ]+"'
+	assert_output --partial '\\052.wild.mirror.test.'
+	run awsr53 list-resource-record-sets --hosted-zone-id "$REV_ID"
+	assert_success
+	assert_output --partial '"Name": "99.2.0.192.in-addr.arpa."'
+	assert_output --partial '"Value": "old.mirror.test."'
+	# The run folder keeps every stream.
+	local d
+	d=$(mirror_zone_dir "$FWD_ID")
+	[ -s "$d/last/source.rrset" ] && [ -s "$d/last/route53.rrset" ] &&
+		[ -s "$d/last/changes" ] && [ -s "$d/last/report.json" ]
+	/usr/bin/python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$d/last/report.json"
+
+	# A change at the source: exactly those changes, nothing else.
+	server_update "$FWD" "$FIXTURES/mirror/$FWD.v2.zone"
+	server_update "$REV" "$FIXTURES/mirror/rev.v2.zone"
+	run mirror_fwd
+	assert_success
+	assert_output --partial "result=changed"
+	assert_output --partial "check=full:source-serial-2026112601-to-2026112602"
+	assert_output --partial "changes=3 adds=1 deletes=1 updates=1"
+	assert_output --partial "route53-serial=2026112601->2026112602"
+	mirror_converged "$FWD" "$FWD_ID"
+	run mirror_rev
+	assert_success
+	assert_output --partial "changes=2 adds=1 deletes=1 updates=0"
+	mirror_converged "$REV" "$REV_ID"
+	grep -q '^<	www.mirror.test.	A	3600	192.0.2.80$' "$d/last/changes"
+	grep -q '^>	www.mirror.test.	A	3600	192.0.2.81$' "$d/last/changes"
+
+	# No change: one DNS query (one zxfr --serial run) and one API request.
+	local calls
+	for z in fwd rev; do
+		calls=$(mirror_zxfr_calls)
+		emu_reset_counters
+		run "mirror_$z"
+		assert_success
+		assert_output --partial "result=unchanged"
+		assert_output --partial "check=probe"
+		assert_output --partial "requests=1 dns-queries=1"
+		[ "$(mirror_zxfr_calls)" -eq $((calls + 1)) ]
+		tail -n 1 "$T/zxfr.calls" | grep -q -- '--serial'
+		[ "$(emu_count _total)" -eq 1 ]
+		[ "$(emu_count ListResourceRecordSets)" -eq 1 ]
+	done
+}
+
+@test "mirror: BIND -> Route 53: first sync, change, no-change run (forward and reverse)" {
+	roundtrip bind
+}
+
+@test "mirror: NSD -> Route 53: first sync, change, no-change run (forward and reverse)" {
+	roundtrip nsd
+}
+
+@test "mirror: Knot -> Route 53: first sync, change, no-change run (forward and reverse)" {
+	roundtrip knot
+}
+
+@test "mirror: overlapping runs of one zone never interleave (lock, exit 10)" {
+	start_all knot
+	run mirror_fwd
+	assert_success
+	server_update "$FWD" "$FIXTURES/mirror/$FWD.v2.zone"
+	# A slow Route 53 keeps the first run inside its lock for seconds.
+	emu_faults '{"latency_ms":1500}'
+	mirror_fwd >"$T/first.out" 2>&1 &
+	local first=$! i
+	for ((i = 0; i < 100; i++)); do
+		flock -n "$(mirror_zone_dir "$FWD_ID")/lock" true || break
+		sleep 0.1
+	done
+	[ "$i" -lt 100 ]
+	run mirror_fwd --lock-wait 0
+	assert_failure 10
+	assert_output --partial "result=locked"
+	# A run that waits long enough goes after the first one and finds
+	# nothing left to do.
+	run mirror_fwd --lock-wait 60
+	wait "$first"
+	local fst=$?
+	cat "$T/first.out"
+	[ "$fst" -eq 0 ]
+	grep -q 'result=changed' "$T/first.out"
+	assert_success
+	assert_output --partial "result=unchanged"
+	mirror_converged "$FWD" "$FWD_ID"
+}
+
+@test "mirror: zxfr killed after N records applies nothing; the next run converges" {
+	start_all bind
+	run mirror_fwd
+	assert_success
+	server_update "$FWD" "$FIXTURES/mirror/$FWD.v2.zone"
+	# zxfr writes 8 lines of the transfer, then dies of SIGKILL.
+	cat >"$T/zxfr-killed" <<EOF
+#!/bin/bash
+case " \$* " in *" --serial "*) exec "$R53M_BUILD/zxfr" "\$@" ;; esac
+args=() out=
+while [ \$# -gt 0 ]; do
+	if [ "\$1" = -o ]; then out=\$2; shift 2; else args+=("\$1"); shift; fi
+done
+"$R53M_BUILD/zxfr" "\${args[@]}" | head -n 8 >"\$out"
+kill -9 \$\$
+EOF
+	mirror_wrap zxfr "$T/zxfr-killed"
+	emu_reset_counters
+	run mirror_fwd
+	assert_failure
+	assert_output --partial "killed by signal 9"
+	assert_output --partial "result=failed-zxfr"
+	[ "$(emu_count ChangeResourceRecordSets)" -eq 0 ]
+	# The truncated stream itself is rejected by every reader.
+	local f
+	f=$(mirror_zone_dir "$FWD_ID")/last/source.rrset
+	[ "$(wc -l <"$f")" -eq 8 ]
+	run rrdiff "$f" "$f"
+	assert_failure 2
+
+	# A zxfr that even exits 0 after a truncated stream: rrdiff refuses it.
+	sed -i 's/^kill -9 .*/exit 0/' "$T/zxfr-killed"
+	mirror_wrap zxfr "$T/zxfr-killed"
+	run mirror_fwd
+	assert_failure 2
+	assert_output --partial "result=failed-rrdiff"
+	[ "$(emu_count ChangeResourceRecordSets)" -eq 0 ]
+	run awsr53 list-resource-record-sets --hosted-zone-id "$FWD_ID"
+	assert_output --partial '"Value": "192.0.2.80"'
+
+	mirror_unwrap zxfr
+	run mirror_fwd
+	assert_success
+	assert_output --partial "changes=3"
+	mirror_converged "$FWD" "$FWD_ID"
+}
+
+@test "mirror: r53dump killed after page 2 applies nothing; the next run converges" {
+	# A zone of 700+ RRsets: 3 list pages.
+	{
+		sed -n '1,/^@.*IN NS/p' "$FIXTURES/mirror/$FWD.zone"
+		for ((i = 1; i <= 700; i++)); do
+			printf 'h%d\tIN A\t10.0.%d.%d\n' "$i" $((i / 250)) $((i % 250))
+		done
+	} >"$T/big.zone"
+	sed 's/ 2026112601 / 2026112602 /; s/^h7\t.*/h7\tIN A\t10.9.9.9/' "$T/big.zone" >"$T/big2.zone"
+	server_start knot "$FWD" "$T/big.zone"
+	emu_start
+	FWD_ID=$(emu_create_zone "$FWD" --private "$VPC")
+	run mirror_fwd
+	assert_success
+	server_update "$FWD" "$T/big2.zone"
+
+	cat >"$T/r53dump-killed" <<EOF
+#!/bin/bash
+case " \$* " in *" --serial "*) exec "$R53M_BUILD/r53dump" "\$@" ;; esac
+base=\$($EMU_PY "$TESTS_DIR/r53emu/emuctl.py" "$EMU_URL" count ListResourceRecordSets)
+"$R53M_BUILD/r53dump" "\$@" &
+pid=\$!
+for ((i = 0; i < 300; i++)); do
+	n=\$($EMU_PY "$TESTS_DIR/r53emu/emuctl.py" "$EMU_URL" count ListResourceRecordSets)
+	[ "\$n" -ge \$((base + 2)) ] && break
+	sleep 0.1
+done
+kill -9 \$pid
+wait \$pid
+EOF
+	mirror_wrap r53dump "$T/r53dump-killed"
+	emu_faults '{"latency_ms":800,"apis":["ListResourceRecordSets"]}'
+	emu_reset_counters
+	run mirror_fwd
+	assert_failure
+	assert_output --partial "result=failed-r53dump"
+	[ "$(emu_count ListResourceRecordSets)" -ge 2 ]
+	[ "$(emu_count ListResourceRecordSets)" -lt 4 ]
+	[ "$(emu_count ChangeResourceRecordSets)" -eq 0 ]
+	[ ! -e "$(mirror_zone_dir "$FWD_ID")/last/route53.rrset" ]
+
+	emu_faults '{"clear":true}'
+	mirror_unwrap r53dump
+	run mirror_fwd
+	assert_success
+	assert_output --partial "changes=1 adds=0 deletes=0 updates=1"
+	mirror_converged "$FWD" "$FWD_ID"
+}
+
+@test "mirror: a record changed by hand in Route 53 is found by the next full compare, repaired, reported as drift" {
+	start_all nsd
+	run mirror_fwd
+	assert_success
+	cat >"$T/batch.json" <<'EOF'
+{"Changes":[{"Action":"UPSERT","ResourceRecordSet":{"Name":"www.mirror.test.","Type":"A","TTL":60,"ResourceRecords":[{"Value":"203.0.113.66"}]}},
+{"Action":"CREATE","ResourceRecordSet":{"Name":"rogue.mirror.test.","Type":"TXT","TTL":60,"ResourceRecords":[{"Value":"\"by hand\""}]}}]}
+EOF
+	run awsr53 change-resource-record-sets --hosted-zone-id "$FWD_ID" --change-batch "file://$T/batch.json"
+	assert_success
+	# The probe alone cannot see it (neither serial moved)...
+	run mirror_fwd
+	assert_success
+	assert_output --partial "result=unchanged"
+	# ...the full compare does, repairs it, and says drift (exit 12).
+	run mirror_fwd --full-every 0
+	assert_failure 12
+	assert_output --partial "result=drift-repaired"
+	assert_output --partial "drift=2"
+	assert_output --partial "changes=2 adds=0 deletes=1 updates=1"
+	assert_output --partial "changed outside the mirror"
+	grep -q '^-	rogue.mirror.test.	TXT' "$(mirror_zone_dir "$FWD_ID")/last/drift.changes"
+	mirror_converged "$FWD" "$FWD_ID"
+	run mirror_fwd --full
+	assert_success
+	assert_output --partial "drift=0"
+}
+
+@test "mirror: a Route 53 serial ahead of the source (RFC 1982) is refused, exit 4" {
+	start_all knot
+	run mirror_fwd
+	assert_success
+	# Somebody wrote a later serial into Route 53 (2026112601 + 2^31 - 1).
+	local soa
+	soa=$(awsr53 list-resource-record-sets --hosted-zone-id "$FWD_ID" \
+		--query "ResourceRecordSets[?Type=='SOA'].ResourceRecords[0].Value" --output text)
+	soa=${soa/ 2026112601 / 4173596248 }
+	cat >"$T/soa.json" <<EOF
+{"Changes":[{"Action":"UPSERT","ResourceRecordSet":{"Name":"mirror.test.","Type":"SOA","TTL":900,"ResourceRecords":[{"Value":"$soa"}]}}]}
+EOF
+	awsr53 change-resource-record-sets --hosted-zone-id "$FWD_ID" --change-batch "file://$T/soa.json"
+	emu_reset_counters
+	run mirror_fwd
+	assert_failure 4
+	assert_output --partial "ahead of the source"
+	assert_output --partial "route53-serial-4173596248-not-ours"
+	[ "$(emu_count ChangeResourceRecordSets)" -eq 0 ]
+	# One more than 2^31 later is behind under RFC 1982: overwritten.
+	soa=${soa/ 4173596248 / 4173596250 }
+	sed -i "s/\"Value\":\"[^\"]*\"/\"Value\":\"$soa\"/" "$T/soa.json"
+	awsr53 change-resource-record-sets --hosted-zone-id "$FWD_ID" --change-batch "file://$T/soa.json"
+	run mirror_fwd
+	assert_success
+	assert_output --partial "route53-serial=4173596250->2026112601"
+}
+
+@test "mirror: --dry-run sends nothing and keeps no state; --keep rotates run folders" {
+	start_all bind
+	emu_reset_counters
+	run mirror_fwd --dry-run
+	assert_success
+	assert_output --partial "result=dry-run"
+	[ "$(emu_count ChangeResourceRecordSets)" -eq 0 ]
+	run mirror_fwd --dry-run
+	assert_output --partial "check=full:"
+	for i in 1 2 3 4; do
+		run mirror_fwd --full --keep 2
+		assert_success
+	done
+	[ "$(find "$(mirror_zone_dir "$FWD_ID")/runs" -mindepth 1 -maxdepth 1 -type d | wc -l)" -eq 2 ]
+	[ -e "$(mirror_zone_dir "$FWD_ID")/last/source.rrset" ]
+	[ "$(wc -l <"$(mirror_zone_dir "$FWD_ID")/history.log")" -eq 6 ]
+}
+
+@test "mirror: the watchdog stops a run that takes longer than --timeout (exit 13)" {
+	start_all knot
+	emu_faults '{"latency_ms":4000}'
+	SECONDS=0
+	run mirror_fwd --timeout 2
+	assert_failure 13
+	assert_output --partial "watchdog"
+	[ "$SECONDS" -lt 30 ]
+	emu_faults '{"clear":true}'
+	run mirror_fwd
+	assert_success
+	mirror_converged "$FWD" "$FWD_ID"
+}
+
+@test "mirror: --syslog sends the summary line to logger instead of stdout" {
+	start_all knot
+	cat >"$T/logger" <<EOF
+#!/bin/bash
+printf '%s\n' "\$*" >>"$T/logger.calls"
+EOF
+	chmod +x "$T/logger"
+	PATH="$T:$PATH" run mirror_fwd --syslog
+	assert_success
+	refute_output --partial "result="
+	grep -q -- '-t r53mirror -p daemon.notice -- zone=mirror.test. ' "$T/logger.calls"
+}
+
+@test "mirror: SIGTERM stops the running stage at once and reports result=interrupted" {
+	start_all knot
+	cat >"$T/r53dump-pid" <<EOF2
+#!/bin/bash
+echo \$\$ >"$T/r53dump.pid"
+exec "$R53M_BUILD/r53dump" "\$@"
+EOF2
+	mirror_wrap r53dump "$T/r53dump-pid"
+	emu_faults '{"latency_ms":8000,"apis":["ListResourceRecordSets"]}'
+	bash "$MIRROR_SH" --state-dir "$T/state" -p "$SERVER_PORT" -k "$SERVER_KEYFILE" \
+		"$FWD" 127.0.0.1 "$FWD_ID" >"$T/term.out" 2>&1 &
+	local pid=$! i
+	for ((i = 0; i < 100; i++)); do
+		[ -s "$T/r53dump.pid" ] && break
+		sleep 0.1
+	done
+	[ -s "$T/r53dump.pid" ]
+	sleep 0.5
+	SECONDS=0
+	kill -TERM "$pid"
+	local st=0
+	wait "$pid" || st=$?
+	cat "$T/term.out"
+	[ "$st" -eq 143 ]
+	[ "$SECONDS" -lt 6 ]
+	grep -q 'result=interrupted' "$T/term.out"
+	! _srv_alive "$(cat "$T/r53dump.pid")"
+	# The lock went with it: the next run goes ahead.
+	emu_faults '{"clear":true}'
+	run mirror_fwd --lock-wait 0
+	assert_success
+}

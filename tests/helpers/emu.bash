@@ -1,0 +1,164 @@
+# emu.bash: start and drive the Route 53 emulator (tests/r53emu/r53emu.py)
+# from bats tests.  Loaded by test_helper.bash for every test.
+#
+# Stable interface (other topics' tests use it):
+#   emu_start [ARGS...]  start r53emu on 127.0.0.1 port 0 with --state
+#                        $T/r53emu-state.json (--quiet unless EMU_VERBOSE=1)
+#                        plus ARGS (e.g. --pending-seconds 2 --quota 50).
+#                        Sets and exports EMU_URL (http://127.0.0.1:PORT),
+#                        EMU_PID, EMU_STATE, EMU_LOG ($T/r53emu.log: stderr),
+#                        AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (the emulator
+#                        key pair AKIDEXAMPLE / wJalrXUtnFEMI/...), unsets
+#                        AWS_SESSION_TOKEN/AWS_PROFILE, sets
+#                        AWS_DEFAULT_REGION=us-east-1,
+#                        AWS_ENDPOINT_URL_ROUTE_53=$EMU_URL, and points
+#                        AWS_CONFIG_FILE/AWS_SHARED_CREDENTIALS_FILE at
+#                        nonexistent files in $T so no real profile is read.
+#                        Waits at most 10 s for the URL; fails otherwise.
+#   emu_stop             stop it, and any other emulator this shell started
+#                        (TERM, then KILL after ~3 s); safe to call twice or
+#                        without a running emulator.  Call it in teardown().
+#                        The emulator also exits by itself when the shell
+#                        that started it is gone (--exit-with-parent), so an
+#                        interrupted test run leaves nothing behind.
+#   emu_restart [ARGS..] stop and start again on the same state file (new
+#                        port: EMU_URL changes).
+#   emu_create_zone NAME [--private VPC]
+#                        create a hosted zone through the admin API (not
+#                        counted as a CreateHostedZone call) and print its
+#                        bare Id (Z...).
+#   emu_counters         print the per-API request counters (JSON).
+#   emu_count API        print the count of one API (0 if never called).
+#   emu_reset_counters   zero the counters.
+#   emu_faults JSON      merge fault settings, e.g.
+#                        emu_faults '{"throttle_rate":0.5,"seed":1}'
+#                        emu_faults '{"script":["throttle","500","ok"]}'
+#                        emu_faults '{"clear":true}'  (all off)
+#   emu_quota N [ZONE]   set the RRset quota (default for all zones, or one)
+#   emu_rrsets ZONE      print the stored RRsets of ZONE (JSON, list order)
+#   emu_admin get|post PATH [JSON]   any other admin call (tests/r53emu/r53emu.py
+#                        documents them)
+#   EMU_PY, EMU_DIR      the python3 to use (/usr/bin/python3) and
+#                        tests/r53emu (emuctl.py, rawreq.py, boto.py live there)
+#   awsr53 ARGS...       /usr/bin/aws route53 --endpoint-url "$EMU_URL"
+#                        --output json ARGS (the Debian aws CLI v2; never
+#                        the first aws on PATH)
+#
+# Every wait is bounded; nothing here reaches beyond 127.0.0.1.
+
+EMU_DIR="${TESTS_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}/r53emu"
+EMU_PY=/usr/bin/python3
+[ -x "$EMU_PY" ] || EMU_PY=python3
+EMU_AK=AKIDEXAMPLE
+EMU_SK='wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY'
+
+emu_start() {
+	local out i quiet=--quiet
+	[ "${EMU_VERBOSE:-0}" = 1 ] && quiet=
+	EMU_STATE="${EMU_STATE:-$T/r53emu-state.json}"
+	EMU_LOG="$T/r53emu.log"
+	out="$T/r53emu.url.$$.$RANDOM"
+	: >"$out"
+	# shellcheck disable=SC2086
+	"$EMU_PY" "$EMU_DIR/r53emu.py" --listen 127.0.0.1:0 --exit-with-parent \
+		--state "$EMU_STATE" $quiet "$@" >"$out" 2>>"$EMU_LOG" 3>&- &
+	EMU_PID=$!
+	EMU_PIDS="${EMU_PIDS:-} $EMU_PID"
+	EMU_URL=
+	for ((i = 0; i < 200; i++)); do
+		if [ -s "$out" ] && EMU_URL=$(head -n 1 "$out") &&
+			[ -n "$EMU_URL" ]; then
+			break
+		fi
+		if ! kill -0 "$EMU_PID" 2>/dev/null; then
+			break
+		fi
+		sleep 0.05
+	done
+	rm -f "$out"
+	if [ -z "$EMU_URL" ]; then
+		echo "emu_start: r53emu did not start:" >&2
+		cat "$EMU_LOG" >&2
+		emu_stop
+		return 1
+	fi
+	export EMU_URL EMU_PID EMU_STATE EMU_LOG
+	export AWS_ACCESS_KEY_ID="$EMU_AK" AWS_SECRET_ACCESS_KEY="$EMU_SK"
+	export AWS_DEFAULT_REGION=us-east-1 AWS_REGION=us-east-1
+	export AWS_ENDPOINT_URL_ROUTE_53="$EMU_URL"
+	export AWS_CONFIG_FILE="$T/no-aws-config"
+	export AWS_SHARED_CREDENTIALS_FILE="$T/no-aws-credentials"
+	export AWS_EC2_METADATA_DISABLED=true AWS_PAGER=
+	unset AWS_SESSION_TOKEN AWS_PROFILE
+}
+
+emu_stop() {
+	local i p
+	# Every emulator this shell started (emu_start twice without a stop
+	# must not leak the first one).
+	for p in ${EMU_PIDS:-} ${EMU_PID:-}; do
+		kill "$p" 2>/dev/null || continue
+		for ((i = 0; i < 60; i++)); do
+			kill -0 "$p" 2>/dev/null || break
+			sleep 0.05
+		done
+		kill -9 "$p" 2>/dev/null || true
+		wait "$p" 2>/dev/null || true
+	done
+	EMU_PID=
+	EMU_PIDS=
+}
+
+emu_restart() {
+	emu_stop
+	emu_start "$@"
+}
+
+emu_admin() {
+	"$EMU_PY" "$EMU_DIR/emuctl.py" "$EMU_URL" "$@"
+}
+
+emu_create_zone() {
+	local name="$1" json
+	shift
+	if [ "${1:-}" = --private ]; then
+		json=$(printf '{"name":"%s","private":true,"vpc":"%s"}' \
+			"$name" "${2:?emu_create_zone: --private needs a VPC id}")
+	else
+		json=$(printf '{"name":"%s"}' "$name")
+	fi
+	emu_admin post zones "$json" |
+		"$EMU_PY" -c 'import json,sys; print(json.load(sys.stdin)["id"])'
+}
+
+emu_counters() {
+	emu_admin get counters
+}
+
+emu_count() {
+	emu_admin count "$1"
+}
+
+emu_reset_counters() {
+	emu_admin post reset-counters >/dev/null
+}
+
+emu_faults() {
+	emu_admin post faults "$1" >/dev/null
+}
+
+emu_quota() {
+	if [ -n "${2:-}" ]; then
+		emu_admin post quota "{\"limit\":$1,\"zone\":\"$2\"}" >/dev/null
+	else
+		emu_admin post quota "{\"limit\":$1}" >/dev/null
+	fi
+}
+
+emu_rrsets() {
+	emu_admin get "zones/$1/rrsets"
+}
+
+awsr53() {
+	/usr/bin/aws route53 --endpoint-url "$EMU_URL" --output json "$@"
+}

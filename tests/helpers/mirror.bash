@@ -1,0 +1,74 @@
+# mirror.bash: helpers for the scripts/mirror.sh tests (tests/7N-*.bats).
+# Loaded by test_helper.bash for every test; nothing here runs on load.
+#
+#   mirror_setup          a private tool folder $T/bin (R53M_BIN) whose
+#                         zxfr logs each call to $T/zxfr.calls and runs the
+#                         real one; the other commands are the real ones.
+#                         Own token bucket file (R53M_RATE_FILE).
+#   mirror ARGS...        scripts/mirror.sh --state-dir $T/state ARGS
+#   mirror_wrap CMD FILE  replace $T/bin/CMD with the script FILE (the real
+#                         command is $R53M_BUILD/CMD); mirror_unwrap CMD
+#   mirror_zxfr_calls     number of zxfr runs logged so far
+#   mirror_converged ZONE ID   fresh zxfr and r53dump of ZONE compare equal
+#                         (rrdiff exits 0); uses SERVER_PORT, SERVER_KEYFILE
+#   mirror_zone_dir ID    the state folder of hosted zone ID
+
+MIRROR_SH="${TOP_DIR:-.}/scripts/mirror.sh"
+
+mirror_setup() {
+	mkdir -p "$T/bin"
+	local c
+	for c in rrdiff r53dump r53apply; do
+		ln -sf "$R53M_BUILD/$c" "$T/bin/$c"
+	done
+	mirror_unwrap zxfr
+	export R53M_BIN="$T/bin"
+	export R53M_RATE_FILE="$T/ratelimit"
+	: >"$T/zxfr.calls"
+}
+
+mirror_unwrap() {
+	rm -f "$T/bin/$1"
+	if [ "$1" = zxfr ]; then
+		cat >"$T/bin/zxfr" <<EOF
+#!/bin/bash
+printf '%s\n' "\$*" >>"$T/zxfr.calls"
+exec "$R53M_BUILD/zxfr" "\$@"
+EOF
+		chmod +x "$T/bin/zxfr"
+	else
+		ln -sf "$R53M_BUILD/$1" "$T/bin/$1"
+	fi
+}
+
+mirror_wrap() {
+	rm -f "$T/bin/$1"
+	cp "$2" "$T/bin/$1"
+	chmod +x "$T/bin/$1"
+}
+
+mirror() {
+	bash "$MIRROR_SH" --state-dir "$T/state" "$@"
+}
+
+mirror_zxfr_calls() {
+	wc -l <"$T/zxfr.calls" | tr -d ' '
+}
+
+mirror_converged() {
+	local zone=$1 id=$2
+	zxfr -p "$SERVER_PORT" ${SERVER_KEYFILE:+-k "$SERVER_KEYFILE"} \
+		-o "$T/conv.src" "$zone" 127.0.0.1 || return 1
+	r53dump --zone-id "$id" -o "$T/conv.r53" || return 1
+	rrdiff "$T/conv.src" "$T/conv.r53" >"$T/conv.changes"
+	local st=$?
+	if [ "$st" -ne 0 ]; then
+		echo "mirror_converged: $zone differs from $id (rrdiff status $st):" >&2
+		cat "$T/conv.changes" >&2
+		return 1
+	fi
+}
+
+mirror_zone_dir() {
+	printf '%s/state/id-%s' "$T" "$1"
+}

@@ -1,0 +1,193 @@
+# r53apply.bash: helpers for the r53apply tests (tests/6x-*.bats).
+#
+#   r53a_stream OUT ZONE_ID [ORIGIN] < change-lines
+#       Writes a change stream (format/SPEC.md section 5) to OUT: header,
+#       the change lines from stdin sorted into key order (an update's
+#       "<" line stays before its ">" line), and a trailer with the right
+#       counts.  Environment: R53A_CUR_RRSETS (current-rrsets, default
+#       100), R53A_SERIAL (desired-serial, default 2024052002; empty: no
+#       serial header), R53A_EXTRA_HEADER (more header lines, verbatim).
+#   r53a_adds N PREFIX [TYPE] [RDATA-FORMAT]
+#       N "+" lines PREFIX00001.example.com. .. (printf RDATA-FORMAT with
+#       the index; default A 10.x.y.z).
+#   r53a_txt_value LEN   a canonical TXT RDATA of exactly LEN characters
+#       (strings of at most 255 octets, quoted, space separated).
+#   r53a_json_get FILE PY-EXPR   print the Python expression PY-EXPR with d
+#       bound to the JSON document in FILE (strings raw, lists one item a
+#       line, other values as JSON); no jq needed.
+
+r53a_stream() {
+	local out="$1" zid="$2" origin="${3:-example.com.}"
+	local body adds dels upds n
+	body="$(mktemp)"
+	LC_ALL=C sort -s -t "$(printf '\t')" -k2,3 >"$body"
+	adds=$(grep -c '^+' "$body" || true)
+	dels=$(grep -c '^-' "$body" || true)
+	upds=$(grep -c '^<' "$body" || true)
+	n=$((adds + dels + upds))
+	{
+		printf '#!r53mirror-change 1\n#origin %s\n#producer rrdiff 0.1.0\n' "$origin"
+		printf '#desired-producer zxfr 0.1.0\n'
+		if [ -n "${R53A_SERIAL-2024052002}" ]; then
+			printf '#desired-serial %s\n' "${R53A_SERIAL-2024052002}"
+		fi
+		printf '#current-producer r53dump 0.1.0\n'
+		if [ -n "$zid" ]; then
+			printf '#current-zone-id %s\n' "$zid"
+		fi
+		if [ -n "${R53A_EXTRA_HEADER:-}" ]; then
+			printf '%s\n' "$R53A_EXTRA_HEADER"
+		fi
+		cat "$body"
+		printf '#end changes=%d adds=%d deletes=%d updates=%d desired-rrsets=%d current-rrsets=%d skipped=0\n' \
+			"$n" "$adds" "$dels" "$upds" \
+			"$(( ${R53A_CUR_RRSETS:-100} + adds - dels ))" \
+			"${R53A_CUR_RRSETS:-100}"
+	} >"$out"
+	rm -f "$body"
+}
+
+r53a_adds() {
+	local n="$1" prefix="$2" type="${3:-A}" fmt="${4:-}"
+	awk -v n="$n" -v p="$prefix" -v t="$type" -v f="$fmt" 'BEGIN {
+		for (i = 1; i <= n; i++) {
+			if (f == "")
+				r = sprintf("10.%d.%d.%d", int(i / 65536) % 256,
+				    int(i / 256) % 256, i % 256);
+			else
+				r = sprintf(f, i);
+			printf "+\t%s%05d.example.com.\t%s\t300\t%s\n", p, i, t, r
+		}
+	}'
+}
+
+r53a_txt_value() {
+	awk -v len="$1" 'BEGIN {
+		# each string: quote + k chars + quote, strings joined by a space
+		out = ""; left = len
+		while (left > 0) {
+			sep = (out == "") ? 0 : 1
+			k = left - 2 - sep
+			if (k > 255) k = 255
+			if (left - sep - 2 - k > 0 && left - sep - 2 - k < 3) k -= 3
+			if (k < 0) k = 0
+			s = ""
+			for (j = 0; j < k; j++) s = s "x"
+			out = out (sep ? " " : "") "\"" s "\""
+			left = len - length(out)
+		}
+		print out
+	}'
+}
+
+r53a_json_get() {
+	/usr/bin/python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+r = eval(sys.argv[2])
+if isinstance(r, list):
+    for x in r:
+        print(x if isinstance(x, str) else json.dumps(x))
+elif isinstance(r, str):
+    print(r)
+else:
+    print(json.dumps(r))
+' "$1" "$2"
+}
+
+# r53a_emu [ARGS]: start the emulator for an r53apply test, with short
+# retry backoff and no shared rate limit (the emulator does not limit
+# unless told to).  The test's teardown must call emu_stop.
+r53a_emu() {
+	export R53M_RETRY_BASE_MS=5 R53M_RATE=0 R53M_RATE_FILE="$T/ratelimit"
+	emu_start "$@"
+}
+
+# r53a_list ZONE_ID: the zone as "NAME TYPE[/SETID] TTL VALUE|VALUE..."
+# lines (values sorted; alias records "alias DNSNAME"), via the aws CLI.
+r53a_list() {
+	awsr53 list-resource-record-sets --hosted-zone-id "$1" |
+		/usr/bin/python3 -c '
+import json, sys
+for r in json.load(sys.stdin)["ResourceRecordSets"]:
+    t = r["Type"] + ("/" + r["SetIdentifier"] if "SetIdentifier" in r else "")
+    if "AliasTarget" in r:
+        print(r["Name"], t, "alias", r["AliasTarget"]["DNSName"])
+    else:
+        vals = sorted(v["Value"] for v in r.get("ResourceRecords", []))
+        print(r["Name"], t, r.get("TTL"), "|".join(vals))
+'
+}
+
+# r53a_serial ZONE_ID: the serial of the zone's SOA.
+r53a_serial() {
+	r53a_list "$1" | awk '$2 == "SOA" { split($0, f, " "); print f[6] }'
+}
+
+# r53a_batch_file FILE ACTION NAME TYPE TTL VALUE...: a change batch for
+# "aws route53 change-resource-record-sets --change-batch file://FILE".
+r53a_batch_file() {
+	local f="$1" action="$2" name="$3" type="$4" ttl="$5"
+	shift 5
+	/usr/bin/python3 - "$f" "$action" "$name" "$type" "$ttl" "$@" <<'PYEOF'
+import json, sys
+f, action, name, rtype, ttl = sys.argv[1:6]
+rr = {"Name": name, "Type": rtype, "TTL": int(ttl),
+      "ResourceRecords": [{"Value": v} for v in sys.argv[6:]]}
+json.dump({"Changes": [{"Action": action, "ResourceRecordSet": rr}]},
+          open(f, "w"))
+PYEOF
+}
+
+# r53a_aws_create ZONE_ID NAME TYPE TTL VALUE...: create one RRset with the
+# aws CLI (as a person would, text kept exactly as given).
+r53a_aws_create() {
+	local zid="$1"
+	shift
+	r53a_batch_file "$T/awsbatch.json" CREATE "$@"
+	awsr53 change-resource-record-sets --hosted-zone-id "$zid" \
+		--change-batch "file://$T/awsbatch.json" >/dev/null
+}
+
+# r53a_count API: the emulator's counter for API (0 when never called).
+r53a_count() {
+	emu_count "$1"
+}
+
+# r53a_desired OUT [ORIGIN] < rrset-lines: an RRset stream (as zxfr would
+# write it) from RRset lines (sorted here), with #serial R53A_SERIAL.
+r53a_desired() {
+	local out="$1" origin="${2:-example.com.}" body n
+	body="$(mktemp)"
+	LC_ALL=C sort -t "$(printf '\t')" -k1,2 >"$body"
+	n=$(wc -l <"$body")
+	{
+		printf '#!r53mirror-rrset 1\n#origin %s\n' "$origin"
+		printf '#serial %s\n#producer zxfr 0.1.0\n' "${R53A_SERIAL:-2024052002}"
+		cat "$body"
+		printf '#end rrsets=%d\n' "$n"
+	} >"$out"
+	rm -f "$body"
+}
+
+# r53a_pipeline ZONE_ID DESIRED [r53apply options]: r53dump | rrdiff |
+# r53apply, as scripts/mirror.sh runs them; sets $output/$status of the
+# r53apply step (bats run) and leaves the change stream in $T/pipe.change.
+r53a_pipeline() {
+	local zid="$1" des="$2"
+	shift 2
+	local rc=0
+	r53dump --zone-id "$zid" -o "$T/pipe.cur" || return 1
+	rrdiff -o "$T/pipe.change" "$des" "$T/pipe.cur" || rc=$?
+	case $rc in 0|1) ;; *) return 1 ;; esac
+	run r53apply --zone-id "$zid" "$@" "$T/pipe.change"
+}
+
+# r53a_converged ZONE_ID DESIRED: r53dump then rrdiff shows no difference.
+r53a_converged() {
+	r53dump --zone-id "$1" -o "$T/conv.cur" || return 1
+	rrdiff -o "$T/conv.change" "$2" "$T/conv.cur" || {
+		cat "$T/conv.change" >&2
+		return 1
+	}
+}

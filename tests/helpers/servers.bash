@@ -1,0 +1,417 @@
+# servers.bash: start and stop real authoritative DNS servers (BIND 9, NSD,
+# Knot) on 127.0.0.1 high ports, each in its own temporary folder, serving
+# given zone files with TSIG-protected zone transfers.  Loaded by
+# tests/test_helper.bash, so every bats file can use it.
+#
+# API (stable; other tests rely on it):
+#
+#   server_start KIND ZONE ZONEFILE [ZONE ZONEFILE ...]
+#       KIND is bind, nsd or knot.  Copies each ZONEFILE into a fresh
+#       folder, starts the server in the foreground (as a background job
+#       of the calling shell) and waits until every ZONE answers its SOA
+#       over UDP.  Returns non-zero (with the server log on stderr) if it
+#       cannot.  Sets and exports:
+#         SERVER_KIND     bind | nsd | knot
+#         SERVER_ADDR     127.0.0.1
+#         SERVER_PORT     the DNS port (UDP and TCP)
+#         SERVER_DIR      the server's folder (config, zone files, logs)
+#         SERVER_PID      the server process
+#         SERVER_KEYFILE  the first key file (BIND `key "name" {...};`
+#                         format, as written by tsig-keygen); "" when
+#                         SERVER_TSIG=none
+#         SERVER_KEYNAME, SERVER_KEYALG  name and algorithm of that key
+#       Optional inputs (environment, read at start):
+#         SERVER_KEYFILES  space-separated key files the server accepts
+#                          for transfers (default: one fresh hmac-sha256
+#                          key named xfrkey, written to $SERVER_DIR/xfrkey.key)
+#         SERVER_TSIG      "required" (default): transfers only with one of
+#                          the keys; "none": transfers allowed to 127.0.0.1
+#                          without a key (like a Windows DNS primary)
+#       Several servers may run at once (call server_start again; the
+#       SERVER_* variables then describe the last one: save them first).
+#
+#   server_zonefile ZONE       print the path of the zone file the current
+#                              server loads for ZONE (edit it, then reload)
+#   server_reload [ZONE ...]   reload ZONEs (default: all of the current
+#                              server) and wait until each serves the SOA
+#                              serial written in its zone file
+#   server_update ZONE FILE    copy FILE over ZONE's zone file, reload and
+#                              wait for its serial (the serial must grow)
+#   server_serial ZONE         print the SOA serial the current server
+#                              serves for ZONE (one UDP query, no key)
+#   server_stop                stop EVERY server started by this shell
+#                              (TERM, then KILL after 10 s) and remove their
+#                              folders; safe to call when none runs.  Call
+#                              it from teardown / teardown_file.
+#
+# Typical use:
+#   setup_file() { server_start knot example.test "$FIXTURES/x.zone"; }
+#   teardown_file() { server_stop; }
+#   @test "..." { run zxfr -k "$SERVER_KEYFILE" -p "$SERVER_PORT" example.test 127.0.0.1; }
+#
+# Every wait is bounded (about 30 s); nothing listens beyond 127.0.0.1.
+
+SERVER_ADDR=127.0.0.1
+export SERVER_ADDR
+
+# "pid dir" of every server this shell started, newline-separated.
+_SRV_STARTED=""
+
+# _srv_alive PID: the process exists and is not a zombie.
+_srv_alive() {
+	local st
+	[ -r "/proc/$1/stat" ] || return 1
+	st=$(sed -e 's/^.*) //' "/proc/$1/stat" 2>/dev/null | cut -c1)
+	[ -n "$st" ] && [ "$st" != Z ] && [ "$st" != X ]
+}
+
+# _srv_port_free PORT: nothing listens on PORT (TCP or UDP) on this host.
+_srv_port_free() {
+	[ -z "$(ss -Hltnu "( sport = :$1 )" 2>/dev/null)" ]
+}
+
+# _srv_pick_port: print a random free high port.
+_srv_pick_port() {
+	local _ p
+	for _ in $(seq 1 50); do
+		p=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
+		if _srv_port_free "$p"; then
+			echo "$p"
+			return 0
+		fi
+	done
+	return 1
+}
+
+# _srv_key_field FILE name|algorithm|secret: one field of a BIND key file.
+_srv_key_field() {
+	case "$2" in
+	name) tr '\n' ' ' <"$1" | sed -n 's/^[^"]*key[[:space:]]*"\([^"]*\)".*/\1/p' ;;
+	algorithm) tr '\n' ' ' <"$1" | sed -n 's/.*algorithm[[:space:]]*"\{0,1\}\([A-Za-z0-9.-]*\).*/\1/p' ;;
+	secret) tr '\n' ' ' <"$1" | sed -n 's/.*secret[[:space:]]*"\([^"]*\)".*/\1/p' ;;
+	esac
+}
+
+# _srv_file_serial FILE ZONE: the SOA serial written in a zone file.
+_srv_file_serial() {
+	named-checkzone -q -k ignore -n ignore -i none -D -o - "$2" "$1" 2>/dev/null |
+		awk '$4 == "SOA" { print $7; exit }'
+}
+
+# server_serial ZONE: the serial served by the current server.
+server_serial() {
+	dig +norec +tries=1 +time=2 +short -p "$SERVER_PORT" @"$SERVER_ADDR" \
+		"$1" SOA 2>/dev/null | awk 'NF == 7 { print $3; exit }'
+}
+
+# _srv_wait_serial ZONE SERIAL: wait (bounded) until ZONE serves SERIAL
+# (any serial when SERIAL is empty).
+_srv_wait_serial() {
+	local _ got
+	for _ in $(seq 1 150); do
+		_srv_alive "$SERVER_PID" || return 1
+		got=$(server_serial "$1")
+		if [ -n "$got" ] && { [ -z "$2" ] || [ "$got" = "$2" ]; }; then
+			return 0
+		fi
+		sleep 0.2
+	done
+	return 1
+}
+
+server_zonefile() {
+	echo "$SERVER_DIR/zones/$1.zone"
+}
+
+_srv_conf_bind() {
+	local d=$1 port=$2 cport=$3 z kf allow="" rsecret
+	rsecret=$(head -c 32 /dev/urandom | base64)
+	{
+		for kf in $_SRV_KEYS; do
+			printf 'key "%s" { algorithm %s; secret "%s"; };\n' \
+				"$(_srv_key_field "$kf" name)" \
+				"$(_srv_key_field "$kf" algorithm)" \
+				"$(_srv_key_field "$kf" secret)"
+			allow="$allow key \"$(_srv_key_field "$kf" name)\";"
+		done
+		[ "$SERVER_TSIG" = none ] && allow=" 127.0.0.1;"
+		printf 'key "rndc-key" { algorithm hmac-sha256; secret "%s"; };\n' "$rsecret"
+		printf 'controls { inet 127.0.0.1 port %s allow { 127.0.0.1; } keys { "rndc-key"; }; };\n' "$cport"
+		cat <<EOF
+options {
+	directory "$d";
+	pid-file "$d/named.pid";
+	session-keyfile "$d/session.key";
+	listen-on port $port { 127.0.0.1; };
+	listen-on-v6 { none; };
+	recursion no;
+	allow-transfer {$allow };
+	notify no;
+	check-names primary ignore;
+	ixfr-from-differences yes;
+	dnssec-validation no;
+	max-journal-size 10M;
+};
+EOF
+		for z in $_SRV_ZONES; do
+			printf 'zone "%s" { type primary; file "zones/%s.zone"; };\n' "$z" "$z"
+		done
+	} >"$d/named.conf"
+	cat >"$d/rndc.conf" <<EOF
+key "rndc-key" { algorithm hmac-sha256; secret "$rsecret"; };
+options { default-key "rndc-key"; default-server 127.0.0.1; default-port $cport; };
+EOF
+}
+
+_srv_conf_nsd() {
+	local d=$1 port=$2 z kf
+	{
+		cat <<EOF
+server:
+	ip-address: 127.0.0.1@$port
+	port: $port
+	do-ip6: no
+	zonesdir: "$d"
+	database: ""
+	zonelistfile: "$d/zone.list"
+	xfrdfile: "$d/xfrd.state"
+	xfrdir: "$d/xfr"
+	pidfile: "$d/nsd.pid"
+	logfile: "$d/nsd.log"
+	username: ""
+	chroot: ""
+	server-count: 1
+	verbosity: 1
+remote-control:
+	control-enable: yes
+	control-interface: "$d/nsd.ctl"
+EOF
+		for kf in $_SRV_KEYS; do
+			printf 'key:\n\tname: "%s"\n\talgorithm: %s\n\tsecret: "%s"\n' \
+				"$(_srv_key_field "$kf" name)" \
+				"$(_srv_key_field "$kf" algorithm)" \
+				"$(_srv_key_field "$kf" secret)"
+		done
+		for z in $_SRV_ZONES; do
+			printf 'zone:\n\tname: "%s"\n\tzonefile: "zones/%s.zone"\n' "$z" "$z"
+			printf '\tstore-ixfr: yes\n\tcreate-ixfr: yes\n'
+			if [ "$SERVER_TSIG" = none ]; then
+				printf '\tprovide-xfr: 127.0.0.1 NOKEY\n'
+			else
+				for kf in $_SRV_KEYS; do
+					printf '\tprovide-xfr: 127.0.0.1 %s\n' "$(_srv_key_field "$kf" name)"
+				done
+			fi
+		done
+	} >"$d/nsd.conf"
+	mkdir -p "$d/xfr"
+}
+
+_srv_conf_knot() {
+	local d=$1 port=$2 z kf keys=""
+	{
+		printf 'server:\n  rundir: "%s"\n  pidfile: "%s/knot.pid"\n  listen: 127.0.0.1@%s\n' "$d" "$d" "$port"
+		printf '  tcp-workers: 1\n  udp-workers: 1\n  background-workers: 1\n'
+		printf 'log:\n  - target: "%s/knot.log"\n    any: info\n' "$d"
+		printf 'database:\n  storage: "%s/db"\n' "$d"
+		printf 'control:\n  listen: "%s/knot.sock"\n' "$d"
+		if [ -n "$_SRV_KEYS" ]; then
+			printf 'key:\n'
+			for kf in $_SRV_KEYS; do
+				printf '  - id: "%s"\n    algorithm: %s\n    secret: "%s"\n' \
+					"$(_srv_key_field "$kf" name)" \
+					"$(_srv_key_field "$kf" algorithm)" \
+					"$(_srv_key_field "$kf" secret)"
+				keys="$keys${keys:+, }\"$(_srv_key_field "$kf" name)\""
+			done
+		fi
+		printf 'acl:\n  - id: xfr_acl\n    address: 127.0.0.1\n    action: transfer\n'
+		[ "$SERVER_TSIG" = none ] || printf '    key: [ %s ]\n' "$keys"
+		printf 'template:\n  - id: default\n    storage: "%s/zones"\n' "$d"
+		printf '    semantic-checks: off\n    zonefile-sync: -1\n'
+		printf '    zonefile-load: difference\n    journal-content: changes\n'
+		printf 'zone:\n'
+		for z in $_SRV_ZONES; do
+			printf '  - domain: "%s"\n    file: "%s.zone"\n    acl: xfr_acl\n' "$z" "$z"
+		done
+	} >"$d/knot.conf"
+	mkdir -p "$d/db"
+}
+
+# _srv_launch KIND DIR PORT CPORT: write the config, start, record the pid.
+_srv_launch() {
+	local kind=$1 d=$2 port=$3 cport=$4
+	case "$kind" in
+	bind)
+		_srv_conf_bind "$d" "$port" "$cport"
+		named -c "$d/named.conf" -g -n 1 >"$d/named.log" 2>&1 3>&- </dev/null &
+		;;
+	nsd)
+		_srv_conf_nsd "$d" "$port"
+		nsd -d -c "$d/nsd.conf" >"$d/nsd.out" 2>&1 3>&- </dev/null &
+		;;
+	knot)
+		_srv_conf_knot "$d" "$port"
+		knotd -c "$d/knot.conf" >"$d/knot.out" 2>&1 3>&- </dev/null &
+		;;
+	*)
+		echo "server_start: unknown server kind '$kind' (bind, nsd, knot)" >&2
+		return 1
+		;;
+	esac
+	SERVER_PID=$!
+	_SRV_STARTED="$_SRV_STARTED$SERVER_PID $d
+"
+}
+
+# _srv_dump_logs DIR: show what the server said (on stderr).
+_srv_dump_logs() {
+	local f
+	for f in "$1"/*.log "$1"/*.out; do
+		[ -s "$f" ] || continue
+		echo "--- $f" >&2
+		tail -n 30 "$f" >&2
+	done
+}
+
+server_start() {
+	local kind=$1 d z f port cport ok kf
+	shift
+	if [ $# -lt 2 ] || [ $(($# % 2)) -ne 0 ]; then
+		echo "usage: server_start bind|nsd|knot ZONE ZONEFILE [ZONE ZONEFILE ...]" >&2
+		return 2
+	fi
+	: "${SERVER_TSIG:=required}"
+	d=$(mktemp -d "${TMPDIR:-/tmp}/r53m-srv.XXXXXX") || return 1
+	chmod 755 "$d"
+	mkdir -p "$d/zones"
+	_SRV_ZONES=""
+	while [ $# -ge 2 ]; do
+		z=${1%.}
+		cp "$2" "$d/zones/$z.zone" || return 1
+		_SRV_ZONES="$_SRV_ZONES $z"
+		shift 2
+	done
+	if [ -n "${SERVER_KEYFILES:-}" ]; then
+		_SRV_KEYS=$SERVER_KEYFILES
+	else
+		tsig-keygen -a hmac-sha256 xfrkey >"$d/xfrkey.key" || return 1
+		_SRV_KEYS="$d/xfrkey.key"
+	fi
+	for kf in $_SRV_KEYS; do
+		if [ -z "$(_srv_key_field "$kf" secret)" ]; then
+			echo "server_start: cannot read key file $kf" >&2
+			return 1
+		fi
+	done
+	SERVER_KIND=$kind
+	SERVER_DIR=$d
+	ok=0
+	for _ in 1 2 3 4 5; do
+		port=$(_srv_pick_port) || break
+		cport=$(_srv_pick_port) || break
+		[ "$port" != "$cport" ] || continue
+		SERVER_PORT=$port
+		_srv_launch "$kind" "$d" "$port" "$cport" || return 1
+		ok=1
+		for z in $_SRV_ZONES; do
+			if ! _srv_wait_serial "$z" ""; then
+				ok=0
+				break
+			fi
+		done
+		[ "$ok" = 1 ] && break
+		# Port taken meanwhile, or a broken zone: stop and maybe retry.
+		_srv_kill "$SERVER_PID"
+		if ! grep -qiE 'address (already )?in use|cannot bind|failed to bind|could not bind' \
+			"$d"/*.log "$d"/*.out 2>/dev/null; then
+			break
+		fi
+	done
+	if [ "$ok" != 1 ]; then
+		echo "server_start: $kind did not start or did not load its zones" >&2
+		_srv_dump_logs "$d"
+		return 1
+	fi
+	SERVER_KEYFILE=""
+	SERVER_KEYNAME=""
+	SERVER_KEYALG=""
+	if [ "$SERVER_TSIG" != none ]; then
+		SERVER_KEYFILE=${_SRV_KEYS%% *}
+		SERVER_KEYNAME=$(_srv_key_field "$SERVER_KEYFILE" name)
+		SERVER_KEYALG=$(_srv_key_field "$SERVER_KEYFILE" algorithm)
+	fi
+	export SERVER_KIND SERVER_PORT SERVER_DIR SERVER_PID SERVER_KEYFILE \
+		SERVER_KEYNAME SERVER_KEYALG
+	return 0
+}
+
+# _srv_zones_of_current: the zones of the current server (from its config).
+_srv_zones_of_current() {
+	local f
+	for f in "$SERVER_DIR"/zones/*.zone; do
+		[ -e "$f" ] || continue
+		f=${f##*/}
+		echo "${f%.zone}"
+	done
+}
+
+server_reload() {
+	local z zones serial
+	zones="$*"
+	[ -n "$zones" ] || zones=$(_srv_zones_of_current)
+	for z in $zones; do
+		z=${z%.}
+		case "$SERVER_KIND" in
+		bind) rndc -c "$SERVER_DIR/rndc.conf" reload "$z" >/dev/null ;;
+		nsd) nsd-control -c "$SERVER_DIR/nsd.conf" reload "$z" >/dev/null ;;
+		knot) knotc -c "$SERVER_DIR/knot.conf" zone-reload "$z" >/dev/null ;;
+		esac || { echo "server_reload: $SERVER_KIND refused to reload $z" >&2; return 1; }
+	done
+	for z in $zones; do
+		z=${z%.}
+		serial=$(_srv_file_serial "$(server_zonefile "$z")" "$z")
+		if ! _srv_wait_serial "$z" "$serial"; then
+			echo "server_reload: $SERVER_KIND does not serve $z serial $serial" >&2
+			_srv_dump_logs "$SERVER_DIR"
+			return 1
+		fi
+	done
+}
+
+server_update() {
+	local z=${1%.}
+	cp "$2" "$(server_zonefile "$z")" || return 1
+	server_reload "$z"
+}
+
+# _srv_kill PID: TERM, wait up to 10 s, then KILL.
+_srv_kill() {
+	local _
+	_srv_alive "$1" || return 0
+	kill -TERM "$1" 2>/dev/null
+	for _ in $(seq 1 100); do
+		_srv_alive "$1" || break
+		sleep 0.1
+	done
+	if _srv_alive "$1"; then
+		kill -KILL "$1" 2>/dev/null
+		sleep 0.1
+	fi
+	wait "$1" 2>/dev/null || true
+}
+
+server_stop() {
+	local pid d
+	while read -r pid d; do
+		[ -n "$pid" ] || continue
+		_srv_kill "$pid"
+		case "$d" in
+		*/r53m-srv.*) rm -rf "$d" ;;
+		esac
+	done <<EOF
+$_SRV_STARTED
+EOF
+	_SRV_STARTED=""
+	return 0
+}
