@@ -31,6 +31,9 @@ cleanup() {
 	rm -rf "$WORK"
 }
 trap cleanup EXIT
+# A private copy: a rebuild of the tree during the run must not swap the
+# binary under the measurement.
+cp "$BUILD/r53dump" "$WORK/r53dump"
 
 # Start the emulator with the quota raised above the zone size.
 python3 "$TOP/tests/r53emu/r53emu.py" --listen 127.0.0.1:0 --quiet \
@@ -94,7 +97,7 @@ median() { # column of $WORK/NAME.runs
 }
 
 for ((r = 1; r <= RUNS; r++)); do
-	measure r53dump "$WORK/dump.rrset" "$BUILD/r53dump" --endpoint-url "$URL" \
+	measure r53dump "$WORK/dump.rrset" "$WORK/r53dump" --endpoint-url "$URL" \
 		--zone-id "$ZID"
 	if [ "${SKIP_AWS:-0}" != 1 ]; then
 		measure aws "$WORK/aws.json" /usr/bin/aws route53 \

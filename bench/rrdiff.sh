@@ -24,12 +24,13 @@ fi
 D="$OUT/desired.rrset"
 C="$OUT/current.rrset"
 
-# timed NAME CMD...: wall seconds and peak RSS (KiB) of one run, as
-# "SECONDS KIB"; the command's own exit status (1: differences) is fine.
+# timed CMD...: "WALL RSS CPU" of one run: wall seconds, peak RSS (KiB),
+# user+system seconds; the command's own exit status (1: differences) is
+# fine.
 timed() {
 	local f="$OUT/time.txt"
-	/usr/bin/time -f '%e %M' -o "$f" "$@" >/dev/null 2>&1 || true
-	tail -n 1 "$f"
+	/usr/bin/time -f '%e %M %U %S' -o "$f" "$@" >/dev/null 2>&1 || true
+	tail -n 1 "$f" | awk '{ printf "%s %s %.2f\n", $1, $2, $3 + $4 }'
 }
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
@@ -43,17 +44,21 @@ set -e
 
 : >"$OUT/comm.txt"
 : >"$OUT/rrdiff.txt"
-: >"$OUT/rss.txt"
 for _ in $(seq "$RUNS"); do
 	# LC_ALL=C is exported above
-	timed comm -3 "$D" "$C" | awk '{ print $1 }' >>"$OUT/comm.txt"
-	timed "$RRDIFF" "$D" "$C" | awk -v r="$OUT/rss.txt" '{ print $1; print $2 >> r }' >>"$OUT/rrdiff.txt"
+	timed comm -3 "$D" "$C" >>"$OUT/comm.txt"
+	timed "$RRDIFF" "$D" "$C" >>"$OUT/rrdiff.txt"
 done
-mc=$(median <"$OUT/comm.txt")
-mr=$(median <"$OUT/rrdiff.txt")
-rss=$(sort -n "$OUT/rss.txt" | tail -n 1)
-lines=$(grep -vc '^#' "$D" || true)
-echo "inputs: $lines + $(grep -vc '^#' "$C" || true) RRsets, $(du -m "$D" | cut -f1) MiB each ($OUT)"
-echo "comm -3 median: ${mc}s   rrdiff median: ${mr}s   (runs: $RUNS each, alternating)"
-awk -v a="$mr" -v b="$mc" 'BEGIN { if (b > 0) printf "ratio rrdiff/comm: %.2f (limit 2.0, goal 1.2)\n", a / b }'
+col() { awk -v c="$1" '{ print $c }' "$2"; }
+mc=$(col 1 "$OUT/comm.txt" | median)
+mr=$(col 1 "$OUT/rrdiff.txt" | median)
+cc=$(col 3 "$OUT/comm.txt" | median)
+cr=$(col 3 "$OUT/rrdiff.txt" | median)
+rss=$(col 2 "$OUT/rrdiff.txt" | sort -n | tail -n 1)
+echo "inputs: $(grep -vc '^#' "$D" || true) + $(grep -vc '^#' "$C" || true) RRsets, $(du -m "$D" | cut -f1) MiB each ($OUT)"
+echo "wall median: comm -3 ${mc}s, rrdiff ${mr}s; cpu (user+sys) median: comm -3 ${cc}s, rrdiff ${cr}s ($RUNS runs each, alternating)"
+awk -v a="$mr" -v b="$mc" -v x="$cr" -v y="$cc" 'BEGIN {
+	if (b > 0) printf "ratio rrdiff/comm: wall %.2f", a / b
+	if (y > 0) printf ", cpu %.2f", x / y
+	print " (limit 2.0, goal 1.2)" }'
 echo "rrdiff peak RSS: $((rss / 1024)) MiB ($rss KiB; limit 16 MiB)"

@@ -22,7 +22,11 @@ TESTS_DIR="$TOP_DIR/tests"
 export TOP_DIR TESTS_DIR
 cd "$TOP_DIR" || exit 2
 
-step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+if [ -t 1 ]; then
+	step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+else
+	step() { printf '\n== %s\n' "$*"; }
+fi
 say() { printf '%s\n' "$*"; }
 fail() { printf 'demo.sh: %s\n' "$*" >&2; exit 1; }
 show() { printf '$ %s\n' "$*"; "$@"; }
@@ -42,15 +46,17 @@ export R53M_BUILD
 T=$(mktemp -d "${TMPDIR:-/tmp}/r53mirror-demo.XXXXXX") || fail "mktemp"
 export T
 
-# shellcheck source=tests/helpers/servers.bash
+# The test suite's helpers start the servers and the emulator.
+# shellcheck disable=SC1091
 . "$TESTS_DIR/helpers/servers.bash"
-# shellcheck source=tests/helpers/emu.bash
+# shellcheck disable=SC1091
 . "$TESTS_DIR/helpers/emu.bash"
 
 cleanup() {
 	local st=$?
 	trap - EXIT INT TERM
 	emu_stop
+	# shellcheck disable=SC2119 # no folder: stop every server we started
 	server_stop
 	if [ "${DEMO_KEEP:-0}" = 1 ]; then
 		say "demo.sh: work folder kept: $T"

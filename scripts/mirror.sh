@@ -689,9 +689,9 @@ stage() {
 		msg "$ZONE: watchdog: $name stopped after --timeout $opt_timeout s"
 	fi
 	if [ "$opt_verbose" -gt 0 ] || { [ "$st" -ne 0 ] && [ "$st" -ne 1 ]; } ||
-		{ [ "$st" -eq 1 ] && [ "$name" != rrdiff ]; }; then
+		{ [ "$st" -eq 1 ] && [ "${name#rrdiff}" = "$name" ]; }; then
 		if [ -s "$errf" ]; then
-			sed "s/^/$PROG: $ZONE: /" "$errf" >&2
+			awk -v p="$PROG: $ZONE: " '{ print p $0 }' "$errf" >&2
 		fi
 		if [ "$st" -gt 128 ] && [ "$TIMED_OUT" -eq 0 ]; then
 			msg "$ZONE: $name killed by signal $((st - 128))"
@@ -843,7 +843,12 @@ run_one() {
 	if [ "$opt_private" -eq 1 ] || [ "$opt_public" -eq 1 ]; then
 		[ "${#ARGS[@]}" -eq 2 ] ||
 			die_usage "with --private/--public the hosted zone is found by ZONE's name: no HOSTED-ZONE-ID"
-		HZ_LABEL="$ZONE($([ "$opt_private" -eq 1 ] && printf private || printf public)${opt_vpc:+,$opt_vpc})"
+		# By name: "private:VPC" or "public", then "/ID" once known.
+		if [ "$opt_private" -eq 1 ]; then
+			HZ_LABEL="private${opt_vpc:+:$opt_vpc}"
+		else
+			HZ_LABEL=public
+		fi
 	else
 		[ "${#ARGS[@]}" -eq 3 ] ||
 			die_usage "need ZONE SERVER HOSTED-ZONE-ID (or --private/--public)"
@@ -891,7 +896,10 @@ run_one() {
 	load_state || fresh=1
 	now=$(now_s)
 	[ -n "$st_created" ] || st_created=$now
-	[ -n "$st_zone_id" ] && [ -z "$hz_id" ] && vmsg "$ZONE: hosted zone id $st_zone_id (cached)"
+	if [ -n "$st_zone_id" ] && [ -z "$hz_id" ]; then
+		vmsg "$ZONE: hosted zone id $st_zone_id (cached)"
+		HZ_LABEL="$HZ_LABEL/$st_zone_id"
+	fi
 
 	# Route 53 arguments: the id, or the name (its id once resolved).
 	R53ARGS=()
@@ -1016,7 +1024,7 @@ run_one() {
 	zid=$(header_value "$RUN/route53.rrset" zone-id)
 	if [ -z "$hz_id" ] && [[ $zid =~ ^Z[A-Z0-9]+$ ]]; then
 		st_zone_id=$zid
-		HZ_LABEL="$HZ_LABEL:$zid"
+		HZ_LABEL="${HZ_LABEL%%/*}/$zid"
 	fi
 
 	# Route 53's SOA: its serial, and whether it is Route 53's own

@@ -188,6 +188,13 @@ S="$FIXTURES/stream"
 	grep -v '^#' "$S/zonebuf.rrset" | LC_ALL=C sort -c -u -t "$(printf '\t')" -k1,2
 }
 
+@test "zonebuf reports TTL conflicts through a callback instead" {
+	run --separate-stderr stream_test zonebuf-cb example.com. <"$S/records.tsv"
+	assert_success
+	diff -u "$S/zonebuf.rrset" <(printf '%s\n' "$output")
+	assert_equal "$stderr" "$(printf 'conflict *.example.com.\tTXT 100 300\nconflict www.example.com.\tA 300 600\nrecords=17 rrsets=10 ttl-conflicts=2')"
+}
+
 @test "zonebuf rebuilds a stream from its records in random order" {
 	# explode good.rrset into one record per line, shuffle, rebuild
 	awk -F'\t' -v OFS='\t' '!/^#/ {
@@ -203,7 +210,8 @@ S="$FIXTURES/stream"
 	}' "$S/good.rrset" >"$T/records"
 	[ "$(wc -l <"$T/records")" -gt 20 ]
 	shuf --random-source=<(yes) "$T/records" >"$T/shuffled"
-	! cmp -s "$T/records" "$T/shuffled"
+	run cmp -s "$T/records" "$T/shuffled"
+	assert_failure
 	stream_test zonebuf example.com. <"$T/shuffled" >"$T/out" 2>/dev/null
 	diff -u <(grep -v '^#' "$S/good.rrset") <(grep -v '^#' "$T/out")
 }
@@ -569,9 +577,27 @@ S="$FIXTURES/stream"
 	run stream_test fuzz rrset "$S/good.rrset" 2000 53
 	assert_success
 	[[ "$output" =~ ^accepted=([0-9]+)\ rejected=([0-9]+)$ ]]
-	[ "${BASH_REMATCH[1]}" -gt 0 ] && [ "${BASH_REMATCH[2]}" -gt 1000 ]
+	[ "${BASH_REMATCH[1]}" -gt 0 ]
+	[ "${BASH_REMATCH[2]}" -gt 1000 ]
 	run stream_test fuzz change "$S/good.changes" 2000 54
 	assert_success
 	[[ "$output" =~ ^accepted=([0-9]+)\ rejected=([0-9]+)$ ]]
-	[ "${BASH_REMATCH[1]}" -gt 0 ] && [ "${BASH_REMATCH[2]}" -gt 1000 ]
+	[ "${BASH_REMATCH[1]}" -gt 0 ]
+	[ "${BASH_REMATCH[2]}" -gt 1000 ]
+}
+
+# spec_example HEADING: the first indented block after HEADING in SPEC.md
+spec_example() {
+	awk -v h="$1" '$0 == h { on = 1; next }
+		on && /^    / { sub(/^    /, ""); print; got = 1; next }
+		on && got { exit }' "$TOP_DIR/format/SPEC.md"
+}
+
+@test "the examples of SPEC.md sections 2 and 5 are valid streams" {
+	spec_example '## 2. The RRset stream' >"$T/ex.rrset"
+	[ "$(wc -l <"$T/ex.rrset")" -gt 5 ]
+	stream_test cat "$T/ex.rrset" | cmp - "$T/ex.rrset"
+	spec_example '## 5. The change stream' >"$T/ex.changes"
+	[ "$(wc -l <"$T/ex.changes")" -gt 5 ]
+	stream_test catchange "$T/ex.changes" | cmp - "$T/ex.changes"
 }

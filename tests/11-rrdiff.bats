@@ -213,3 +213,69 @@ truncated() { head -n "$2" "$1" >"$3"; }
 		assert_output ""
 	done
 }
+
+@test "rrdiff's memory does not grow with the number of RRsets" {
+	[ -z "${R53M_SANITIZE:-}" ] || skip "sanitizer builds use more memory"
+	[ -x /usr/bin/time ] || skip "GNU time (package time) not installed"
+	# gen N FILE SALT: N A RRsets, every 100th with rdata depending on SALT
+	gen() {
+		awk -v n="$1" -v s="$3" 'BEGIN {
+			print "#!r53mirror-rrset 1\n#origin example.com.\n#producer t"
+			for (i = 0; i < n; i++)
+				printf "h%07d.example.com.\tA\t300\t192.0.%d.%d\n", i, (i % 100 == 0) ? s : 2, i % 250
+			printf "#end rrsets=%d\n", n }' >"$2"
+	}
+	gen 10000 "$T/d1" 1; gen 10000 "$T/c1" 3
+	gen 300000 "$T/d2" 1; gen 300000 "$T/c2" 3
+	/usr/bin/time -f %M -o "$T/m1" rrdiff "$T/d1" "$T/c1" >"$T/o1" || [ $? -eq 1 ]
+	/usr/bin/time -f %M -o "$T/m2" rrdiff "$T/d2" "$T/c2" >"$T/o2" || [ $? -eq 1 ]
+	assert_equal "$(grep -c '^<' "$T/o2")" 3000
+	m1=$(tail -n 1 "$T/m1") m2=$(tail -n 1 "$T/m2")
+	echo "peak RSS: $m1 KiB for 10,000 RRsets, $m2 KiB for 300,000"
+	[ "$m2" -lt 16384 ]
+	[ "$((m2 - m1))" -lt 1024 ]
+}
+
+# random_stream SEED FILE: a random sorted RRset stream of owners built
+# from awkward labels (escapes, wildcard, leading \045, digits) and
+# managed types, unique keys, origin example.com.
+random_stream() {
+	awk -v seed="$1" 'BEGIN {
+		srand(seed)
+		split("a b a\\032b a\\046b \\045x * 0/26 z9 ab a-b _s", L, " ")
+		split("A AAAA TXT MX", Y, " ")
+		for (i = 0; i < 250; i++) {
+			o = L[int(rand() * 11) + 1] "." L[int(rand() * 11) + 1] ".example.com."
+			if (o ~ /^[^.]+\.\*\./) continue	# "*" only leftmost here
+			t = Y[int(rand() * 4) + 1]
+			r = (t == "A") ? "192.0.2." int(rand() * 3) : (t == "AAAA") ? "2001:db8::" int(rand() * 3) : (t == "TXT") ? "\"t" int(rand() * 3) "\"" : int(rand() * 3) " mx.example.com."
+			printf "%s\t%s\t%d\t%s\n", o, t, 300 * (1 + int(rand() * 2)), r
+		}
+	}' | LC_ALL=C sort -t "$(printf '\t')" -k1,2 -u | LC_ALL=C sort >"$T/body"
+	{ printf '#!r53mirror-rrset 1\n#origin example.com.\n#producer t\n'
+	  cat "$T/body"; printf '#end rrsets=%d\n' "$(wc -l <"$T/body")"; } >"$2"
+}
+
+@test "random streams: rrdiff agrees with an awk merge of the same files" {
+	for seed in 1 2 3; do
+		random_stream "$seed" "$T/d.rrset"
+		random_stream "$((seed + 100))" "$T/c.rrset"
+		run --separate-stderr rrdiff "$T/d.rrset" "$T/c.rrset"
+		assert_equal "$status" 1
+		printf '%s\n' "$output" | grep -v '^#' >"$T/got"
+		# oracle: key -> line for both sides, then every key in order
+		awk -F'\t' 'FNR == NR { if (!/^#/) d[$1 "\t" $2] = $0; next }
+			!/^#/ { c[$1 "\t" $2] = $0 }
+			END {
+				for (k in d) if (!(k in c)) print k "\t1\t+\t" d[k]
+				for (k in c) if (!(k in d)) print k "\t1\t-\t" c[k]
+				for (k in d) if ((k in c) && d[k] != c[k]) {
+					print k "\t1\t<\t" c[k]; print k "\t2\t>\t" d[k] }
+			}' "$T/d.rrset" "$T/c.rrset" |
+		    LC_ALL=C sort -t "$(printf '\t')" -k1,2 -k3,3n | cut -f4- >"$T/want"
+		[ "$(grep -c "^+" "$T/want")" -gt 20 ]
+		[ "$(grep -c "^-" "$T/want")" -gt 20 ]
+		[ "$(grep -c "^<" "$T/want")" -gt 5 ]
+		diff -u "$T/want" "$T/got"
+	done
+}

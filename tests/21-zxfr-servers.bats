@@ -86,6 +86,19 @@ golden_check() {
 	zxfr_absent 'UPPER\.CaSe' "$T/nsd.dig"
 }
 
+@test "the allocation-free fast path and the ldns path give the same output" {
+	for kind in bind nsd knot; do
+		for zone in torture.test 2.0.192.in-addr.arpa; do
+			zxfr_run -k "$K/xfrkey.key" -p "$(port $kind)" "$zone" 127.0.0.1
+			[ "$status" -eq 0 ]
+			mv "$T/out" "$T/fast"
+			R53M_ZXFR_SLOW=1 zxfr_run -k "$K/xfrkey.key" -p "$(port $kind)" "$zone" 127.0.0.1
+			[ "$status" -eq 0 ]
+			cmp "$T/fast" "$T/out"
+		done
+	done
+}
+
 @test "output is a valid stream: sorted, unique, accepted by rrdiff" {
 	zxfr_run -k "$K/xfrkey.key" -p "$PORT_knot" torture.test 127.0.0.1
 	[ "$status" -eq 0 ]

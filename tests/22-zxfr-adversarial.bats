@@ -172,6 +172,14 @@ accepted() {
 	[ "$SECONDS" -lt 15 ]
 }
 
+@test "a server that keeps sending slowly hits the overall deadline" {
+	adv_start drip
+	SECONDS=0
+	zxfr_run -k "$KEY" -p "$ADV_PORT" --read-timeout 5 --timeout 2 adv.test 127.0.0.1
+	rejected 5 'timed out: overall deadline of 2 s exceeded: transfer truncated after [0-9]* records'
+	[ "$SECONDS" -lt 15 ]
+}
+
 @test "garbage instead of a DNS message is rejected" {
 	adv_start garbage
 	xfr

@@ -172,3 +172,33 @@ key "j" { algorithm hmac-sha256; secret "c2VjcmV0"; };'
 	[ "$status" -eq 5 ]
 	grep -q "^zxfr: torture\.test\. from ::1 port $port: cannot connect" "$T/err"
 }
+
+@test "servers allowing transfers by address: no key needed, all checks made" {
+	for kind in bind nsd knot; do
+		SERVER_TSIG=none server_start "$kind" 2.0.192.in-addr.arpa "$Z/2.0.192.in-addr.arpa.zone"
+		[ -z "$SERVER_KEYFILE" ]
+		zxfr_run -p "$SERVER_PORT" 2.0.192.in-addr.arpa 127.0.0.1
+		server_stop "$SERVER_DIR"
+		[ "$status" -eq 0 ]
+		zxfr_norm "$T/out" | diff -u <(sed 's/ tsig xfrkey$//' "$Z/2.0.192.in-addr.arpa.golden") -
+	done
+	# the servers of setup_file still run
+	zxfr_run --serial -p "$PORT_knot" torture.test 127.0.0.1
+	[ "$status" -eq 0 ]
+}
+
+@test "output errors: a full stdout or an unwritable -o folder give exit 2" {
+	status=0
+	zxfr -k "$K/xfrkey.key" -p "$PORT_knot" torture.test 127.0.0.1 >/dev/full 2>"$T/err" || status=$?
+	no_sanitizer_report "$T/err"
+	[ "$status" -eq 2 ]
+	grep -q 'No space left on device' "$T/err"
+	zxfr_run -k "$K/xfrkey.key" -p "$PORT_knot" -o "$T/no/such/dir/x" torture.test 127.0.0.1
+	[ "$status" -eq 2 ]
+	grep -q "$T/no/such/dir" "$T/err"
+	status=0
+	zxfr --serial -p "$PORT_knot" torture.test 127.0.0.1 >/dev/full 2>"$T/err" || status=$?
+	no_sanitizer_report "$T/err"
+	[ "$status" -eq 2 ]
+	grep -q 'cannot write the serial to stdout' "$T/err"
+}

@@ -400,3 +400,19 @@ PY
 	assert_success
 	[ "$(grep -c 'R53M_RATE=fast is not a number' <<<"$output")" = 1 ]
 }
+
+@test "awshttp: a loopback endpoint is never reached through a proxy from the environment" {
+	cat >"$T/conf.json" <<'EOF2'
+{"canned": [{"method": "GET", "path": "/2013-04-01/hostedzonelimit/Z1/MAX_RRSETS_BY_ZONE",
+  "body": "<GetHostedZoneLimitResponse><Limit><Type>MAX_RRSETS_BY_ZONE</Type><Value>5</Value></Limit><Count>1</Count></GetHostedZoneLimitResponse>"}]}
+EOF2
+	# 127.0.0.2: libcurl itself skips the proxy for 127.0.0.1 and localhost.
+	fakeaws_start "$T/conf.json" --listen 127.0.0.2:0
+	[[ $FAKEAWS_URL == http://127.0.0.2:* ]]
+	aws_test_keys
+	# A proxy that does not exist: using it would fail.
+	http_proxy=http://127.0.0.1:9 HTTP_PROXY=http://127.0.0.1:9 ALL_PROXY=http://127.0.0.1:9 \
+		run r53api_test --endpoint-url "$FAKEAWS_URL" limit Z1
+	assert_success
+	assert_output --partial "limit=5 count=1"
+}

@@ -125,3 +125,9 @@ EOF
 	assert_output --partial 'r53emu did not start'
 	[ -z "$EMU_PID" ]
 }
+
+@test "internal: the incremental listing index equals a full rebuild after random batches" {
+	run /usr/bin/python3 "$TOP_DIR/tests/r53emu/selfcheck.py" 7 "$TOP_DIR/tests/r53emu"
+	assert_success
+	assert_output --regexp '^ok [0-9]+ failed batches [0-9]+ rrsets [0-9]+$'
+}

@@ -42,7 +42,7 @@ mirror_rev() {
 
 @test "mirror: shellcheck finds nothing in scripts/*.sh and the helpers" {
 	cd "$TOP_DIR"
-	run shellcheck -x scripts/*.sh tests/helpers/mirror.bash
+	run shellcheck scripts/*.sh tests/helpers/mirror.bash
 	assert_success
 	assert_output ""
 }
@@ -235,6 +235,12 @@ roundtrip() {
 	grep -q '^<	www.mirror.test.	A	3600	192.0.2.80$' "$d/last/changes"
 	grep -q '^>	www.mirror.test.	A	3600	192.0.2.81$' "$d/last/changes"
 
+	# The TSIG secret never appeared on a command line.
+	local secret
+	secret=$(sed -n 's/.*secret "\([^"]*\)".*/\1/p' "$SERVER_KEYFILE")
+	[ -n "$secret" ]
+	! grep -qF -- "$secret" "$T/zxfr.calls"
+
 	# No change: one DNS query (one zxfr --serial run) and one API request.
 	local calls
 	for z in fwd rev; do
@@ -247,8 +253,7 @@ roundtrip() {
 		assert_output --partial "requests=1 dns-queries=1"
 		[ "$(mirror_zxfr_calls)" -eq $((calls + 1)) ]
 		tail -n 1 "$T/zxfr.calls" | grep -q -- '--serial'
-		[ "$(emu_count _total)" -eq 1 ]
-		[ "$(emu_count ListResourceRecordSets)" -eq 1 ]
+		mirror_probe_requests_ok 1
 	done
 }
 
@@ -407,6 +412,7 @@ EOF
 	# ...the full compare does, repairs it, and says drift (exit 12).
 	run mirror_fwd --full-every 0
 	assert_failure 12
+	assert_output --partial "check=full:full-every"
 	assert_output --partial "result=drift-repaired"
 	assert_output --partial "drift=2"
 	assert_output --partial "changes=2 adds=0 deletes=1 updates=1"
@@ -522,4 +528,100 @@ EOF2
 	emu_faults '{"clear":true}'
 	run mirror_fwd --lock-wait 0
 	assert_success
+}
+
+@test "mirror: pass-through of --ignore-ttl, --types, --max-delete-pct/--force, --endpoint-url" {
+	start_all knot
+	run mirror_fwd
+	assert_success
+	# Only a TTL and a TXT change (serial + 4).
+	sed -e 's/ 2026112601 / 2026112605 /' -e 's/^www\t\tIN A\t/www\t600\tIN A\t/' \
+		-e 's/^@\t\tIN TXT.*/@\t\tIN TXT\t"v=spf1 -all"/' \
+		"$FIXTURES/mirror/$FWD.zone" >"$T/ttl.zone"
+	server_update "$FWD" "$T/ttl.zone"
+	run mirror_fwd --ignore-ttl --types A,AAAA,MX,SRV,CNAME
+	assert_success
+	assert_output --partial "changes=0 "
+	assert_output --partial "route53-serial=2026112601->2026112605"
+	grep -q '^#ignore-ttl' "$(mirror_zone_dir "$FWD_ID")/last/changes"
+	# Other options: a full compare (the options hash changed), both seen.
+	run mirror_fwd
+	assert_success
+	assert_output --partial "check=full:options-changed"
+	assert_output --partial "changes=2 adds=0 deletes=0 updates=2"
+	mirror_converged "$FWD" "$FWD_ID"
+
+	# Two deletes out of 13 RRsets: over --max-delete-pct 5, refused
+	# (nothing sent) unless --force.
+	sed -e 's/ 2026112605 / 2026112606 /' -e '/^old\t/d' -e '/^ftp\t/d' \
+		"$T/ttl.zone" >"$T/del.zone"
+	server_update "$FWD" "$T/del.zone"
+	emu_reset_counters
+	run mirror_fwd --max-delete-pct 5
+	assert_failure 4
+	assert_output --partial "result=failed-r53apply"
+	[ "$(emu_count ChangeResourceRecordSets)" -eq 0 ]
+	# The endpoint from --endpoint-url alone (no AWS_ENDPOINT_URL_ROUTE_53).
+	run env -u AWS_ENDPOINT_URL_ROUTE_53 bash "$MIRROR_SH" --state-dir "$T/state" \
+		--endpoint-url "$EMU_URL" -p "$SERVER_PORT" -k "$SERVER_KEYFILE" \
+		--max-delete-pct 5 --force "$FWD" 127.0.0.1 "$FWD_ID"
+	assert_success
+	assert_output --partial "changes=2 adds=0 deletes=2"
+	mirror_converged "$FWD" "$FWD_ID"
+}
+
+@test "mirror: an RFC 2317 zone name (with /) is quoted safely everywhere" {
+	local port
+	port=$(_srv_pick_port)
+	run mirror --timeout 20 -p "$port" 0/26.2.0.192.in-addr.arpa 127.0.0.1 Z0000000002317
+	[ "$status" -ne 0 ]
+	assert_output --partial "zone=0/26.2.0.192.in-addr.arpa. hosted-zone=Z0000000002317 result=failed-zxfr"
+	assert_output --regexp "mirror.sh: 0/26.2.0.192.in-addr.arpa.: zxfr: .*0/26.2.0.192.in-addr.arpa"
+	run mirror --timeout 20 --private -p "$port" 0/26.2.0.192.in-addr.arpa 127.0.0.1
+	[ "$status" -ne 0 ]
+	[ -d "$T/state/name-0_26.2.0.192.in-addr.arpa-private" ]
+}
+
+@test "mirror: a new binary of any command forces a full compare (tool version in the state)" {
+	start_all knot
+	run mirror_fwd
+	assert_success
+	run mirror_fwd
+	assert_output --partial "check=probe"
+	# A different rrdiff (a wrapper: same behaviour, other bytes).
+	printf '#!/bin/sh\nexec "%s/rrdiff" "$@"\n' "$R53M_BUILD" >"$T/rrdiff-new"
+	mirror_wrap rrdiff "$T/rrdiff-new"
+	run mirror_fwd
+	assert_success
+	assert_output --partial "check=full:options-changed"
+	assert_output --partial "result=in-sync"
+	run mirror_fwd
+	assert_output --partial "check=probe"
+}
+
+@test "mirror: an RRset r53apply must skip gives exit 1 every run and never counts as drift" {
+	# A TXT RRset whose value is over Route 53's 4,000 characters.
+	local s255 big i
+	s255=$(printf 'x%.0s' $(seq 1 255))
+	big=""
+	for i in $(seq 1 17); do big="$big \"$s255\""; done
+	{ cat "$FIXTURES/mirror/$FWD.zone"; printf 'huge\tIN TXT\t%s\n' "$big"; } >"$T/huge.zone"
+	server_start knot "$FWD" "$T/huge.zone"
+	emu_start
+	FWD_ID=$(emu_create_zone "$FWD" --private "$VPC")
+	run mirror_fwd
+	assert_failure 1
+	assert_output --partial "result=changed status=1"
+	run awsr53 list-resource-record-sets --hosted-zone-id "$FWD_ID"
+	assert_output --partial '"Name": "www.mirror.test."'
+	refute_output --partial '"Name": "huge.mirror.test."'
+	# The probe: nothing changed since.
+	run mirror_fwd
+	assert_success
+	assert_output --partial "check=probe"
+	# A full compare: the same skip again, no drift.
+	run mirror_fwd --full
+	assert_failure 1
+	assert_output --partial "drift=0"
+	assert_output --partial "changes=1 adds=1"
 }

@@ -94,80 +94,84 @@ in_list(char *const *list, const char *p, size_t n)
 	return 0;
 }
 
-/* set_types(d, text): parse --types (or the default if TEXT is NULL). */
+/*
+ * type_token(tok): upper-case TOK in place; NULL if it is a type mnemonic
+ * rrdiff can manage, else why not.
+ */
+static const char *
+type_token(char *tok)
+{
+	size_t i;
+
+	for (i = 0; tok[i]; i++)
+		if (tok[i] >= 'a' && tok[i] <= 'z')
+			tok[i] = (char)(tok[i] - 'a' + 'A');
+	for (i = 0; tok[i]; i++)
+		if (!((tok[i] >= 'A' && tok[i] <= 'Z') ||
+		    (tok[i] >= '0' && tok[i] <= '9')))
+			break;
+	if (tok[0] < 'A' || tok[0] > 'Z' || tok[i] != '\0' || i > 16)
+		return "is not a type mnemonic";
+	if (strcmp(tok, "SOA") == 0)
+		return "is never managed as an RRset (its serial goes "
+		    "through the header)";
+	return NULL;
+}
+
+/*
+ * set_types(d, text): the managed types from --types TEXT, or the
+ * default list if TEXT is NULL; d->types and d->types_text are
+ * malloc'd (rrdiff_free).  Returns 0, -1 (out of memory) or -2 (usage).
+ */
 static int
 set_types(struct rrdiff *d, const char *text)
 {
-	char *copy = NULL, *p, *tok, *end;
-	size_t n = 0, len = 0, i, off;
+	char *copy = NULL, *tok, *end;
+	const char *q, *why;
+	size_t n = 1, len = 0, i, off, tl;
 
-	if (text == NULL) {
-		for (n = 0; default_types[n] != NULL; n++)
-			len += strlen(default_types[n]) + 1;
-	} else {
-		for (p = (char *)text; *p; p++)
-			n += *p == ',';
-		n++;
+	for (i = 0; text == NULL && default_types[i] != NULL; i++)
+		len += strlen(default_types[i]) + 1;
+	for (q = text; q != NULL && *q; q++)
+		n += *q == ',';
+	if (text != NULL)
 		len = strlen(text) + 1;
-	}
+	else
+		n = i;
 	if ((d->types = calloc(n + 1, sizeof(*d->types))) == NULL ||
 	    (d->types_text = calloc(1, len + 1)) == NULL ||
-	    (copy = strdup(text ? text : "")) == NULL) {
-		free(copy);
-		log_msg("out of memory");
-		return -1;
-	}
+	    (copy = strdup(text ? text : "")) == NULL)
+		goto nomem;
 	n = 0;
-	if (text == NULL) {
-		for (i = 0; default_types[i] != NULL; i++)
-			d->types[n++] = strdup(default_types[i]);
-	} else {
-		for (p = copy; (tok = p) != NULL; p = end) {
-			end = strchr(p, ',');
-			if (end != NULL)
-				*end++ = '\0';
-			for (i = 0; tok[i]; i++)
-				if (tok[i] >= 'a' && tok[i] <= 'z')
-					tok[i] = (char)(tok[i] - 'a' + 'A');
-			for (i = 0; tok[i]; i++) {
-				if (!((tok[i] >= 'A' && tok[i] <= 'Z') ||
-				    (tok[i] >= '0' && tok[i] <= '9')))
-					break;
-			}
-			if (tok[0] < 'A' || tok[0] > 'Z' || tok[i] != '\0' ||
-			    i > 16) {
-				log_msg("--types: '%s' is not a type "
-				    "mnemonic", tok);
-				goto usage;
-			}
-			if (strcmp(tok, "SOA") == 0) {
-				log_msg("--types: SOA is never managed as an "
-				    "RRset (its serial goes through the "
-				    "header)");
-				goto usage;
-			}
-			if (!in_list(d->types, tok, strlen(tok)))
-				d->types[n++] = strdup(tok);
-		}
-	}
-	for (i = 0, off = 0; i < n; i++) {
-		if (d->types[i] == NULL) {
-			log_msg("out of memory");
+	for (i = 0; text == NULL && default_types[i] != NULL; i++)
+		if ((d->types[n++] = strdup(default_types[i])) == NULL)
+			goto nomem;
+	for (tok = copy; text != NULL && tok != NULL; tok = end) {
+		if ((end = strchr(tok, ',')) != NULL)
+			*end++ = '\0';
+		if ((why = type_token(tok)) != NULL) {
+			log_msg("--types: '%s' %s", tok, why);
 			free(copy);
-			return -1;
+			return -2;
 		}
-		/* len counted one byte per type plus each name: it fits */
+		if (!in_list(d->types, tok, strlen(tok)) &&
+		    (d->types[n++] = strdup(tok)) == NULL)
+			goto nomem;
+	}
+	/* types_text: len counted every name and a separator: it fits */
+	for (i = 0, off = 0; i < n; i++) {
 		if (i > 0)
 			d->types_text[off++] = ',';
-		memcpy(d->types_text + off, d->types[i],
-		    strlen(d->types[i]));
-		off += strlen(d->types[i]);
+		tl = strlen(d->types[i]);
+		memcpy(d->types_text + off, d->types[i], tl);
+		off += tl;
 	}
 	free(copy);
 	return 0;
-usage:
+nomem:
 	free(copy);
-	return -2;
+	log_msg("out of memory");
+	return -1;
 }
 
 static void
@@ -266,17 +270,18 @@ classify(struct rrdiff *d, const struct rrset *rr)
 }
 
 /*
- * diff_one(d, want, have): one key; WANT (DESIRED) and HAVE (CURRENT),
- * either may be NULL.  Returns 0 or -1 (writer failed, reported).
+ * diff_one(d, want, have, same): one key; WANT (DESIRED) and HAVE
+ * (CURRENT), either may be NULL; SAME: both given and equal in content
+ * (as --ignore-ttl says).  Returns 0 or -1 (writer failed, reported).
  */
 static int
-diff_one(struct rrdiff *d, const struct rrset *want, const struct rrset *have)
+diff_one(struct rrdiff *d, const struct rrset *want, const struct rrset *have,
+    int same)
 {
 	enum skip why = classify(d, want ? want : have);
 
 	if (why == SKIP_NONE && have != NULL && rrset_route53_only(have) &&
-	    !d->delete_r53_only &&
-	    (want == NULL || !rrset_equal(want, have, d->ignore_ttl)))
+	    !d->delete_r53_only && !same)
 		why = SKIP_R53ONLY;
 	if (why != SKIP_NONE) {
 		d->skipped[why]++;
@@ -286,7 +291,7 @@ diff_one(struct rrdiff *d, const struct rrset *want, const struct rrset *have)
 		return strm_put_change(d->w, '-', have->line, have->len);
 	if (have == NULL)
 		return strm_put_change(d->w, '+', want->line, want->len);
-	if (rrset_equal(want, have, d->ignore_ttl))
+	if (same)
 		return 0;
 	if (strm_put_change(d->w, '<', have->line, have->len) == -1)
 		return -1;
@@ -350,20 +355,23 @@ merge(struct rrdiff *d, struct strm_reader *des, struct strm_reader *cur)
 {
 	const struct rrset *a = NULL, *b = NULL;
 	enum strm_status sa, sb;
-	int c;
+	int c, same;
 
 	sa = strm_next(des, &a);
 	sb = strm_next(cur, &b);
 	while (sa == STRM_OK || sb == STRM_OK) {
 		if (sa == STRM_ERROR || sb == STRM_ERROR)
 			return -1;
+		same = 0;
 		if (sa != STRM_OK)
 			c = 1;
 		else if (sb != STRM_OK)
 			c = -1;
-		else
-			c = rrset_key_cmp(a, b);
-		if (diff_one(d, c <= 0 ? a : NULL, c >= 0 ? b : NULL) == -1)
+		else if ((c = rrset_compare(a, b, &same)) == 0 &&
+		    d->ignore_ttl && !same)
+			same = rrset_equal(a, b, 1);
+		if (diff_one(d, c <= 0 ? a : NULL, c >= 0 ? b : NULL,
+		    same) == -1)
 			return -1;
 		if (c <= 0)
 			sa = strm_next(des, &a);

@@ -311,10 +311,11 @@ main(int argc, char *argv[])
 	req.progress = o.verbose ? 2 : isatty(2) ? 1 : 0;
 	if (o.serial) {
 		rc = probe_serial(&req, &serial);
-		if (rc == EXIT_OK && printf("%lu\n", (unsigned long)serial) < 0)
+		if (rc == EXIT_OK && (printf("%lu\n", (unsigned long)serial) <
+		    0 || fflush(stdout) == EOF)) {
+			log_errno("cannot write the serial to stdout");
 			rc = EXIT_BADINPUT;
-		if (fflush(stdout) == EOF)
-			rc = EXIT_BADINPUT;
+		}
 	} else {
 		rc = run_axfr(&o, &req);
 	}

@@ -1,7 +1,8 @@
 /*
  * probe.c: zxfr --serial: the SOA serial the server serves, cheaply.
- * One SOA query over UDP (resent twice on silence), again over TCP if
- * the answer is truncated; with a key the query is signed and the
+ * One SOA query over UDP (sent up to three times, waiting 2, 4 and 8 s,
+ * never past the read timeout or the deadline), again over TCP if the
+ * answer is truncated; with a key the query is signed and the
  * answer must be signed and verify (one message: the request MAC chain
  * of RFC 8945 4.3).  The answer must be authoritative and hold exactly
  * the zone's SOA.
@@ -113,7 +114,7 @@ probe_udp(const struct xfr_req *req, uint8_t *buf, uint32_t *serial)
 	uint8_t q[512 + TSIG_RR_MAX];
 	uint16_t id;
 	size_t qlen;
-	double wait = req->dl.read_timeout / 4;
+	double wait = req->dl.read_timeout < 2.0 ? req->dl.read_timeout : 2.0;
 	int fd = -1, rc = EXIT_REMOTE, n = 0, try;
 
 	memset(&ts, 0, sizeof(ts));

@@ -44,6 +44,7 @@ struct awshttp {
 	long connect_ms, timeout_ms, retry_ms, base_ms;
 	int attempts;
 	int no_ratelimit;
+	int loopback;		/* endpoint host is a loopback address */
 	struct awscred_provider *cred;
 	struct awshttp_counters cnt;
 };
@@ -104,6 +105,26 @@ awshttp_is_loopback(const char *host)
 	if (inet_pton(AF_INET6, host, &a6) == 1)
 		return memcmp(&a6, &in6addr_loopback, sizeof(a6)) == 0;
 	return 0;
+}
+
+/* Is "host[:port]" (IPv6 in brackets) a loopback host? */
+static int
+host_is_loopback(const char *hostport)
+{
+	char buf[300];
+	const char *e;
+	size_t n;
+
+	if (hostport[0] == '[')
+		e = strchr(hostport, ']') ? strchr(hostport, ']') + 1 : hostport;
+	else
+		e = strchr(hostport, ':') ? strchr(hostport, ':') :
+		    hostport + strlen(hostport);
+	if ((n = (size_t)(e - hostport)) >= sizeof(buf))
+		return 0;
+	memcpy(buf, hostport, n);
+	buf[n] = '\0';
+	return awshttp_is_loopback(buf);
 }
 
 /* Region -> partition endpoint and signing region. */
@@ -271,6 +292,7 @@ awshttp_new(const struct awshttp_opts *opts, const char *service,
 		goto fail;
 	free(base);
 	h->host = hostport;
+	h->loopback = host_is_loopback(hostport);
 	if ((h->service = strdup(service)) == NULL)
 		goto oom;
 	if ((v = opts->ca_bundle) == NULL)
@@ -674,6 +696,10 @@ attempt(struct awshttp *h, const char *method, const char *path,
 	curl_easy_setopt(h->curl, CURLOPT_SSL_VERIFYHOST, 2L);
 	if (h->ca_bundle != NULL)
 		curl_easy_setopt(h->curl, CURLOPT_CAINFO, h->ca_bundle);
+	/* Proxies come from the environment (libcurl's own rules), but a
+	 * loopback endpoint (a local emulator) is never reached through one. */
+	if (h->loopback)
+		curl_easy_setopt(h->curl, CURLOPT_NOPROXY, "*");
 	curl_easy_setopt(h->curl, CURLOPT_ERRORBUFFER, curlerr);
 	curl_easy_setopt(h->curl, CURLOPT_WRITEFUNCTION, write_cb);
 	curl_easy_setopt(h->curl, CURLOPT_WRITEDATA, &rb);

@@ -2,7 +2,8 @@
  * awshttp.h: signed HTTPS requests to one AWS REST-XML service endpoint
  * (Route 53 here), with one libcurl easy handle reused for every request
  * of a run (keep-alive), connect and total timeouts, proxies from the
- * usual environment variables (libcurl's own handling), the shared rate
+ * usual environment variables (libcurl's own handling; never for a
+ * loopback endpoint), the shared rate
  * limit (ratelimit.h) before every attempt, and retries with exponential
  * backoff and full jitter.
  *

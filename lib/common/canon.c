@@ -10,9 +10,15 @@
  *    parse it again for the record type (so every record, however it was
  *    built, has ldns's standard rdf layout), retries the fast path, and
  *    otherwise prints rdf by rdf: names and character-strings with our
- *    printers, everything else with ldns's printer, normalised.
+ *    printers, everything else with ldns's printer, normalised; the text
+ *    of these rare types must parse back to itself (canon_reparses).
  * Whatever cannot be printed safely is written in RFC 3597 form
  * "\# LEN hex" from the wire rdata.
+ *
+ * Invariant, checked by tests/20-canon.bats on golden and random data:
+ * the text is presentation format that ldns parses back to the same text
+ * (canon_verify), and for the Route 53 types it survives the trip through
+ * Route 53 escapes (canon_to_r53value, canon_from_r53value).
  *
  * Route 53 values: canonical text and Route 53 text differ only in the
  * escapes (decimal \DDD versus octal \ooo), see canon_to_r53value().
@@ -577,6 +583,12 @@ svc_value(struct canon_buf *b, unsigned long key, const uint8_t *v,
 	case 0:		/* mandatory: key list */
 		if (n == 0 || n % 2 != 0)
 			return CF_RAW;
+		/* RFC 9460 8: strictly increasing, never "mandatory" itself
+		 * (a parser sorts the list, so another order is not text) */
+		for (i = 0; i < n; i += 2)
+			if (be16(v + i) == 0 ||
+			    (i > 0 && be16(v + i) <= be16(v + i - 2)))
+				return CF_RAW;
 		for (i = 0; i < n; i += 2) {
 			if (cb_putc(b, i == 0 ? '=' : ',') == -1 ||
 			    svc_keyname(b, be16(v + i)) == -1)
@@ -1211,6 +1223,27 @@ set_err(char **err, const char *fmt, ...)
 }
 
 /*
+ * at_label(p): P starts a word whose first label is the single octet '@'
+ * written escaped ("\064" or "\@", then '.', a space or the end).  ldns
+ * 1.8.3 takes such a name for "@", the origin, and drops the rest of it
+ * (`\064.example.com.` becomes `.`), so it must be refused rather than
+ * silently misread.
+ */
+static int
+at_label(const char *p)
+{
+	size_t n;
+
+	if (strncmp(p, "\\064", 4) == 0)
+		n = 4;
+	else if (strncmp(p, "\\@", 2) == 0)
+		n = 2;
+	else
+		return 0;
+	return p[n] == '\0' || p[n] == '.' || p[n] == ' ' || p[n] == '\t';
+}
+
+/*
  * text_check(text, tname, err): refuse what ldns would silently take for
  * zone-file syntax instead of data: line breaks, an unterminated quoted
  * string, and ';' (comment) or '(' ')' (line grouping) outside quotes.
@@ -1224,6 +1257,13 @@ text_check(const char *text, const char *tname, char **err)
 	for (p = text; *p != '\0'; p++) {
 		if (*p == '\n' || *p == '\r') {
 			set_err(err, "%s: line break in rdata", tname);
+			return -1;
+		}
+		if (!quoted && (p == text || p[-1] == ' ' || p[-1] == '\t') &&
+		    at_label(p)) {
+			set_err(err, "%s: a name whose first label is '@' "
+			    "(ldns would read it as the origin) in rdata "
+			    "\"%s\"", tname, text);
 			return -1;
 		}
 		if (*p == '\\') {
@@ -1440,6 +1480,9 @@ canon_to_r53value(uint16_t type, const char *canon, char **out)
 	*out = NULL;
 	canon_type_name(type, tname, sizeof(tname));
 	if (!canon_r53_storable(type) || canon == NULL)
+		return -1;
+	/* Route 53 has no RFC 3597 syntax: such data cannot be sent */
+	if (canon[0] == '\\' && canon[1] == '#')
 		return -1;
 	if (canon_verify(type, canon, strlen(canon), &err) == -1) {
 		free(err);

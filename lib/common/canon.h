@@ -113,8 +113,10 @@ int canon_from_r53value(uint16_t type, const char *value, const char *origin,
  * (in names and character-strings alike) rewritten as octal \ooo; TXT
  * strings are already split at <= 255 octets in the canonical form.
  * canon_from_r53value(canon_to_r53value(x)) == x for every canonical x of
- * a storable type.  Returns 0, or -1 if TYPE is not storable or CANON is
- * not canonical-looking (bad escape).
+ * a storable type.  Returns 0, or -1 if TYPE is not storable, CANON is
+ * not canonical (canon_verify), or CANON is in RFC 3597 form ("\# ...":
+ * data of a storable type that does not follow the type's format, which
+ * Route 53 cannot take).
  */
 int canon_to_r53value(uint16_t type, const char *canon, char **out);
 

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -236,6 +237,30 @@ key_cmp(const char *a, size_t alen, const char *b, size_t blen)
 	if (c != 0)
 		return c;
 	return alen < blen ? -1 : alen > blen;
+}
+
+/*
+ * common_prefix(a, b, n): the number of equal leading octets of A and B,
+ * at most N.  Eight octets at a time: this is rrdiff's inner loop.
+ */
+static size_t
+common_prefix(const char *a, const char *b, size_t n)
+{
+	size_t i = 0;
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && \
+    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	uint64_t x, y;
+
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&x, a + i, 8);
+		memcpy(&y, b + i, 8);
+		if (x != y)
+			return i + (size_t)(__builtin_ctzll(x ^ y) >> 3);
+	}
+#endif
+	while (i < n && a[i] == b[i])
+		i++;
+	return i;
 }
 
 /* Decimal without leading zeros, at most MAX; -1 if not. */
@@ -555,8 +580,10 @@ parse_line(const char *line, size_t len, struct rrset *rr, const char *origin,
 	field = "ttl";
 	p = q + 1;
 	q = p;
-	while (q < end && (cls[(unsigned char)*q] & C_DIGIT))
-		q++;
+	ttl = 0;
+	/* digits, at most 11 of them (more is too big anyway) */
+	while (q < end && (cls[(unsigned char)*q] & C_DIGIT) && q - p < 11)
+		ttl = ttl * 10 + (*q++ - '0');
 	if (q == p && q < end && *q == '-')
 		q++;
 	fl = (size_t)(q - p);
@@ -567,7 +594,7 @@ parse_line(const char *line, size_t len, struct rrset *rr, const char *origin,
 		fl = 0;		/* stray octet: fail below */
 	if (fl == 1 && p[0] == '-')
 		rr->ttl = -1;
-	else if (fl > 0 && (ttl = parse_dec(p, fl, TTL_MAX)) >= 0)
+	else if (fl > 0 && ttl <= TTL_MAX && (fl == 1 || p[0] != '0'))
 		rr->ttl = (long)ttl;
 	else {
 		msg = q == p && (q == end || *q == '\t') ? "empty field" :
@@ -681,6 +708,22 @@ rrset_equal(const struct rrset *a, const struct rrset *b, int ignore_ttl)
 	bl = b->cmp_len - b->body_off;
 	return al == bl &&
 	    memcmp(a->line + a->body_off, b->line + b->body_off, al) == 0;
+}
+
+int
+rrset_compare(const struct rrset *a, const struct rrset *b, int *same)
+{
+	size_t n = a->cmp_len < b->cmp_len ? a->cmp_len : b->cmp_len;
+	size_t i = common_prefix(a->line, b->line, n);
+
+	*same = 0;
+	if (a->key_len == b->key_len && i >= a->key_len) {
+		*same = a->cmp_len == b->cmp_len && i == n;
+		return 0;
+	}
+	/* different keys differ at or before the end of the shorter one
+	 * (each key holds exactly one TAB), so i < n */
+	return (unsigned char)a->line[i] < (unsigned char)b->line[i] ? -1 : 1;
 }
 
 int
@@ -1164,14 +1207,32 @@ fail:
 	return -1;
 }
 
-/* check_order(r, rr): strictly increasing keys; remember this key. */
+/*
+ * check_order(r, rr, cp): strictly increasing keys; remember this key.
+ * CP is the length of the common prefix of rr->line and the previous
+ * key (common_prefix over the shorter of the two), or NO_CP to compute
+ * the order from scratch.
+ */
+#define NO_CP	((size_t)-1)
+
 static int
-check_order(struct strm_reader *r, const struct rrset *rr)
+check_order(struct strm_reader *r, const struct rrset *rr, size_t cp)
 {
 	int c;
 
 	if (r->have_prev) {
-		c = key_cmp(r->prev.p, r->prev.len, rr->line, rr->key_len);
+		if (cp == NO_CP)
+			c = key_cmp(r->prev.p, r->prev.len, rr->line,
+			    rr->key_len);
+		else if (cp >= r->prev.len)
+			/* the previous key is a prefix of this line */
+			c = rr->key_len == r->prev.len ? 0 : -1;
+		else if (cp >= rr->len)
+			c = 1;
+		else
+			/* the first differing octet decides (SPEC 2.2) */
+			c = (unsigned char)r->prev.p[cp] <
+			    (unsigned char)rr->line[cp] ? -1 : 1;
 		if (c >= 0) {
 			log_at(r->name, r->lineno, c == 0 ? "duplicate key "
 			    "%.*s %.*s" : "line out of order: key %.*s %.*s "
@@ -1189,7 +1250,7 @@ enum strm_status
 strm_next(struct strm_reader *r, const struct rrset **rrp)
 {
 	char *line;
-	size_t len, same;
+	size_t len, same, cp;
 	int rc;
 
 	if (r->kind != STRM_RRSET) {
@@ -1200,13 +1261,20 @@ strm_next(struct strm_reader *r, const struct rrset **rrp)
 	rc = next_record(r, &line, &len);
 	if (rc <= 0)
 		return rc == 0 ? STRM_END : STRM_ERROR;
-	/* an owner equal to the previous line's was checked already */
+	/*
+	 * One pass against the previous key gives both the order and
+	 * whether the owner is the previous one (checked already).
+	 */
 	same = 0;
-	if (r->have_prev && len > r->prev_owner &&
-	    memcmp(line, r->prev.p, r->prev_owner + 1) == 0)
-		same = r->prev_owner + 1;
+	cp = NO_CP;
+	if (r->have_prev) {
+		cp = common_prefix(line, r->prev.p, len < r->prev.len ? len :
+		    r->prev.len);
+		if (cp > r->prev_owner)
+			same = r->prev_owner + 1;
+	}
 	if (parse_line(line, len, &r->rr, r->origin, r->origin_len, same,
-	    r->name, r->lineno) == -1 || check_order(r, &r->rr) == -1) {
+	    r->name, r->lineno) == -1 || check_order(r, &r->rr, cp) == -1) {
 		r->state = -1;
 		return STRM_ERROR;
 	}
@@ -1256,7 +1324,7 @@ strm_next_change(struct strm_reader *r, const struct change **chp)
 		if (bytes_set(&r->hold, line + 2, len - 2) == -1 ||
 		    parse_line(r->hold.p, r->hold.len, &r->rr2, r->origin,
 		    r->origin_len, 0, r->name, r->lineno) == -1 ||
-		    check_order(r, &r->rr2) == -1)
+		    check_order(r, &r->rr2, NO_CP) == -1)
 			goto fail;
 		r->want_gt = 1;
 		rc = next_record(r, &line, &len);
@@ -1288,7 +1356,7 @@ strm_next_change(struct strm_reader *r, const struct change **chp)
 	} else {
 		if (parse_line(line + 2, len - 2, &r->rr, r->origin,
 		    r->origin_len, 0, r->name, r->lineno) == -1 ||
-		    check_order(r, &r->rr) == -1)
+		    check_order(r, &r->rr, NO_CP) == -1)
 			goto fail;
 		r->ch.kind = k == '+' ? CHANGE_ADD : CHANGE_DELETE;
 		r->ch.old = k == '-' ? &r->rr : NULL;

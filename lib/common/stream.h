@@ -171,6 +171,13 @@ int rrset_equal(const struct rrset *a, const struct rrset *b,
     int ignore_ttl);
 
 /*
+ * rrset_compare(a, b, &same): rrset_key_cmp(a, b) and, when the keys are
+ * equal, *same = rrset_equal(a, b, 0), in one pass over the lines (the
+ * merge loop of rrdiff).  *same is 0 when the keys differ.
+ */
+int rrset_compare(const struct rrset *a, const struct rrset *b, int *same);
+
+/*
  * rrset_route53_only(rr): 1 if the RRset can exist only in Route 53 (it
  * has a /SETID or an @r53 field), else 0.
  */

@@ -33,6 +33,7 @@ Modes (the transfer of adv.test., --per-msg records per message):
   hang               sends the first message, then nothing (until killed
                      or --lifetime)
   hang-at-once       sends nothing at all
+  drip               every message, signed, but one each 0.4 s
   garbage            sends a length prefix and random octets
   garbage-name       a message whose owner name is a compression loop
   serial-mismatch    ends with an SOA of another serial
@@ -381,6 +382,8 @@ def serve_tcp(args, key, conn, deadline):
         return
     for m in msgs:
         conn.sendall(frame(m))
+        if mode == "drip":
+            time.sleep(0.4)
     time.sleep(0.2)
 
 

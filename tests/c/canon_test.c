@@ -310,7 +310,7 @@ one_line(enum linecmd cmd, uint16_t type, const char *arg, const char *ln)
 		}
 		rc = canon_to_r53value(type, ln, &out);
 		if (rc == -1 && canon_verify(type, ln, strlen(ln), &err) == 0)
-			err = strdup("cannot convert");
+			err = strdup("no Route 53 form (RFC 3597 data)");
 		break;
 	case L_RDATA:
 		rc = rdata_hex(type, ln, &out, &err);

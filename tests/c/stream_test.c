@@ -11,6 +11,9 @@
  *                                 OWNER TAB TYPE TAB SETID TAB TTL TAB
  *                                 RDATA TAB R53 TAB RAW ("-" = none, TTL
  *                                 "-" = alias); the stream on stdout
+ *   stream_test zonebuf-cb ORIGIN the same with a TTL-conflict callback
+ *                                 that prints "conflict KEY LO HI" on
+ *                                 stderr instead of the library warning
  *   stream_test format OWNER TYPE SETID TTL R53 RAW [RDATA...]
  *                                 rrset_format ("-" = none)
  *   stream_test parse LINE        rrset_parse; prints the fields
@@ -184,8 +187,15 @@ opt(char *s)
 	return strcmp(s, "-") == 0 ? NULL : s;
 }
 
+static void
+ttl_cb(const char *key, long lo, long hi, void *arg)
+{
+	(void)arg;
+	fprintf(stderr, "conflict %s %ld %ld\n", key, lo, hi);
+}
+
 static int
-zonebuf_run(const char *origin)
+zonebuf_run(const char *origin, int cb)
 {
 	struct zonebuf *zb = NULL;
 	struct strm_writer *w = NULL;
@@ -197,6 +207,8 @@ zonebuf_run(const char *origin)
 
 	if ((zb = zonebuf_new(origin)) == NULL)
 		return EXIT_BADINPUT;
+	if (cb)
+		zonebuf_on_ttl_conflict(zb, ttl_cb, NULL);
 	while ((n = getline(&line, &cap, stdin)) > 0) {
 		if (line[n - 1] == '\n')
 			line[n - 1] = '\0';
@@ -458,7 +470,9 @@ main(int argc, char **argv)
 		return cat_rrsets(argv[2], argv[3], argc == 5 ?
 		    atol(argv[4]) : -1);
 	if (argc == 3 && strcmp(argv[1], "zonebuf") == 0)
-		return zonebuf_run(argv[2]);
+		return zonebuf_run(argv[2], 0);
+	if (argc == 3 && strcmp(argv[1], "zonebuf-cb") == 0)
+		return zonebuf_run(argv[2], 1);
 	if (argc >= 8 && strcmp(argv[1], "format") == 0)
 		return format_run(argc - 2, argv + 2);
 	if (argc == 3 && strcmp(argv[1], "parse") == 0)

@@ -208,7 +208,7 @@ def main():
                     help="serve https with this certificate and key")
     a = ap.parse_args()
     host, _, port = a.listen.rpartition(":")
-    if host not in ("127.0.0.1", "localhost"):
+    if not (host.startswith("127.") or host == "localhost"):
         sys.exit("fakeaws: loopback only")
     with open(a.config) as f:
         conf = json.load(f)
@@ -223,7 +223,7 @@ def main():
         ctx.load_cert_chain(a.tls[0], a.tls[1])
         srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
         scheme = "https"
-    print("%s://127.0.0.1:%d" % (scheme, srv.server_address[1]), flush=True)
+    print("%s://%s:%d" % (scheme, srv.server_address[0], srv.server_address[1]), flush=True)
     try:
         srv.serve_forever()
     except KeyboardInterrupt:

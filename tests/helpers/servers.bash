@@ -39,10 +39,14 @@
 #                              wait for its serial (the serial must grow)
 #   server_serial ZONE         print the SOA serial the current server
 #                              serves for ZONE (one UDP query, no key)
-#   server_stop                stop EVERY server started by this shell
+#   server_stop [DIR ...]      stop EVERY server started by this shell
 #                              (TERM, then KILL after 10 s) and remove their
 #                              folders; safe to call when none runs.  Call
-#                              it from teardown / teardown_file.
+#                              it from teardown / teardown_file.  With DIRs
+#                              (values of SERVER_DIR), stop only those: a
+#                              test that starts its own server while others
+#                              from setup_file run (tests inherit the list)
+#                              stops it with server_stop "$SERVER_DIR".
 #
 # Typical use:
 #   setup_file() { server_start knot example.test "$FIXTURES/x.zone"; }
@@ -212,6 +216,8 @@ _srv_conf_knot() {
 	{
 		printf 'server:\n  rundir: "%s"\n  pidfile: "%s/knot.pid"\n  listen: 127.0.0.1@%s\n' "$d" "$d" "$port"
 		printf '  tcp-workers: 1\n  udp-workers: 1\n  background-workers: 1\n'
+		# slow readers (dnspython, sanitizer builds) must not be cut off
+		printf '  tcp-io-timeout: 60000\n'
 		printf 'log:\n  - target: "%s/knot.log"\n    any: info\n' "$d"
 		printf 'database:\n  storage: "%s/db"\n' "$d"
 		printf 'control:\n  listen: "%s/knot.sock"\n' "$d"
@@ -402,9 +408,19 @@ _srv_kill() {
 }
 
 server_stop() {
-	local pid d
+	local pid d want keep=""
 	while read -r pid d; do
 		[ -n "$pid" ] || continue
+		if [ $# -gt 0 ]; then
+			for want in "$@"; do
+				[ "$want" = "$d" ] && break
+			done
+			if [ "$want" != "$d" ]; then
+				keep="$keep$pid $d
+"
+				continue
+			fi
+		fi
 		_srv_kill "$pid"
 		case "$d" in
 		*/r53m-srv.*) rm -rf "$d" ;;
@@ -412,6 +428,6 @@ server_stop() {
 	done <<EOF
 $_SRV_STARTED
 EOF
-	_SRV_STARTED=""
+	_SRV_STARTED=$keep
 	return 0
 }

@@ -14,6 +14,20 @@ APIs: CreateHostedZone, GetHostedZone, ListHostedZones, ListHostedZonesByName,
 DeleteHostedZone, GetHostedZoneCount, ListResourceRecordSets,
 ChangeResourceRecordSets, GetChange, GetHostedZoneLimit.
 
+Options: --state FILE (JSON, rewritten atomically after every change),
+--access-key/--secret-key/--session-token, --pending-seconds N (GetChange
+says PENDING for N s; a change just submitted always says PENDING, as
+Route 53 does), --quota N (RRsets per zone, default 10000), the fault
+settings below as flags (--throttle-rate, --prior-request-rate,
+--error5xx-rate, --drop-rate, --latency-ms, --account-rate-limit,
+--drop-after-change, --seed), --quiet (no per-request log on stderr),
+--exit-with-parent (exit when the starting process is gone).
+
+Errors: <ErrorResponse> with Route 53's codes and texts.  Rule violations of
+a change batch are all reported, as one InvalidChangeBatch message
+"[first, second, ...]" (the way the aws CLI shows Route 53's), or with
+icb_form=messages as <InvalidChangeBatch><Messages><Message>... .
+
 Authentication: SigV4, service route53, region us-east-1, one key pair
 (--access-key/--secret-key, default the AWS documentation example pair).
 Session tokens (X-Amz-Security-Token): with --session-token TOKEN only that
@@ -40,6 +54,8 @@ Admin API (no signature, under /_emu/), JSON in and out:
   GET  /_emu/counters                    {"ChangeResourceRecordSets": n, ...,
                                           "_total": n, "_faults": {...},
                                           "_errors": {code: n}}
+        (every API request received counts, faulted or refused ones too;
+        "Unknown" counts requests to no known API)
   POST /_emu/reset-counters
   POST /_emu/quota   {"limit": n[, "zone": "Z..."]}   default or per-zone
   POST /_emu/pending {"seconds": n}      GetChange PENDING time
@@ -224,7 +240,14 @@ def labels_to_name(labels):
     return ".".join(escape_label(x) for x in labels) + "."
 
 
+PLAIN_NAME = re.compile(r"[A-Za-z0-9_-]{1,63}(\.[A-Za-z0-9_-]{1,63})*\.?")
+
+
 def canon_name(text):
+    """Input name -> stored form (lowercase, octal escapes, final dot)."""
+    if text and len(text) < 254 and PLAIN_NAME.fullmatch(text):
+        # Fast path: nothing to escape (most names of a big zone).
+        return text.lower().rstrip(".") + "."
     return labels_to_name(parse_name(text))
 
 
@@ -645,7 +668,7 @@ class Emulator:
         self.lock = threading.RLock()
         self.zones = {}          # id -> zone dict
         self.changes = {}        # id -> {"submitted": t, "comment": c}
-        self.sort_cache = {}     # zone id -> (rrsets dict, keys, rrsets)
+        self.index = {}          # zone id -> see zindex()
         self.quota = args.quota
         self.pending = args.pending_seconds
         self.state_file = args.state
@@ -813,11 +836,12 @@ class Emulator:
         zones = {}
         for zid, z in self.zones.items():
             zz = {k: v for k, v in z.items() if k != "rrsets"}
-            zz["rrset_list"] = sorted(z["rrsets"].values(), key=rr_sort_key)
+            zz["rrset_list"] = list(z["rrsets"].values())
             zones[zid] = zz
         tmp = "%s.tmp.%d" % (self.state_file, os.getpid())
         with open(tmp, "w", encoding="utf-8") as fh:
-            json.dump({"zones": zones, "changes": self.changes}, fh)
+            json.dump({"zones": zones, "changes": self.changes}, fh,
+                      separators=(",", ":"))
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, self.state_file)
@@ -895,15 +919,48 @@ class Emulator:
                            "No hosted zone found with ID: %s" % zid)
         return z
 
-    def sorted_rrsets(self, z):
-        """(sort keys, RRsets) of zone Z in listing order, cached until the
-        zone's RRset dict is replaced (a batch) or "_sorted" is dropped."""
-        cache = self.sort_cache.get(z["id"])
-        if cache is None or cache[0] is not z["rrsets"]:
+    def zindex(self, z):
+        """Per-zone index, cached while z["rrsets"] is the same dict:
+        "keys"/"rrs" in listing order, "by_name" name -> {key: rrset}."""
+        idx = self.index.get(z["id"])
+        if idx is None or idx["rrsets"] is not z["rrsets"]:
             rrs = sorted(z["rrsets"].values(), key=rr_sort_key)
-            cache = (z["rrsets"], [rr_sort_key(r) for r in rrs], rrs)
-            self.sort_cache[z["id"]] = cache
-        return cache[1], cache[2]
+            by_name = {}
+            for k, rr in z["rrsets"].items():
+                by_name.setdefault(rr["Name"], {})[k] = rr
+            idx = {"rrsets": z["rrsets"], "keys": [rr_sort_key(r) for r in rrs],
+                   "rrs": rrs, "by_name": by_name}
+            self.index[z["id"]] = idx
+        return idx
+
+    def sorted_rrsets(self, z):
+        idx = self.zindex(z)
+        return idx["keys"], idx["rrs"]
+
+    def commit(self, z, batch):
+        """Make BATCH's working copy the zone's RRsets and update the index
+        in place (a full rebuild per batch is slow for 100,000 RRsets)."""
+        idx = self.zindex(z)
+        old, new = z["rrsets"], batch.work
+        for name, d in batch.overlay.items():
+            if d:
+                idx["by_name"][name] = d
+            else:
+                idx["by_name"].pop(name, None)
+        keys, rrs = idx["keys"], idx["rrs"]
+        for k in batch.touched:
+            if k in old:
+                sk = rr_sort_key(old[k])
+                i = bisect.bisect_left(keys, sk)
+                del keys[i]
+                del rrs[i]
+            if k in new:
+                sk = rr_sort_key(new[k])
+                i = bisect.bisect_left(keys, sk)
+                keys.insert(i, sk)
+                rrs.insert(i, new[k])
+        z["rrsets"] = new
+        idx["rrsets"] = new
 
     def zone_limit(self, z):
         return z["limit"] if z.get("limit") else self.quota
@@ -1077,21 +1134,30 @@ class Batch:
         self.zone = zone
         self.work = dict(zone["rrsets"])
         # name -> {key: rrset}: the CNAME and routing rules look at one
-        # name only; a scan of a 10,000-RRset zone per change is too slow.
-        self.by_name = {}
-        for k, rr in self.work.items():
-            self.by_name.setdefault(rr["Name"], {})[k] = rr
+        # name only.  The zone's index is shared; names this batch touches
+        # get a private copy in the overlay (copy on write).
+        self.base = emu.zindex(zone)["by_name"]
+        self.overlay = {}
+        self.touched = set()
+
+    def names(self, name):
+        if name in self.overlay:
+            return self.overlay[name]
+        return self.base.get(name, {})
 
     def _remove(self, k):
         rr = self.work.pop(k)
-        d = self.by_name[rr["Name"]]
+        d = dict(self.names(rr["Name"]))
         del d[k]
-        if not d:
-            del self.by_name[rr["Name"]]
+        self.overlay[rr["Name"]] = d
+        self.touched.add(k)
 
     def _put(self, k, rr):
         self.work[k] = rr
-        self.by_name.setdefault(rr["Name"], {})[k] = rr
+        d = dict(self.names(rr["Name"]))
+        d[k] = rr
+        self.overlay[rr["Name"]] = d
+        self.touched.add(k)
 
     def apply(self, changes):
         msgs = []
@@ -1149,8 +1215,7 @@ class Batch:
     def _conflicts(self, rr, zname):
         name = rr["Name"]
         mine = Emulator.key_str(rr)
-        others = [o for k, o in self.by_name.get(name, {}).items()
-                  if k != mine]
+        others = [o for k, o in self.names(name).items() if k != mine]
         if rr["Type"] == "CNAME":
             if any(o["Type"] != "CNAME" for o in others):
                 return ("RRSet of type CNAME with DNS name %s is not "
@@ -1174,7 +1239,7 @@ class Batch:
                         % (name, rr["Type"]))
         at = rr.get("AliasTarget")
         if at is not None and at["HostedZoneId"] == self.zone["id"]:
-            tgt = [o for o in self.by_name.get(at["DNSName"], {}).values()
+            tgt = [o for o in self.names(at["DNSName"]).values()
                    if o["Type"] == rr["Type"]]
             if not in_zone(at["DNSName"], zname):
                 return ("Tried to create an alias that targets %s, type %s in "
@@ -1494,6 +1559,7 @@ def api_delete_hosted_zone(emu, groups, query, body, ctx):
                                "non-required resource record sets and so "
                                "cannot be deleted.")
         del emu.zones[z["id"]]
+        emu.index.pop(z["id"], None)
         cid = emu.new_change()
         emu.save()
         inner = emu.change_info(cid, True)
@@ -1621,11 +1687,12 @@ def api_change_rrsets(emu, groups, query, body, ctx):
     norm = [(a, normalise_rrset(a, rr, i)) for a, rr, i in changes]
     with emu.lock:
         z = emu.zone(zid)
-        work = Batch(emu, z).apply(norm)
+        batch = Batch(emu, z)
+        work = batch.apply(norm)
         if len(work) > emu.zone_limit(z) and len(work) > len(z["rrsets"]):
             raise icb(["Exceeded limit MAX_RRSETS_BY_ZONE for zone: %s"
                        % z["id"]])
-        z["rrsets"] = work
+        emu.commit(z, batch)
         cid = emu.new_change(comment)
         emu.save()
         inner = emu.change_info(cid, True)
