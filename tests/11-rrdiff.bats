@@ -205,13 +205,20 @@ truncated() { head -n "$2" "$1" >"$3"; }
 	assert_failure
 }
 
-@test "mandoc -Tlint is clean for every man page" {
+@test "rrdiff.1 and r53mirror-format.5 are lint-clean; rrdiff.1 documents every option" {
 	command -v mandoc >/dev/null || skip "mandoc not installed"
-	for m in "$TOP_DIR"/man/*.[158]; do
-		run mandoc -Tlint -W warning "$m"
+	for m in rrdiff.1 r53mirror-format.5; do
+		run mandoc -Tlint -W warning "$TOP_DIR/man/$m"
 		assert_success
 		assert_output ""
 	done
+	mandoc -Tascii "$TOP_DIR/man/rrdiff.1" | col -b >"$T/page"
+	opts=$(rrdiff --help | grep -oE -- '--[a-z][a-z0-9-]+' | sort -u)
+	[ "$(echo "$opts" | wc -l)" -ge 6 ]
+	for o in $opts -o -q; do
+		grep -q -- "$o" "$T/page" || { echo "rrdiff.1 lacks $o" >&2; false; }
+	done
+	grep -q 'authoritative' <(mandoc -Tascii "$TOP_DIR/man/r53mirror-format.5" | col -b)
 }
 
 @test "rrdiff's memory does not grow with the number of RRsets" {

@@ -310,12 +310,142 @@ soa_allowed(const struct ap_run *run)
 static int send_items(struct ap_run *run, struct ap_batch *b,
     const size_t *items, size_t n, int with_soa);
 
+/*
+ * msg_key(msg, name, type): the RRset an InvalidChangeBatch message is
+ * about: "[name='N', type='T']", "RRSet of type T with DNS name N ...",
+ * "RRSet with DNS name N, type T ...".  *name and *type are malloc'd
+ * (type may stay NULL).  0, or -1 when the message names no RRset.
+ */
+static int
+msg_key(const char *msg, char **name, char **type)
+{
+	const char *p, *e;
+
+	*name = *type = NULL;
+	if ((p = strstr(msg, "name='")) != NULL) {
+		p += 6;
+		e = strchr(p, '\'');
+		if (e == NULL)
+			return -1;
+		*name = strndup(p, (size_t)(e - p));
+		if ((p = strstr(e, "type='")) != NULL) {
+			p += 6;
+			if ((e = strchr(p, '\'')) != NULL)
+				*type = strndup(p, (size_t)(e - p));
+		}
+		return *name != NULL ? 0 : -1;
+	}
+	if ((p = strstr(msg, "DNS name ")) == NULL)
+		return -1;
+	p += 9;
+	e = p + strcspn(p, " ,");
+	*name = strndup(p, (size_t)(e - p));
+	if ((p = strstr(msg, "of type ")) != NULL && p < e) {
+		p += 8;
+		*type = strndup(p, strcspn(p, " ,"));
+	} else if (strncmp(e, ", type ", 7) == 0) {
+		p = e + 7;
+		*type = strndup(p, strcspn(p, " ,"));
+	}
+	return *name != NULL ? 0 : -1;
+}
+
+/* item_matches(run, it, name, type): a change of the item is that RRset. */
+static int
+item_matches(const struct ap_run *run, const struct ap_item *it,
+    const char *name, const char *type)
+{
+	size_t j;
+	const struct ap_set *s[2];
+	int k;
+
+	for (j = 0; j < it->n; j++) {
+		const struct ap_change *c = &run->chg[it->chg[j]];
+		s[0] = c->old;
+		s[1] = c->new;
+		for (k = 0; k < 2; k++) {
+			if (s[k] == NULL || !s[k]->converted)
+				continue;
+			if ((type == NULL || strcmp(type, s[k]->rr.type) == 0) &&
+			    ap_r53_name_eq(name, s[k]->rr.name))
+				return 1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * blame(run, items, m, err, bad): Route 53 names the RRsets it refused;
+ * mark in bad[] (m entries) the items whose changes every message names.
+ * Returns the number of items blamed, or 0 when some message names no
+ * item of the request (then only bisection can tell).
+ */
+static size_t
+blame(const struct ap_run *run, const size_t *items, size_t m,
+    const struct r53_error *err, unsigned char *bad)
+{
+	size_t i, k, nbad = 0;
+	char *name = NULL, *type = NULL;
+	int hit;
+
+	memset(bad, 0, m);
+	if (err->nmessages == 0)
+		return 0;
+	for (k = 0; k < err->nmessages; k++) {
+		if (msg_key(err->messages[k], &name, &type) == -1) {
+			free(name);
+			free(type);
+			return 0;
+		}
+		hit = 0;
+		for (i = 0; i < m; i++)
+			if (item_matches(run, &run->items[items[i]], name,
+			    type)) {
+				if (!bad[i])
+					nbad++;
+				bad[i] = 1;
+				hit = 1;
+			}
+		free(name);
+		free(type);
+		name = type = NULL;
+		if (!hit)
+			return 0;
+	}
+	return nbad;
+}
+
+/* msg_for(run, it, err): the first message naming a change of the item,
+ * else the joined message. */
+static const char *
+msg_for(const struct ap_run *run, const struct ap_item *it,
+    const struct r53_error *err)
+{
+	size_t k;
+	char *name = NULL, *type = NULL;
+	int hit;
+
+	for (k = 0; k < err->nmessages; k++) {
+		if (msg_key(err->messages[k], &name, &type) == -1)
+			hit = 0;
+		else
+			hit = item_matches(run, it, name, type);
+		free(name);
+		free(type);
+		name = type = NULL;
+		if (hit)
+			return err->messages[k];
+	}
+	return err->message ? err->message : "InvalidChangeBatch";
+}
+
 /* bisect: a rejected request of these items; SOA excluded. */
 static int
 bisect(struct ap_run *run, struct ap_batch *b, const size_t *items,
     size_t n, int with_soa, const struct r53_error *err)
 {
 	size_t *rest = NULL;
+	unsigned char *bad = NULL;
 	size_t i, m = 0, h;
 	int r = SR_OK, r2;
 	char msg[2048];
@@ -350,12 +480,33 @@ bisect(struct ap_run *run, struct ap_batch *b, const size_t *items,
 	}
 	if (m == 1) {
 		snprintf(msg, sizeof(msg), "rejected by Route 53: %s",
-		    err->message ? err->message : "InvalidChangeBatch");
+		    msg_for(run, &run->items[rest[0]], err));
 		set_items_state(run, rest, 1, AP_REJECTED, msg);
 		log_msg("%s: %s", run->zone_id, msg);
 		free(rest);
 		return SR_REJECTED;
 	}
+	/* Route 53 usually names the RRsets it refused: set those aside
+	 * and send the rest at once; bisection only when it does not. */
+	bad = malloc(m);
+	if (bad != NULL && blame(run, rest, m, err, bad) > 0) {
+		size_t nok = 0;
+		for (i = 0; i < m; i++) {
+			if (!bad[i]) {
+				rest[nok++] = rest[i];
+				continue;
+			}
+			snprintf(msg, sizeof(msg), "rejected by Route 53: %s",
+			    msg_for(run, &run->items[rest[i]], err));
+			set_items_state(run, &rest[i], 1, AP_REJECTED, msg);
+			log_msg("%s: %s", run->zone_id, msg);
+		}
+		free(bad);
+		r = nok > 0 ? send_items(run, b, rest, nok, 0) : SR_OK;
+		free(rest);
+		return r == SR_STOP ? SR_STOP : SR_REJECTED;
+	}
+	free(bad);
 	h = m / 2;
 	r = send_items(run, b, rest, h, 0);
 	if (r != SR_STOP) {
