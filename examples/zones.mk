@@ -11,7 +11,8 @@
 # Route 53 token bucket (5 requests/s: R53M_RATE, R53M_RATE_FILE), so -j16
 # over hundreds of zones does not cause throttling storms.  Extra options
 # for every zone: MIRROR_OPTS="--dry-run" (the command line wins over the
-# config's per-zone options).
+# config's per-zone options).  Installed (make install):
+#   make -f zones.mk -j4 MIRROR=/usr/local/bin/r53mirror CONFIG=...
 
 CONFIG ?= /etc/r53mirror/zones.conf
 MIRROR ?= $(dir $(lastword $(MAKEFILE_LIST)))../scripts/mirror.sh

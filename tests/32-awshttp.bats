@@ -406,13 +406,46 @@ PY
 {"canned": [{"method": "GET", "path": "/2013-04-01/hostedzonelimit/Z1/MAX_RRSETS_BY_ZONE",
   "body": "<GetHostedZoneLimitResponse><Limit><Type>MAX_RRSETS_BY_ZONE</Type><Value>5</Value></Limit><Count>1</Count></GetHostedZoneLimitResponse>"}]}
 EOF2
-	# 127.0.0.2: libcurl itself skips the proxy for 127.0.0.1 and localhost.
-	fakeaws_start "$T/conf.json" --listen 127.0.0.2:0
-	[[ $FAKEAWS_URL == http://127.0.0.2:* ]]
+	fakeaws_start "$T/conf.json"
 	aws_test_keys
 	# A proxy that does not exist: using it would fail.
 	http_proxy=http://127.0.0.1:9 HTTP_PROXY=http://127.0.0.1:9 ALL_PROXY=http://127.0.0.1:9 \
 		run r53api_test --endpoint-url "$FAKEAWS_URL" limit Z1
 	assert_success
 	assert_output --partial "limit=5 count=1"
+}
+
+@test "awshttp: a clock more than 4 minutes off is corrected from the server's Date, once" {
+	cat >"$T/conf.json" <<'EOF2'
+{"canned": [
+ {"method": "GET", "path": "/2013-04-01/hostedzonelimit/Z1/MAX_RRSETS_BY_ZONE", "times": 1, "status": 403,
+  "body": "<ErrorResponse><Error><Type>Sender</Type><Code>SignatureDoesNotMatch</Code><Message>Signature expired: 20150830T123600Z is now earlier than ...</Message></Error><RequestId>r1</RequestId></ErrorResponse>"},
+ {"method": "GET", "path": "/2013-04-01/hostedzonelimit/Z1/MAX_RRSETS_BY_ZONE",
+  "body": "<GetHostedZoneLimitResponse><Limit><Type>MAX_RRSETS_BY_ZONE</Type><Value>5</Value></Limit><Count>1</Count></GetHostedZoneLimitResponse>"},
+ {"method": "GET", "path": "/2013-04-01/hostedzonelimit/Z2/MAX_RRSETS_BY_ZONE", "status": 403,
+  "body": "<ErrorResponse><Error><Type>Sender</Type><Code>SignatureDoesNotMatch</Code><Message>Signature expired</Message></Error><RequestId>r2</RequestId></ErrorResponse>"}]}
+EOF2
+	fakeaws_start "$T/conf.json"
+	aws_test_keys
+	# Our clock says 2015; the fake's Date header says now.
+	R53M_FAKE_TIME=20150830T123600Z run r53api_test --endpoint-url "$FAKEAWS_URL" limit Z1 + limit Z1
+	assert_success
+	assert_output --partial "the local clock is"
+	assert_output --partial "behind Route 53's"
+	[ "$(grep -c 'limit=5 count=1' <<<"$output")" = 2 ]
+	[ "$(r53stat requests)" = 3 ]
+	[ "$(fakeaws_header 1 X-Amz-Date)" = 20150830T123600Z ]
+	# Signed again with the server's time, and the next call too.
+	[ "$(fakeaws_header 2 X-Amz-Date | cut -c1-8)" = "$(date -u +%Y%m%d)" ] ||
+		[ "$(fakeaws_header 2 X-Amz-Date | cut -c1-8)" = "$(date -u -d '-1 hour' +%Y%m%d)" ]
+	[ "$(fakeaws_header 3 X-Amz-Date | cut -c1-4)" = "$(date -u +%Y)" ]
+	# A time error with a clock that agrees with the server is final.
+	run r53api_test --endpoint-url "$FAKEAWS_URL" limit Z2
+	assert_failure 6
+	refute_output --partial "the local clock"
+	[ "$(r53stat requests)" = 1 ]
+	# Corrected at most once per call: a server that keeps refusing.
+	R53M_FAKE_TIME=20150830T123600Z run r53api_test --endpoint-url "$FAKEAWS_URL" limit Z2
+	assert_failure 6
+	[ "$(r53stat requests)" = 2 ]
 }

@@ -180,6 +180,23 @@ check_pages() {
 	[ "$status" -eq 1 ]
 }
 
+@test "r53dump -o: replaces an existing file, leaves no temporary file" {
+	local id
+	id=$(emu_create_zone example.com)
+	python3 "$DT" fill "$EMU_URL" "$id" example.com. 10
+	mkdir "$T/d"
+	echo junk >"$T/d/zone.rrset"
+	dump --zone-id "$id" -o "$T/d/zone.rrset"
+	[ "$status" -eq 0 ]
+	[ ! -s "$T/out" ]
+	[ "$(ls "$T/d")" = zone.rrset ]
+	[ "$(sed -n 1p "$T/d/zone.rrset")" = "#!r53mirror-rrset 1" ]
+	[ "$(tail -n 1 "$T/d/zone.rrset")" = "#end rrsets=12" ]
+	# Same bytes as on stdout.
+	dump --zone-id "$id"
+	cmp "$T/out" "$T/d/zone.rrset"
+}
+
 @test "r53dump: a Value that cannot be parsed: exit 2, record named, no trailer" {
 	local id
 	id=$(emu_create_zone example.com)

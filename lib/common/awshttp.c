@@ -47,6 +47,8 @@ struct awshttp {
 	int loopback;		/* endpoint host is a loopback address */
 	struct awscred_provider *cred;
 	struct awshttp_counters cnt;
+	long skew;		/* seconds to add to our clock (server's) */
+	time_t last_date;	/* Date header of the last answer, or 0 */
 };
 
 static void
@@ -381,6 +383,7 @@ struct rbuf {
 	size_t len, cap;
 	int too_big;
 	char *request_id;
+	time_t date;		/* the answer's Date header, or 0 */
 };
 
 static size_t
@@ -415,7 +418,16 @@ header_cb(char *p, size_t sz, size_t nm, void *arg)
 	struct rbuf *b = arg;
 	size_t n = sz * nm, k;
 	static const char name[] = "x-amzn-requestid:";
+	char date[64];
 
+	/* The server's clock, for correcting a skewed one of ours. */
+	if (n > 5 && n < sizeof(date) && strncasecmp(p, "date:", 5) == 0) {
+		memcpy(date, p + 5, n - 5);
+		date[n - 5] = '\0';
+		b->date = curl_getdate(date, NULL);
+		if (b->date == (time_t)-1)
+			b->date = 0;
+	}
 	k = sizeof(name) - 1;
 	if (n > k && strncasecmp(p, name, k) == 0 && b->request_id == NULL) {
 		p += k;
@@ -550,6 +562,38 @@ is_throttle(const struct awshttp_resp *r)
 	return 0;
 }
 
+/*
+ * After a signature-time error, adopt the server's clock when ours is
+ * more than 4 minutes off (as the AWS SDKs do).  Returns 1 when the skew
+ * changed, so the request is worth signing again.
+ */
+static int
+fix_skew(struct awshttp *h, const struct awshttp_resp *r)
+{
+	static const char *const codes[] = { "RequestTimeTooSkewed",
+	    "RequestExpired", "InvalidSignatureException",
+	    "SignatureDoesNotMatch", "AuthFailure", "RequestInTheFuture",
+	    NULL };
+	long diff;
+	size_t i;
+
+	if (r->err_code == NULL || h->last_date == 0)
+		return 0;
+	for (i = 0; codes[i] != NULL; i++)
+		if (strcmp(r->err_code, codes[i]) == 0)
+			break;
+	if (codes[i] == NULL)
+		return 0;
+	diff = (long)(h->last_date - (awscred_now() + h->skew));
+	if (diff > -240 && diff < 240)
+		return 0;
+	h->skew += diff;
+	log_warn("the local clock is %ld s %s Route 53's; signing with "
+	    "Route 53's time", labs(h->skew), h->skew > 0 ? "behind" :
+	    "ahead of");
+	return 1;
+}
+
 static long
 mono_ms(void)
 {
@@ -641,7 +685,7 @@ attempt(struct awshttp *h, const char *method, const char *path,
 	if (awscred_get(h->cred, &cred, errbuf, errlen))
 		return ATT_AUTH;
 	/* Headers to sign: Host, X-Amz-Date, the token, Content-Type. */
-	sigv4_amzdate(awscred_now(), amzdate);
+	sigv4_amzdate(awscred_now() + h->skew, amzdate);
 	sh[nsh].name = "Host";
 	sh[nsh++].value = h->host;
 	sh[nsh].name = "X-Amz-Date";
@@ -724,6 +768,7 @@ attempt(struct awshttp *h, const char *method, const char *path,
 	h->cnt.requests++;
 	cc = curl_easy_perform(h->curl);
 	curl_easy_getinfo(h->curl, CURLINFO_REQUEST_SIZE, &reqsize);
+	h->last_date = rb.date;
 	if (cc == CURLE_OK) {
 		curl_easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, &resp->status);
 		resp->body = rb.s != NULL ? rb.s : strdup("");
@@ -790,7 +835,7 @@ awshttp_request(struct awshttp *h, const char *method, const char *path,
     struct awshttp_resp *resp, char *errbuf, size_t errlen)
 {
 	long start = mono_ms(), wait;
-	int n, have_answer = 0;
+	int n, have_answer = 0, skew_fixed = 0;
 	enum attempt_rc rc;
 	char why[256];
 
@@ -808,6 +853,15 @@ awshttp_request(struct awshttp *h, const char *method, const char *path,
 			return AWSHTTP_FAILED;
 		if (rc == ATT_ANSWER && resp->status < 300)
 			return AWSHTTP_OK;
+		if (rc == ATT_ANSWER && !skew_fixed && resp->status < 500 &&
+		    fix_skew(h, resp)) {
+			/* Rejected for its time: not processed, so safe to
+			 * sign again and resend, once, at once. */
+			skew_fixed = 1;
+			h->cnt.retries++;
+			n--;
+			continue;
+		}
 		if (rc == ATT_ANSWER && is_throttle(resp)) {
 			/* A definite rejection: safe to resend anything. */
 			h->cnt.throttled++;

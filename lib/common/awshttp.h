@@ -27,7 +27,11 @@
  *
  * Backoff before retry n: uniform in [0, min(20 s, base * 2^(n-1))],
  * base 250 ms (R53M_RETRY_BASE_MS overrides it, for tests).  Signing
- * uses awscred_now(), so R53M_FAKE_TIME pins X-Amz-Date too.
+ * uses awscred_now(), so R53M_FAKE_TIME pins X-Amz-Date too.  When the
+ * server rejects a signature for its time (SignatureDoesNotMatch,
+ * RequestTimeTooSkewed, ...) and its Date header is more than 4 minutes
+ * from our clock, the difference is adopted for the rest of the run and
+ * the request is signed and sent again once (as the AWS SDKs do).
  */
 #ifndef R53M_AWSHTTP_H
 #define R53M_AWSHTTP_H

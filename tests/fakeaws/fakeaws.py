@@ -208,7 +208,7 @@ def main():
                     help="serve https with this certificate and key")
     a = ap.parse_args()
     host, _, port = a.listen.rpartition(":")
-    if not (host.startswith("127.") or host == "localhost"):
+    if host not in ("127.0.0.1", "localhost"):
         sys.exit("fakeaws: loopback only")
     with open(a.config) as f:
         conf = json.load(f)

@@ -13,6 +13,8 @@
 #                         (rrdiff exits 0); uses SERVER_PORT, SERVER_KEYFILE
 #   mirror_zone_dir ID    the state folder of hosted zone ID
 #   mirror_probe_requests_ok N  the emulator saw exactly N no-change probes
+#   mirror_closed_port    a loopback port where nothing listens
+#   mirror_alive PID      the process exists and is not a zombie
 
 MIRROR_SH="${TOP_DIR:-.}/scripts/mirror.sh"
 
@@ -92,4 +94,26 @@ mirror_probe_requests_ok() {
 	if [ "$ghz" -gt 0 ]; then
 		echo "note: r53dump --serial also sent $ghz GetHostedZone" >&2
 	fi
+}
+
+# mirror_closed_port: a loopback port where nothing listens (for a source
+# that cannot be reached).
+mirror_closed_port() {
+	local i p
+	for ((i = 0; i < 50; i++)); do
+		p=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
+		if [ -z "$(ss -Hltnu "( sport = :$p )" 2>/dev/null)" ]; then
+			echo "$p"
+			return 0
+		fi
+	done
+	return 1
+}
+
+# mirror_alive PID: the process exists and is not a zombie.
+mirror_alive() {
+	local st
+	[ -r "/proc/$1/stat" ] || return 1
+	st=$(sed -e 's/^.*) //' "/proc/$1/stat" 2>/dev/null | cut -c1)
+	[ -n "$st" ] && [ "$st" != Z ] && [ "$st" != X ]
 }
