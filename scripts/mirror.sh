@@ -884,7 +884,10 @@ run_one() {
 		msg "$ZONE: cannot create $ZDIR"
 		exit "$EX_BADINPUT"
 	fi
-	exec {LOCKFD}>>"$ZDIR/lock"
+	if ! { exec {LOCKFD}>>"$ZDIR/lock"; } 2>/dev/null; then
+		msg "$ZONE: cannot open $ZDIR/lock"
+		exit "$EX_BADINPUT"
+	fi
 	if ! flock -w "$opt_lock_wait" "$LOCKFD"; then
 		msg "$ZONE: another run holds $ZDIR/lock (waited $opt_lock_wait s)"
 		load_state	# read only: for the summary's since-success
@@ -1114,6 +1117,13 @@ run_one() {
 		[ -n "$nreq" ] || nreq=$(requests_in "$RUN/r53apply.err")
 		N_REQUESTS=$((N_REQUESTS + ${nreq:-0}))
 		if [ "$st" -ne 0 ] && [ "$st" -ne 1 ]; then
+			# Unless r53apply surely sent nothing (bad input, usage,
+			# refused, credentials), Route 53 may now hold part of
+			# this run: no longer a drift baseline.
+			case $st in
+			2 | 3 | 4 | 6) [ "$TIMED_OUT" -eq 0 ] || rm -f -- "$ZDIR/applied.rrset" ;;
+			*) rm -f -- "$ZDIR/applied.rrset" ;;
+			esac
 			save_state
 			stage_failed r53apply "$st"
 		fi

@@ -313,6 +313,28 @@ check_pages() {
 	grep -qx '#serial 2024052001' "$T/out"
 }
 
+@test "r53dump --serial with --zone-id and --zone: exactly one request in all" {
+	local id
+	id=$(emu_create_zone example.com)
+	emu_reset_counters
+	dump --serial --zone-id "$id" --zone example.com
+	[ "$status" -eq 0 ]
+	[ "$(cat "$T/out")" = 1 ]
+	[ "$(emu_count ListResourceRecordSets)" -eq 1 ]
+	[ "$(emu_count GetHostedZone)" -eq 0 ]
+	[ "$(emu_count ListHostedZonesByName)" -eq 0 ]
+	# A name that is not the zone's apex finds no apex SOA: an error.
+	dump --serial --zone-id "$id" --zone other.example.com
+	[ "$status" -eq 5 ]
+	grep -q 'no SOA' "$T/err"
+	# Without --serial the pair is checked against Route 53.
+	dump --zone-id "$id" --zone example.net
+	[ "$status" -eq 3 ]
+	grep -q 'is named example.com., not example.net' "$T/err"
+	dump --zone-id "$id" --zone EXAMPLE.com
+	[ "$status" -eq 0 ]
+}
+
 @test "r53dump: zone selection by name, public/private/VPC, ambiguity" {
 	local pub priv1 priv2 other
 	pub=$(emu_create_zone example.com)
@@ -352,8 +374,6 @@ check_pages() {
 
 @test "r53dump: usage errors exit 3" {
 	dump
-	[ "$status" -eq 3 ]
-	dump --zone-id Z1 --zone example.com
 	[ "$status" -eq 3 ]
 	dump --zone-id Z1 --private
 	[ "$status" -eq 3 ]

@@ -65,6 +65,22 @@ plan_json() {	# plan_json STREAM [options]: the --json plan into $T/plan.json
 	[ "$(r53a_json_get "$T/plan.json" 'len([c for b in d["batches"] for c in b["changes"] if c["name"] == "big.example.com."])')" = 1 ]
 }
 
+@test "r53apply: an update too large for DELETE+CREATE becomes an UPSERT; too large for both is skipped" {
+	old=$(seq 1 900 | awk '{ printf "10.9.%d.%d\n", int($1 / 256), $1 % 256 }' | LC_ALL=C sort | paste -sd '\t')
+	new=$(seq 1 300 | awk '{ printf "10.8.%d.%d\n", int($1 / 256), $1 % 256 }' | LC_ALL=C sort | paste -sd '\t')
+	big=$(seq 1 600 | awk '{ printf "10.7.%d.%d\n", int($1 / 256), $1 % 256 }' | LC_ALL=C sort | paste -sd '\t')
+	{
+		printf '<\ta.example.com.\tA\t300\t%s\n>\ta.example.com.\tA\t300\t%s\n' "$old" "$new"
+		printf '<\tb.example.com.\tA\t300\t%s\n>\tb.example.com.\tA\t300\t%s\n' "$old" "$big"
+	} | r53a_stream "$T/c" ZTEST1
+	run r53apply --dry-run --offline --zone-id ZTEST1 --force "$T/c"
+	assert_success
+	assert_output --partial "a.example.com. A: large old RRset: replaced with an UPSERT"
+	assert_line --partial "  UPSERT a.example.com. A 300 [10.8.0.1]"
+	assert_output --partial "skipped: line"
+	assert_output --partial "b.example.com. A: 1500 records"
+}
+
 @test "r53apply: TXT-heavy and A-heavy changes share requests: within one of the lower bound" {
 	v=$(r53a_txt_value 4000)
 	{ r53a_adds 80 t TXT "$v"; r53a_adds 9000 h; } | r53a_stream "$T/cmix" ZTEST1
@@ -149,6 +165,12 @@ plan_json() {	# plan_json STREAM [options]: the --json plan into $T/plan.json
 	r53a_adds 3 h | r53a_stream "$T/c" ZTEST1
 	run r53apply --dry-run --offline --zone-id /hostedzone/ZTEST1 "$T/c"
 	assert_success
+	# --zone-id with --zone offline: the name given is the zone's name
+	run r53apply --dry-run --offline --zone-id ZTEST1 --zone Example.COM "$T/c"
+	assert_success
+	run r53apply --dry-run --offline --zone-id ZTEST1 --zone other.test "$T/c"
+	assert_failure 4
+	assert_output --partial "origin example.com. is not the hosted zone's name other.test."
 }
 
 @test "r53apply: a truncated or malformed stream is bad input (exit 2), nothing planned" {
@@ -198,7 +220,9 @@ plan_json() {	# plan_json STREAM [options]: the --json plan into $T/plan.json
 	assert_failure 3
 	run r53apply --zone-id Z1 --max-delete-pct abc "$FIXTURES/r53apply/basic.change"
 	assert_failure 3
-	run r53apply --zone-id Z1 --zone example.com "$FIXTURES/r53apply/basic.change"
+	run r53apply --zone-id Z1 --public "$FIXTURES/r53apply/basic.change"
+	assert_failure 3
+	run r53apply --dry-run --offline --zone example.com "$FIXTURES/r53apply/basic.change"
 	assert_failure 3
 	run r53apply --help
 	assert_success

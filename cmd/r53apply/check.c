@@ -164,6 +164,16 @@ check_values(struct ap_change *c)
 			}
 		}
 	}
+	if (c->kind == '<' && !c->upsert && (ap_change_cost_rr(c) >
+	    AP_MAX_RRS || ap_change_cost_chars(c) > AP_MAX_CHARS) &&
+	    2 * s->nrr <= AP_MAX_RRS && 2 * s->nchars <= AP_MAX_CHARS) {
+		/* DELETE old + CREATE new does not fit one request, an
+		 * UPSERT of new (counted twice) does: no compare-and-swap
+		 * then, but the update stays atomic */
+		log_warn("%s %s: large old RRset: replaced with an UPSERT",
+		    s->owner, s->type);
+		c->upsert = 1;
+	}
 	if (ap_change_cost_rr(c) > AP_MAX_RRS ||
 	    ap_change_cost_chars(c) > AP_MAX_CHARS)
 		ap_skip(c, AP_SKIPPED, "%zu records / %zu characters do not "

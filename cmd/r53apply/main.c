@@ -390,6 +390,30 @@ check_quota(const struct ap_run *run)
 	return EXIT_OK;
 }
 
+/* offline_name(run, name): the canonical form of --zone NAME (trailing
+ * dot optional) as the zone's name, for the origin check. */
+static int
+offline_name(struct ap_run *run, const char *name)
+{
+	char buf[NAME_CANON_MAX + 2];
+	size_t n = strlen(name);
+
+	if (n + 2 > sizeof(buf)) {
+		log_msg("--zone: name too long");
+		return EXIT_USAGE;
+	}
+	memcpy(buf, name, n + 1);
+	if (n == 0 || buf[n - 1] != '.' || (n >= 2 && buf[n - 2] == '\\')) {
+		buf[n] = '.';
+		buf[n + 1] = '\0';
+	}
+	if (name_canon_text(buf, &run->zone_name) != NAME_OK) {
+		log_msg("--zone: bad name '%s'", name);
+		return EXIT_USAGE;
+	}
+	return EXIT_OK;
+}
+
 static int
 connect_zone(struct ap_run *run, const struct r53cli *cli)
 {
@@ -400,7 +424,12 @@ connect_zone(struct ap_run *run, const struct r53cli *cli)
 	if (run->o.offline) {
 		run->zone_id = strdup(r53_id_strip(cli->zone_id));
 		run->zone_private = cli->visibility == R53_VIS_PRIVATE;
-		return run->zone_id ? EXIT_OK : EXIT_BADINPUT;
+		if (run->zone_id == NULL)
+			return EXIT_BADINPUT;
+		/* --zone-id with --zone: the name is taken as given */
+		if (cli->zone_name != NULL)
+			return offline_name(run, cli->zone_name);
+		return EXIT_OK;
 	}
 	rc = r53cli_connect(cli, &run->client, &zone);
 	if (rc != EXIT_OK)

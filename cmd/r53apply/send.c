@@ -569,7 +569,16 @@ send_items(struct ap_run *run, struct ap_batch *b, const size_t *items,
 			run->fail_status = R53_AMBIGUOUS;
 			goto out;
 		}
-		/* not applied: sending it again cannot apply it twice */
+		/* not applied: sending it again cannot apply it twice (its
+		 * CREATEs and DELETEs would be rejected if the first send
+		 * landed late, and the SOA UPSERT is idempotent) */
+	}
+	if (st == R53_REJECTED && b->ambiguous && attempt > 0 &&
+	    verify(run, ch, nch) == VF_APPLIED) {
+		/* the first, ambiguous send landed after all */
+		log_warn("%s: the request applied before its resend",
+		    run->zone_id);
+		st = R53_OK;
 	}
 	switch (st) {
 	case R53_OK:

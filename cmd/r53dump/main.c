@@ -204,6 +204,9 @@ main(int argc, char *argv[])
 	if (rc != -1)
 		return rc;
 
+	/* The no-change probe costs one request: with --zone-id and --zone
+	 * both given, --serial skips the zone lookup. */
+	a.cli.trust_pair = a.serial_only;
 	rc = r53cli_connect(&a.cli, &client, &zone);
 	if (rc != EXIT_OK)
 		goto done;

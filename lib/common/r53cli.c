@@ -180,10 +180,8 @@ r53cli_check(const struct r53cli *cli)
 		log_msg("one of --zone-id ID and --zone NAME is required");
 		return -1;
 	}
-	if (cli->zone_id != NULL && cli->zone_name != NULL) {
-		log_msg("--zone-id and --zone are exclusive");
-		return -1;
-	}
+	/* Both together mean "the zone with this id, named so": checked
+	 * against Route 53, or trusted when the program says so. */
 	if (cli->zone_id != NULL && *cli->zone_id == '\0') {
 		log_msg("--zone-id: empty id");
 		return -1;
@@ -213,7 +211,8 @@ void
 r53cli_usage(FILE *fp)
 {
 	fputs(
-	    "  --zone-id ID          the hosted zone by id\n"
+	    "  --zone-id ID          the hosted zone by id (with --zone NAME too:\n"
+	    "                        checked to be named NAME)\n"
 	    "  --zone NAME           the hosted zone by name\n"
 	    "  --public | --private  with --zone: only public / private zones\n"
 	    "  --vpc-id VPC          with --zone: the private zone of VPC\n"
@@ -259,6 +258,52 @@ r53cli_zone_label(const struct r53cli *cli, char *buf, size_t len)
 	return buf;
 }
 
+/* Two names of one zone are equal, ignoring case and a final dot. */
+static int
+zone_names_equal(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+
+	if (la > 1 && a[la - 1] == '.')
+		la--;
+	if (lb > 1 && b[lb - 1] == '.')
+		lb--;
+	return la == lb && strncasecmp(a, b, la) == 0;
+}
+
+/*
+ * zone_from_pair(c, cli, zone, err): --zone-id with --zone.  Trusted (no
+ * request) when cli->trust_pair is set, else looked up by id and the name
+ * checked.  zone is filled by the caller's r53_zone_clear contract.
+ */
+static int
+zone_from_pair(struct r53_client *c, const struct r53cli *cli,
+    struct r53_zone *zone, struct r53_error *err)
+{
+	size_t n = strlen(cli->zone_name);
+	int status;
+
+	if (cli->trust_pair) {
+		zone->id = strdup(r53_id_strip(cli->zone_id));
+		zone->name = malloc(n + 2);
+		if (zone->id == NULL || zone->name == NULL)
+			return R53_FAILED;
+		memcpy(zone->name, cli->zone_name, n + 1);
+		if (n == 0 || cli->zone_name[n - 1] != '.')
+			memcpy(zone->name + n, ".", 2);
+		zone->rrset_count = -1;
+		return R53_OK;
+	}
+	status = r53_zone_resolve(c, cli->zone_id, NULL, R53_VIS_ANY, NULL,
+	    zone, err);
+	if (status == R53_OK && !zone_names_equal(zone->name, cli->zone_name)) {
+		log_msg("hosted zone %s is named %s, not %s", zone->id,
+		    zone->name, cli->zone_name);
+		return R53_USAGE;
+	}
+	return status;
+}
+
 int
 r53cli_connect(const struct r53cli *cli, struct r53_client **client,
     struct r53_zone *zone)
@@ -283,8 +328,11 @@ r53cli_connect(const struct r53cli *cli, struct r53_client **client,
 		    label, err.message != NULL ? err.message : "unknown error");
 		goto fail;
 	}
-	status = r53_zone_resolve(c, cli->zone_id, cli->zone_name,
-	    cli->visibility, cli->vpc_id, zone, &err);
+	if (cli->zone_id != NULL && cli->zone_name != NULL)
+		status = zone_from_pair(c, cli, zone, &err);
+	else
+		status = r53_zone_resolve(c, cli->zone_id, cli->zone_name,
+		    cli->visibility, cli->vpc_id, zone, &err);
 	if (status != R53_OK) {
 		log_msg("cannot use hosted zone %s: %s", label,
 		    err.message != NULL ? err.message : r53_strstatus(status));

@@ -74,6 +74,10 @@ struct r53cli {
 	long timeout_ms;		/* --timeout, 0 when not given */
 	int verbose;			/* count of -v (also log_verbose) */
 	int saw_public, saw_private;	/* for r53cli_check */
+	int trust_pair;			/* set by the program: with both
+					 * --zone-id and --zone, take the pair
+					 * as given, with no lookup request
+					 * (r53dump --serial: one request) */
 	/* getopt state: the merged tables (internal) */
 	struct option longopts_[R53CLI_MAX_OWN_OPTS + 16];
 	char shortopts_[128];
