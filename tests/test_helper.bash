@@ -35,6 +35,9 @@ unset _lib _h
 # A fresh folder per test, removed by bats with BATS_TEST_TMPDIR.
 T="${BATS_TEST_TMPDIR:-$(mktemp -d)}"
 export T
+# The Route 53 client's shared token bucket: one per test, so tests never
+# wait for each other (a test may still point several processes at it).
+export R53M_RATE_FILE="${R53M_RATE_FILE:-$T/r53m-ratelimit}"
 
 # no_sanitizer_report FILE: fail if a sanitizer wrote to FILE (stderr).
 no_sanitizer_report() {
