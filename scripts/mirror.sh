@@ -909,10 +909,12 @@ run_one() {
 	if [ -n "$opt_endpoint" ]; then
 		R53ARGS+=(--endpoint-url "$opt_endpoint")
 	fi
+	# With the id, the name too: r53dump then checks that the hosted
+	# zone is ZONE's, and its --serial probe needs no lookup (one request).
 	if [ -n "$hz_id" ]; then
-		R53ARGS+=(--zone-id "$hz_id")
+		R53ARGS+=(--zone-id "$hz_id" --zone "$ZONE")
 	elif [ -n "$st_zone_id" ]; then
-		R53ARGS+=(--zone-id "$st_zone_id")
+		R53ARGS+=(--zone-id "$st_zone_id" --zone "$ZONE")
 	elif [ "$opt_private" -eq 1 ]; then
 		R53ARGS+=(--zone "$ZONE" --private)
 		[ -n "$opt_vpc" ] && R53ARGS+=(--vpc-id "$opt_vpc")

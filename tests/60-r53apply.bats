@@ -553,8 +553,11 @@ JSON
 	r53a_emu
 	zid=$(emu_create_zone example.com)
 	r53a_adds 3 h | R53A_CUR_RRSETS=2 r53a_stream "$T/c" "$zid"
-	run r53apply --zone-id "$zid" --dry-run "$T/c"
+	run r53apply --zone-id "$zid" --dry-run --report "$T/r.json" "$T/c"
 	assert_success
+	[ "$(r53a_json_get "$T/r.json" 'd["dry_run"]')" = true ]
+	[ "$(r53a_json_get "$T/r.json" 'd["batches"][0]["state"]')" = planned ]
+	[ "$(r53a_json_get "$T/r.json" 'd["change_requests"]')" = 0 ]
 	assert_output --partial "UPSERT example.com. SOA 900 [ns-2048.awsdns-64.net. awsdns-hostmaster.amazon.com. 2024052002 7200 900 1209600 86400]"
 	[ "$(r53a_count ChangeResourceRecordSets)" = 0 ]
 	[ "$(r53a_count GetHostedZoneLimit)" = 1 ]
@@ -597,7 +600,7 @@ JSON
 @test "r53apply: --wait polls GetChange until INSYNC, bounded by --wait-timeout" {
 	r53a_emu
 	zid=$(emu_create_zone example.com)
-	emu_admin post pending '{"seconds": 1}' >/dev/null
+	emu_admin post pending '{"seconds": 4}' >/dev/null
 	r53a_adds 2 h | R53A_CUR_RRSETS=2 r53a_stream "$T/c" "$zid"
 	apply_ok "$zid" "$T/c" --wait --wait-timeout 60 --report "$T/r.json"
 	[ "$(r53a_count GetChange)" -ge 2 ]

@@ -679,6 +679,16 @@ EOF
 	run mirror_fwd
 	assert_failure 7
 	assert_output --partial "result=failed-r53apply"
+	# The batch in flight when r53apply died still lands (after the
+	# emulator's latency of 1.5 s): wait until the zone stops changing.
+	local prev="" cur
+	sleep 2
+	for ((i = 0; i < 50; i++)); do
+		cur=$(emu_admin get zones | tr -d ' \n')
+		[ "$cur" = "$prev" ] && break
+		prev=$cur
+		sleep 1
+	done
 	emu_faults '{"clear":true}'
 	mirror_unwrap r53apply
 	# Route 53 holds part of the change now; that is not drift.

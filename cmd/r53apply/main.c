@@ -307,7 +307,7 @@ hold_first_apply(struct ap_run *run)
 		    "over)", run->zone_id, n);
 }
 
-/* check_serial: refuse when Route 53's serial is ahead of the source's;
+/* plan_soa: refuse a stale stream or a source behind Route 53 (serial);
  * decide whether the SOA must be written and build the UPSERT. */
 static int
 plan_soa(struct ap_run *run)
@@ -553,10 +553,11 @@ main(int argc, char *argv[])
 		if (rc == EXIT_REFUSED || rc == EXIT_BADINPUT)
 			log_msg("nothing sent");
 		ap_summary(&run);
-		if (run.o.report != NULL &&
-		    ap_write_report(&run, run.o.report) == -1 && rc == EXIT_OK)
-			rc = EXIT_BADINPUT;
 	}
+	/* the report also for a dry run: what was read, what was planned */
+	if (run.o.report != NULL && ap_write_report(&run, run.o.report) == -1 &&
+	    rc == EXIT_OK)
+		rc = EXIT_BADINPUT;
 	ap_run_free(&run);
 	return rc;
 }

@@ -273,6 +273,7 @@ ap_write_report(const struct ap_run *run, const char *path)
 	json_object_set_new(root, "zone_id", json_string(run->zone_id ?
 	    run->zone_id : ""));
 	json_object_set_new(root, "origin", json_string(run->origin));
+	json_object_set_new(root, "dry_run", json_boolean(run->o.dry_run));
 	json_object_set_new(root, "exit_status",
 	    json_integer(run->exit_status));
 	json_object_set_new(root, "created", json_integer((json_int_t)

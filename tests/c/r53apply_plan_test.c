@@ -120,6 +120,30 @@ test_adversarial(void)
 	nb = verify_pack(sz, 9080, "mixed");
 	CHECK(lb == 14, "mixed: lower bound %zu, want 14", lb);
 	CHECK(nb <= lb + 1, "mixed: %zu requests, bound %zu", nb, lb);
+	{
+		/* plain first-fit decreasing on the same input, for contrast */
+		size_t *order = malloc(9080 * sizeof(*order));
+		size_t *lr = malloc(9080 * sizeof(*lr));
+		size_t *lc = malloc(9080 * sizeof(*lc));
+		size_t *bin = malloc(9080 * sizeof(*bin));
+		size_t i, ffd;
+
+		for (i = 0; i < 9080; i++)
+			order[i] = i;
+		pk_sort_sz = sz;
+		pk_sort_crr = AP_MAX_RRS;
+		pk_sort_cch = AP_MAX_CHARS;
+		qsort(order, 9080, sizeof(*order), pk_cmp);
+		ffd = first_fit(sz, order, 9080, AP_MAX_RRS, AP_MAX_CHARS, lr,
+		    lc, bin);
+		printf("mixed TXT/A: bound %zu, this packer %zu, first-fit "
+		    "decreasing %zu\n", lb, nb, ffd);
+		CHECK(ffd > lb + 1, "FFD did well here (%zu)", ffd);
+		free(order);
+		free(lr);
+		free(lc);
+		free(bin);
+	}
 	/* one RRset larger than half a request, plus small ones */
 	fill(sz, 0, 1, 600, 9000);
 	fill(sz, 1, 1400, 1, 14);

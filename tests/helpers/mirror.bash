@@ -77,22 +77,15 @@ mirror_zone_dir() {
 }
 
 # mirror_probe_requests_ok N: since the last emu_reset_counters the
-# emulator saw exactly N no-change probes: N ListResourceRecordSets and
-# nothing else.  Tolerated for now: one GetHostedZone per probe, which
-# r53dump --serial --zone-id sends today to learn the apex name (issue 5
-# asks for one request); once r53dump stops sending it this is exact.
+# emulator saw exactly N no-change probes: N ListResourceRecordSets (one
+# r53dump --serial each) and no other request at all.
 mirror_probe_requests_ok() {
-	local n=$1 total list ghz
-	total=$(emu_count _total)
-	list=$(emu_count ListResourceRecordSets)
-	ghz=$(emu_count GetHostedZone)
-	if [ "$list" -ne "$n" ] || [ "$ghz" -gt "$n" ] || [ "$total" -ne $((n + ghz)) ]; then
-		echo "expected $n probe request(s), got:" >&2
+	local n=$1
+	if [ "$(emu_count _total)" -ne "$n" ] ||
+		[ "$(emu_count ListResourceRecordSets)" -ne "$n" ]; then
+		echo "expected exactly $n probe request(s), got:" >&2
 		emu_counters >&2
 		return 1
-	fi
-	if [ "$ghz" -gt 0 ]; then
-		echo "note: r53dump --serial also sent $ghz GetHostedZone" >&2
 	fi
 }
 

@@ -27,6 +27,9 @@
 #         SERVER_TSIG      "required" (default): transfers only with one of
 #                          the keys; "none": transfers allowed to 127.0.0.1
 #                          without a key (like a Windows DNS primary)
+#         SERVER_LIFETIME  seconds after which the server stops by itself
+#                          even if server_stop is never called (an
+#                          interrupted test run); default 3600
 #       Several servers may run at once (call server_start again; the
 #       SERVER_* variables then describe the last one: save them first).
 #
@@ -244,21 +247,28 @@ _srv_conf_knot() {
 	mkdir -p "$d/db"
 }
 
+# _srv_capped CMD...: run CMD in the foreground under timeout(1), so that
+# a server whose test run was interrupted stops by itself; TERM sent to
+# timeout is passed on to the server.
+_srv_capped() {
+	exec timeout -k 10 "${SERVER_LIFETIME:-3600}" "$@"
+}
+
 # _srv_launch KIND DIR PORT CPORT: write the config, start, record the pid.
 _srv_launch() {
 	local kind=$1 d=$2 port=$3 cport=$4
 	case "$kind" in
 	bind)
 		_srv_conf_bind "$d" "$port" "$cport"
-		named -c "$d/named.conf" -g -n 1 >"$d/named.log" 2>&1 3>&- </dev/null &
+		_srv_capped named -c "$d/named.conf" -g -n 1 >"$d/named.log" 2>&1 3>&- </dev/null &
 		;;
 	nsd)
 		_srv_conf_nsd "$d" "$port"
-		nsd -d -c "$d/nsd.conf" >"$d/nsd.out" 2>&1 3>&- </dev/null &
+		_srv_capped nsd -d -c "$d/nsd.conf" >"$d/nsd.out" 2>&1 3>&- </dev/null &
 		;;
 	knot)
 		_srv_conf_knot "$d" "$port"
-		knotd -c "$d/knot.conf" >"$d/knot.out" 2>&1 3>&- </dev/null &
+		_srv_capped knotd -c "$d/knot.conf" >"$d/knot.out" 2>&1 3>&- </dev/null &
 		;;
 	*)
 		echo "server_start: unknown server kind '$kind' (bind, nsd, knot)" >&2
