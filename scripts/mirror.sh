@@ -15,7 +15,7 @@
 # wrote, kept in the zone's state folder; when nothing changed it stops
 # there.  Otherwise, or when a full compare is due, it runs
 #     zxfr -o source.rrset; r53dump -o route53.rrset;
-#     rrdiff source.rrset route53.rrset > changes; r53apply changes
+#     rrdiff -o changes source.rrset route53.rrset; r53apply changes
 # through files in a per-run folder (kept, rotated), checking each stage's
 # own exit status, so nothing ever acts on a truncated upstream.
 #
@@ -28,11 +28,11 @@ set -o pipefail
 umask 077
 export LC_ALL=C
 
-PROG=mirror.sh
 MIRROR_VERSION=0.1.0
 SELF="${BASH_SOURCE[0]}"
 SELF_DIR="$(cd "$(dirname "$SELF")" && pwd)"
 SELF="$SELF_DIR/$(basename "$SELF")"
+PROG=${SELF##*/}	# mirror.sh, or r53mirror once installed
 
 # Exit statuses: 0-7 are lib/common/exitcodes.h; 10+ are this script's.
 readonly EX_OK=0 EX_BADINPUT=2 EX_USAGE=3 EX_REFUSED=4
@@ -132,6 +132,11 @@ parse_opts() {
 		if [[ $a == --*=* ]]; then
 			name=${a%%=*}
 			val=${a#*=}
+			has_val=1
+		elif [[ $a =~ ^-([pkj])(.+)$ ]]; then
+			# getopt style: -p5300, -j4, -kFILE
+			name=-${BASH_REMATCH[1]}
+			val=${BASH_REMATCH[2]}
 			has_val=1
 		fi
 		case $name in
@@ -247,7 +252,7 @@ parse_opts() {
 		--syslog) opt_syslog=1 ;;
 		-v | --verbose) opt_verbose=$((opt_verbose + 1)) ;;
 		-h | --help) usage; exit "$EX_OK" ;;
-		--version) printf 'mirror.sh %s\n' "$MIRROR_VERSION"; exit "$EX_OK" ;;
+		--version) printf '%s %s\n' "$PROG" "$MIRROR_VERSION"; exit "$EX_OK" ;;
 		--all | --list | --iam-policy | --check-config)
 			if [ "$mode" != one ]; then
 				ERR="only one of --all, --list, --iam-policy, --check-config"
@@ -1023,6 +1028,8 @@ run_one() {
 		nreq=$(((${nr:-0} + 299) / 300))
 		[ "$nreq" -lt 1 ] && nreq=1
 		nreq=$((nreq + 1))
+		# By name: ListHostedZonesByName first.
+		[ -z "$hz_id" ] && [ -z "$st_zone_id" ] && nreq=$((nreq + 1))
 	fi
 	N_REQUESTS=$((N_REQUESTS + nreq))
 	local zid

@@ -222,7 +222,7 @@ EOF
 	many_setup
 	# z02's line points to a port where nothing answers.
 	sed -i "s/^z02.many.test 127.0.0.1:$SERVER_PORT /z02.many.test 127.0.0.1:1 /" "$T/many.conf"
-	run mirror --all "$T/many.conf" -j 4 --timeout 60
+	run mirror --all "$T/many.conf" -j4 --timeout 60
 	[ "$status" -ge 2 ]
 	[ "$(printf '%s\n' "$output" | grep -c ' status=0 ')" -eq $((NALL - 1)) ]
 	assert_output --regexp 'zone=z02.many.test. [^ ]+ result=failed-zxfr'
@@ -247,4 +247,41 @@ EOF
 		MIRROR="$MIRROR_SH" MIRROR_OPTS="--state-dir $T/state" z05.many.test.
 	assert_success
 	assert_output --partial "zone=z05.many.test. "
+}
+
+@test "mirror: the scheduling recipes: the cron line's command runs; the systemd units verify" {
+	# The cron line: 5 time fields, a user, then the command; run that
+	# command (paths pointed into $T) against a zone whose server does
+	# not answer: it must parse (not 3) and report to syslog (logger).
+	local line cmd port
+	line=$(grep -v '^#' "$TOP_DIR/examples/r53mirror.cron" | grep -v '^[[:space:]]*$')
+	[ "$(printf '%s\n' "$line" | wc -l)" -eq 1 ]
+	[ "$(printf '%s\n' "$line" | awk '{ print NF }')" -ge 8 ]
+	printf '%s\n' "$line" | awk '{ exit !($1 == "*" && $6 == "r53mirror" && $7 == "/usr/local/bin/r53mirror") }'
+	port=$(mirror_closed_port)
+	printf 'cron.example. 127.0.0.1:%s - Z0CRON000000001\n' "$port" >"$T/zones.conf"
+	cmd=$(printf '%s\n' "$line" | cut -d' ' -f7- |
+		sed -e "s|/usr/local/bin/r53mirror|bash $MIRROR_SH|" \
+			-e "s|/var/lib/r53mirror|$T/state|" -e "s|/etc/r53mirror/zones.conf|$T/zones.conf|")
+	printf '#!/bin/bash\nprintf "%%s\\n" "$*" >>"%s/logger.calls"\n' "$T" >"$T/logger"
+	chmod +x "$T/logger"
+	PATH="$T:$PATH" run bash -c "$cmd"
+	[ "$status" -ne 0 ]
+	[ "$status" -ne 3 ]
+	refute_output --partial "zone="
+	grep -q -- '-p daemon.err -- zone=cron.example. hosted-zone=Z0CRON000000001 result=failed-zxfr' "$T/logger.calls"
+
+	# The systemd units (an instance of each), with an executable in
+	# place of the installed script.
+	if ! command -v systemd-analyze >/dev/null; then
+		skip "systemd-analyze is not installed"
+	fi
+	mkdir -p "$T/units"
+	sed "s|/usr/local/bin/r53mirror|/bin/true|" "$TOP_DIR/examples/r53mirror@.service" \
+		>"$T/units/r53mirror@zones.service"
+	cp "$TOP_DIR/examples/r53mirror@.timer" "$T/units/r53mirror@zones.timer"
+	cd "$T/units"
+	run timeout 60 systemd-analyze verify --man=no ./r53mirror@zones.service ./r53mirror@zones.timer
+	assert_success
+	assert_output ""
 }

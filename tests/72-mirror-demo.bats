@@ -1,0 +1,35 @@
+#!/usr/bin/env bats
+# 72-mirror-demo.bats: `make demo` (scripts/demo.sh), the README's first
+# command, end to end with the commands already built: every step
+# succeeds, the runs say what the README says, and nothing it started is
+# left behind.
+
+load test_helper
+
+@test "demo: scripts/demo.sh mirrors, edits, shows the change stream, probes, and cleans up" {
+	export TMPDIR="$T/tmp"
+	mkdir -p "$TMPDIR"
+	run env R53M_BUILD="$R53M_BUILD" timeout 300 bash "$TOP_DIR/scripts/demo.sh"
+	assert_success
+	# First run: both zones created from nothing.
+	assert_output --regexp 'zone=corp.example. hosted-zone=Z[A-Z0-9]+ result=changed status=0 check=full:new-state'
+	assert_output --regexp 'zone=2.0.192.in-addr.arpa. hosted-zone=private:vpc-0demo1234/Z[A-Z0-9]+ result=changed status=0'
+	# The aws CLI shows the mirrored records.
+	assert_output --regexp 'printer.corp.example.[[:space:]]+A[[:space:]]+3600[[:space:]]+192.0.2.131'
+	assert_output --regexp '131.2.0.192.in-addr.arpa.[[:space:]]+PTR'
+	# Second run: the edit, as a change stream.
+	assert_output --partial "changes=3 adds=1 deletes=1 updates=1"
+	assert_line "-	intranet.corp.example.	CNAME	3600	www.corp.example."
+	assert_line ">	printer.corp.example.	A	3600	192.0.2.132"
+	assert_line "+	wiki.corp.example.	A	3600	192.0.2.90"
+	assert_line "+	90.2.0.192.in-addr.arpa.	PTR	3600	wiki.corp.example."
+	# Third run: nothing changed, one request per zone.
+	[ "$(printf '%s\n' "$output" | grep -c 'result=unchanged status=0 check=probe .* requests=1 dns-queries=1 ')" -eq 2 ]
+	assert_output --partial '"ListResourceRecordSets":2,"_total":2'
+	assert_output --partial '"arn:aws:route53:::change/*"'
+	# Nothing left: no folder, no process.
+	run find "$TMPDIR" -mindepth 1 -maxdepth 1
+	assert_output ""
+	run pgrep -f "$TMPDIR"
+	assert_failure 1
+}
