@@ -75,7 +75,7 @@ $(BUILD)/tests/%: $(BUILD)/tests/c/%.o $(LIB)
 # helpers where the binaries are; TESTS= selects files.
 TESTS ?= tests
 check test: all
-	R53M_BUILD="$(CURDIR)/$(BUILD)" R53M_SANITIZE="$(SANITIZE)" \
+	R53M_BUILD="$(abspath $(BUILD))" R53M_SANITIZE="$(SANITIZE)" \
 	  bats --print-output-on-failure $(TESTS)
 
 bench: all

@@ -32,39 +32,12 @@ DELS=$((CHANGES * 2 / 10))
 UPDS=$((CHANGES - ADDS - DELS))
 BASE=$((DELS + UPDS))
 
-WORK="$(mktemp -d)"
-EMU_PID=
-# shellcheck disable=SC2317  # called by the EXIT trap
-cleanup() {
-	if [ -n "$EMU_PID" ]; then
-		kill "$EMU_PID" 2>/dev/null || true
-		wait "$EMU_PID" 2>/dev/null || true
-	fi
-	rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-"$PY" "$TOP/tests/r53emu/r53emu.py" --listen 127.0.0.1:0 --quiet \
-	--quota $((CHANGES * 4)) >"$WORK/url" 2>"$WORK/emu.log" &
-EMU_PID=$!
-URL=
-for ((i = 0; i < 200; i++)); do
-	URL=$(head -n 1 "$WORK/url" 2>/dev/null || true)
-	[ -n "$URL" ] && break
-	kill -0 "$EMU_PID" 2>/dev/null || break
-	sleep 0.05
-done
-[ -n "$URL" ] || { cat "$WORK/emu.log" >&2; exit 1; }
-
-export AWS_ACCESS_KEY_ID=AKIDEXAMPLE
-export AWS_SECRET_ACCESS_KEY='wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY'
-export AWS_DEFAULT_REGION=us-east-1 AWS_REGION=us-east-1
-export AWS_CONFIG_FILE="$WORK/none" AWS_SHARED_CREDENTIALS_FILE="$WORK/none"
-export AWS_EC2_METADATA_DISABLED=true EMU_URL="$URL"
-unset AWS_SESSION_TOKEN AWS_PROFILE
-# The emulator enforces no rate; the shared 5/s bucket would only measure
-# itself.  Both tools run without it.
-export R53M_RATE=0 R53M_RATE_FILE="$WORK/rate"
+# shellcheck source=bench/lib.sh
+. "$TOP/bench/lib.sh"
+bench_workdir
+bench_start_emu $((CHANGES * 4))
+bench_aws_env
+export EMU_URL="$URL"
 
 emu() { "$PY" "$EMUCTL" "$URL" "$@"; }
 new_zone() {
@@ -172,11 +145,6 @@ print("%d %.3f %d" % (rc, t1 - t0, rss))
 	echo "$secs $rss $reqs" >>"$WORK/$name.runs"
 	printf '  %-8s run: %8.2f s wall  %7d KiB  %6d change requests\n' \
 		"$name" "$secs" "$rss" "$reqs"
-}
-
-median() { # median NAME COLUMN
-	awk -v c="$2" '{ print $c }' "$WORK/$1.runs" | sort -g |
-		awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
 }
 
 echo "r53apply bench: $CHANGES changes ($ADDS adds, $DELS deletes, $UPDS updates) on a zone of $BASE RRsets"

@@ -20,43 +20,19 @@ DT="$TOP/tests/fixtures/r53dump/dumptool.py"
 EMUCTL="$TOP/tests/r53emu/emuctl.py"
 WANT_REQ=$(((RRSETS + 299) / 300))
 
-WORK="$(mktemp -d)"
-EMU_PID=
-# shellcheck disable=SC2317  # called by the EXIT trap
-cleanup() {
-	if [ -n "$EMU_PID" ]; then
-		kill "$EMU_PID" 2>/dev/null || true
-		wait "$EMU_PID" 2>/dev/null || true
-	fi
-	rm -rf "$WORK"
-}
-trap cleanup EXIT
+PY=python3
+# shellcheck source=bench/lib.sh
+. "$TOP/bench/lib.sh"
+bench_workdir
 # A private copy: a rebuild of the tree during the run must not swap the
 # binary under the measurement.
 cp "$BUILD/r53dump" "$WORK/r53dump"
 
 # Start the emulator with the quota raised above the zone size.
-python3 "$TOP/tests/r53emu/r53emu.py" --listen 127.0.0.1:0 --quiet \
-	--quota $((RRSETS + 1000)) >"$WORK/url" 2>"$WORK/emu.log" &
-EMU_PID=$!
-URL=
-for ((i = 0; i < 200; i++)); do
-	URL=$(head -n 1 "$WORK/url" 2>/dev/null || true)
-	[ -n "$URL" ] && break
-	kill -0 "$EMU_PID" 2>/dev/null || break
-	sleep 0.05
-done
-[ -n "$URL" ] || { cat "$WORK/emu.log" >&2; exit 1; }
-
-export AWS_ACCESS_KEY_ID=AKIDEXAMPLE
-export AWS_SECRET_ACCESS_KEY='wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY'
-export AWS_DEFAULT_REGION=us-east-1 AWS_REGION=us-east-1
-export AWS_CONFIG_FILE="$WORK/none" AWS_SHARED_CREDENTIALS_FILE="$WORK/none"
-export AWS_EC2_METADATA_DISABLED=true AWS_PAGER=
-unset AWS_SESSION_TOKEN AWS_PROFILE
-# The emulator enforces no rate here; the shared 5/s bucket would only
-# measure itself (334 requests take 67 s at 5/s).
-export R53M_RATE=0 R53M_RATE_FILE="$WORK/rate"
+bench_start_emu $((RRSETS + 1000))
+# Without the shared 5/s bucket: 334 requests would take 67 s at 5/s.
+bench_aws_env
+export AWS_PAGER=
 
 ZID=$(python3 "$EMUCTL" "$URL" post zones '{"name":"bench.example"}' |
 	python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
@@ -89,11 +65,6 @@ measure() {
 	echo "$secs $rss $reqs $cpu" >>"$WORK/$name.runs"
 	printf '  %-8s run: %7.2f s wall  %6.2f s cpu  %7d KiB  %d list requests\n' \
 		"$name" "$secs" "$cpu" "$rss" "$reqs"
-}
-
-median() { # column of $WORK/NAME.runs
-	awk -v c="$2" '{ print $c }' "$WORK/$1.runs" | sort -g |
-		awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
 }
 
 for ((r = 1; r <= RUNS; r++)); do

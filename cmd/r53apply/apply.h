@@ -199,6 +199,8 @@ int ap_batch_changes(const struct ap_run *run, const size_t *items,
 int ap_read_zone(struct ap_run *run);
 int ap_send(struct ap_run *run);
 int ap_wait(struct ap_run *run);
+/* ap_now_s(): seconds on the monotonic clock, for durations. */
+double ap_now_s(void);
 
 /* report.c */
 void ap_print_plan_text(const struct ap_run *run, FILE *f);

@@ -15,7 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "apply.h"
 #include "exitcodes.h"
@@ -86,15 +85,6 @@ parse_num(const char *s, double max, double *out)
 		return -1;
 	*out = v;
 	return 0;
-}
-
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 /* parse_args: options into run->o and *cli; EXIT_OK, or an exit status
@@ -530,7 +520,7 @@ main(int argc, char *argv[])
 {
 	struct ap_run run;
 	struct r53cli cli;
-	double t0 = now_s();
+	double t0 = ap_now_s();
 	int rc, done = 0;
 
 	log_init(argv[0]);
@@ -547,7 +537,7 @@ main(int argc, char *argv[])
 		return EXIT_BADINPUT;
 	}
 	rc = run_all(&run, &cli);
-	run.seconds = now_s() - t0;
+	run.seconds = ap_now_s() - t0;
 	run.exit_status = rc;
 	if (!run.o.dry_run) {
 		if (rc == EXIT_REFUSED || rc == EXIT_BADINPUT)

@@ -128,23 +128,10 @@ ap_print_plan_text(const struct ap_run *run, FILE *f)
 static json_t *
 rr_json(const char *action, const struct r53_rrset *rr)
 {
-	json_t *o = json_object(), *v = json_array();
-	size_t i;
+	json_t *o = json_object();
 
 	json_object_set_new(o, "action", json_string(action));
-	json_object_set_new(o, "name", json_string(rr->name));
-	json_object_set_new(o, "type", json_string(rr->type));
-	if (rr->set_identifier != NULL)
-		json_object_set_new(o, "set_identifier",
-		    json_string(rr->set_identifier));
-	if (rr->ttl >= 0)
-		json_object_set_new(o, "ttl", json_integer(rr->ttl));
-	for (i = 0; i < rr->nvalues; i++)
-		json_array_append_new(v, json_string(rr->values[i]));
-	json_object_set_new(o, "values", v);
-	if (rr->extras != NULL)
-		json_object_set(o, "extras", rr->extras);
-	return o;
+	return r53_rrset_json(o, rr);
 }
 
 static json_t *

@@ -680,8 +680,8 @@ sleep_ms(long ms)
 	nanosleep(&ts, NULL);
 }
 
-static double
-now_s(void)
+double
+ap_now_s(void)
 {
 	struct timespec ts;
 
@@ -697,7 +697,7 @@ now_s(void)
 int
 ap_wait(struct ap_run *run)
 {
-	double deadline = now_s() + (double)run->o.wait_timeout;
+	double deadline = ap_now_s() + (double)run->o.wait_timeout;
 	long interval = 500;
 	size_t i, j;
 	int insync, st;
@@ -718,7 +718,7 @@ ap_wait(struct ap_run *run)
 				}
 				if (insync)
 					break;
-				if (now_s() + (double)interval / 1000 >
+				if (ap_now_s() + (double)interval / 1000 >
 				    deadline) {
 					log_msg("change %s not INSYNC after "
 					    "%ld s", b->change_ids[j],

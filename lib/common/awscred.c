@@ -12,7 +12,6 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +25,7 @@
 #include "awscred.h"
 #include "awshttp.h"
 #include "log.h"
+#include "sbuf.h"
 
 /* Largest credentials file, process output or HTTP answer we read. */
 #define CRED_MAX_INPUT (1024 * 1024)
@@ -47,22 +47,6 @@ enum src_rc {
 	SRC_NONE,		/* this source has nothing: try the next */
 	SRC_ERROR		/* configured but broken: stop with errbuf */
 };
-
-static void
-seterr(char *errbuf, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-seterr(char *errbuf, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (errbuf == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(errbuf, errlen, fmt, ap);
-	va_end(ap);
-}
 
 /* Free a string that may hold a secret. */
 static void
@@ -322,14 +306,15 @@ src_env(struct awscred *out, char *errbuf, size_t errlen)
 	if ((a == NULL || *a == '\0') && (s == NULL || *s == '\0'))
 		return SRC_NONE;
 	if (a == NULL || *a == '\0' || s == NULL || *s == '\0') {
-		seterr(errbuf, errlen, "environment: %s is set but %s is not",
+		sbuf_seterr(errbuf, errlen,
+		    "environment: %s is set but %s is not",
 		    a != NULL && *a ? "AWS_ACCESS_KEY_ID" :
 		    "AWS_SECRET_ACCESS_KEY", a != NULL && *a ?
 		    "AWS_SECRET_ACCESS_KEY" : "AWS_ACCESS_KEY_ID");
 		return SRC_ERROR;
 	}
 	if (set_static(out, a, s, getenv("AWS_SESSION_TOKEN"), "environment")) {
-		seterr(errbuf, errlen, "out of memory");
+		sbuf_seterr(errbuf, errlen, "out of memory");
 		return SRC_ERROR;
 	}
 	return SRC_FOUND;
@@ -345,14 +330,14 @@ ini_static(const struct ini_profile *ip, const char *file,
 		return SRC_NONE;
 	if (ip->akid == NULL || ip->secret == NULL || *ip->akid == '\0' ||
 	    *ip->secret == '\0') {
-		seterr(errbuf, errlen, "%s: profile %s has %s but not %s", file,
-		    profile, ip->akid ? "aws_access_key_id" :
-		    "aws_secret_access_key", ip->akid ? "aws_secret_access_key" :
-		    "aws_access_key_id");
+		sbuf_seterr(errbuf, errlen, "%s: profile %s has %s but not %s",
+		    file, profile,
+		    ip->akid ? "aws_access_key_id" : "aws_secret_access_key",
+		    ip->akid ? "aws_secret_access_key" : "aws_access_key_id");
 		return SRC_ERROR;
 	}
 	if (set_static(out, ip->akid, ip->secret, ip->token, source)) {
-		seterr(errbuf, errlen, "out of memory");
+		sbuf_seterr(errbuf, errlen, "out of memory");
 		return SRC_ERROR;
 	}
 	return SRC_FOUND;
@@ -373,14 +358,15 @@ run_process(const char *cmd, size_t *outlen, char *errbuf, size_t errlen)
 	long left;
 
 	if ((buf = malloc(CRED_MAX_INPUT + 1)) == NULL || pipe(pfd) == -1) {
-		seterr(errbuf, errlen, "credential_process: %s", strerror(errno));
+		sbuf_seterr(errbuf, errlen, "credential_process: %s",
+		    strerror(errno));
 		free(buf);
 		return NULL;
 	}
 	/* The SDKs run the command with the user's environment; stderr is
 	 * passed through so its messages reach the user. */
 	if ((pid = fork()) == -1) {
-		seterr(errbuf, errlen, "credential_process: fork: %s",
+		sbuf_seterr(errbuf, errlen, "credential_process: fork: %s",
 		    strerror(errno));
 		goto fail;
 	}
@@ -404,8 +390,9 @@ run_process(const char *cmd, size_t *outlen, char *errbuf, size_t errlen)
 		if (left <= 0 || (prc = poll(&pf, 1, (int)left)) == 0) {
 			kill(pid, SIGKILL);
 			waitpid(pid, &status, 0);
-			seterr(errbuf, errlen, "credential_process: no answer "
-			    "within %d s", CRED_PROCESS_TIMEOUT_MS / 1000);
+			sbuf_seterr(errbuf, errlen,
+			    "credential_process: no answer within %d s",
+			    CRED_PROCESS_TIMEOUT_MS / 1000);
 			goto fail;
 		}
 		if (prc == -1 && errno == EINTR)
@@ -421,11 +408,12 @@ run_process(const char *cmd, size_t *outlen, char *errbuf, size_t errlen)
 	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
 		;
 	if (n == CRED_MAX_INPUT) {
-		seterr(errbuf, errlen, "credential_process: output too large");
+		sbuf_seterr(errbuf, errlen,
+		    "credential_process: output too large");
 		goto fail;
 	}
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		seterr(errbuf, errlen, "credential_process failed (%s %d)",
+		sbuf_seterr(errbuf, errlen, "credential_process failed (%s %d)",
 		    WIFEXITED(status) ? "exit status" : "signal",
 		    WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
 		goto fail;
@@ -458,18 +446,19 @@ from_json(const char *text, size_t len, const char *what, const char *source,
 
 	if ((root = json_loadb(text, len, 0, &jerr)) == NULL ||
 	    !json_is_object(root)) {
-		seterr(errbuf, errlen, "%s: answer is not a JSON object%s%s",
-		    what, root == NULL ? ": " : "", root == NULL ? jerr.text : "");
+		sbuf_seterr(errbuf, errlen,
+		    "%s: answer is not a JSON object%s%s", what,
+		    root == NULL ? ": " : "", root == NULL ? jerr.text : "");
 		goto done;
 	}
 	if (want_version && (!json_is_integer(v = json_object_get(root,
 	    "Version")) || json_integer_value(v) != 1)) {
-		seterr(errbuf, errlen, "%s: Version must be 1", what);
+		sbuf_seterr(errbuf, errlen, "%s: Version must be 1", what);
 		goto done;
 	}
 	if ((v = json_object_get(root, "Code")) != NULL && json_is_string(v) &&
 	    strcmp(json_string_value(v), "Success") != 0) {
-		seterr(errbuf, errlen, "%s: Code is %.64s", what,
+		sbuf_seterr(errbuf, errlen, "%s: Code is %.64s", what,
 		    json_string_value(v));
 		goto done;
 	}
@@ -480,22 +469,23 @@ from_json(const char *text, size_t len, const char *what, const char *source,
 	tok = json_string_value(v);
 	exp = json_string_value(json_object_get(root, "Expiration"));
 	if (a == NULL || s == NULL || *a == '\0' || *s == '\0') {
-		seterr(errbuf, errlen, "%s: AccessKeyId or SecretAccessKey "
-		    "missing", what);
+		sbuf_seterr(errbuf, errlen,
+		    "%s: AccessKeyId or SecretAccessKey missing", what);
 		goto done;
 	}
 	if (set_static(out, a, s, tok, source)) {
-		seterr(errbuf, errlen, "out of memory");
+		sbuf_seterr(errbuf, errlen, "out of memory");
 		goto done;
 	}
 	if (exp != NULL && parse_iso8601(exp, &out->expiration)) {
-		seterr(errbuf, errlen, "%s: bad Expiration %.40s", what, exp);
+		sbuf_seterr(errbuf, errlen, "%s: bad Expiration %.40s", what,
+		    exp);
 		awscred_clear(out);
 		goto done;
 	}
 	if (exp == NULL && !want_version) {
 		/* Container and IMDS credentials always expire. */
-		seterr(errbuf, errlen, "%s: no Expiration", what);
+		sbuf_seterr(errbuf, errlen, "%s: no Expiration", what);
 		awscred_clear(out);
 		goto done;
 	}
@@ -555,11 +545,11 @@ src_files(const char *profile, int explicit, struct awscred *out,
 		goto oom;
 	snprintf(cfgsec, n, "profile %s", profile);
 	if ((cbuf = read_file(cpath, &clen)) == NULL && errno != ENOENT) {
-		seterr(errbuf, errlen, "%s: %s", cpath, strerror(errno));
+		sbuf_seterr(errbuf, errlen, "%s: %s", cpath, strerror(errno));
 		goto done;
 	}
 	if ((fbuf = read_file(fpath, &flen)) == NULL && errno != ENOENT) {
-		seterr(errbuf, errlen, "%s: %s", fpath, strerror(errno));
+		sbuf_seterr(errbuf, errlen, "%s: %s", fpath, strerror(errno));
 		goto done;
 	}
 	if (cbuf != NULL)
@@ -571,8 +561,9 @@ src_files(const char *profile, int explicit, struct awscred *out,
 		    "default" : NULL, &fp);
 	if (!cp.found && !fp.found) {
 		if (explicit) {
-			seterr(errbuf, errlen, "profile %s not found in %s or %s",
-			    profile, cpath, fpath);
+			sbuf_seterr(errbuf, errlen,
+			    "profile %s not found in %s or %s", profile, cpath,
+			    fpath);
 			goto done;
 		}
 		rc = SRC_NONE;
@@ -591,7 +582,7 @@ src_files(const char *profile, int explicit, struct awscred *out,
 	    errlen);
 	goto done;
 oom:
-	seterr(errbuf, errlen, "out of memory");
+	sbuf_seterr(errbuf, errlen, "out of memory");
 done:
 	free_secret_buf(cbuf, clen);
 	free_secret_buf(fbuf, flen);
@@ -692,7 +683,8 @@ src_container(struct awscred *out, char *errbuf, size_t errlen)
 		    "/", rel);
 	} else if (full != NULL && *full != '\0') {
 		if (!container_host_ok(full)) {
-			seterr(errbuf, errlen, "AWS_CONTAINER_CREDENTIALS_FULL_URI:"
+			sbuf_seterr(errbuf, errlen,
+			    "AWS_CONTAINER_CREDENTIALS_FULL_URI:"
 			    " plain http only to loopback or the container "
 			    "credential hosts");
 			return SRC_ERROR;
@@ -704,7 +696,8 @@ src_container(struct awscred *out, char *errbuf, size_t errlen)
 	/* The token file wins over the token variable (EKS pod identity). */
 	if (tokfile != NULL && *tokfile != '\0') {
 		if ((ftok = read_file(tokfile, &flen)) == NULL) {
-			seterr(errbuf, errlen, "%s: %s", tokfile, strerror(errno));
+			sbuf_seterr(errbuf, errlen, "%s: %s", tokfile,
+			    strerror(errno));
 			goto done;
 		}
 		if ((nl = strpbrk(ftok, "\r\n")) != NULL)
@@ -713,7 +706,8 @@ src_container(struct awscred *out, char *errbuf, size_t errlen)
 	}
 	if (tok != NULL && *tok != '\0') {
 		if (strpbrk(tok, "\r\n") != NULL) {
-			seterr(errbuf, errlen, "container authorization token "
+			sbuf_seterr(errbuf, errlen,
+			    "container authorization token "
 			    "contains a line break");
 			goto done;
 		}
@@ -726,19 +720,20 @@ src_container(struct awscred *out, char *errbuf, size_t errlen)
 	if (meta_fetch("GET", url, hdrs, hdr != NULL ? 1 : 0, &status, &body,
 	    &blen, errbuf, errlen)) {
 		if (body == NULL && status >= 500)
-			seterr(errbuf, errlen, "container credentials: HTTP %ld",
-			    status);
+			sbuf_seterr(errbuf, errlen,
+			    "container credentials: HTTP %ld", status);
 		goto done;
 	}
 	if (status != 200) {
-		seterr(errbuf, errlen, "container credentials: HTTP %ld", status);
+		sbuf_seterr(errbuf, errlen, "container credentials: HTTP %ld",
+		    status);
 		goto done;
 	}
 	rc = from_json(body, blen, "container credentials", "container", 0,
 	    out, errbuf, errlen);
 	goto done;
 oom:
-	seterr(errbuf, errlen, "out of memory");
+	sbuf_seterr(errbuf, errlen, "out of memory");
 done:
 	free(url);
 	free_secret(hdr);
@@ -770,7 +765,8 @@ src_imds(struct awscred *out, char *errbuf, size_t errlen)
 	while (n > 0 && ep[n - 1] == '/')
 		n--;
 	if (n >= sizeof(base)) {
-		seterr(errbuf, errlen, "AWS_EC2_METADATA_SERVICE_ENDPOINT too long");
+		sbuf_seterr(errbuf, errlen,
+		    "AWS_EC2_METADATA_SERVICE_ENDPOINT too long");
 		return SRC_ERROR;
 	}
 	memcpy(base, ep, n);
@@ -791,7 +787,7 @@ src_imds(struct awscred *out, char *errbuf, size_t errlen)
 		snprintf(tokhdr, n, "X-aws-ec2-metadata-token: %s", token);
 		hdrs[0] = tokhdr;
 	} else if (status != 404 && status != 405) {
-		seterr(errbuf, errlen, "instance metadata: token request: "
+		sbuf_seterr(errbuf, errlen, "instance metadata: token request: "
 		    "HTTP %ld", status);
 		goto done;
 	}
@@ -806,15 +802,15 @@ src_imds(struct awscred *out, char *errbuf, size_t errlen)
 		goto done;
 	}
 	if (status != 200 || blen == 0) {
-		seterr(errbuf, errlen, "instance metadata: role name: HTTP %ld",
-		    status);
+		sbuf_seterr(errbuf, errlen,
+		    "instance metadata: role name: HTTP %ld", status);
 		goto done;
 	}
 	body[strcspn(body, "\r\n")] = '\0';
 	if (strlen(body) == 0 || strlen(body) > 128 ||
 	    strspn(body, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 	    "0123456789+=,.@_-") != strlen(body)) {
-		seterr(errbuf, errlen, "instance metadata: bad role name");
+		sbuf_seterr(errbuf, errlen, "instance metadata: bad role name");
 		goto done;
 	}
 	role = body;
@@ -825,15 +821,15 @@ src_imds(struct awscred *out, char *errbuf, size_t errlen)
 	    errbuf, errlen))
 		goto done;
 	if (status != 200) {
-		seterr(errbuf, errlen, "instance metadata: credentials: HTTP %ld",
-		    status);
+		sbuf_seterr(errbuf, errlen,
+		    "instance metadata: credentials: HTTP %ld", status);
 		goto done;
 	}
 	rc = from_json(body, blen, "instance metadata", "imds", 0, out, errbuf,
 	    errlen);
 	goto done;
 oom:
-	seterr(errbuf, errlen, "out of memory");
+	sbuf_seterr(errbuf, errlen, "out of memory");
 done:
 	free_secret_buf(token, tlen);
 	free_secret(tokhdr);
@@ -862,7 +858,8 @@ chain(struct awscred_provider *p, struct awscred *out, char *errbuf,
 		return rc == SRC_FOUND ? 0 : -1;
 	if ((rc = src_imds(out, errbuf, errlen)) != SRC_NONE)
 		return rc == SRC_FOUND ? 0 : -1;
-	seterr(errbuf, errlen, "no AWS credentials found (environment, shared "
+	sbuf_seterr(errbuf, errlen,
+	    "no AWS credentials found (environment, shared "
 	    "credentials and config files for profile %s, container, "
 	    "instance metadata)", profile);
 	return -1;
@@ -914,7 +911,7 @@ awscred_get(struct awscred_provider *p, const struct awscred **cred,
 		return -1;
 	}
 	if (fresh.expiration != 0 && fresh.expiration <= now) {
-		seterr(errbuf, errlen, "%s credentials expired already",
+		sbuf_seterr(errbuf, errlen, "%s credentials expired already",
 		    fresh.source);
 		awscred_clear(&fresh);
 		return -1;

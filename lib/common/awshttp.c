@@ -8,7 +8,6 @@
 #include <netinet/in.h>
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +23,7 @@
 #include "awscred.h"
 #include "awshttp.h"
 #include "log.h"
+#include "sbuf.h"
 #include "ratelimit.h"
 #include "sigv4.h"
 
@@ -50,22 +50,6 @@ struct awshttp {
 	long skew;		/* seconds to add to our clock (server's) */
 	time_t last_date;	/* Date header of the last answer, or 0 */
 };
-
-static void
-seterr(char *errbuf, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-seterr(char *errbuf, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (errbuf == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(errbuf, errlen, fmt, ap);
-	va_end(ap);
-}
 
 static int
 curl_global(void)
@@ -169,14 +153,14 @@ check_url(const char *url, char **base, char **hostport, char *errbuf,
 	int rc = -1, https;
 
 	if ((u = curl_url()) == NULL) {
-		seterr(errbuf, errlen, "out of memory");
+		sbuf_seterr(errbuf, errlen, "out of memory");
 		return -1;
 	}
 	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
-		seterr(errbuf, errlen, "endpoint URL %.200s: not a valid URL",
-		    url);
+		sbuf_seterr(errbuf, errlen,
+		    "endpoint URL %.200s: not a valid URL", url);
 		goto done;
 	}
 	curl_url_get(u, CURLUPART_PORT, &port, 0);
@@ -185,19 +169,21 @@ check_url(const char *url, char **base, char **hostport, char *errbuf,
 	curl_url_get(u, CURLUPART_FRAGMENT, &frag, 0);
 	curl_url_get(u, CURLUPART_USER, &user, 0);
 	if (q != NULL || frag != NULL || user != NULL) {
-		seterr(errbuf, errlen, "endpoint URL %.200s: no query, fragment "
+		sbuf_seterr(errbuf, errlen,
+		    "endpoint URL %.200s: no query, fragment "
 		    "or user name allowed", url);
 		goto done;
 	}
 	https = strcasecmp(scheme, "https") == 0;
 	if (!https && strcasecmp(scheme, "http") != 0) {
-		seterr(errbuf, errlen, "endpoint URL %.200s: scheme must be "
-		    "https", url);
+		sbuf_seterr(errbuf, errlen,
+		    "endpoint URL %.200s: scheme must be https", url);
 		goto done;
 	}
 	/* TLS always, but for a local test server on loopback. */
 	if (!https && !awshttp_is_loopback(host)) {
-		seterr(errbuf, errlen, "endpoint URL %.200s: refusing plain "
+		sbuf_seterr(errbuf, errlen,
+		    "endpoint URL %.200s: refusing plain "
 		    "http to %.100s, which is not a loopback address; use "
 		    "https", url, host);
 		goto done;
@@ -207,7 +193,7 @@ check_url(const char *url, char **base, char **hostport, char *errbuf,
 	if ((*hostport = malloc(n)) == NULL || (*base = malloc(n)) == NULL) {
 		free(*hostport);
 		*hostport = NULL;
-		seterr(errbuf, errlen, "out of memory");
+		sbuf_seterr(errbuf, errlen, "out of memory");
 		goto done;
 	}
 	snprintf(*hostport, n, "%s%s%s", host, port ? ":" : "",
@@ -262,7 +248,7 @@ awshttp_endpoint(const char *explicit_url, const char *region, char **url,
 	 * global Route 53 endpoints are. */
 	if ((*signing_region = strdup(sregion)) == NULL) {
 		free(base);
-		seterr(errbuf, errlen, "out of memory");
+		sbuf_seterr(errbuf, errlen, "out of memory");
 		return AWSHTTP_FAILED;
 	}
 	*url = base;
@@ -281,7 +267,7 @@ awshttp_new(const struct awshttp_opts *opts, const char *service,
 
 	*hp = NULL;
 	if (curl_global()) {
-		seterr(errbuf, errlen, "libcurl initialisation failed");
+		sbuf_seterr(errbuf, errlen, "libcurl initialisation failed");
 		return AWSHTTP_FAILED;
 	}
 	if ((h = calloc(1, sizeof(*h))) == NULL)
@@ -324,13 +310,13 @@ awshttp_new(const struct awshttp_opts *opts, const char *service,
 		goto fail;
 	}
 	if ((h->curl = curl_easy_init()) == NULL) {
-		seterr(errbuf, errlen, "libcurl: cannot create a handle");
+		sbuf_seterr(errbuf, errlen, "libcurl: cannot create a handle");
 		goto fail;
 	}
 	*hp = h;
 	return AWSHTTP_OK;
 oom:
-	seterr(errbuf, errlen, "out of memory");
+	sbuf_seterr(errbuf, errlen, "out of memory");
 	rc = AWSHTTP_FAILED;
 fail:
 	awshttp_free(h);
@@ -709,7 +695,7 @@ attempt(struct awshttp *h, const char *method, const char *path,
 	sr.normalize_path = 1;
 	if ((authz = sigv4_authorization(&sr, cred->access_key_id,
 	    cred->secret_access_key, amzdate, h->region, h->service)) == NULL) {
-		seterr(errbuf, errlen, "signing the request failed");
+		sbuf_seterr(errbuf, errlen, "signing the request failed");
 		goto done;
 	}
 	n = strlen(h->url) + strlen(path) + (query ? strlen(query) : 0) + 2;
@@ -783,11 +769,12 @@ attempt(struct awshttp *h, const char *method, const char *path,
 		goto done;
 	}
 	if (rb.too_big) {
-		seterr(errbuf, errlen, "%s %s: answer larger than %lu bytes",
-		    method, path, AWSHTTP_MAX_BODY);
+		sbuf_seterr(errbuf, errlen,
+		    "%s %s: answer larger than %lu bytes", method, path,
+		    AWSHTTP_MAX_BODY);
 		goto done;
 	}
-	seterr(errbuf, errlen, "%s %s: %s", method, h->url,
+	sbuf_seterr(errbuf, errlen, "%s %s: %s", method, h->url,
 	    curlerr[0] ? curlerr : curl_easy_strerror(cc));
 	switch (cc) {
 	case CURLE_PEER_FAILED_VERIFICATION:
@@ -811,7 +798,7 @@ attempt(struct awshttp *h, const char *method, const char *path,
 	}
 	goto done;
 oom:
-	seterr(errbuf, errlen, "out of memory");
+	sbuf_seterr(errbuf, errlen, "out of memory");
 	rc = ATT_FATAL;
 done:
 	if (hl != NULL) {
@@ -894,7 +881,8 @@ awshttp_request(struct awshttp *h, const char *method, const char *path,
 	    why);
 	if (have_answer)
 		return AWSHTTP_OK;
-	seterr(errbuf, errlen, "%.200s (gave up after %d attempts)", why, n);
+	sbuf_seterr(errbuf, errlen, "%.200s (gave up after %d attempts)", why,
+	    n);
 	return AWSHTTP_FAILED;
 }
 
@@ -916,7 +904,7 @@ awshttp_fetch(const char *method, const char *url,
 	*len = 0;
 	memset(&rb, 0, sizeof(rb));
 	if (curl_global() || (c = curl_easy_init()) == NULL) {
-		seterr(errbuf, errlen, "libcurl initialisation failed");
+		sbuf_seterr(errbuf, errlen, "libcurl initialisation failed");
 		return -1;
 	}
 	for (i = 0; i < nheaders; i++) {
@@ -946,8 +934,8 @@ awshttp_fetch(const char *method, const char *url,
 	}
 	cc = curl_easy_perform(c);
 	if (cc != CURLE_OK) {
-		seterr(errbuf, errlen, "%s: %s", url, curlerr[0] ? curlerr :
-		    curl_easy_strerror(cc));
+		sbuf_seterr(errbuf, errlen, "%s: %s", url,
+		    curlerr[0] ? curlerr : curl_easy_strerror(cc));
 		goto done;
 	}
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);

@@ -17,6 +17,7 @@
 #include "exitcodes.h"
 #include "log.h"
 #include "r53api.h"
+#include "sbuf.h"
 #include "sigv4.h"
 
 #define API "/2013-04-01"
@@ -37,61 +38,6 @@ struct r53_client {
 
 /* ------------------------------------------------------------------ */
 /* Small helpers.                                                      */
-
-struct sbuf {
-	char *s;
-	size_t len, cap;
-	int oom;
-};
-
-static void
-sb_add(struct sbuf *b, const char *p, size_t n)
-{
-	char *ns;
-	size_t ncap;
-
-	if (b->oom)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		ncap = b->cap ? b->cap : 1024;
-		while (ncap < b->len + n + 1)
-			ncap *= 2;
-		if ((ns = realloc(b->s, ncap)) == NULL) {
-			b->oom = 1;
-			return;
-		}
-		b->s = ns;
-		b->cap = ncap;
-	}
-	memcpy(b->s + b->len, p, n);
-	b->len += n;
-	b->s[b->len] = '\0';
-}
-
-static void
-sb_str(struct sbuf *b, const char *s)
-{
-	sb_add(b, s, strlen(s));
-}
-
-static void
-sb_fmt(struct sbuf *b, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-sb_fmt(struct sbuf *b, const char *fmt, ...)
-{
-	char buf[512];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	sb_add(b, buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
-}
 
 /* Set err->message (replacing any) from a format. */
 static void
@@ -372,7 +318,7 @@ xp_chars(void *arg, const XML_Char *s, int len)
 		    XP_MAX_TEXT);
 		return;
 	}
-	sb_add(&x->text, s, (size_t)len);
+	sbuf_add(&x->text, s, (size_t)len);
 	if (x->text.oom)
 		xp_fail(x, "out of memory");
 }
@@ -569,24 +515,24 @@ error_answer(const char *what, struct awshttp_resp *r, struct r53_error *err)
 	else
 		status = R53_REJECTED;
 	/* One line for humans: every message kept. */
-	sb_fmt(&m, "%s: ", what);
+	sbuf_fmt(&m, "%s: ", what);
 	if (!isxml) {
-		sb_fmt(&m, "HTTP %ld with %s", r->status, r->len == 0 ?
+		sbuf_fmt(&m, "HTTP %ld with %s", r->status, r->len == 0 ?
 		    "an empty body" : "a body that is not a Route 53 error "
 		    "document");
 	} else {
-		sb_str(&m, err->code != NULL ? err->code : "error");
+		sbuf_str(&m, err->code != NULL ? err->code : "error");
 		for (i = 0; i < err->nmessages; i++) {
-			sb_str(&m, i == 0 ? ": " : "; ");
-			sb_str(&m, err->messages[i]);
+			sbuf_str(&m, i == 0 ? ": " : "; ");
+			sbuf_str(&m, err->messages[i]);
 		}
-		sb_fmt(&m, " (HTTP %ld", r->status);
+		sbuf_fmt(&m, " (HTTP %ld", r->status);
 		if (err->request_id != NULL)
-			sb_fmt(&m, ", request id %.100s", err->request_id);
-		sb_str(&m, ")");
+			sbuf_fmt(&m, ", request id %.100s", err->request_id);
+		sbuf_str(&m, ")");
 	}
 	if (status == R53_FAILED && code_in(err->code, throttle))
-		sb_str(&m, "; still throttled after all retries");
+		sbuf_str(&m, "; still throttled after all retries");
 	if (m.oom) {
 		free(m.s);
 		m.s = NULL;
@@ -726,6 +672,27 @@ r53_rrset_copy(const struct r53_rrset *rr)
 fail:
 	r53_rrset_free(n);
 	return NULL;
+}
+
+json_t *
+r53_rrset_json(json_t *o, const struct r53_rrset *rr)
+{
+	json_t *v = json_array();
+	size_t i;
+
+	json_object_set_new(o, "name", json_string(rr->name));
+	json_object_set_new(o, "type", json_string(rr->type));
+	if (rr->set_identifier != NULL)
+		json_object_set_new(o, "set_identifier",
+		    json_string(rr->set_identifier));
+	if (rr->ttl >= 0)
+		json_object_set_new(o, "ttl", json_integer(rr->ttl));
+	for (i = 0; i < rr->nvalues; i++)
+		json_array_append_new(v, json_string(rr->values[i]));
+	json_object_set_new(o, "values", v);
+	if (rr->extras != NULL)
+		json_object_set(o, "extras", rr->extras);
+	return o;
 }
 
 void
@@ -969,8 +936,8 @@ q_add(struct sbuf *q, const char *key, const char *value)
 		q->oom = 1;
 		return;
 	}
-	sb_fmt(q, "%s%s=", q->len ? "&" : "", key);
-	sb_str(q, enc);
+	sbuf_fmt(q, "%s%s=", q->len ? "&" : "", key);
+	sbuf_str(q, enc);
 	free(enc);
 }
 
@@ -1116,16 +1083,16 @@ xml_text(struct sbuf *b, const char *s)
 
 	for (p = (const unsigned char *)s; *p != '\0'; p++) {
 		switch (*p) {
-		case '&': sb_str(b, "&amp;"); break;
-		case '<': sb_str(b, "&lt;"); break;
-		case '>': sb_str(b, "&gt;"); break;
+		case '&': sbuf_str(b, "&amp;"); break;
+		case '<': sbuf_str(b, "&lt;"); break;
+		case '>': sbuf_str(b, "&gt;"); break;
 		case '\t': case '\n': case '\r':
-			sb_add(b, (const char *)p, 1);
+			sbuf_add(b, (const char *)p, 1);
 			break;
 		default:
 			if (*p < 0x20)
 				return -1;
-			sb_add(b, (const char *)p, 1);
+			sbuf_add(b, (const char *)p, 1);
 		}
 	}
 	return 0;
@@ -1134,10 +1101,10 @@ xml_text(struct sbuf *b, const char *s)
 static int
 xml_elem(struct sbuf *b, const char *name, const char *text)
 {
-	sb_fmt(b, "<%s>", name);
+	sbuf_fmt(b, "<%s>", name);
 	if (xml_text(b, text))
 		return -1;
-	sb_fmt(b, "</%s>", name);
+	sbuf_fmt(b, "</%s>", name);
 	return 0;
 }
 
@@ -1212,7 +1179,7 @@ xml_json(struct sbuf *b, const char *name, json_t *v, int depth)
 				return -1;
 		return 0;
 	case JSON_OBJECT:
-		sb_fmt(b, "<%s>", name);
+		sbuf_fmt(b, "<%s>", name);
 		/* Known children in XSD order, then any others. */
 		order = child_order(name);
 		for (i = 0; order != NULL && order[i] != NULL; i++)
@@ -1222,7 +1189,7 @@ xml_json(struct sbuf *b, const char *name, json_t *v, int depth)
 		json_object_foreach(v, k, cv)
 			if (!in_list(k, order) && xml_json(b, k, cv, depth + 1))
 				return -1;
-		sb_fmt(b, "</%s>", name);
+		sbuf_fmt(b, "</%s>", name);
 		return 0;
 	default:
 		return -1;
@@ -1252,7 +1219,7 @@ xml_rrset(struct sbuf *b, const struct r53_rrset *rr)
 	if (rr->name == NULL || rr->type == NULL ||
 	    (rr->extras != NULL && !json_is_object(rr->extras)))
 		return -1;
-	sb_str(b, "<ResourceRecordSet>");
+	sbuf_str(b, "<ResourceRecordSet>");
 	if (xml_elem(b, "Name", rr->name) || xml_elem(b, "Type", rr->type))
 		return -1;
 	if (rr->set_identifier != NULL &&
@@ -1262,21 +1229,21 @@ xml_rrset(struct sbuf *b, const struct r53_rrset *rr)
 		if (xml_extra(b, rr->extras, before_ttl[i]))
 			return -1;
 	if (rr->ttl >= 0)
-		sb_fmt(b, "<TTL>%ld</TTL>", rr->ttl);
+		sbuf_fmt(b, "<TTL>%ld</TTL>", rr->ttl);
 	if (rr->nvalues > 0) {
-		sb_str(b, "<ResourceRecords>");
+		sbuf_str(b, "<ResourceRecords>");
 		for (i = 0; i < rr->nvalues; i++) {
-			sb_str(b, "<ResourceRecord>");
+			sbuf_str(b, "<ResourceRecord>");
 			if (xml_elem(b, "Value", rr->values[i]))
 				return -1;
-			sb_str(b, "</ResourceRecord>");
+			sbuf_str(b, "</ResourceRecord>");
 		}
-		sb_str(b, "</ResourceRecords>");
+		sbuf_str(b, "</ResourceRecords>");
 	}
 	for (i = 0; after_rr[i] != NULL; i++)
 		if (xml_extra(b, rr->extras, after_rr[i]))
 			return -1;
-	sb_str(b, "</ResourceRecordSet>");
+	sbuf_str(b, "</ResourceRecordSet>");
 	return 0;
 }
 
@@ -1288,23 +1255,24 @@ r53_change_xml(const struct r53_change *changes, size_t n,
 	struct sbuf b = { 0 };
 	size_t i;
 
-	sb_str(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	sbuf_str(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 	    "<ChangeResourceRecordSetsRequest xmlns=\"" R53_NS "\">"
 	    "<ChangeBatch>");
 	if (comment != NULL && xml_elem(&b, "Comment", comment))
 		goto fail;
-	sb_str(&b, "<Changes>");
+	sbuf_str(&b, "<Changes>");
 	for (i = 0; i < n; i++) {
 		if ((unsigned)changes[i].action > R53_UPSERT ||
 		    changes[i].rrset == NULL)
 			goto fail;
-		sb_str(&b, "<Change>");
+		sbuf_str(&b, "<Change>");
 		xml_elem(&b, "Action", act[changes[i].action]);
 		if (xml_rrset(&b, changes[i].rrset))
 			goto fail;
-		sb_str(&b, "</Change>");
+		sbuf_str(&b, "</Change>");
 	}
-	sb_str(&b, "</Changes></ChangeBatch></ChangeResourceRecordSetsRequest>");
+	sbuf_str(&b, "</Changes></ChangeBatch>"
+	    "</ChangeResourceRecordSetsRequest>");
 	if (b.oom)
 		goto fail;
 	if (len != NULL)
@@ -1888,17 +1856,17 @@ describe_zone(struct sbuf *b, const struct r53_zone *z)
 {
 	size_t i;
 
-	sb_fmt(b, "%s (%s", z->id, z->private_zone ? "private" : "public");
+	sbuf_fmt(b, "%s (%s", z->id, z->private_zone ? "private" : "public");
 	if (z->private_zone) {
-		sb_str(b, z->nvpcs == 1 ? ", VPC" : ", VPCs");
+		sbuf_str(b, z->nvpcs == 1 ? ", VPC" : ", VPCs");
 		if (z->nvpcs == 0)
-			sb_str(b, " none");
+			sbuf_str(b, " none");
 		for (i = 0; i < z->nvpcs; i++)
-			sb_fmt(b, "%s %s %s", i ? "," : "",
+			sbuf_fmt(b, "%s %s %s", i ? "," : "",
 			    z->vpcs[i].id ? z->vpcs[i].id : "?",
 			    z->vpcs[i].region ? z->vpcs[i].region : "?");
 	}
-	sb_str(b, ")");
+	sbuf_str(b, ")");
 }
 
 int
@@ -1986,16 +1954,16 @@ r53_zone_resolve(struct r53_client *c, const char *id, const char *name,
 		goto done;
 	}
 	if (zl.n > 1) {
-		sb_fmt(&m, "%zu hosted zones are named %s: ", zl.n, want);
+		sbuf_fmt(&m, "%zu hosted zones are named %s: ", zl.n, want);
 		for (i = 0; i < zl.n; i++) {
 			if (i > 0)
-				sb_str(&m, "; ");
+				sbuf_str(&m, "; ");
 			describe_zone(&m, &zl.z[i]);
 		}
-		sb_str(&m, "; choose one with --zone-id");
+		sbuf_str(&m, "; choose one with --zone-id");
 		if (vis == R53_VIS_ANY)
-			sb_str(&m, ", --public or --private");
-		sb_str(&m, " or --vpc-id");
+			sbuf_str(&m, ", --public or --private");
+		sbuf_str(&m, " or --vpc-id");
 		if (err != NULL) {
 			free(err->message);
 			err->message = m.s;

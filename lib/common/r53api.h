@@ -143,6 +143,16 @@ void r53_rrset_free(struct r53_rrset *rr);
 /* r53_rrset_clear(rr): free the members, keep the struct itself. */
 void r53_rrset_clear(struct r53_rrset *rr);
 
+/*
+ * r53_rrset_json(o, rr): add rr to the JSON object o as the members
+ * "name", "type", "set_identifier" (when set), "ttl" (when >= 0), "values"
+ * (an array of strings) and "extras" (when set; shared, not copied), in
+ * that order, after whatever o holds already.  Returns o (which may be
+ * NULL: jansson then does nothing).  The form of r53apply --report and
+ * of the r53api_test tool.
+ */
+json_t *r53_rrset_json(json_t *o, const struct r53_rrset *rr);
+
 enum r53_action {
 	R53_CREATE = 0,
 	R53_DELETE,

@@ -17,7 +17,9 @@
  *   --ca-bundle FILE     CA certificates for TLS (else AWS_CA_BUNDLE)
  *   --timeout SECONDS    per-attempt HTTP timeout (decimal, > 0)
  *   -v, --verbose        more messages on stderr (repeatable; log_verbose)
- * Exactly one of --zone-id and --zone is required.
+ * At least one of --zone-id and --zone is required; both together name
+ * the zone with that id, checked to have that name (or trusted, see
+ * trust_pair).
  *
  * Usage in a program (getopt_long underneath; the program's own options
  * are merged with the common ones, and only the program's come back):
@@ -101,10 +103,11 @@ int r53cli_getopt(struct r53cli *cli, int argc, char *const argv[],
     const char *shortopts, const struct option *longopts);
 
 /*
- * r53cli_check(cli): the combination rules: exactly one of --zone-id and
- * --zone; --public, --private and --vpc-id only with --zone; --public not
- * with --private or --vpc-id.  Returns 0, or -1 after a log_msg naming
- * the problem (the caller exits with EXIT_USAGE).
+ * r53cli_check(cli): the combination rules: at least one of --zone-id
+ * and --zone, neither empty; --public, --private and --vpc-id only with
+ * --zone alone; --public not with --private or --vpc-id.  Returns 0, or
+ * -1 after a log_msg naming the problem (the caller exits with
+ * EXIT_USAGE).
  */
 int r53cli_check(const struct r53cli *cli);
 

@@ -16,58 +16,8 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include "sbuf.h"
 #include "sigv4.h"
-
-/* A growable string; every append keeps it NUL-terminated. */
-struct sbuf {
-	char *s;
-	size_t len;
-	size_t cap;
-	int oom;
-};
-
-static void
-sbuf_add(struct sbuf *b, const char *p, size_t n)
-{
-	char *ns;
-	size_t ncap;
-
-	if (b->oom)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		ncap = b->cap ? b->cap : 256;
-		while (ncap < b->len + n + 1)
-			ncap *= 2;
-		if ((ns = realloc(b->s, ncap)) == NULL) {
-			b->oom = 1;
-			return;
-		}
-		b->s = ns;
-		b->cap = ncap;
-	}
-	memcpy(b->s + b->len, p, n);
-	b->len += n;
-	b->s[b->len] = '\0';
-}
-
-static void
-sbuf_str(struct sbuf *b, const char *s)
-{
-	sbuf_add(b, s, strlen(s));
-}
-
-/* Return the string (caller frees) or NULL after an allocation failure. */
-static char *
-sbuf_done(struct sbuf *b)
-{
-	if (b->oom || b->s == NULL) {
-		if (b->s == NULL && !b->oom)
-			return strdup("");
-		free(b->s);
-		return NULL;
-	}
-	return b->s;
-}
 
 static const char hexdig[] = "0123456789abcdef";
 

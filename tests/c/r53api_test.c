@@ -42,25 +42,11 @@
 static int
 print_rrset(void *arg, const struct r53_rrset *rr)
 {
-	json_t *o, *vals;
+	json_t *o;
 	char *s;
-	size_t i;
 
 	(void)arg;
-	o = json_object();
-	vals = json_array();
-	json_object_set_new(o, "name", json_string(rr->name));
-	json_object_set_new(o, "type", json_string(rr->type));
-	if (rr->set_identifier != NULL)
-		json_object_set_new(o, "set_identifier",
-		    json_string(rr->set_identifier));
-	if (rr->ttl >= 0)
-		json_object_set_new(o, "ttl", json_integer(rr->ttl));
-	for (i = 0; i < rr->nvalues; i++)
-		json_array_append_new(vals, json_string(rr->values[i]));
-	json_object_set_new(o, "values", vals);
-	if (rr->extras != NULL)
-		json_object_set(o, "extras", rr->extras);
+	o = r53_rrset_json(json_object(), rr);
 	s = json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII);
 	json_decref(o);
 	if (s == NULL)
