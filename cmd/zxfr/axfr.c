@@ -126,145 +126,25 @@ warn_high_owner(struct axfr *a, const uint8_t *owner, size_t olen,
 }
 
 /*
- * The hot path without ldns allocations.  ldns_wire2rr() allocates the
- * record, its owner and every field, and ldns_rr_free() frees them: with
- * that, a million-record zone spent a third of its parse time in malloc
- * and free.  For the types that make up nearly all of a large zone, the
- * fields are laid out here, in a record on the stack, exactly as
- * ldns_wire2rr() would lay them out (names decompressed), and canon.c
- * turns them into text as usual: the canonical text stays in canon.c.
- * Any other type, or any surprise in the data, takes the ldns path.
- * R53M_ZXFR_SLOW=1 in the environment forces the ldns path (the tests
- * compare both).
+ * The canonical RDATA of one RR into the canon buffer.  0 or -1.
+ * The hot path is canon_rdata_wire(), which prints the common types
+ * straight from the message octets (compressed names included) without
+ * ldns allocations: ldns_wire2rr() allocates the record, its owner and
+ * every field, which made malloc and free a third of a large zone's
+ * parse time.  R53M_ZXFR_SLOW=1 in the environment forces the plain ldns
+ * path (the tests compare both).
  */
-#define FAST_FIELDS 16
-
-struct fast_rr {
-	ldns_rr rr;
-	ldns_rdf f[FAST_FIELDS];
-	ldns_rdf *fp[FAST_FIELDS];
-	uint8_t names[3][ZXFR_NAME_MAX];
-};
-
-/* add one field of SIZE octets at DATA */
-static int
-fast_field(struct fast_rr *fr, ldns_rdf_type type, const uint8_t *data,
-    size_t size)
-{
-	size_t i = fr->rr._rd_count;
-
-	if (i >= FAST_FIELDS)
-		return -1;
-	fr->f[i]._size = size;
-	fr->f[i]._type = type;
-	fr->f[i]._data = (void *)(uintptr_t)data;
-	fr->fp[i] = &fr->f[i];
-	fr->rr._rd_count = i + 1;
-	return 0;
-}
-
-/* add a (possibly compressed) name at *off, uncompressed into slot N */
-static int
-fast_name(struct fast_rr *fr, const struct wire_msg *m, size_t end,
-    size_t *off, int n)
-{
-	size_t len = 0;
-
-	if (*off >= end || wire_name(m->p, end, off, fr->names[n], &len) == -1)
-		return -1;
-	return fast_field(fr, LDNS_RDF_TYPE_DNAME, fr->names[n], len);
-}
-
-/* fields of integers of the given sizes, then a name (or none) */
-static int
-fast_ints_name(struct fast_rr *fr, const struct wire_msg *m,
-    const struct wire_rr *rr, int nints, size_t isz, int name)
-{
-	size_t off = rr->rdata_off;
-	int i;
-
-	for (i = 0; i < nints; i++) {
-		if (off + isz > rr->end)
-			return -1;
-		if (fast_field(fr, isz == 2 ? LDNS_RDF_TYPE_INT16 :
-		    LDNS_RDF_TYPE_INT32, m->p + off, isz) == -1)
-			return -1;
-		off += isz;
-	}
-	if (name && fast_name(fr, m, rr->end, &off, 0) == -1)
-		return -1;
-	return off == rr->end ? 0 : -1;
-}
-
-/* build the fields of RR; -1 means "use the ldns path" */
-static int
-fast_build(struct fast_rr *fr, const struct wire_msg *m,
-    const struct wire_rr *rr)
-{
-	const uint8_t *d = m->p + rr->rdata_off;
-	size_t off = rr->rdata_off, i;
-
-	memset(&fr->rr, 0, sizeof(fr->rr));
-	fr->rr._rr_type = (ldns_rr_type)rr->type;
-	fr->rr._rr_class = LDNS_RR_CLASS_IN;
-	fr->rr._ttl = rr->ttl;
-	fr->rr._rdata_fields = fr->fp;
-	switch (rr->type) {
-	case LDNS_RR_TYPE_A:
-		return rr->rdlen == 4 ?
-		    fast_field(fr, LDNS_RDF_TYPE_A, d, 4) : -1;
-	case LDNS_RR_TYPE_AAAA:
-		return rr->rdlen == 16 ?
-		    fast_field(fr, LDNS_RDF_TYPE_AAAA, d, 16) : -1;
-	case LDNS_RR_TYPE_NS:
-	case LDNS_RR_TYPE_CNAME:
-	case LDNS_RR_TYPE_PTR:
-		return fast_ints_name(fr, m, rr, 0, 0, 1);
-	case LDNS_RR_TYPE_MX:
-		return fast_ints_name(fr, m, rr, 1, 2, 1);
-	case LDNS_RR_TYPE_SRV:
-		return fast_ints_name(fr, m, rr, 3, 2, 1);
-	case LDNS_RR_TYPE_SOA:
-		if (fast_name(fr, m, rr->end, &off, 0) == -1 ||
-		    fast_name(fr, m, rr->end, &off, 1) == -1 ||
-		    off + 20 != rr->end)
-			return -1;
-		for (i = 0; i < 5; i++)
-			if (fast_field(fr, LDNS_RDF_TYPE_INT32,
-			    m->p + off + 4 * i, 4) == -1)
-				return -1;
-		return 0;
-	case LDNS_RR_TYPE_TXT:
-	case LDNS_RR_TYPE_SPF:
-		if (rr->rdlen == 0)
-			return -1;
-		while (off < rr->end) {
-			size_t l = m->p[off];
-
-			if (off + 1 + l > rr->end ||
-			    fast_field(fr, LDNS_RDF_TYPE_STR, m->p + off,
-			    l + 1) == -1)
-				return -1;
-			off += l + 1;
-		}
-		return 0;
-	default:
-		return -1;
-	}
-}
-
-/* The canonical RDATA of one RR into the canon buffer.  0 or -1. */
 static int
 rdata_text(struct axfr *a, const struct wire_msg *m, const struct wire_rr *rr)
 {
-	struct fast_rr fr;
 	ldns_rr *lr = NULL;
 	size_t pos = rr->off;
 	int rc;
 
 	canon_buf_reset(a->cbuf);
-	if (!a->slow && fast_build(&fr, m, rr) == 0)
-		return canon_rdata_buf(&fr.rr, a->cbuf);
+	if (!a->slow)
+		return canon_rdata_wire(rr->type, m->p, m->len, rr->rdata_off,
+		    rr->rdlen, a->cbuf);
 	if (ldns_wire2rr(&lr, m->p, m->len, &pos, LDNS_SECTION_ANSWER) !=
 	    LDNS_STATUS_OK)
 		return -1;

@@ -15,6 +15,12 @@
  * Whatever cannot be printed safely is written in RFC 3597 form
  * "\# LEN hex" from the wire rdata.
  *
+ * zxfr enters through canon_rdata_wire(): the RDATA as it lies in the
+ * transfer's message, printed by the same cb_* printers straight from the
+ * octets for the common types (no ldns record at all), else parsed by
+ * ldns and given to the paths above.  Only ldns's public functions are
+ * used; nothing here builds or reads ldns structs by hand.
+ *
  * Invariant, checked by tests/20-canon.bats on golden and random data:
  * the text is presentation format that ldns parses back to the same text
  * (canon_verify), and for the Route 53 types it survives the trip through
@@ -964,6 +970,7 @@ lower_embedded_names(uint16_t type, uint8_t *d, size_t n)
 }
 
 static int slow_checking;	/* canon_reparses() is running: no nesting */
+static int type_mnemonic(uint16_t type, char *buf, size_t sz);
 
 /*
  * canon_reparses(type, text, n): 1 if the N bytes of TEXT parse with ldns
@@ -1008,6 +1015,7 @@ canon_slow(struct canon_buf *b, const ldns_rr *rr)
 	uint8_t *d;
 	size_t n, start = b->len;
 	uint16_t type = (uint16_t)ldns_rr_get_type(rr);
+	char tname[32];
 	int rc = CF_RAW;
 
 	if (rr_wire_rdata(rr, &wb) == -1)
@@ -1016,8 +1024,8 @@ canon_slow(struct canon_buf *b, const ldns_rr *rr)
 	n = ldns_buffer_position(wb);
 	lower_embedded_names(type, d, n);
 	desc = ldns_rr_descript(type);
-	if (n > 0 && desc != NULL && desc->_name != NULL &&
-	    desc->_type == type)
+	if (n > 0 && desc != NULL &&
+	    type_mnemonic(type, tname, sizeof(tname)) > 0)
 		fresh = rr_from_rdata(type, d, n);
 	/* ldns stops parsing where the data ends: fewer fields than the
 	 * type has is a truncated record */
@@ -1089,6 +1097,269 @@ canon_rdata(const ldns_rr *rr, char **out)
 	return 0;
 }
 
+/* ---------------------------------------------------------------- */
+/* wire path (canon_rdata_wire) */
+
+/*
+ * The RDATA of one record read straight from its DNS message, for the
+ * types that make up nearly all of a large zone; no ldns record and no
+ * allocation.  Names inside RDATA may be compression pointers into the
+ * message (RFC 1035 4.1.4).  The printers are the cb_* ones of the fast
+ * path, so the text is exactly what canon_fast() prints for the record
+ * ldns would build; tests/21-zxfr-servers.bats (R53M_ZXFR_SLOW=1) and
+ * tests/20-canon.bats (canon_test msgrdata) compare the two.  Anything
+ * unexpected returns CF_NO and canon_rdata_wire() asks ldns instead.
+ */
+struct wrd {
+	const uint8_t *m;		/* the whole message */
+	size_t pos;			/* next RDATA octet */
+	size_t end;			/* first octet after the RDATA */
+};
+
+#define WRD_NAME_MAX 255
+
+/*
+ * wrd_unpack(w, out, &outlen): the name at w->pos, decompressed into OUT
+ * (WRD_NAME_MAX octets, case kept); w->pos moves past it.  Pointers must
+ * jump strictly backwards (bounds the walk without a counter); labels
+ * must lie before w->end.  Extended label types, loops and truncation
+ * return -1 (ldns then decides).
+ */
+static int
+wrd_unpack(struct wrd *w, uint8_t *out, size_t *outlen)
+{
+	size_t pos = w->pos, next = 0, n = 0, limit = pos;
+	int jumped = 0;
+
+	if (pos >= w->end)
+		return -1;
+	for (;;) {
+		uint8_t c;
+
+		if (pos >= w->end)
+			return -1;
+		c = w->m[pos];
+		if ((c & 0xc0) == 0xc0) {
+			size_t target;
+
+			if (pos + 1 >= w->end)
+				return -1;
+			target = ((size_t)(c & 0x3f) << 8) | w->m[pos + 1];
+			if (target >= limit)
+				return -1;	/* forward or looping */
+			if (!jumped)
+				next = pos + 2;
+			jumped = 1;
+			limit = target;
+			pos = target;
+			continue;
+		}
+		if ((c & 0xc0) != 0)
+			return -1;
+		if (pos + 1 + c > w->end || n + 1 + c > WRD_NAME_MAX)
+			return -1;
+		memcpy(out + n, w->m + pos, (size_t)c + 1);
+		n += (size_t)c + 1;
+		pos += (size_t)c + 1;
+		if (c == 0)
+			break;
+	}
+	w->pos = jumped ? next : pos;
+	*outlen = n;
+	return 0;
+}
+
+/* wrd_name(b, w): the name at w->pos as canonical text (cf_name). */
+static int
+wrd_name(struct canon_buf *b, struct wrd *w)
+{
+	uint8_t name[WRD_NAME_MAX];
+	size_t len = 0;
+	int n;
+
+	if (wrd_unpack(w, name, &len) == -1)
+		return CF_NO;
+	if (cb_room(b, NAME_CANON_MAX) == -1)
+		return CF_NOMEM;
+	n = name_canon_wire(name, len, b->p + b->len, b->cap - b->len, NULL);
+	if (n < 0) {
+		b->p[b->len] = '\0';
+		return CF_NO;
+	}
+	b->len += (size_t)n;
+	return CF_OK;
+}
+
+/* wrd_ints(b, w, n, size, last_sep): N big-endian integers of SIZE (2 or
+ * 4) octets, space separated; a space after the last one too if
+ * LAST_SEP (cf_u16s writes "N " before a name). */
+static int
+wrd_ints(struct canon_buf *b, struct wrd *w, size_t n, size_t size,
+    int last_sep)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const uint8_t *d = w->m + w->pos;
+
+		if (w->end - w->pos < size)
+			return CF_NO;
+		if (cb_uint(b, size == 2 ? be16(d) : be32(d)) == -1 ||
+		    ((i + 1 < n || last_sep) && cb_putc(b, ' ') == -1))
+			return CF_NOMEM;
+		w->pos += size;
+	}
+	return CF_OK;
+}
+
+/* wrd_ints_name(b, w, n): N 16-bit integers then one name, which must
+ * end the RDATA (NS CNAME PTR DNAME MX SRV). */
+static int
+wrd_ints_name(struct canon_buf *b, struct wrd *w, size_t n)
+{
+	int rc;
+
+	if ((rc = wrd_ints(b, w, n, 2, 1)) != CF_OK ||
+	    (rc = wrd_name(b, w)) != CF_OK)
+		return rc;
+	return w->pos == w->end ? CF_OK : CF_NO;
+}
+
+static int
+wrd_soa(struct canon_buf *b, struct wrd *w)
+{
+	int rc;
+
+	if ((rc = wrd_name(b, w)) != CF_OK)
+		return rc;
+	if (cb_putc(b, ' ') == -1)
+		return CF_NOMEM;
+	if ((rc = wrd_name(b, w)) != CF_OK)
+		return rc;
+	if (w->end - w->pos != 20)
+		return CF_NO;
+	if (cb_putc(b, ' ') == -1)
+		return CF_NOMEM;
+	return wrd_ints(b, w, 5, 4, 0);
+}
+
+/* wrd_strs(b, w): one or more character-strings filling the RDATA, space
+ * separated (cf_strs). */
+static int
+wrd_strs(struct canon_buf *b, struct wrd *w)
+{
+	size_t first = w->pos;
+
+	if (w->pos == w->end)
+		return CF_NO;
+	while (w->pos < w->end) {
+		size_t l = w->m[w->pos];
+
+		if (w->end - w->pos < l + 1)
+			return CF_NO;
+		if ((w->pos > first && cb_putc(b, ' ') == -1) ||
+		    cb_cstr(b, w->m + w->pos + 1, l) == -1)
+			return CF_NOMEM;
+		w->pos += l + 1;
+	}
+	return CF_OK;
+}
+
+/* wrd_fast(b, type, w): the wire printers; CF_NO for any other type or
+ * layout. */
+static int
+wrd_fast(struct canon_buf *b, uint16_t type, struct wrd *w)
+{
+	size_t n = w->end - w->pos;
+
+	switch (type) {
+	case LDNS_RR_TYPE_A:
+		if (n != 4)
+			return CF_NO;
+		return cb_ipv4(b, w->m + w->pos) == -1 ? CF_NOMEM : CF_OK;
+	case LDNS_RR_TYPE_AAAA:
+		if (n != 16)
+			return CF_NO;
+		return cb_ipv6(b, w->m + w->pos) == -1 ? CF_NOMEM : CF_OK;
+	case LDNS_RR_TYPE_NS:
+	case LDNS_RR_TYPE_CNAME:
+	case LDNS_RR_TYPE_PTR:
+	case LDNS_RR_TYPE_DNAME:
+		return wrd_ints_name(b, w, 0);
+	case LDNS_RR_TYPE_MX:
+		return wrd_ints_name(b, w, 1);
+	case LDNS_RR_TYPE_SRV:
+		return wrd_ints_name(b, w, 3);
+	case LDNS_RR_TYPE_SOA:
+		return wrd_soa(b, w);
+	case LDNS_RR_TYPE_TXT:
+	case LDNS_RR_TYPE_SPF:
+		return wrd_strs(b, w);
+	default:
+		return CF_NO;
+	}
+}
+
+/* canon_wire_ldns(type, msg, msglen, rdata_off, out): ldns parses the
+ * RDATA (from its RDLENGTH octets, names decompressed against the whole
+ * message, as ldns_wire2rr() does) and canon_rdata_buf() prints it. */
+static int
+canon_wire_ldns(uint16_t type, const uint8_t *msg, size_t msglen,
+    size_t rdata_off, struct canon_buf *out)
+{
+	ldns_rr *rr = NULL;
+	size_t pos = rdata_off - 2;
+	int rc = -1;
+
+	if ((rr = ldns_rr_new()) == NULL)
+		return -1;
+	ldns_rr_set_type(rr, (ldns_rr_type)type);
+	ldns_rr_set_class(rr, LDNS_RR_CLASS_IN);
+	if (ldns_wire2rdf(rr, msg, msglen, &pos) == LDNS_STATUS_OK)
+		rc = canon_rdata_buf(rr, out);
+	ldns_rr_free(rr);
+	return rc;
+}
+
+int
+canon_rdata_wire(uint16_t type, const uint8_t *msg, size_t msglen,
+    size_t rdata_off, size_t rdlen, struct canon_buf *out)
+{
+	struct wrd w;
+	size_t start;
+	int rc;
+
+	if (msg == NULL || rdata_off < 2 || rdata_off > msglen ||
+	    rdlen > msglen - rdata_off ||
+	    be16(msg + rdata_off - 2) != rdlen)
+		return -1;
+	if (cb_room(out, 0) == -1)
+		return -1;
+	start = out->len;
+	w.m = msg;
+	w.pos = rdata_off;
+	w.end = rdata_off + rdlen;
+	rc = wrd_fast(out, type, &w);
+	if (rc == CF_OK)
+		return 0;
+	out->len = start;
+	out->p[start] = '\0';
+	if (rc == CF_NOMEM)
+		return -1;
+	return canon_wire_ldns(type, msg, msglen, rdata_off, out);
+}
+
+int
+canon_rdata_wire_ldns(uint16_t type, const uint8_t *msg, size_t msglen,
+    size_t rdata_off, size_t rdlen, struct canon_buf *out)
+{
+	if (msg == NULL || rdata_off < 2 || rdata_off > msglen ||
+	    rdlen > msglen - rdata_off ||
+	    be16(msg + rdata_off - 2) != rdlen)
+		return -1;
+	return canon_wire_ldns(type, msg, msglen, rdata_off, out);
+}
+
 int
 canon_rr_owner_flags(const ldns_rr *rr, char *out, size_t outsz,
     unsigned *flags)
@@ -1116,16 +1387,42 @@ canon_rr_owner(const ldns_rr *rr, char **out)
 /* ---------------------------------------------------------------- */
 /* types */
 
+/*
+ * type_mnemonic(type, buf, sz): ldns's mnemonic of TYPE into BUF; returns
+ * its length, 0 if ldns knows no record type TYPE, -1 if SZ is too small
+ * or out of memory.  Only the public API (ldns_rr_type2str), no look
+ * into ldns's descriptor structs; the query-only types 251..255 (IXFR
+ * AXFR MAILB MAILA ANY), which ldns names but cannot hold as records,
+ * count as unknown.
+ */
+static int
+type_mnemonic(uint16_t type, char *buf, size_t sz)
+{
+	char *s = NULL;
+	int n = 0;
+
+	if (type >= 251 && type <= 255)
+		return 0;
+	if ((s = ldns_rr_type2str((ldns_rr_type)type)) == NULL)
+		return -1;
+	/* ldns writes "TYPEnnn" for a type it does not know */
+	if (strncmp(s, "TYPE", 4) != 0) {
+		n = snprintf(buf, sz, "%s", s);
+		if (n < 0 || (size_t)n >= sz)
+			n = -1;
+	}
+	free(s);
+	return n;
+}
+
 int
 canon_type_name(uint16_t type, char *buf, size_t sz)
 {
-	const ldns_rr_descriptor *desc = ldns_rr_descript(type);
-	int n;
+	int n = type_mnemonic(type, buf, sz);
 
-	if (desc != NULL && desc->_name != NULL && desc->_type == type)
-		n = snprintf(buf, sz, "%s", desc->_name);
-	else
-		n = snprintf(buf, sz, "TYPE%u", (unsigned)type);
+	if (n != 0)
+		return n;
+	n = snprintf(buf, sz, "TYPE%u", (unsigned)type);
 	if (n < 0 || (size_t)n >= sz)
 		return -1;
 	return n;

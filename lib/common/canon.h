@@ -1,8 +1,9 @@
 /*
  * canon.h: canonical RDATA text (format/SPEC.md section 4), the one place
- * where record data becomes stream text: from an ldns record (zxfr, wire
- * data of a zone transfer), from a Route 53 Value (r53dump) and back to
- * a Route 53 Value (r53apply).  Names inside RDATA go through names.h.
+ * where record data becomes stream text: from the wire data of a zone
+ * transfer (zxfr: canon_rdata_wire), from an ldns record, from a Route 53
+ * Value (r53dump) and back to a Route 53 Value (r53apply).  Names inside
+ * RDATA go through names.h.
  *
  * Conventions: int functions return 0 on success and -1 on failure unless
  * said otherwise; strings returned through char **out (and **err) are
@@ -64,6 +65,28 @@ int canon_rdata_buf(const ldns_rr *rr, struct canon_buf *out);
 
 /* canon_rdata(rr, out): the same into a malloc'd string. */
 int canon_rdata(const ldns_rr *rr, char **out);
+
+/*
+ * canon_rdata_wire(type, msg, msglen, rdata_off, rdlen, out): APPEND the
+ * canonical RDATA text of a record of TYPE (class IN) whose RDATA lies
+ * in the DNS message MSG (MSGLEN octets) at RDATA_OFF, RDLEN octets long,
+ * right after its 2-octet RDLENGTH field (checked: it must say RDLEN).
+ * Names inside the RDATA may be compression pointers into MSG, which is
+ * why the whole message is passed.  A AAAA NS CNAME PTR DNAME MX SRV SOA
+ * TXT SPF are printed straight from the octets, without ldns and without
+ * allocation once OUT has grown; any other type, or data these printers
+ * do not expect, is parsed by ldns (ldns_wire2rdf, public API) and
+ * printed by canon_rdata_buf(): the text is the same either way.  Returns
+ * 0, or -1 (bad arguments, RDATA ldns refuses, out of memory); on -1 OUT
+ * keeps its previous text.
+ *
+ * canon_rdata_wire_ldns(): the same through ldns only (the reference the
+ * tests compare the direct printers with).
+ */
+int canon_rdata_wire(uint16_t type, const uint8_t *msg, size_t msglen,
+    size_t rdata_off, size_t rdlen, struct canon_buf *out);
+int canon_rdata_wire_ldns(uint16_t type, const uint8_t *msg, size_t msglen,
+    size_t rdata_off, size_t rdlen, struct canon_buf *out);
 
 /*
  * canon_rr_owner(rr, out): canonical text of RR's owner name (malloc'd).

@@ -91,6 +91,7 @@ struct strm_writer {
 	size_t origin_len;
 	struct bytes prev;
 	int have_prev;
+	size_t prev_owner;	/* owner length in prev */
 	int pending;		/* a "<" waits for its ">" */
 	unsigned long count, adds, deletes, updates;
 	struct rrset rr;
@@ -1548,6 +1549,7 @@ header_complete(struct strm_writer *w)
 static int
 wr_record(struct strm_writer *w, int kind, const char *line, size_t len)
 {
+	size_t same;
 	int c;
 
 	if (w->failed)
@@ -1556,8 +1558,14 @@ wr_record(struct strm_writer *w, int kind, const char *line, size_t len)
 	if (!w->records && header_complete(w) == -1)
 		return -1;
 	w->records = 1;
-	if (parse_line(line, len, &w->rr, w->origin, w->origin_len, 0, w->name,
-	    w->lineno) == -1)
+	/* an owner equal to the previous line's (which passed every check
+	 * here) is not scanned again; everything else is */
+	same = 0;
+	if (w->have_prev && len > w->prev_owner &&
+	    memcmp(line, w->prev.p, w->prev_owner + 1) == 0)
+		same = w->prev_owner + 1;
+	if (parse_line(line, len, &w->rr, w->origin, w->origin_len, same,
+	    w->name, w->lineno) == -1)
 		goto fail;
 	if (w->kind == STRM_CHANGE) {
 		if (kind != '>' && w->pending) {
@@ -1588,6 +1596,7 @@ wr_record(struct strm_writer *w, int kind, const char *line, size_t len)
 		}
 	}
 	w->have_prev = 1;
+	w->prev_owner = w->rr.owner_len;
 	if (bytes_set(&w->prev, line, w->rr.key_len) == -1)
 		goto fail;
 	if (w->kind == STRM_RRSET)

@@ -6,13 +6,21 @@
  *                                   and $TTL understood) -> for each RR,
  *                                   turned into wire form and parsed back
  *                                   as zxfr gets it: "OWNER TAB TYPE TAB
- *                                   RDATA" (canonical)
+ *                                   RDATA" (canonical); the RR is also
+ *                                   put twice into a compressed message
+ *                                   and canon_rdata_wire() must give the
+ *                                   same text for both copies
  *   canon_test text2canon TYPE      one presentation RDATA per line
  *   canon_test r53tocanon TYPE      one Route 53 Value per line
  *   canon_test canontor53 TYPE      one canonical RDATA per line
  *   canon_test verify TYPE          one canonical RDATA per line: "ok"
  *   canon_test rdata2canon TYPE     one wire RDATA in hex per line, parsed
  *                                   by ldns as from a zone transfer
+ *   canon_test msgrdata TYPE        "OFF HEX" per line: a DNS message in
+ *                                   hex whose RDATA of TYPE starts at OFF
+ *                                   (names may be compressed): the text
+ *                                   of canon_rdata_wire(), which must
+ *                                   equal that of the plain ldns path
  *   canon_test name2canon           one presentation name per line
  *   canon_test r53name              one Route 53 name per line
  *   canon_test name2r53             one canonical name per line
@@ -131,6 +139,101 @@ zone_each(const char *origin, int (*fn)(ldns_rr *, void *), void *arg)
 	return rc;
 }
 
+/* skip_name(p, n, off): the offset after the (maybe compressed) name at
+ * OFF, or 0 if it runs out of the message. */
+static size_t
+skip_name(const uint8_t *p, size_t n, size_t off)
+{
+	while (off < n) {
+		if ((p[off] & 0xc0) == 0xc0)
+			return off + 2 <= n ? off + 2 : 0;
+		if (p[off] == 0)
+			return off + 1;
+		off += (size_t)p[off] + 1;
+	}
+	return 0;
+}
+
+/* msg_text_is(type, wire, size, off, text): the RR at OFF of the message
+ * WIRE; canon_rdata_wire() of its RDATA must give TEXT.  Returns the
+ * offset after the RR, or 0 (reported). */
+static size_t
+msg_text_is(uint16_t type, const uint8_t *wire, size_t size, size_t off,
+    const char *text)
+{
+	struct canon_buf b = CANON_BUF_INIT;
+	size_t rdlen, end = 0;
+
+	off = skip_name(wire, size, off);
+	if (off == 0 || off + 10 > size) {
+		line_fail("cannot walk the message");
+		return 0;
+	}
+	rdlen = (size_t)wire[off + 8] << 8 | wire[off + 9];
+	off += 10;
+	if (canon_rdata_wire(type, wire, size, off, rdlen, &b) == -1)
+		line_fail("canon_rdata_wire failed");
+	else if (strcmp(b.p, text) != 0) {
+		fprintf(stderr, "canon_test: line %lu: canon_rdata_wire gave "
+		    "\"%s\", canon_rdata_buf \"%s\"\n", lineno, b.p, text);
+		failed = 1;
+	} else
+		end = off + rdlen;
+	canon_buf_free(&b);
+	return end;
+}
+
+/*
+ * same_via_msg(rr, text): RR twice in the answer section of a message
+ * written by ldns with name compression (so names inside the RDATA of
+ * NS, CNAME, MX, SOA, PTR, ... are pointers into the message, the second
+ * copy's entirely), as zxfr reads records: canon_rdata_wire() of each
+ * copy must give TEXT, the text of the ldns record.  -1 (reported) if
+ * not.
+ */
+static int
+same_via_msg(const ldns_rr *rr, const char *text)
+{
+	ldns_pkt *pkt = NULL;
+	ldns_rr *c1 = NULL, *c2 = NULL;
+	uint8_t *wire = NULL;
+	size_t size = 0, off;
+	uint16_t type = (uint16_t)ldns_rr_get_type(rr);
+	int rc = -1;
+
+	pkt = ldns_pkt_new();
+	c1 = ldns_rr_clone(rr);
+	c2 = ldns_rr_clone(rr);
+	if (pkt == NULL || c1 == NULL || c2 == NULL) {
+		line_fail("out of memory");
+		goto out;
+	}
+	/* the packet owns the copies once pushed */
+	if (!ldns_pkt_push_rr(pkt, LDNS_SECTION_ANSWER, c1)) {
+		line_fail("cannot build a message");
+		goto out;
+	}
+	c1 = NULL;
+	if (!ldns_pkt_push_rr(pkt, LDNS_SECTION_ANSWER, c2)) {
+		line_fail("cannot build a message");
+		goto out;
+	}
+	c2 = NULL;
+	if (ldns_pkt2wire(&wire, pkt, &size) != LDNS_STATUS_OK) {
+		line_fail("cannot convert to wire");
+		goto out;
+	}
+	off = msg_text_is(type, wire, size, 12, text);
+	if (off != 0 && msg_text_is(type, wire, size, off, text) != 0)
+		rc = 0;
+out:
+	free(wire);
+	ldns_rr_free(c1);
+	ldns_rr_free(c2);
+	ldns_pkt_free(pkt);
+	return rc;
+}
+
 static int
 print_wire_rr(ldns_rr *rr, void *arg)
 {
@@ -147,6 +250,10 @@ print_wire_rr(ldns_rr *rr, void *arg)
 	    canon_type_name((uint16_t)ldns_rr_get_type(w), tname,
 	    sizeof(tname)) < 0 || canon_rdata_buf(w, b) == -1) {
 		line_fail("cannot canonicalise");
+		ldns_rr_free(w);
+		return -1;
+	}
+	if (same_via_msg(rr, b->p) == -1) {
 		ldns_rr_free(w);
 		return -1;
 	}
@@ -236,7 +343,7 @@ cmd_bench(const char *count)
 /* Line-by-line commands. */
 enum linecmd {
 	L_TEXT, L_R53, L_TOR53, L_VERIFY, L_NAME, L_R53NAME, L_NAME2R53,
-	L_NAMECHECK, L_SUBDOMAIN, L_HIGH, L_TYPENAME, L_RDATA
+	L_NAMECHECK, L_SUBDOMAIN, L_HIGH, L_TYPENAME, L_RDATA, L_MSG
 };
 
 /* rdata_hex(type, hex, out, err): canonical text of wire RDATA given in
@@ -290,6 +397,65 @@ out:
 	return rc;
 }
 
+/*
+ * msg_rdata(type, line, out, err): LINE is "OFF HEX": a DNS message (or
+ * its beginning) in hex whose record of TYPE has its RDATA at OFF, right
+ * after RDLENGTH.  The text of canon_rdata_wire(); it must equal the
+ * text of the plain ldns path (canon_rdata_wire_ldns) whenever ldns
+ * accepts the data, and fail when ldns fails.
+ */
+static int
+msg_rdata(uint16_t type, const char *line, char **out, char **err)
+{
+	struct canon_buf fast = CANON_BUF_INIT, slow = CANON_BUF_INIT;
+	uint8_t *msg = NULL;
+	const char *hex;
+	char *end = NULL;
+	size_t n, i, off, rdlen;
+	int rf, rs, rc = -1;
+
+	off = strtoul(line, &end, 10);
+	if (end == line || *end != ' ') {
+		*err = strdup("want OFF HEX");
+		return -1;
+	}
+	hex = end + 1;
+	n = strlen(hex);
+	if (n % 2 != 0 || (msg = malloc(n / 2 + 1)) == NULL) {
+		*err = strdup("odd hex length");
+		return -1;
+	}
+	for (i = 0; i < n / 2; i++) {
+		unsigned v;
+
+		if (sscanf(hex + 2 * i, "%2x", &v) != 1) {
+			*err = strdup("bad hex");
+			goto out;
+		}
+		msg[i] = (uint8_t)v;
+	}
+	n /= 2;
+	rdlen = off >= 2 && off <= n ? (size_t)msg[off - 2] << 8 |
+	    msg[off - 1] : 0;
+	rf = canon_rdata_wire(type, msg, n, off, rdlen, &fast);
+	rs = canon_rdata_wire_ldns(type, msg, n, off, rdlen, &slow);
+	if (rf != rs || (rf == 0 && strcmp(fast.p, slow.p) != 0)) {
+		*err = strdup("canon_rdata_wire and the ldns path differ");
+		goto out;
+	}
+	if (rf == -1) {
+		*err = strdup("canon_rdata_wire failed");
+		goto out;
+	}
+	*out = strdup(fast.p);
+	rc = *out == NULL ? -1 : 0;
+out:
+	free(msg);
+	canon_buf_free(&fast);
+	canon_buf_free(&slow);
+	return rc;
+}
+
 static void
 one_line(enum linecmd cmd, uint16_t type, const char *arg, const char *ln)
 {
@@ -314,6 +480,9 @@ one_line(enum linecmd cmd, uint16_t type, const char *arg, const char *ln)
 		break;
 	case L_RDATA:
 		rc = rdata_hex(type, ln, &out, &err);
+		break;
+	case L_MSG:
+		rc = msg_rdata(type, ln, &out, &err);
 		break;
 	case L_VERIFY:
 		rc = canon_verify(type, ln, strlen(ln), &err);
@@ -392,6 +561,7 @@ static const struct {
 	{ "canontor53", L_TOR53, 1 },
 	{ "verify", L_VERIFY, 1 },
 	{ "rdata2canon", L_RDATA, 1 },
+	{ "msgrdata", L_MSG, 1 },
 	{ "name2canon", L_NAME, 0 },
 	{ "r53name", L_R53NAME, 0 },
 	{ "name2r53", L_NAME2R53, 0 },
@@ -405,7 +575,8 @@ static _Noreturn void
 usage(void)
 {
 	fprintf(stderr, "usage: canon_test wire2canon [ORIGIN] | bench N | "
-	    "text2canon|r53tocanon|canontor53|verify|rdata2canon TYPE [ORIGIN] | "
+	    "text2canon|r53tocanon|canontor53|verify|rdata2canon|msgrdata TYPE "
+	    "[ORIGIN] | "
 	    "name2canon|r53name|name2r53|namecheck|highoctet|typename | "
 	    "subdomain ORIGIN\n");
 	exit(EXIT_USAGE);

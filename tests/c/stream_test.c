@@ -35,6 +35,12 @@
  *                                 or sanitizer report is the failure
  *   stream_test setid TEXT        setid_escape, then setid_unescape back
  *   stream_test unsetid TEXT      setid_unescape
+ *   stream_test sortcheck N SEED DIR
+ *                                 N random records (long shared prefixes,
+ *                                 duplicates) through a zonebuf into
+ *                                 DIR/got, and the stream built
+ *                                 independently (qsort, strcmp), record
+ *                                 lines only, into DIR/expected
  * Exit 0 on success, 2 after a reported error, 3 on usage errors.
  */
 #include <stdio.h>
@@ -458,6 +464,134 @@ out:
 	return rc;
 }
 
+/*
+ * sortcheck: N random records, with long shared prefixes, duplicates and
+ * keys that are prefixes of others, go through a zonebuf; its stream must
+ * be byte for byte the one built here independently (qsort with strcmp
+ * on "KEY TAB RDATA", duplicates dropped, records of one key joined).
+ */
+#define SC_ORIGIN "ex."
+
+/* sc_word(buf, max, alpha): a random word of 1..MAX octets of ALPHA. */
+static void
+sc_word(char *buf, size_t max, const char *alpha)
+{
+	size_t n = 1 + (size_t)rand() % max, i, na = strlen(alpha);
+
+	for (i = 0; i < n; i++)
+		buf[i] = alpha[(size_t)rand() % na];
+	buf[n] = '\0';
+}
+
+/* sc_record(owner, type, rdata): one random record. */
+static void
+sc_record(char *owner, char *type, char *rdata)
+{
+	static const char *const types[] = { "A", "AAAA", "MX", "TXT",
+	    "TYPE65534", "AA" };
+	static const char *const pre[] = { "", "xxxxxxxxxxxxxxxxxxxxxxx ",
+	    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx" };
+	char lab[8], w[64];
+	int nl = 1 + rand() % 3, i;
+	size_t o = 0;
+
+	for (i = 0; i < nl; i++) {
+		sc_word(lab, 3, "ab0");	/* never "-" first */
+		o += (size_t)snprintf(owner + o, 64 - o, "%s.", lab);
+	}
+	snprintf(owner + o, 64 - o, "%s", SC_ORIGIN);
+	snprintf(type, 16, "%s", types[rand() % 6]);
+	sc_word(w, 1 + (size_t)(rand() % 12), "abc0");
+	snprintf(rdata, 128, "%s%s", pre[rand() % 3], w);
+}
+
+static int
+cmp_str_p(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* sc_expected(recs, n, out): the stream lines of the sorted records. */
+static int
+sc_expected(char **recs, size_t n, FILE *out)
+{
+	size_t i, kl = 0;
+	const char *prev = NULL;
+
+	qsort(recs, n, sizeof(*recs), cmp_str_p);
+	for (i = 0; i < n; i++) {
+		const char *r = recs[i], *tab = strchr(strchr(r, '\t') + 1,
+		    '\t');
+		size_t l = (size_t)(tab - r);
+
+		if (prev != NULL && strcmp(prev, r) == 0)
+			continue;
+		if (prev != NULL && l == kl && strncmp(prev, r, l) == 0)
+			fprintf(out, "\t%s", tab + 1);
+		else
+			fprintf(out, "%s%.*s\t300\t%s", prev ? "\n" : "",
+			    (int)l, r, tab + 1);
+		prev = r;
+		kl = l;
+	}
+	if (prev != NULL)
+		fputc('\n', out);
+	return 0;
+}
+
+static int
+sortcheck_run(long n, unsigned seed, const char *dir)
+{
+	struct zonebuf *zb = NULL;
+	struct strm_writer *w = NULL;
+	char **recs = NULL, path[4096], owner[64], type[16], rdata[128];
+	FILE *ex = NULL;
+	long i;
+	int rc = EXIT_BADINPUT;
+
+	srand(seed);
+	if (n < 1 || (recs = calloc((size_t)n, sizeof(*recs))) == NULL ||
+	    (zb = zonebuf_new(SC_ORIGIN)) == NULL)
+		goto out;
+	for (i = 0; i < n; i++) {
+		size_t l;
+
+		sc_record(owner, type, rdata);
+		if (zonebuf_add(zb, owner, type, NULL, 300, rdata, NULL,
+		    NULL) == -1)
+			goto out;
+		l = strlen(owner) + strlen(type) + strlen(rdata) + 3;
+		if ((recs[i] = malloc(l)) == NULL)
+			goto out;
+		snprintf(recs[i], l, "%s\t%s\t%s", owner, type, rdata);
+	}
+	snprintf(path, sizeof(path), "%s/expected", dir);
+	if ((ex = fopen(path, "w")) == NULL)
+		goto out;
+	sc_expected(recs, (size_t)n, ex);
+	i = fclose(ex);
+	ex = NULL;
+	if (i != 0)
+		goto out;
+	snprintf(path, sizeof(path), "%s/got", dir);
+	if ((w = strm_create(path, STRM_RRSET)) == NULL ||
+	    strm_put_header(w, "origin", SC_ORIGIN) == -1 ||
+	    strm_put_header(w, "producer", "stream_test") == -1 ||
+	    zonebuf_write(zb, w, NULL) == -1)
+		goto out;
+	rc = strm_commit(w, NULL) == 0 ? EXIT_OK : EXIT_BADINPUT;
+	w = NULL;
+out:
+	if (ex != NULL)
+		fclose(ex);
+	strm_abort(w);
+	for (i = 0; recs != NULL && i < n; i++)
+		free(recs[i]);
+	free(recs);
+	zonebuf_free(zb);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -482,6 +616,9 @@ main(int argc, char **argv)
 	if (argc == 6 && strcmp(argv[1], "fuzz") == 0)
 		return fuzz_run(argv[2], argv[3], atol(argv[4]),
 		    (unsigned)strtoul(argv[5], NULL, 10));
+	if (argc == 5 && strcmp(argv[1], "sortcheck") == 0)
+		return sortcheck_run(atol(argv[2]),
+		    (unsigned)strtoul(argv[3], NULL, 10), argv[4]);
 	if (argc == 2 && strcmp(argv[1], "namecheck") == 0)
 		return namecheck_run();
 	if (argc == 3 && strcmp(argv[1], "setid") == 0)
