@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "names.h"
 #include "zxfr.h"
 
 uint16_t
@@ -28,54 +29,15 @@ wire_put16(uint8_t *p, uint16_t v)
 	p[1] = (uint8_t)v;
 }
 
-/*
- * Compression pointers may only point backwards (RFC 1035 4.1.4 allows
- * any "prior occurance"); requiring each jump to go strictly below the
- * previous one bounds the walk without a counter.
- */
+/* The walk and its rules (backward pointers only, bounds, 255 octets)
+ * are names.c's, shared with canon_rdata_wire(). */
+_Static_assert(ZXFR_NAME_MAX == NAME_WIRE_MAX, "zxfr name buffers");
+
 int
 wire_name(const uint8_t *p, size_t len, size_t *off, uint8_t *out,
     size_t *outlen)
 {
-	size_t pos = *off, next = 0, n = 0, limit = pos;
-	int jumped = 0;
-
-	for (;;) {
-		uint8_t c;
-
-		if (pos >= len)
-			return -1;
-		c = p[pos];
-		if ((c & 0xc0) == 0xc0) {
-			size_t target;
-
-			if (pos + 1 >= len)
-				return -1;
-			target = ((size_t)(c & 0x3f) << 8) | p[pos + 1];
-			if (target >= limit)
-				return -1;	/* forward or looping */
-			if (!jumped)
-				next = pos + 2;
-			jumped = 1;
-			limit = target;
-			pos = target;
-			continue;
-		}
-		if ((c & 0xc0) != 0)
-			return -1;		/* extended label types */
-		if (pos + 1 + c > len || n + 1 + c > ZXFR_NAME_MAX)
-			return -1;
-		if (out != NULL)
-			memcpy(out + n, p + pos, (size_t)c + 1);
-		n += (size_t)c + 1;
-		pos += (size_t)c + 1;
-		if (c == 0)
-			break;
-	}
-	*off = jumped ? next : pos;
-	if (outlen != NULL)
-		*outlen = n;
-	return 0;
+	return name_wire_read(p, len, off, out, outlen) == NAME_OK ? 0 : -1;
 }
 
 int

@@ -63,7 +63,8 @@ struct wire_msg {
  * name at *off into OUT (ZXFR_NAME_MAX bytes, uncompressed wire form,
  * case kept), advance *off past it.  OUT may be NULL to only skip.
  * Returns 0, or -1 (bad label type, pointer loop or forward jump out of
- * bounds, name too long, truncated).
+ * bounds, name too long, truncated).  name_wire_read() of names.h does
+ * the walk (the same rules as canon_rdata_wire's).
  */
 int wire_name(const uint8_t *p, size_t len, size_t *off, uint8_t *out,
     size_t *outlen);

@@ -86,6 +86,15 @@ cb_room(struct canon_buf *b, size_t n)
 	return 0;
 }
 
+/* cb_truncate(b, start): drop what was written after START (B has had
+ * cb_room() called, so p is not NULL). */
+static void
+cb_truncate(struct canon_buf *b, size_t start)
+{
+	b->len = start;
+	b->p[start] = '\0';
+}
+
 static int
 cb_put(struct canon_buf *b, const char *s, size_t n)
 {
@@ -365,25 +374,35 @@ be32(const uint8_t *d)
 	    (unsigned long)d[2] << 8 | d[3];
 }
 
-/* cf_name(b, rr, i): rdf I as a canonical name.  CF_NO if not a
- * well-formed absolute dname. */
+/* cf_wname(b, wire, len): the uncompressed wire name WIRE (LEN octets)
+ * as canonical text.  CF_NO if it is not a well-formed absolute name
+ * (name_canon_wire refuses one without a root label). */
 static int
-cf_name(struct canon_buf *b, const ldns_rr *rr, size_t i)
+cf_wname(struct canon_buf *b, const uint8_t *wire, size_t len)
 {
-	const ldns_rdf *rdf = ldns_rr_rdf(rr, i);
 	int n;
 
-	if (rdf == NULL || ldns_rdf_get_type(rdf) != LDNS_RDF_TYPE_DNAME)
-		return CF_NO;
 	if (cb_room(b, NAME_CANON_MAX) == -1)
 		return CF_NOMEM;
-	n = name_canon_rdf(rdf, b->p + b->len, b->cap - b->len, NULL);
+	n = name_canon_wire(wire, len, b->p + b->len, b->cap - b->len, NULL);
 	if (n < 0) {
 		b->p[b->len] = '\0';
 		return CF_NO;
 	}
 	b->len += (size_t)n;
 	return CF_OK;
+}
+
+/* cf_name(b, rr, i): rdf I as a canonical name.  CF_NO if not a
+ * well-formed absolute dname. */
+static int
+cf_name(struct canon_buf *b, const ldns_rr *rr, size_t i)
+{
+	const ldns_rdf *rdf = ldns_rr_rdf(rr, i);
+
+	if (rdf == NULL || ldns_rdf_get_type(rdf) != LDNS_RDF_TYPE_DNAME)
+		return CF_NO;
+	return cf_wname(b, ldns_rdf_data(rdf), ldns_rdf_size(rdf));
 }
 
 /* cf_u16s(b, rr, n): rdfs 0..N-1 as 16-bit integers, each followed by a
@@ -428,28 +447,18 @@ cf_strs(struct canon_buf *b, const ldns_rr *rr, size_t from, size_t to)
 	return CF_OK;
 }
 
+/* cf_ints_name(b, rr, n): exactly N 16-bit integers then one name (NS
+ * CNAME PTR DNAME: 0, MX: 1, SRV: 3), as wrd_ints_name() on the wire. */
 static int
-cf_mx(struct canon_buf *b, const ldns_rr *rr)
+cf_ints_name(struct canon_buf *b, const ldns_rr *rr, size_t n)
 {
 	int rc;
 
-	if (ldns_rr_rd_count(rr) != 2)
+	if (ldns_rr_rd_count(rr) != n + 1)
 		return CF_NO;
-	if ((rc = cf_u16s(b, rr, 1)) != CF_OK)
+	if ((rc = cf_u16s(b, rr, n)) != CF_OK)
 		return rc;
-	return cf_name(b, rr, 1);
-}
-
-static int
-cf_srv(struct canon_buf *b, const ldns_rr *rr)
-{
-	int rc;
-
-	if (ldns_rr_rd_count(rr) != 4)
-		return CF_NO;
-	if ((rc = cf_u16s(b, rr, 3)) != CF_OK)
-		return rc;
-	return cf_name(b, rr, 3);
+	return cf_name(b, rr, n);
 }
 
 static int
@@ -735,18 +744,16 @@ canon_fast(struct canon_buf *b, const ldns_rr *rr)
 	case LDNS_RR_TYPE_CNAME:
 	case LDNS_RR_TYPE_PTR:
 	case LDNS_RR_TYPE_DNAME:
-		if (rd != 1)
-			return CF_NO;
-		return cf_name(b, rr, 0);
+		return cf_ints_name(b, rr, 0);
 	case LDNS_RR_TYPE_MX:
-		return cf_mx(b, rr);
+		return cf_ints_name(b, rr, 1);
 	case LDNS_RR_TYPE_TXT:
 	case LDNS_RR_TYPE_SPF:
 		if (rd == 0)
 			return CF_NO;
 		return cf_strs(b, rr, 0, rd);
 	case LDNS_RR_TYPE_SRV:
-		return cf_srv(b, rr);
+		return cf_ints_name(b, rr, 3);
 	case LDNS_RR_TYPE_SOA:
 		return cf_soa(b, rr);
 	case LDNS_RR_TYPE_NAPTR:
@@ -1069,15 +1076,13 @@ canon_rdata_buf(const ldns_rr *rr, struct canon_buf *out)
 		return -1;
 	rc = canon_fast(out, rr);
 	if (rc != CF_OK) {
-		out->len = start;
-		out->p[start] = '\0';
+		cb_truncate(out, start);
 		if (rc == CF_NOMEM)
 			return -1;
 		rc = canon_slow(out, rr);
 	}
 	if (rc != CF_OK) {
-		out->len = start;
-		out->p[start] = '\0';
+		cb_truncate(out, start);
 		return -1;
 	}
 	return 0;
@@ -1116,78 +1121,21 @@ struct wrd {
 	size_t end;			/* first octet after the RDATA */
 };
 
-#define WRD_NAME_MAX 255
-
 /*
- * wrd_unpack(w, out, &outlen): the name at w->pos, decompressed into OUT
- * (WRD_NAME_MAX octets, case kept); w->pos moves past it.  Pointers must
- * jump strictly backwards (bounds the walk without a counter); labels
- * must lie before w->end.  Extended label types, loops and truncation
- * return -1 (ldns then decides).
+ * wrd_name(b, w): the name at w->pos as canonical text (cf_name); w->pos
+ * moves past it.  name_wire_read() decompresses it, bounded by w->end:
+ * labels, even those reached through a pointer, must lie before the end
+ * of the RDATA.  Anything it refuses returns CF_NO (ldns then decides).
  */
-static int
-wrd_unpack(struct wrd *w, uint8_t *out, size_t *outlen)
-{
-	size_t pos = w->pos, next = 0, n = 0, limit = pos;
-	int jumped = 0;
-
-	if (pos >= w->end)
-		return -1;
-	for (;;) {
-		uint8_t c;
-
-		if (pos >= w->end)
-			return -1;
-		c = w->m[pos];
-		if ((c & 0xc0) == 0xc0) {
-			size_t target;
-
-			if (pos + 1 >= w->end)
-				return -1;
-			target = ((size_t)(c & 0x3f) << 8) | w->m[pos + 1];
-			if (target >= limit)
-				return -1;	/* forward or looping */
-			if (!jumped)
-				next = pos + 2;
-			jumped = 1;
-			limit = target;
-			pos = target;
-			continue;
-		}
-		if ((c & 0xc0) != 0)
-			return -1;
-		if (pos + 1 + c > w->end || n + 1 + c > WRD_NAME_MAX)
-			return -1;
-		memcpy(out + n, w->m + pos, (size_t)c + 1);
-		n += (size_t)c + 1;
-		pos += (size_t)c + 1;
-		if (c == 0)
-			break;
-	}
-	w->pos = jumped ? next : pos;
-	*outlen = n;
-	return 0;
-}
-
-/* wrd_name(b, w): the name at w->pos as canonical text (cf_name). */
 static int
 wrd_name(struct canon_buf *b, struct wrd *w)
 {
-	uint8_t name[WRD_NAME_MAX];
+	uint8_t name[NAME_WIRE_MAX];
 	size_t len = 0;
-	int n;
 
-	if (wrd_unpack(w, name, &len) == -1)
+	if (name_wire_read(w->m, w->end, &w->pos, name, &len) != NAME_OK)
 		return CF_NO;
-	if (cb_room(b, NAME_CANON_MAX) == -1)
-		return CF_NOMEM;
-	n = name_canon_wire(name, len, b->p + b->len, b->cap - b->len, NULL);
-	if (n < 0) {
-		b->p[b->len] = '\0';
-		return CF_NO;
-	}
-	b->len += (size_t)n;
-	return CF_OK;
+	return cf_wname(b, name, len);
 }
 
 /* wrd_ints(b, w, n, size, last_sep): N big-endian integers of SIZE (2 or
@@ -1321,6 +1269,17 @@ canon_wire_ldns(uint16_t type, const uint8_t *msg, size_t msglen,
 	return rc;
 }
 
+/* wire_args_ok(msg, msglen, rdata_off, rdlen): the RDATA lies inside the
+ * message right after a RDLENGTH field that says RDLEN (canon.h). */
+static int
+wire_args_ok(const uint8_t *msg, size_t msglen, size_t rdata_off,
+    size_t rdlen)
+{
+	return msg != NULL && rdata_off >= 2 && rdata_off <= msglen &&
+	    rdlen <= msglen - rdata_off &&
+	    be16(msg + rdata_off - 2) == rdlen;
+}
+
 int
 canon_rdata_wire(uint16_t type, const uint8_t *msg, size_t msglen,
     size_t rdata_off, size_t rdlen, struct canon_buf *out)
@@ -1329,9 +1288,7 @@ canon_rdata_wire(uint16_t type, const uint8_t *msg, size_t msglen,
 	size_t start;
 	int rc;
 
-	if (msg == NULL || rdata_off < 2 || rdata_off > msglen ||
-	    rdlen > msglen - rdata_off ||
-	    be16(msg + rdata_off - 2) != rdlen)
+	if (!wire_args_ok(msg, msglen, rdata_off, rdlen))
 		return -1;
 	if (cb_room(out, 0) == -1)
 		return -1;
@@ -1342,8 +1299,7 @@ canon_rdata_wire(uint16_t type, const uint8_t *msg, size_t msglen,
 	rc = wrd_fast(out, type, &w);
 	if (rc == CF_OK)
 		return 0;
-	out->len = start;
-	out->p[start] = '\0';
+	cb_truncate(out, start);
 	if (rc == CF_NOMEM)
 		return -1;
 	return canon_wire_ldns(type, msg, msglen, rdata_off, out);
@@ -1353,9 +1309,7 @@ int
 canon_rdata_wire_ldns(uint16_t type, const uint8_t *msg, size_t msglen,
     size_t rdata_off, size_t rdlen, struct canon_buf *out)
 {
-	if (msg == NULL || rdata_off < 2 || rdata_off > msglen ||
-	    rdlen > msglen - rdata_off ||
-	    be16(msg + rdata_off - 2) != rdlen)
+	if (!wire_args_ok(msg, msglen, rdata_off, rdlen))
 		return -1;
 	return canon_wire_ldns(type, msg, msglen, rdata_off, out);
 }

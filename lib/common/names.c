@@ -104,6 +104,59 @@ name_put_octet(unsigned c, int first, char *out, size_t *o,
 	*o += 4;
 }
 
+/*
+ * Compression pointers may only point backwards (RFC 1035 4.1.4 allows
+ * any "prior occurance"); requiring each jump to go strictly below the
+ * previous one bounds the walk without a counter.  Every octet read,
+ * labels reached through a pointer included, lies below MSGLEN.
+ */
+int
+name_wire_read(const uint8_t *msg, size_t msglen, size_t *off, uint8_t *out,
+    size_t *outlen)
+{
+	size_t pos = *off, next = 0, n = 0, limit = pos;
+	int jumped = 0;
+
+	for (;;) {
+		uint8_t c;
+
+		if (pos >= msglen)
+			return NAME_E_WIRE;
+		c = msg[pos];
+		if ((c & 0xc0) == 0xc0) {
+			size_t target;
+
+			if (pos + 1 >= msglen)
+				return NAME_E_WIRE;
+			target = ((size_t)(c & 0x3f) << 8) | msg[pos + 1];
+			if (target >= limit)
+				return NAME_E_WIRE;	/* forward or looping */
+			if (!jumped)
+				next = pos + 2;
+			jumped = 1;
+			limit = target;
+			pos = target;
+			continue;
+		}
+		if ((c & 0xc0) != 0)
+			return NAME_E_WIRE;	/* extended label types */
+		if (pos + 1 + c > msglen)
+			return NAME_E_WIRE;
+		if (n + 1 + c > NAME_WIRE_MAX)
+			return NAME_E_NAME_LONG;
+		if (out != NULL)
+			memcpy(out + n, msg + pos, (size_t)c + 1);
+		n += (size_t)c + 1;
+		pos += (size_t)c + 1;
+		if (c == 0)
+			break;
+	}
+	*off = jumped ? next : pos;
+	if (outlen != NULL)
+		*outlen = n;
+	return NAME_OK;
+}
+
 int
 name_canon_wire(const uint8_t *wire, size_t len, char *out, size_t outsz,
     unsigned *flags)

@@ -36,6 +36,9 @@
  */
 #define NAME_CANON_MAX 1024
 
+/* Longest domain name in wire form, root label included (RFC 1035 2.3.4). */
+#define NAME_WIRE_MAX 255
+
 enum name_err {
 	NAME_OK = 0,
 	NAME_E_SYNTAX = -1,	/* bad escape, stray character */
@@ -72,6 +75,24 @@ const char *name_strerror(int rc);
  */
 int name_canon_wire(const uint8_t *wire, size_t len, char *out,
     size_t outsz, unsigned *flags);
+
+/*
+ * name_wire_read(msg, msglen, &off, out, &outlen): read the possibly
+ * compressed name at *off of the DNS message MSG (MSGLEN octets) into
+ * OUT (NAME_WIRE_MAX bytes, uncompressed wire form, case kept) and move
+ * *off past it (past the first pointer, if any).  OUT and OUTLEN may be
+ * NULL to only skip the name.  Every compression pointer must point
+ * strictly below the previous one (or below *off for the first), which
+ * refuses forward pointers and loops; every octet read must lie below
+ * MSGLEN (a caller may pass a shorter length to bound the walk, e.g. the
+ * end of an RDATA).  Returns NAME_OK, or NAME_E_WIRE (truncated, extended
+ * label type, forward or looping pointer) or NAME_E_NAME_LONG (over
+ * NAME_WIRE_MAX octets) with *off and *outlen unchanged (OUT may hold
+ * part of the name).  Hot path (zxfr's message walker, canon_rdata_wire):
+ * no allocation.
+ */
+int name_wire_read(const uint8_t *msg, size_t msglen, size_t *off,
+    uint8_t *out, size_t *outlen);
 
 /*
  * name_canon_rdf(rdf, out, outsz, flags): name_canon_wire() of an ldns

@@ -139,21 +139,6 @@ zone_each(const char *origin, int (*fn)(ldns_rr *, void *), void *arg)
 	return rc;
 }
 
-/* skip_name(p, n, off): the offset after the (maybe compressed) name at
- * OFF, or 0 if it runs out of the message. */
-static size_t
-skip_name(const uint8_t *p, size_t n, size_t off)
-{
-	while (off < n) {
-		if ((p[off] & 0xc0) == 0xc0)
-			return off + 2 <= n ? off + 2 : 0;
-		if (p[off] == 0)
-			return off + 1;
-		off += (size_t)p[off] + 1;
-	}
-	return 0;
-}
-
 /* msg_text_is(type, wire, size, off, text): the RR at OFF of the message
  * WIRE; canon_rdata_wire() of its RDATA must give TEXT.  Returns the
  * offset after the RR, or 0 (reported). */
@@ -164,8 +149,8 @@ msg_text_is(uint16_t type, const uint8_t *wire, size_t size, size_t off,
 	struct canon_buf b = CANON_BUF_INIT;
 	size_t rdlen, end = 0;
 
-	off = skip_name(wire, size, off);
-	if (off == 0 || off + 10 > size) {
+	if (name_wire_read(wire, size, &off, NULL, NULL) != NAME_OK ||
+	    off + 10 > size) {
 		line_fail("cannot walk the message");
 		return 0;
 	}
