@@ -128,3 +128,95 @@ make_desired() {
 	assert_success
 	r53a_converged "$zid" "$T/des2"
 }
+
+@test "r53apply faults: the same 1,500 adds applied twice: the second run finds them in place, no bisection, few requests" {
+	r53a_adds 1500 h | r53a_stream "$T/c" "$zid"
+	run r53apply --zone-id "$zid" "$T/c"
+	echo "$output"
+	assert_success
+	assert_output --partial "created 1500, updated 0, deleted 0, skipped 0"
+	# an earlier run (or another process) already applied everything
+	emu_reset_counters
+	run r53apply --zone-id "$zid" --report "$T/rep.json" "$T/c"
+	echo "$output"
+	assert_success
+	# the first batch is refused (an answer too long to name the RRsets
+	# here); one walk over the zone settles it and the later batch
+	assert_output --partial "created 0, updated 0, deleted 0, already applied 1500, skipped 0, requests 1,"
+	refute_output --partial "rejected by Route 53"
+	changes=$(r53a_count ChangeResourceRecordSets)
+	lists=$(r53a_count ListResourceRecordSets)
+	echo "# change requests $changes, list requests $lists" >&3
+	[ "$changes" = 1 ]
+	[ $((changes + lists)) -le 10 ]
+	[ "$(r53a_json_get "$T/rep.json" 'd["already_applied"]')" = 1500 ]
+	[ "$(r53a_json_get "$T/rep.json" 'd["created"]')" = 0 ]
+	[ "$(r53a_json_get "$T/rep.json" 'd["rejected"]')" = 0 ]
+	[ "$(r53a_json_get "$T/rep.json" 'len(d["already_applied_changes"])')" = 1500 ]
+	[ "$(r53a_json_get "$T/rep.json" 'len(d["not_applied"])')" = 0 ]
+	[ "$(r53a_list "$zid" | grep -c '^h[0-9]')" = 1500 ]
+}
+
+@test "r53apply faults: adds applied twice, one RRset changed meanwhile: that one is an offender (exit 1), the rest already applied" {
+	r53a_adds 1500 h | r53a_stream "$T/c" "$zid"
+	run r53apply --zone-id "$zid" "$T/c"
+	assert_success
+	# someone changed one of them by hand: same key, other value
+	r53a_batch_file "$T/up.json" UPSERT h00777.example.com. A 300 192.0.2.77
+	awsr53 change-resource-record-sets --hosted-zone-id "$zid" \
+		--change-batch "file://$T/up.json" >/dev/null
+	# and another with the same value but another TTL
+	r53a_batch_file "$T/up2.json" UPSERT h01222.example.com. A 60 10.0.4.198
+	awsr53 change-resource-record-sets --hosted-zone-id "$zid" \
+		--change-batch "file://$T/up2.json" >/dev/null
+	emu_reset_counters
+	# one <Message> per refused change, as Route 53's XML form has it
+	emu_faults '{"icb_form": "messages"}'
+	run r53apply --zone-id "$zid" --report "$T/rep.json" "$T/c"
+	echo "$output"
+	assert_failure 1
+	assert_output --partial "already applied 1498,"
+	assert_output --partial "h00777.example.com."
+	assert_output --partial "already exists"
+	changes=$(r53a_count ChangeResourceRecordSets)
+	lists=$(r53a_count ListResourceRecordSets)
+	echo "# change requests $changes, list requests $lists" >&3
+	[ $((changes + lists)) -le 10 ]
+	[ "$(r53a_json_get "$T/rep.json" 'd["rejected"]')" = 2 ]
+	[ "$(r53a_json_get "$T/rep.json" 'd["already_applied"]')" = 1498 ]
+	[ "$(r53a_json_get "$T/rep.json" '[x["key"] for x in d["not_applied"]]' | paste -sd,)" = "h00777.example.com. A,h01222.example.com. A" ]
+	# the hand-made values are still there
+	r53a_list "$zid" | grep -qx 'h00777.example.com. A 300 192.0.2.77'
+	r53a_list "$zid" | grep -qx 'h01222.example.com. A 60 10.0.4.198'
+}
+
+@test "r53apply faults: deletes applied twice: 'not found' RRsets that are absent count as already applied" {
+	r53a_adds 30 h | r53a_stream "$T/c" "$zid"
+	run r53apply --zone-id "$zid" "$T/c"
+	assert_success
+	# delete two of them (few: one read each) and then 25 (a walk)
+	for n in 2 25; do
+		r53a_adds "$n" h | sed 's/^+/-/' | R53A_SERIAL= r53a_stream "$T/d$n" "$zid"
+	done
+	run r53apply --zone-id "$zid" --force "$T/d2"
+	assert_success
+	assert_output --partial "deleted 2,"
+	emu_reset_counters
+	run r53apply --zone-id "$zid" --force --report "$T/rep2.json" "$T/d2"
+	echo "$output"
+	assert_success
+	assert_output --partial "deleted 0, already applied 2, skipped 0, requests 1,"
+	[ "$(r53a_count ListResourceRecordSets)" -le 3 ]
+	[ "$(r53a_json_get "$T/rep2.json" 'd["already_applied"]')" = 2 ]
+	run r53apply --zone-id "$zid" --force "$T/d25"
+	echo "$output"
+	assert_success
+	assert_output --partial "deleted 23, already applied 2, skipped 0, requests 2,"
+	[ "$(r53a_list "$zid" | grep -c '^h[0-9]')" = 5 ]
+	emu_reset_counters
+	run r53apply --zone-id "$zid" --force "$T/d25"
+	echo "$output"
+	assert_success
+	assert_output --partial "deleted 0, already applied 25, skipped 0, requests 1,"
+	[ "$(r53a_count ListResourceRecordSets)" -le 3 ]
+}

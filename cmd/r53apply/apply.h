@@ -10,6 +10,8 @@
  *             packing (pk_*, pure, unit-tested), batch order
  *   send.c    sending, bisection of rejected batches, recovery after an
  *             ambiguous answer, SOA read, GetChange polling
+ *   settle.c  changes refused as "already exists" / "not found" whose
+ *             final state the zone already holds (re-read, not resent)
  *   report.c  dry-run plan (text, JSON), summary line, JSON report
  *
  * Memory: struct ap_run owns everything reachable from it and is freed by
@@ -51,7 +53,9 @@ enum ap_state {
 	AP_HELD,		/* not sent: a safety rule (no --adopt) */
 	AP_APPLIED,
 	AP_REJECTED,		/* Route 53 refused it (after bisection) */
-	AP_NOTSENT		/* the run stopped before its batch */
+	AP_NOTSENT,		/* the run stopped before its batch */
+	AP_ALREADY		/* refused by Route 53, whose zone already
+				 * holds the change's final state (settle.c) */
 };
 
 struct ap_change {
@@ -97,6 +101,7 @@ struct ap_batch {
 	size_t requests;	/* ChangeResourceRecordSets requests */
 	int ambiguous;		/* an answer was ambiguous, zone re-read */
 	int insync;		/* --wait: reported INSYNC */
+	int settle_tried;	/* an unnamed rejection was re-read once */
 };
 
 struct ap_opts {
@@ -150,7 +155,8 @@ struct ap_run {
 	/* results */
 	struct r53_client *client;
 	size_t requests;	/* ChangeResourceRecordSets requests sent */
-	size_t rereads;		/* List requests after ambiguous answers */
+	size_t rereads;		/* List requests after ambiguous answers
+				 * and to settle refused changes */
 	int soa_written;
 	int stopped;		/* a batch failed: run stopped */
 	int fail_status;	/* r53_status of the stopping failure */
@@ -199,6 +205,13 @@ int ap_batch_changes(const struct ap_run *run, const size_t *items,
 int ap_read_zone(struct ap_run *run);
 int ap_send(struct ap_run *run);
 int ap_wait(struct ap_run *run);
+int ap_read_key(struct ap_run *run, const char *name, const char *type,
+    const char *setid, struct r53_rrset **out);
+
+/* settle.c */
+int ap_settle_msg(const char *msg);
+int ap_settle(struct ap_run *run, const size_t *items, size_t m,
+    const struct r53_error *err, unsigned char *bad, size_t *nsettled);
 /* ap_now_s(): seconds on the monotonic clock, for durations. */
 double ap_now_s(void);
 

@@ -438,10 +438,11 @@ final_status(const struct ap_run *run)
 {
 	size_t i, applied = 0, other = 0;
 
+	/* AP_ALREADY: done before this run, neither applied nor left */
 	for (i = 0; i < run->nchg; i++) {
 		if (run->chg[i].state == AP_APPLIED)
 			applied++;
-		else
+		else if (run->chg[i].state != AP_ALREADY)
 			other++;
 	}
 	if (run->stopped) {

@@ -25,6 +25,7 @@ ap_state_name(enum ap_state s)
 	case AP_APPLIED: return "applied";
 	case AP_REJECTED: return "rejected";
 	case AP_NOTSENT: return "not-sent";
+	case AP_ALREADY: return "already-applied";
 	}
 	return "?";
 }
@@ -144,7 +145,8 @@ not_applied_json(const struct ap_run *run)
 	for (i = 0; i < run->nchg; i++) {
 		const struct ap_change *c = &run->chg[i];
 		json_t *o;
-		if (c->state == AP_APPLIED || c->state == AP_PENDING)
+		if (c->state == AP_APPLIED || c->state == AP_PENDING ||
+		    c->state == AP_ALREADY)
 			continue;
 		o = json_object();
 		json_object_set_new(o, "line", json_integer((json_int_t)
@@ -157,6 +159,32 @@ not_applied_json(const struct ap_run *run)
 		    json_string(ap_state_name(c->state)));
 		json_object_set_new(o, "reason", json_string(c->why ? c->why :
 		    ""));
+		json_array_append_new(a, o);
+	}
+	return a;
+}
+
+/* already_json(run): the changes found already applied, as line, kind
+ * and key. */
+static json_t *
+already_json(const struct ap_run *run)
+{
+	json_t *a = json_array();
+	size_t i;
+	char key[1200];
+
+	for (i = 0; i < run->nchg; i++) {
+		const struct ap_change *c = &run->chg[i];
+		json_t *o;
+		if (c->state != AP_ALREADY)
+			continue;
+		o = json_object();
+		json_object_set_new(o, "line", json_integer((json_int_t)
+		    c->lineno));
+		json_object_set_new(o, "kind", json_stringn(
+		    (const char[]){ (char)c->kind, 0 }, 1));
+		json_object_set_new(o, "key", json_string(key_text(c, key,
+		    sizeof(key))));
 		json_array_append_new(a, o);
 	}
 	return a;
@@ -228,15 +256,20 @@ ap_summary(const struct ap_run *run)
 	size_t created = count_state(run, AP_APPLIED, '+');
 	size_t updated = count_state(run, AP_APPLIED, '<');
 	size_t deleted = count_state(run, AP_APPLIED, '-');
-	size_t skipped = run->nchg - created - updated - deleted;
+	size_t already = count_state(run, AP_ALREADY, 0);
+	size_t skipped = run->nchg - created - updated - deleted - already;
+	char al[64] = "";
 
 	memset(&st, 0, sizeof(st));
 	if (run->client != NULL)
 		r53_client_stats(run->client, &st);
+	/* only when there are some: the line keeps its form otherwise */
+	if (already > 0)
+		snprintf(al, sizeof(al), "already applied %zu, ", already);
 	fprintf(stderr, "%s: %s: created %zu, updated %zu, deleted %zu, "
-	    "skipped %zu, requests %zu, retries %lu, %.1fs\n",
+	    "%sskipped %zu, requests %zu, retries %lu, %.1fs\n",
 	    log_progname(), run->zone_name ? run->zone_name : run->origin,
-	    created, updated, deleted, skipped, run->requests, st.retries,
+	    created, updated, deleted, al, skipped, run->requests, st.retries,
 	    run->seconds);
 }
 
@@ -269,6 +302,8 @@ ap_write_report(const struct ap_run *run, const char *path)
 	    count_state(run, AP_APPLIED, '<')));
 	json_object_set_new(root, "deleted", json_integer((json_int_t)
 	    count_state(run, AP_APPLIED, '-')));
+	json_object_set_new(root, "already_applied", json_integer((json_int_t)
+	    count_state(run, AP_ALREADY, 0)));
 	json_object_set_new(root, "skipped", json_integer((json_int_t)
 	    count_state(run, AP_SKIPPED, 0)));
 	json_object_set_new(root, "held", json_integer((json_int_t)
@@ -328,6 +363,8 @@ ap_write_report(const struct ap_run *run, const char *path)
 	}
 	json_object_set_new(root, "batches", bs);
 	json_object_set_new(root, "not_applied", not_applied_json(run));
+	json_object_set_new(root, "already_applied_changes",
+	    already_json(run));
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path,
 	    (long)getpid()) >= sizeof(tmp)) {
 		log_msg("%s: path too long", path);

@@ -44,10 +44,11 @@ first_cb(void *arg, const struct r53_rrset *rr)
 	return 0;
 }
 
-/* read_key(run, name, type, setid, out): the RRset at exactly that key,
- * or *out NULL when absent.  An r53_status. */
-static int
-read_key(struct ap_run *run, const char *name, const char *type,
+/* ap_read_key(run, name, type, setid, out): the RRset at exactly that
+ * key (a copy the caller frees), or *out NULL when absent.  One
+ * ListResourceRecordSets.  An r53_status. */
+int
+ap_read_key(struct ap_run *run, const char *name, const char *type,
     const char *setid, struct r53_rrset **out)
 {
 	struct first_rr f = { NULL };
@@ -104,7 +105,7 @@ ap_read_zone(struct ap_run *run)
 		log_msg("%s: bad origin", run->origin);
 		return EXIT_BADINPUT;
 	}
-	st = read_key(run, apex, "SOA", NULL, &run->soa);
+	st = ap_read_key(run, apex, "SOA", NULL, &run->soa);
 	free(apex);
 	if (st != R53_OK)
 		return r53_status_exit(st);
@@ -215,7 +216,7 @@ verify(struct ap_run *run, const struct r53_change *ch, size_t n)
 		}
 		if (ch[i].action == R53_UPSERT)
 			was = NULL;	/* before: unknown; the SOA's old */
-		st = read_key(run, key->name, key->type, key->set_identifier,
+		st = ap_read_key(run, key->name, key->type, key->set_identifier,
 		    &now);
 		run->rereads++;
 		if (st != R53_OK)
@@ -439,6 +440,92 @@ msg_for(const struct ap_run *run, const struct ap_item *it,
 	return err->message ? err->message : "InvalidChangeBatch";
 }
 
+enum { SR_NONE = -1 };
+
+/* has_settle_msg(err): a message says "already exists" / "not found". */
+static int
+has_settle_msg(const struct r53_error *err)
+{
+	size_t k;
+
+	for (k = 0; k < err->nmessages; k++)
+		if (ap_settle_msg(err->messages[k]))
+			return 1;
+	return 0;
+}
+
+/*
+ * settle_resend(run, b, items, n, rest, m, with_soa, err): Route 53
+ * refused CREATEs whose RRset "already exists" or DELETEs whose RRset was
+ * "not found" (named in its messages, however many, in either message
+ * form): the items whose final state the zone already holds are counted
+ * as already applied (settle.c), the other items the messages name are
+ * set aside as rejected, and the rest goes out at once, with the SOA
+ * UPSERT when every change is applied by then.  Problems of another kind
+ * in the same answer show again in that request's answer and are dealt
+ * with there.  rest holds the m non-SOA items of the n.  SR_NONE when
+ * the messages name RRsets outside the request (bisect then).
+ */
+static int
+settle_resend(struct ap_run *run, struct ap_batch *b, const size_t *items,
+    size_t n, size_t *rest, size_t m, int with_soa,
+    const struct r53_error *err)
+{
+	unsigned char *bad = NULL;
+	size_t i, nok = 0, nrej = 0, nset;
+	int r = SR_OK;
+	char msg[2048];
+
+	if ((bad = malloc(m ? m : 1)) == NULL)
+		return SR_NONE;
+	if (m == 0 || ap_settle(run, rest, m, err, bad, &nset) == -1) {
+		free(bad);
+		return SR_NONE;
+	}
+	for (i = 0; err == NULL && i < m && bad[i] == 0; i++)
+		;
+	if (err == NULL && i == m) {
+		free(bad);	/* nothing learnt: bisect */
+		return SR_NONE;
+	}
+	if (nset > 0)
+		log_warn("%s: %zu refused changes were already in place "
+		    "(applied earlier): not sent again", run->zone_id, nset);
+	for (i = 0; i < m; i++) {
+		if (bad[i] == 0) {
+			rest[nok++] = rest[i];
+		} else if (bad[i] == 1) {
+			snprintf(msg, sizeof(msg), "rejected by Route 53: %s",
+			    msg_for(run, &run->items[rest[i]], err));
+			set_items_state(run, &rest[i], 1, AP_REJECTED, msg);
+			log_msg("%s: %s", run->zone_id, msg);
+			nrej++;
+		} else if (bad[i] == 3) {
+			/* refused, not named: the answer was cut short */
+			const struct ap_change *c =
+			    &run->chg[run->items[rest[i]].chg[0]];
+			const struct ap_set *sv = c->new ? c->new : c->old;
+			snprintf(msg, sizeof(msg), "rejected by Route 53: %s "
+			    "%s: a CREATE of an RRset that exists with other "
+			    "data, or a DELETE of one that does not exist "
+			    "(found by re-reading)", sv->owner, sv->type);
+			set_items_state(run, &rest[i], 1, AP_REJECTED, msg);
+			log_msg("%s: %s", run->zone_id, msg);
+			nrej++;
+		}
+	}
+	free(bad);
+	if (with_soa && soa_allowed(run))
+		for (i = 0; i < n; i++)
+			if (run->items[items[i]].soa)
+				rest[nok++] = items[i];
+	if (nok > 0)
+		r = send_items(run, b, rest, nok, with_soa && soa_allowed(run));
+	if (r == SR_STOP)
+		return SR_STOP;
+	return nrej > 0 ? SR_REJECTED : r;
+}
+
 /* bisect: a rejected request of these items; SOA excluded. */
 static int
 bisect(struct ap_run *run, struct ap_batch *b, const size_t *items,
@@ -456,6 +543,26 @@ bisect(struct ap_run *run, struct ap_batch *b, const size_t *items,
 	for (i = 0; i < n; i++)
 		if (!run->items[items[i]].soa)
 			rest[m++] = items[i];
+	if (has_settle_msg(err)) {
+		r = settle_resend(run, b, items, n, rest, m, with_soa, err);
+		if (r != SR_NONE) {
+			free(rest);
+			return r;
+		}
+		/* rest was left as it was */
+		r = SR_OK;
+	} else if (err->nmessages == 0 && !b->settle_tried && m > 1) {
+		/* an answer naming nothing (one too long to parse, say):
+		 * once per batch, before bisecting, drop what the zone
+		 * already holds */
+		b->settle_tried = 1;
+		r = settle_resend(run, b, items, n, rest, m, with_soa, NULL);
+		if (r != SR_NONE) {
+			free(rest);
+			return r;
+		}
+		r = SR_OK;
+	}
 	if (with_soa) {
 		if (m > 0)
 			r = send_items(run, b, rest, m, 0);
@@ -617,7 +724,8 @@ batch_result(const struct ap_run *run, const struct ap_batch *b)
 	for (i = 0; i < b->nitems; i++) {
 		const struct ap_item *it = &run->items[b->items[i]];
 		for (j = 0; j < it->n; j++) {
-			if (run->chg[it->chg[j]].state == AP_APPLIED)
+			if (run->chg[it->chg[j]].state == AP_APPLIED ||
+			    run->chg[it->chg[j]].state == AP_ALREADY)
 				ok++;
 			else
 				bad++;
@@ -626,6 +734,32 @@ batch_result(const struct ap_run *run, const struct ap_batch *b)
 	if (bad == 0)
 		return AB_APPLIED;
 	return ok > 0 ? AB_PARTIAL : AB_REJECTED;
+}
+
+/* send_open(run, b, with_soa): the batch without the items found already
+ * applied while settling an earlier batch (settle.c). */
+static int
+send_open(struct ap_run *run, struct ap_batch *b, int with_soa)
+{
+	size_t *open = NULL, i, j, n = 0;
+	int r;
+
+	if ((open = malloc((b->nitems + 1) * sizeof(*open))) == NULL) {
+		batch_fail(b, "out of memory");
+		return SR_STOP;
+	}
+	for (i = 0; i < b->nitems; i++) {
+		const struct ap_item *it = &run->items[b->items[i]];
+		int keep = it->soa;
+		for (j = 0; j < it->n; j++)
+			if (run->chg[it->chg[j]].state == AP_PENDING)
+				keep = 1;
+		if (keep)
+			open[n++] = b->items[i];
+	}
+	r = n > 0 ? send_items(run, b, open, n, with_soa) : SR_OK;
+	free(open);
+	return r;
 }
 
 /*
@@ -645,7 +779,7 @@ ap_send(struct ap_run *run)
 		if (b->has_soa && !with_soa)
 			log_msg("%s: not every change applied: the SOA serial "
 			    "stays %lu", run->zone_id, run->soa_serial);
-		r = send_items(run, b, b->items, b->nitems, with_soa);
+		r = send_open(run, b, with_soa);
 		if (r == SR_STOP) {
 			size_t j;
 			run->stopped = 1;
