@@ -94,9 +94,13 @@ install: all
 	install -m 0755 scripts/mirror.sh $(DESTDIR)$(BINDIR)/r53mirror
 	for m in $(MANPAGES); do \
 	  s=$${m##*.}; install -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s/; done
+	ln -sf mirror.sh.8 $(DESTDIR)$(MANDIR)/man8/r53mirror.8
 
 uninstall:
 	for p in $(PROGS) r53mirror; do rm -f $(DESTDIR)$(BINDIR)/$$p; done
+	for m in $(MANPAGES); do \
+	  s=$${m##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$s/$${m##*/}; done
+	rm -f $(DESTDIR)$(MANDIR)/man8/r53mirror.8
 
 clean:
 	rm -rf build build-san

@@ -38,6 +38,12 @@ PROGS="zxfr r53dump rrdiff r53apply"
 		[ -x "$T/root/opt/r53/bin/$p" ]
 	done
 	[ -f "$T/root/opt/r53/share/man/man1/rrdiff.1" ]
+	[ -x "$T/root/opt/r53/bin/r53mirror" ]
+	[ -f "$T/root/opt/r53/share/man/man8/r53mirror.8" ]
+	run make -s -C "$TOP_DIR" uninstall DESTDIR="$T/root" PREFIX=/opt/r53
+	assert_success
+	[ ! -e "$T/root/opt/r53/bin/zxfr" ]
+	[ ! -e "$T/root/opt/r53/share/man/man1/rrdiff.1" ]
 }
 
 @test "man pages are mdoc-clean" {
