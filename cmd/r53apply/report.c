@@ -135,12 +135,27 @@ rr_json(const char *action, const struct r53_rrset *rr)
 	return r53_rrset_json(o, rr);
 }
 
+/* change_ref_json(c): a new object naming change c by its line in the
+ * change stream, its kind and its key; the caller owns it. */
+static json_t *
+change_ref_json(const struct ap_change *c)
+{
+	json_t *o = json_object();
+	char key[1200];
+
+	json_object_set_new(o, "line", json_integer((json_int_t)c->lineno));
+	json_object_set_new(o, "kind", json_stringn(
+	    (const char[]){ (char)c->kind, 0 }, 1));
+	json_object_set_new(o, "key", json_string(key_text(c, key,
+	    sizeof(key))));
+	return o;
+}
+
 static json_t *
 not_applied_json(const struct ap_run *run)
 {
 	json_t *a = json_array();
 	size_t i;
-	char key[1200];
 
 	for (i = 0; i < run->nchg; i++) {
 		const struct ap_change *c = &run->chg[i];
@@ -148,13 +163,7 @@ not_applied_json(const struct ap_run *run)
 		if (c->state == AP_APPLIED || c->state == AP_PENDING ||
 		    c->state == AP_ALREADY)
 			continue;
-		o = json_object();
-		json_object_set_new(o, "line", json_integer((json_int_t)
-		    c->lineno));
-		json_object_set_new(o, "kind", json_stringn(
-		    (const char[]){ (char)c->kind, 0 }, 1));
-		json_object_set_new(o, "key", json_string(key_text(c, key,
-		    sizeof(key))));
+		o = change_ref_json(c);
 		json_object_set_new(o, "state",
 		    json_string(ap_state_name(c->state)));
 		json_object_set_new(o, "reason", json_string(c->why ? c->why :
@@ -171,21 +180,10 @@ already_json(const struct ap_run *run)
 {
 	json_t *a = json_array();
 	size_t i;
-	char key[1200];
 
 	for (i = 0; i < run->nchg; i++) {
-		const struct ap_change *c = &run->chg[i];
-		json_t *o;
-		if (c->state != AP_ALREADY)
-			continue;
-		o = json_object();
-		json_object_set_new(o, "line", json_integer((json_int_t)
-		    c->lineno));
-		json_object_set_new(o, "kind", json_stringn(
-		    (const char[]){ (char)c->kind, 0 }, 1));
-		json_object_set_new(o, "key", json_string(key_text(c, key,
-		    sizeof(key))));
-		json_array_append_new(a, o);
+		if (run->chg[i].state == AP_ALREADY)
+			json_array_append_new(a, change_ref_json(&run->chg[i]));
 	}
 	return a;
 }
