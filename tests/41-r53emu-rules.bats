@@ -413,8 +413,14 @@ EOF
 	run raw --service route54 "$EMU_URL" GET /2013-04-01/hostedzonesbyname
 	assert_line --index 0 403
 	assert_output --partial "Credential should be scoped to correct service: 'route53'."
-	# A header changed after signing (the signed date): mismatch.
-	run raw --set-header "X-Amz-Date=$near" "$EMU_URL" GET /2013-04-01/hostedzonesbyname
+	# A header changed after signing (the signed date): mismatch.  Both
+	# dates lie in one minute, so the credential scope's day matches
+	# whatever the time of day (a change across midnight is another error).
+	local signed tampered ss
+	signed=$(date -u -d '-2 minutes' +%Y%m%dT%H%M%SZ)
+	ss=${signed:13:2}
+	tampered="${signed:0:13}$(printf '%02d' $(( (10#$ss + 1) % 60 )))Z"
+	run raw --time "$signed" --set-header "X-Amz-Date=$tampered" "$EMU_URL" GET /2013-04-01/hostedzonesbyname
 	assert_line --index 0 403
 	assert_output --partial '<Code>SignatureDoesNotMatch</Code><Message>The request signature we calculated does not match the signature you provided.'
 	# A body hash header that does not match the body.
