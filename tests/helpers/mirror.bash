@@ -92,15 +92,7 @@ mirror_probe_requests_ok() {
 # mirror_closed_port: a loopback port where nothing listens (for a source
 # that cannot be reached).
 mirror_closed_port() {
-	local i p
-	for ((i = 0; i < 50; i++)); do
-		p=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
-		if [ -z "$(ss -Hltnu "( sport = :$p )" 2>/dev/null)" ]; then
-			echo "$p"
-			return 0
-		fi
-	done
-	return 1
+	_srv_pick_port
 }
 
 # mirror_alive PID: the process exists and is not a zombie.

@@ -72,16 +72,23 @@ _srv_alive() {
 	[ -n "$st" ] && [ "$st" != Z ] && [ "$st" != X ]
 }
 
-# _srv_port_free PORT: nothing listens on PORT (TCP or UDP) on this host.
+# _srv_port_free PORT: no socket on this host (listening or connected, TCP
+# or UDP) uses PORT.  A client's ephemeral port counts too: a server cannot
+# bind its TCP listener there and would answer on UDP only.
 _srv_port_free() {
-	[ -z "$(ss -Hltnu "( sport = :$1 )" 2>/dev/null)" ]
+	[ -z "$(ss -Hatnu "( sport = :$1 )" 2>/dev/null)" ]
 }
 
-# _srv_pick_port: print a random free high port.
+# _srv_pick_port: print a random free high port, below the kernel's
+# ephemeral range when there is room, so that no client connection made
+# later (curl, zxfr, dig) can take it between the pick and the bind.
 _srv_pick_port() {
-	local _ p
+	local _ p lo=32768 base=20000 span
+	read -r lo _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || lo=32768
+	span=$((lo - base))
+	[ "$span" -ge 2000 ] || span=40000
 	for _ in $(seq 1 50); do
-		p=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
+		p=$((base + (RANDOM * 32768 + RANDOM) % span))
 		if _srv_port_free "$p"; then
 			echo "$p"
 			return 0
@@ -121,6 +128,21 @@ _srv_wait_serial() {
 		if [ -n "$got" ] && { [ -z "$2" ] || [ "$got" = "$2" ]; }; then
 			return 0
 		fi
+		sleep 0.2
+	done
+	return 1
+}
+
+# _srv_wait_tcp ZONE: wait (bounded, ~10 s) until ZONE's SOA also answers
+# over TCP.  A server may answer on UDP a moment before its TCP listener is
+# up (BIND sets up UDP first); transfers use TCP, so readiness means both.
+_srv_wait_tcp() {
+	local _ got
+	for _ in $(seq 1 50); do
+		_srv_alive "$SERVER_PID" || return 1
+		got=$(dig +tcp +norec +tries=1 +time=2 +short -p "$SERVER_PORT" \
+			@"$SERVER_ADDR" "$1" SOA 2>/dev/null | awk 'NF == 7 { print $3; exit }')
+		[ -n "$got" ] && return 0
 		sleep 0.2
 	done
 	return 1
@@ -334,6 +356,13 @@ server_start() {
 			if ! _srv_wait_serial "$z" ""; then
 				ok=0
 				break
+			fi
+			if ! _srv_wait_tcp "$z"; then
+				# UDP answers but TCP never did: the TCP port is
+				# taken by someone else; stop and try another.
+				ok=0
+				_srv_kill "$SERVER_PID"
+				continue 2
 			fi
 		done
 		[ "$ok" = 1 ] && break
