@@ -189,12 +189,45 @@ check_pages() {
 	dump --zone-id "$id" -o "$T/d/zone.rrset"
 	[ "$status" -eq 0 ]
 	[ ! -s "$T/out" ]
-	[ "$(ls "$T/d")" = zone.rrset ]
+	[ "$(ls -A "$T/d")" = zone.rrset ]
 	[ "$(sed -n 1p "$T/d/zone.rrset")" = "#!r53mirror-rrset 1" ]
 	[ "$(tail -n 1 "$T/d/zone.rrset")" = "#end rrsets=12" ]
 	# Same bytes as on stdout.
 	dump --zone-id "$id"
 	cmp "$T/out" "$T/d/zone.rrset"
+}
+
+@test "r53dump -o: killed by SIGTERM or SIGHUP mid-dump: old file kept, no temporary file" {
+	local id i sig num
+	id=$(emu_create_zone example.com)
+	python3 "$DT" fill "$EMU_URL" "$id" example.com. 898
+	emu_faults '{"latency_ms":1500}'
+	mkdir "$T/d"
+	for sig in TERM HUP; do
+		echo old >"$T/d/zone.rrset"
+		emu_reset_counters
+		r53dump --endpoint-url "$EMU_URL" --zone-id "$id" \
+			-o "$T/d/zone.rrset" 2>"$T/err" &
+		DUMP_PID=$!
+		# Wait (bounded) until the temporary file exists and page 1
+		# has been asked for: the dump is under way.
+		for ((i = 0; i < 200; i++)); do
+			[ "$(ls -A "$T/d" | wc -l)" -ge 2 ] &&
+				[ "$(emu_count ListResourceRecordSets)" -ge 1 ] && break
+			sleep 0.05
+		done
+		ls -A "$T/d"
+		[ "$(ls -A "$T/d" | wc -l)" -eq 2 ]
+		kill -"$sig" "$DUMP_PID"
+		status=0
+		wait "$DUMP_PID" || status=$?
+		DUMP_PID=
+		# died of the signal itself (128 + its number)
+		num=$(kill -l "$sig")
+		[ "$status" -eq $((128 + num)) ]
+		[ "$(ls -A "$T/d")" = zone.rrset ]
+		[ "$(cat "$T/d/zone.rrset")" = old ]
+	done
 }
 
 @test "r53dump: a Value that cannot be parsed: exit 2, record named, no trailer" {

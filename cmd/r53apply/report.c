@@ -12,6 +12,7 @@
 
 #include "apply.h"
 #include "log.h"
+#include "tmpguard.h"
 
 static const char *const action_name[] = { "CREATE", "DELETE", "UPSERT" };
 
@@ -373,6 +374,7 @@ ap_write_report(const struct ap_run *run, const char *path)
 		log_errno("%s", tmp);
 		goto out;
 	}
+	tmpguard_add(tmp);	/* a kill now leaves no stray file */
 	if (json_dumpf(root, f, JSON_INDENT(1) | JSON_PRESERVE_ORDER) == -1 ||
 	    fputc('\n', f) == EOF || fflush(f) == EOF || fsync(fileno(f))) {
 		log_errno("%s", tmp);
@@ -387,6 +389,7 @@ ap_write_report(const struct ap_run *run, const char *path)
 	}
 	ret = 0;
 out:
+	tmpguard_remove(tmp);
 	json_decref(root);
 	return ret;
 }

@@ -19,6 +19,7 @@
 
 #include "log.h"
 #include "stream.h"
+#include "tmpguard.h"
 
 #define RD_BUFSZ	(256 * 1024)
 #define WR_BUFSZ	(256 * 1024)
@@ -1466,6 +1467,7 @@ strm_create(const char *path, enum strm_kind kind)
 			w->tmp = NULL;
 			goto fail;
 		}
+		tmpguard_add(w->tmp);	/* removed once renamed or unlinked */
 		/* mkstemp gives 0600; a stream is not secret */
 		(void)fchmod(w->fd, 0644 & ~current_umask());
 	}
@@ -1732,6 +1734,7 @@ strm_commit(struct strm_writer *w, const char *extra)
 			log_errno("rename %s to %s", w->tmp, w->path);
 			goto out;
 		}
+		tmpguard_remove(w->tmp);
 		free(w->tmp);
 		w->tmp = NULL;
 		if (fsync_dir(w->path) == -1)
@@ -1752,6 +1755,7 @@ strm_abort(struct strm_writer *w)
 		if (w->fd != -1)
 			close(w->fd);
 		(void)unlink(w->tmp);
+		tmpguard_remove(w->tmp);
 	}
 	kvlist_free(&w->hdr);
 	rrset_free_arrays(&w->rr);

@@ -1,0 +1,33 @@
+/*
+ * tmpguard.h: remove a command's temporary output files when it is killed
+ * by SIGINT, SIGTERM or SIGHUP (cron's kill, mirror.sh's watchdog, ^C), so
+ * that an interrupted `-o FILE` leaves neither a half file nor a stray
+ * temporary one beside FILE.  The target itself is never touched: it is
+ * only ever replaced by rename(2) after a complete write.
+ *
+ * Usage (stream.c's writer and r53apply's report do this):
+ *	fd = mkstemp(tmp);
+ *	tmpguard_add(tmp);		(tmp must stay valid until removed)
+ *	... write, fsync, rename(tmp, path) ...
+ *	tmpguard_remove(tmp);		(after the rename or the unlink)
+ *
+ * The first tmpguard_add installs the handlers.  The handler unlinks every
+ * registered path (unlink is async-signal-safe), restores the default
+ * action and re-raises the signal, so the exit status still says "killed
+ * by signal N".  A path removed after its rename may be unlinked by a
+ * signal in between: that unlink finds nothing and does no harm.
+ * Up to TMPGUARD_MAX paths at once; more are simply not guarded.
+ */
+#ifndef R53M_TMPGUARD_H
+#define R53M_TMPGUARD_H
+
+#define TMPGUARD_MAX 8
+
+/* tmpguard_add(path): unlink path if a fatal signal arrives.  The caller
+ * keeps path alive (it is not copied) until tmpguard_remove(path). */
+void tmpguard_add(const char *path);
+
+/* tmpguard_remove(path): forget path (the same pointer given to add). */
+void tmpguard_remove(const char *path);
+
+#endif
