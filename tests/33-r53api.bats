@@ -100,12 +100,23 @@ EOF2
 <?xml version="1.0"?>
 <ErrorResponse xmlns="https://route53.amazonaws.com/doc/2013-04-01/"><Error><Type>Sender</Type><Code>InvalidChangeBatch</Code><Message>Tried to delete resource record set [name='y.example.com.', type='A'] but the values provided do not match the current values</Message></Error><RequestId>r-2</RequestId></ErrorResponse>
 EOF2
+	# The ErrorResponse form joins one message per change of a batch:
+	# 1,000 of them (over 64 KiB) are kept whole.
+	{
+		printf '<?xml version="1.0"?>\n<ErrorResponse xmlns="https://route53.amazonaws.com/doc/2013-04-01/"><Error><Type>Sender</Type><Code>InvalidChangeBatch</Code><Message>['
+		for ((i = 1; i <= 1000; i++)); do
+			[ "$i" = 1 ] || printf ', '
+			printf "Tried to create resource record set [name='h%d.example.com.', type='A'] but it already exists" "$i"
+		done
+		printf ']</Message></Error><RequestId>r-5</RequestId></ErrorResponse>\n'
+	} >"$T/icb5.xml"
 	printf '<html>Bad Gateway</html>' >"$T/gw.html"
 	: >"$T/empty"
 	serve /2013-04-01/hostedzone/Z1/rrset/ "$T/icb1.xml" 400 \
 		/2013-04-01/hostedzone/Z2/rrset/ "$T/icb2.xml" 400 \
 		/2013-04-01/hostedzone/Z3/rrset "$T/gw.html" 502 \
-		/2013-04-01/hostedzone/Z4/rrset "$T/empty" 403
+		/2013-04-01/hostedzone/Z4/rrset "$T/empty" 403 \
+		/2013-04-01/hostedzone/Z5/rrset/ "$T/icb5.xml" 400
 	printf '[{"action":"CREATE","name":"x.example.com.","type":"A","ttl":1,"values":["192.0.2.1"]}]\n' >"$T/b.json"
 	run r53api_test change Z1 "$T/b.json"
 	assert_failure 5
@@ -126,6 +137,11 @@ EOF2
 	assert_failure 6
 	assert_output --partial "HTTP 403 with an empty body"
 	assert_output --partial status=auth
+	run r53api_test change Z5 "$T/b.json"
+	assert_failure 5
+	assert_line "code=InvalidChangeBatch"
+	[ "$(grep -c "^message=\[Tried to create .*h1000\.example\.com\..*exists\]$" <<<"$output")" = 1 ]
+	[ "$(grep '^message=' <<<"$output" | wc -c)" -gt 90000 ]
 }
 
 @test "r53api: the emulator's InvalidChangeBatch, both forms, all messages" {

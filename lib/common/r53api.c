@@ -26,6 +26,9 @@
 /* Parser limits: deeper or longer than any real answer. */
 #define XP_MAX_DEPTH 24
 #define XP_MAX_TEXT 65536
+/* An error document's Message may join one text per change of a batch of
+ * up to 1,000 changes; keep all of it (the body is bounded anyway). */
+#define XP_MAX_ERROR_TEXT AWSHTTP_MAX_BODY
 #define XP_MAX_PATH 512
 /* Bounds on loops over pages. */
 #define MAX_RRSET_PAGES 100000
@@ -227,6 +230,7 @@ struct xp {
 	char err[512];
 	int failed;		/* a handler or limit stopped the parse */
 	int stopped;		/* the user callback stopped it */
+	size_t max_text;	/* longest element text; 0: XP_MAX_TEXT */
 };
 
 static void
@@ -310,12 +314,14 @@ xp_chars(void *arg, const XML_Char *s, int len)
 {
 	struct xp *x = arg;
 
+	size_t max = x->max_text != 0 ? x->max_text : XP_MAX_TEXT;
+
 	if (x->failed)
 		return;
-	if (x->text.len + (size_t)len > XP_MAX_TEXT) {
-		xp_fail(x, "element <%.64s> longer than %d characters",
+	if (x->text.len + (size_t)len > max) {
+		xp_fail(x, "element <%.64s> longer than %zu characters",
 		    x->depth > 0 ? x->path + x->plen[x->depth - 1] + 1 : "?",
-		    XP_MAX_TEXT);
+		    max);
 		return;
 	}
 	sbuf_add(&x->text, s, (size_t)len);
@@ -492,6 +498,7 @@ error_answer(const char *what, struct awshttp_resp *r, struct r53_error *err)
 	x.arg = &d;
 	x.on_start = errdoc_start;
 	x.on_end = errdoc_end;
+	x.max_text = XP_MAX_ERROR_TEXT;
 	/* Accept either root: try ErrorResponse, then whatever it is. */
 	if (r->body != NULL && r->len > 0) {
 		x.root = NULL;	/* ErrorResponse or InvalidChangeBatch */
