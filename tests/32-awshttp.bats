@@ -449,3 +449,58 @@ EOF2
 	assert_failure 6
 	[ "$(r53stat requests)" = 2 ]
 }
+
+# cred_process TOKEN...: a credential_process (profile "default") that
+# answers the documentation key pair with the next TOKEN each call (the
+# last one again once they run out), valid for an hour; calls counted in
+# $T/proc.count.
+cred_process() {
+	local exp
+	exp=$(date -u -d '+1 hour' +%Y-%m-%dT%H:%M:%SZ)
+	printf '%s\n' "$@" >"$T/proc.tokens"
+	cat >"$T/proc.sh" <<EOS
+#!/bin/sh
+n=\$(cat "$T/proc.count" 2>/dev/null || echo 0)
+n=\$((n + 1))
+echo \$n >"$T/proc.count"
+tok=\$(sed -n "\${n}p" "$T/proc.tokens")
+[ -n "\$tok" ] || tok=\$(tail -n 1 "$T/proc.tokens")
+printf '{"Version": 1, "AccessKeyId": "AKIDEXAMPLE", "SecretAccessKey": "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "SessionToken": "%s", "Expiration": "$exp"}\n' "\$tok"
+EOS
+	chmod +x "$T/proc.sh"
+	printf '[default]\ncredential_process = %s\n' "$T/proc.sh" >"$HOME/.aws/config"
+	rm -f "$T/proc.count"
+}
+
+@test "awshttp: ExpiredToken refreshes temporary credentials at once, once; long-term keys are not retried" {
+	emu_start
+	aws_clean_env
+	export AWS_ENDPOINT_URL_ROUTE_53=$EMU_URL
+	local z
+	aws_test_keys
+	z=$(emu_create_zone example.com)
+	unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY
+	emu_faults '{"expired_tokens": ["revokedToken1"]}'
+	# The first token is refused; the process gives a new one; one resend.
+	cred_process revokedToken1 freshToken2
+	run r53api_test list-all "$z"
+	assert_success
+	assert_output --partial "session token expired; fetching new credentials"
+	[ "$(cat "$T/proc.count")" = 2 ]
+	[ "$(r53stat requests)" = 2 ]
+	# A source that keeps giving the refused token: one refresh, then exit 6.
+	cred_process revokedToken1
+	run r53api_test list-all "$z"
+	assert_failure 6
+	assert_output --partial ExpiredToken
+	refute_output --partial revokedToken1
+	[ "$(cat "$T/proc.count")" = 2 ]
+	[ "$(r53stat requests)" = 2 ]
+	# A token from the environment cannot be refreshed: no resend.
+	rm -f "$HOME/.aws/config"
+	aws_test_keys
+	AWS_SESSION_TOKEN=revokedToken1 run r53api_test list-all "$z"
+	assert_failure 6
+	refute_output --partial "fetching new credentials"
+	[ "$(r53stat requests)" = 1 ]
+}

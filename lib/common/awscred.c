@@ -38,6 +38,7 @@ struct awscred_provider {
 	char *profile;		/* explicit profile, or NULL */
 	struct awscred cur;
 	int have;
+	int rejected;		/* Route 53 called cur expired: refresh now */
 	time_t last_try;	/* when the chain was last walked */
 };
 
@@ -887,13 +888,13 @@ awscred_get(struct awscred_provider *p, const struct awscred **cred,
 	time_t now = awscred_now();
 
 	/* Long-term keys, or temporary ones not yet due for refresh. */
-	if (p->have && (p->cur.expiration == 0 ||
+	if (p->have && !p->rejected && (p->cur.expiration == 0 ||
 	    p->cur.expiration - now > AWSCRED_REFRESH_SECS)) {
 		*cred = &p->cur;
 		return 0;
 	}
 	/* Due for refresh but still valid: do not hammer a failing source. */
-	if (p->have && p->cur.expiration > now &&
+	if (p->have && !p->rejected && p->cur.expiration > now &&
 	    now - p->last_try < CRED_RETRY_SECS) {
 		*cred = &p->cur;
 		return 0;
@@ -901,7 +902,7 @@ awscred_get(struct awscred_provider *p, const struct awscred **cred,
 	memset(&fresh, 0, sizeof(fresh));
 	p->last_try = now;
 	if (chain(p, &fresh, errbuf, errlen) == -1) {
-		if (p->have && p->cur.expiration > now) {
+		if (p->have && !p->rejected && p->cur.expiration > now) {
 			log_warn("refreshing %s credentials failed: %s; using "
 			    "the current ones until they expire", p->cur.source,
 			    errbuf);
@@ -919,9 +920,21 @@ awscred_get(struct awscred_provider *p, const struct awscred **cred,
 	awscred_clear(&p->cur);
 	p->cur = fresh;
 	p->have = 1;
+	p->rejected = 0;
 	log_debug(2, "credentials from %s", p->cur.source);
 	*cred = &p->cur;
 	return 0;
+}
+
+int
+awscred_expire(struct awscred_provider *p)
+{
+	/* Long-term keys (and a token from the environment) would come
+	 * back unchanged: nothing to gain. */
+	if (p == NULL || !p->have || p->cur.expiration == 0)
+		return 0;
+	p->rejected = 1;
+	return 1;
 }
 
 void

@@ -73,6 +73,16 @@ struct awscred_provider *awscred_provider_new(const char *profile);
 int awscred_get(struct awscred_provider *p, const struct awscred **cred,
     char *errbuf, size_t errlen);
 
+/*
+ * awscred_expire(p): Route 53 answered ExpiredToken for the current
+ * credentials (revoked, or the clock of their source is off): make the
+ * next awscred_get walk the chain again at once and never fall back to
+ * them.  Returns 1 when that may give other credentials (temporary ones
+ * with an Expiration), 0 when it cannot (long-term keys, a token from the
+ * environment), so the caller retries only in the first case.
+ */
+int awscred_expire(struct awscred_provider *p);
+
 /* awscred_provider_free(p): zero and free everything.  NULL is fine. */
 void awscred_provider_free(struct awscred_provider *p);
 

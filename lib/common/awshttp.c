@@ -548,6 +548,15 @@ is_throttle(const struct awshttp_resp *r)
 	return 0;
 }
 
+/* Route 53 refused the session token as expired. */
+static int
+is_expired_token(const struct awshttp_resp *r)
+{
+	return r->err_code != NULL &&
+	    (strcmp(r->err_code, "ExpiredToken") == 0 ||
+	    strcmp(r->err_code, "ExpiredTokenException") == 0);
+}
+
 /*
  * After a signature-time error, adopt the server's clock when ours is
  * more than 4 minutes off (as the AWS SDKs do).  Returns 1 when the skew
@@ -822,7 +831,7 @@ awshttp_request(struct awshttp *h, const char *method, const char *path,
     struct awshttp_resp *resp, char *errbuf, size_t errlen)
 {
 	long start = mono_ms(), wait;
-	int n, have_answer = 0, skew_fixed = 0;
+	int n, have_answer = 0, skew_fixed = 0, refreshed = 0;
 	enum attempt_rc rc;
 	char why[256];
 
@@ -845,6 +854,17 @@ awshttp_request(struct awshttp *h, const char *method, const char *path,
 			/* Rejected for its time: not processed, so safe to
 			 * sign again and resend, once, at once. */
 			skew_fixed = 1;
+			h->cnt.retries++;
+			n--;
+			continue;
+		}
+		if (rc == ATT_ANSWER && !refreshed && is_expired_token(resp) &&
+		    awscred_expire(h->cred)) {
+			/* Refused before processing: fetch fresh temporary
+			 * credentials and resend, once, at once. */
+			log_warn("Route 53 says the session token expired; "
+			    "fetching new credentials");
+			refreshed = 1;
 			h->cnt.retries++;
 			n--;
 			continue;

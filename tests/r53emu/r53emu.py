@@ -50,7 +50,9 @@ Admin API (no signature, under /_emu/), JSON in and out:
         account rate limit always counts every API request), seed (int),
         icb_form ("error" = ErrorResponse, "messages" = <InvalidChangeBatch>
         with one <Message> per problem), clock_offset (seconds added to the
-        server clock, for skew tests)
+        server clock, for skew tests), expired_tokens (session tokens
+        answered with 403 ExpiredToken, as for revoked temporary
+        credentials)
   GET  /_emu/counters                    {"ChangeResourceRecordSets": n, ...,
                                           "_total": n, "_faults": {...},
                                           "_errors": {code: n}}
@@ -698,7 +700,7 @@ class Emulator:
                        "drop_after_change": 0, "after_change": "drop",
                        "script": [], "apis": [],
                        "seed": None, "icb_form": "error",
-                       "clock_offset": 0}
+                       "clock_offset": 0, "expired_tokens": []}
         self.rng = random.Random()
         self.changes_seen = 0
         self.bucket = None
@@ -728,7 +730,7 @@ class Emulator:
                         if x not in ("throttle", "prior", "500", "503",
                                      "drop", "ok"):
                             raise ValueError("bad script entry %r" % x)
-                elif k == "apis":
+                elif k in ("apis", "expired_tokens"):
                     v = [str(x) for x in v]
                 elif k == "seed":
                     v = int(v)
@@ -1357,6 +1359,10 @@ def sigv4_check(emu, method, raw_path, raw_query, headers, body):
         return ApiError(403, "InvalidClientTokenId",
                         "The security token included in the request is "
                         "invalid.")
+    if token is not None and token in emu.faults.get("expired_tokens", []):
+        return ApiError(403, "ExpiredToken",
+                        "The security token included in the request is "
+                        "expired")
     t = parse_amz_date(amz_date)
     if t is None:
         return ApiError(403, "IncompleteSignature",
