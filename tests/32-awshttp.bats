@@ -19,6 +19,15 @@ teardown() {
 	emu_stop
 }
 
+# emu_client: the emulator running, a clean environment with the key pair
+# it accepts, and its endpoint in AWS_ENDPOINT_URL_ROUTE_53.
+emu_client() {
+	emu_start
+	aws_clean_env
+	aws_test_keys
+	export AWS_ENDPOINT_URL_ROUTE_53=$EMU_URL
+}
+
 # r53stat NAME: a counter from the "stats ..." line r53api_test printed.
 r53stat() {
 	sed -n "s/^stats .*\b$1=\([0-9]*\).*/\1/p" <<<"$output" | tail -n 1
@@ -163,10 +172,7 @@ EOF2
 }
 
 @test "awshttp: Throttling, PriorRequestNotComplete, 500, 503 and a dropped connection are retried" {
-	emu_start
-	aws_clean_env
-	aws_test_keys
-	export AWS_ENDPOINT_URL_ROUTE_53=$EMU_URL
+	emu_client
 	local z
 	z=$(emu_create_zone example.com)
 	emu_reset_counters
@@ -187,10 +193,7 @@ EOF2
 }
 
 @test "awshttp: a change after other calls uses a fresh connection: a drop is ambiguous, never resent" {
-	emu_start
-	aws_clean_env
-	aws_test_keys
-	export AWS_ENDPOINT_URL_ROUTE_53=$EMU_URL
+	emu_client
 	local z
 	z=$(emu_create_zone example.com)
 	batch v.example.com.
@@ -207,10 +210,7 @@ EOF2
 }
 
 @test "awshttp: retries are bounded in attempts and in time when faults never stop" {
-	emu_start
-	aws_clean_env
-	aws_test_keys
-	export AWS_ENDPOINT_URL_ROUTE_53=$EMU_URL
+	emu_client
 	local z
 	z=$(emu_create_zone example.com)
 	emu_faults '{"throttle_rate":1.0}'
@@ -252,10 +252,7 @@ EOF2
 }
 
 @test "awshttp: validation, not-found and auth errors are not retried" {
-	emu_start
-	aws_clean_env
-	aws_test_keys
-	export AWS_ENDPOINT_URL_ROUTE_53=$EMU_URL
+	emu_client
 	local z
 	z=$(emu_create_zone example.com)
 	batch x.other.org.
@@ -277,10 +274,7 @@ EOF2
 }
 
 @test "awshttp: ChangeResourceRecordSets after a 500 is ambiguous and not resent" {
-	emu_start
-	aws_clean_env
-	aws_test_keys
-	export AWS_ENDPOINT_URL_ROUTE_53=$EMU_URL
+	emu_client
 	local z
 	z=$(emu_create_zone example.com)
 	batch x.example.com.
@@ -295,10 +289,7 @@ EOF2
 }
 
 @test "awshttp: ChangeResourceRecordSets dropped after applying is ambiguous; the zone tells" {
-	emu_start
-	aws_clean_env
-	aws_test_keys
-	export AWS_ENDPOINT_URL_ROUTE_53=$EMU_URL
+	emu_client
 	local z
 	z=$(emu_create_zone example.com)
 	batch y.example.com.
@@ -315,10 +306,7 @@ EOF2
 }
 
 @test "awshttp: ChangeResourceRecordSets is retried after Throttling and PriorRequestNotComplete" {
-	emu_start
-	aws_clean_env
-	aws_test_keys
-	export AWS_ENDPOINT_URL_ROUTE_53=$EMU_URL
+	emu_client
 	local z
 	z=$(emu_create_zone example.com)
 	batch w.example.com.
@@ -473,11 +461,8 @@ EOS
 }
 
 @test "awshttp: ExpiredToken refreshes temporary credentials at once, once; long-term keys are not retried" {
-	emu_start
-	aws_clean_env
-	export AWS_ENDPOINT_URL_ROUTE_53=$EMU_URL
 	local z
-	aws_test_keys
+	emu_client
 	z=$(emu_create_zone example.com)
 	unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY
 	emu_faults '{"expired_tokens": ["revokedToken1"]}'
