@@ -298,3 +298,58 @@ PY
 	assert_failure 6
 	assert_output --partial "no AWS credentials found"
 }
+
+@test "awscred: credential_process is split into words like botocore and run without a shell" {
+	local cmd
+	mkdir "$T/dir with space"
+	cat >"$T/dir with space/rec.sh" <<EOS
+#!/bin/sh
+for a in "\$@"; do printf '%s\0' "\$a"; done >"$T/argv"
+printf '{"Version": 1, "AccessKeyId": "AKIDREC", "SecretAccessKey": "recSecret"}\n'
+EOS
+	chmod +x "$T/dir with space/rec.sh"
+	while IFS= read -r cmd; do
+		cmd="\"$T/dir with space/rec.sh\" $cmd"
+		printf '[default]\ncredential_process = %s\n' "$cmd" >"$HOME/.aws/config"
+		rm -f "$T/argv"
+		run awscred_test get
+		assert_success
+		assert_output --partial "akid=AKIDREC"
+		# botocore's own split (shlex, POSIX), without the program
+		python3 -c 'import sys
+from botocore.compat import compat_shell_split
+for a in compat_shell_split(sys.argv[1])[1:]:
+    sys.stdout.write(a + "\0")' "$cmd" >"$T/want"
+		cmp "$T/want" "$T/argv" || {
+			echo "command: $cmd"
+			od -c "$T/want"
+			od -c "$T/argv"
+			false
+		}
+	done <<'EOS'
+plain --flag=1
+'single quoted' "double quoted"
+"in \"double\" a \\ and \x kept" 'back\slash\'
+escaped\ blank x\"y
+'' "" empty-words
+$HOME ~ `id` x;y a|b c&d >out
+it"'"s 'say "hi"' mixed'quo'"tes"
+EOS
+	# no shell ran: nothing was redirected to a file named out
+	[ ! -e out ] && [ ! -e "$T/out" ]
+	# errors name the problem; nothing runs
+	printf '[default]\ncredential_process = %s\n' "\"$T/dir with space/rec.sh\" 'open" >"$HOME/.aws/config"
+	rm -f "$T/argv"
+	run awscred_test get
+	assert_failure 6
+	assert_output --partial "credential_process: no closing quotation"
+	[ ! -e "$T/argv" ]
+	printf '[default]\ncredential_process = %s\n' "\"$T/dir with space/rec.sh\" x\\" >"$HOME/.aws/config"
+	run awscred_test get
+	assert_failure 6
+	assert_output --partial "credential_process: no character after the last backslash"
+	printf '[default]\ncredential_process = %s\n' "$T/no-such-helper --arg" >"$HOME/.aws/config"
+	run awscred_test get
+	assert_failure 6
+	assert_output --partial "credential_process: cannot run \"$T/no-such-helper\" (exit status 127)"
+}

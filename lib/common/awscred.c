@@ -344,6 +344,66 @@ ini_static(const struct ini_profile *ip, const char *file,
 	return SRC_FOUND;
 }
 
+/*
+ * Split a credential_process command into words the way botocore does
+ * (Python's shlex.split in POSIX mode), so that it runs without a shell:
+ * blanks separate words; a backslash outside quotes takes the next
+ * character literally; '...' is literal; inside "..." a backslash escapes
+ * only " and backslash.  Returns a NULL-terminated vector whose words all
+ * live in one block after the pointers (the caller frees the vector only),
+ * or NULL with errbuf set.
+ */
+static char **
+split_command(const char *cmd, char *errbuf, size_t errlen)
+{
+	size_t len = strlen(cmd), maxw = len / 2 + 2, nw = 0;
+	char **argv = NULL, *out, q = 0;
+	const char *p;
+	int inword = 0, dangling = 0;
+
+	/* at most len/2+1 words, and no more text than the command */
+	if ((argv = malloc(maxw * sizeof(*argv) + len + 1)) == NULL) {
+		sbuf_seterr(errbuf, errlen, "out of memory");
+		return NULL;
+	}
+	out = (char *)(argv + maxw);
+	for (p = cmd; *p != '\0'; p++) {
+		if (q == 0 && strchr(" \t\r\n", *p) != NULL) {
+			if (inword)
+				*out++ = '\0';
+			inword = 0;
+			continue;
+		}
+		if (!inword) {
+			argv[nw++] = out;
+			inword = 1;
+		}
+		if (q == 0 && (*p == '\'' || *p == '"'))
+			q = *p;
+		else if (q != 0 && *p == q)
+			q = 0;
+		else if (*p == '\\' && (q == 0 || (q == '"' &&
+		    (p[1] == '"' || p[1] == '\\')))) {
+			if (*++p == '\0') {
+				dangling = 1;
+				break;
+			}
+			*out++ = *p;
+		} else
+			*out++ = *p;
+	}
+	*out = '\0';
+	argv[nw] = NULL;
+	if (q != 0 || dangling || nw == 0) {
+		sbuf_seterr(errbuf, errlen, "credential_process: %s",
+		    dangling ? "no character after the last backslash" :
+		    q != 0 ? "no closing quotation" : "empty command");
+		free(argv);
+		return NULL;
+	}
+	return argv;
+}
+
 /* Read the output of a credential_process (at most CRED_MAX_INPUT) with a
  * deadline; returns the malloc'd output or NULL with errbuf set. */
 static char *
@@ -351,21 +411,25 @@ run_process(const char *cmd, size_t *outlen, char *errbuf, size_t errlen)
 {
 	int pfd[2] = { -1, -1 }, status, prc;
 	pid_t pid;
-	char *buf = NULL;
+	char *buf = NULL, **argv = NULL;
 	size_t n = 0;
 	ssize_t r;
 	struct pollfd pf;
 	struct timespec t0, t1;
 	long left;
 
+	if ((argv = split_command(cmd, errbuf, errlen)) == NULL)
+		return NULL;
 	if ((buf = malloc(CRED_MAX_INPUT + 1)) == NULL || pipe(pfd) == -1) {
 		sbuf_seterr(errbuf, errlen, "credential_process: %s",
 		    strerror(errno));
 		free(buf);
+		free(argv);
 		return NULL;
 	}
-	/* The SDKs run the command with the user's environment; stderr is
-	 * passed through so its messages reach the user. */
+	/* The SDKs run the command, without a shell, with the user's
+	 * environment; stderr is passed through so its messages reach the
+	 * user.  127: the program could not be run. */
 	if ((pid = fork()) == -1) {
 		sbuf_seterr(errbuf, errlen, "credential_process: fork: %s",
 		    strerror(errno));
@@ -376,7 +440,7 @@ run_process(const char *cmd, size_t *outlen, char *errbuf, size_t errlen)
 		if (dup2(pfd[1], 1) == -1)
 			_exit(127);
 		close(pfd[1]);
-		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		execvp(argv[0], argv);
 		_exit(127);
 	}
 	close(pfd[1]);
@@ -413,6 +477,11 @@ run_process(const char *cmd, size_t *outlen, char *errbuf, size_t errlen)
 		    "credential_process: output too large");
 		goto fail;
 	}
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 127) {
+		sbuf_seterr(errbuf, errlen, "credential_process: cannot run "
+		    "\"%.100s\" (exit status 127)", argv[0]);
+		goto fail;
+	}
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		sbuf_seterr(errbuf, errlen, "credential_process failed (%s %d)",
 		    WIFEXITED(status) ? "exit status" : "signal",
@@ -421,6 +490,7 @@ run_process(const char *cmd, size_t *outlen, char *errbuf, size_t errlen)
 	}
 	buf[n] = '\0';
 	*outlen = n;
+	free(argv);
 	return buf;
 fail:
 	if (pfd[0] != -1)
@@ -428,6 +498,7 @@ fail:
 	if (pfd[1] != -1)
 		close(pfd[1]);
 	free_secret_buf(buf, CRED_MAX_INPUT + 1);
+	free(argv);
 	return NULL;
 }
 
