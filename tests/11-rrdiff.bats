@@ -30,6 +30,8 @@ R="$FIXTURES/rrdiff"
 @test "-q: no warnings" { rrdiff_case unsupported-quiet; }
 @test "alias and routing records only Route 53 holds are kept" { rrdiff_case route53-only; }
 @test "--delete-route53-only deletes and replaces them" { rrdiff_case route53-only-delete; }
+@test "a DESIRED RRset beside routing records of its name and type is left out, with a warning" { rrdiff_case route53-only-collision; }
+@test "--delete-route53-only: the routing records go, the plain RRset comes" { rrdiff_case route53-only-collision-delete; }
 @test "@raw is ignored in comparisons and carried in - and < lines" { rrdiff_case raw; }
 @test "--types restricts the managed types" { rrdiff_case types; }
 

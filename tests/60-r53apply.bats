@@ -549,6 +549,36 @@ JSON
 	r53a_list "$zid" | grep -qxF 'www.example.com. A/eu 60 192.0.2.80'
 }
 
+@test "pipeline: rrdiff leaves out a source RRset beside routing records, so no batch is refused" {
+	r53a_emu
+	zid=$(emu_create_zone example.com)
+	cat >"$T/w.json" <<JSON
+{"Changes":[{"Action":"CREATE","ResourceRecordSet":{"Name":"www.example.com","Type":"A","SetIdentifier":"eu","Weight":10,"TTL":60,"ResourceRecords":[{"Value":"192.0.2.80"}]}}]}
+JSON
+	awsr53 change-resource-record-sets --hosted-zone-id "$zid" --change-batch "file://$T/w.json" >/dev/null
+	{
+		printf '#!r53mirror-rrset 1\n#origin example.com.\n#serial 2024052002\n#producer zxfr 0.1.0\n'
+		printf 'h1.example.com.\tA\t300\t192.0.2.1\n'
+		printf 'www.example.com.\tA\t300\t192.0.2.81\n'
+		printf 'www.example.com.\tTXT\t300\t"plain"\n'
+		printf '#end rrsets=3\n'
+	} >"$T/des"
+	emu_reset_counters
+	r53a_pipeline "$zid" "$T/des"
+	echo "$output"
+	assert_success
+	assert_output --partial "created 2, updated 0, deleted 0, skipped 0"
+	# one change request: nothing refused, nothing bisected
+	[ "$(r53a_count ChangeResourceRecordSets)" = 1 ]
+	grep -qF 'www.example.com. A: not mirrored: Route 53 holds an alias or routing record' "$T/pipe.err"
+	r53a_list "$zid" | grep -qxF 'www.example.com. A/eu 60 192.0.2.80'
+	r53a_list "$zid" | grep -qxF 'www.example.com. TXT 300 "plain"'
+	# a second run has nothing to do
+	r53a_pipeline "$zid" "$T/des"
+	assert_success
+	assert_output --partial "created 0, updated 0, deleted 0, skipped 0"
+}
+
 @test "r53apply: --dry-run against the emulator reads, plans the SOA UPSERT, and sends nothing" {
 	r53a_emu
 	zid=$(emu_create_zone example.com)

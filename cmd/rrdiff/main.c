@@ -270,19 +270,49 @@ classify(struct rrdiff *d, const struct rrset *rr)
 }
 
 /*
- * diff_one(d, want, have, same): one key; WANT (DESIRED) and HAVE
+ * routing_beside(want, next): NEXT, the CURRENT RRset that sorts right
+ * after WANT's key, is a routing record (/SETID) of WANT's owner and type.
+ * "OWNER TAB TYPE TAB" sorts before "OWNER TAB TYPE/", and '/' before any
+ * letter, so routing records of a name and type follow its plain key.
+ */
+static int
+routing_beside(const struct rrset *want, const struct rrset *next)
+{
+	return next != NULL && next->setid != NULL &&
+	    next->owner_len == want->owner_len &&
+	    memcmp(next->owner, want->owner, want->owner_len) == 0 &&
+	    next->type_len == want->type_len &&
+	    memcmp(next->type, want->type, want->type_len) == 0;
+}
+
+/*
+ * diff_one(d, want, have, same, next): one key; WANT (DESIRED) and HAVE
  * (CURRENT), either may be NULL; SAME: both given and equal in content
- * (as --ignore-ttl says).  Returns 0 or -1 (writer failed, reported).
+ * (as --ignore-ttl says); NEXT: when HAVE is NULL, the CURRENT RRset
+ * after WANT's key (or NULL).  Returns 0 or -1 (writer failed, reported).
  */
 static int
 diff_one(struct rrdiff *d, const struct rrset *want, const struct rrset *have,
-    int same)
+    int same, const struct rrset *next)
 {
 	enum skip why = classify(d, want ? want : have);
+	int collides;
 
 	if (why == SKIP_NONE && have != NULL && rrset_route53_only(have) &&
 	    !d->delete_r53_only && !same)
 		why = SKIP_R53ONLY;
+	/* Route 53 refuses a plain RRset beside routing records of its
+	 * name and type: leave it out rather than have the batch fail. */
+	if (why == SKIP_NONE && want != NULL && have == NULL &&
+	    !d->delete_r53_only && routing_beside(want, next))
+		why = SKIP_R53ONLY;
+	collides = why == SKIP_R53ONLY && want != NULL;
+	if (collides && !d->quiet)
+		log_warn("%.*s %.*s: not mirrored: Route 53 holds an alias or "
+		    "routing record of this name and type "
+		    "(--delete-route53-only replaces it)",
+		    (int)want->owner_len, want->owner,
+		    (int)want->type_len, want->type);
 	if (why != SKIP_NONE) {
 		d->skipped[why]++;
 		return 0;
@@ -370,8 +400,8 @@ merge(struct rrdiff *d, struct strm_reader *des, struct strm_reader *cur)
 		else if ((c = rrset_compare(a, b, &same)) == 0 &&
 		    d->ignore_ttl && !same)
 			same = rrset_equal(a, b, 1);
-		if (diff_one(d, c <= 0 ? a : NULL, c >= 0 ? b : NULL,
-		    same) == -1)
+		if (diff_one(d, c <= 0 ? a : NULL, c >= 0 ? b : NULL, same,
+		    c < 0 && sb == STRM_OK ? b : NULL) == -1)
 			return -1;
 		if (c <= 0)
 			sa = strm_next(des, &a);

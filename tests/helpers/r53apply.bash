@@ -178,7 +178,8 @@ r53a_pipeline() {
 	shift 2
 	local rc=0
 	r53dump --zone-id "$zid" -o "$T/pipe.cur" || return 1
-	rrdiff -o "$T/pipe.change" "$des" "$T/pipe.cur" || rc=$?
+	rrdiff -o "$T/pipe.change" "$des" "$T/pipe.cur" 2>"$T/pipe.err" || rc=$?
+	cat "$T/pipe.err" >&2	# rrdiff's warnings, kept in $T/pipe.err
 	case $rc in 0|1) ;; *) return 1 ;; esac
 	run r53apply --zone-id "$zid" "$@" "$T/pipe.change"
 }
