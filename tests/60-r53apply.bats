@@ -532,13 +532,19 @@ JSON
 	[ "$(r53a_list "$zid" | grep -c '^h000')" = 60 ]
 }
 
-@test "r53apply: a plain RRset colliding with routing records of its name and type is reported, the rest applied" {
-	r53a_emu
-	zid=$(emu_create_zone example.com)
+# weighted_www ZONE_ID: the aws CLI creates www.example.com. A/eu, a
+# weighted record (192.0.2.80, TTL 60).
+weighted_www() {
 	cat >"$T/w.json" <<JSON
 {"Changes":[{"Action":"CREATE","ResourceRecordSet":{"Name":"www.example.com","Type":"A","SetIdentifier":"eu","Weight":10,"TTL":60,"ResourceRecords":[{"Value":"192.0.2.80"}]}}]}
 JSON
-	awsr53 change-resource-record-sets --hosted-zone-id "$zid" --change-batch "file://$T/w.json" >/dev/null
+	awsr53 change-resource-record-sets --hosted-zone-id "$1" --change-batch "file://$T/w.json" >/dev/null
+}
+
+@test "r53apply: a plain RRset colliding with routing records of its name and type is reported, the rest applied" {
+	r53a_emu
+	zid=$(emu_create_zone example.com)
+	weighted_www "$zid"
 	{ r53a_adds 5 h; printf '+\twww.example.com.\tA\t300\t192.0.2.81\n'; } |
 		R53A_CUR_RRSETS=3 r53a_stream "$T/c" "$zid"
 	run r53apply --zone-id "$zid" "$T/c"
@@ -552,10 +558,7 @@ JSON
 @test "pipeline: rrdiff leaves out a source RRset beside routing records, so no batch is refused" {
 	r53a_emu
 	zid=$(emu_create_zone example.com)
-	cat >"$T/w.json" <<JSON
-{"Changes":[{"Action":"CREATE","ResourceRecordSet":{"Name":"www.example.com","Type":"A","SetIdentifier":"eu","Weight":10,"TTL":60,"ResourceRecords":[{"Value":"192.0.2.80"}]}}]}
-JSON
-	awsr53 change-resource-record-sets --hosted-zone-id "$zid" --change-batch "file://$T/w.json" >/dev/null
+	weighted_www "$zid"
 	{
 		printf '#!r53mirror-rrset 1\n#origin example.com.\n#serial 2024052002\n#producer zxfr 0.1.0\n'
 		printf 'h1.example.com.\tA\t300\t192.0.2.1\n'
