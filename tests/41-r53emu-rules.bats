@@ -93,7 +93,16 @@ e = err(lambda: change(c, z, ("CREATE", "example.com", "CNAME", 60, ["x.example.
 assert e[1] == "[RRSet of type CNAME with DNS name example.com. is not permitted at apex in zone example.com.]", e
 change(c, z, ("CREATE", "c.example.com", "CNAME", 60, ["x.example.net."]))
 e = err(lambda: change(c, z, ("CREATE", "c.example.com", "TXT", 60, ['"x"'])))
-assert e[1] == "[RRSet of type TXT with DNS name c.example.com. is not permitted as it conflicts with other records with the same DNS name in zone example.com.]", e
+assert e[1] == "[RRSet of type TXT with DNS name c.example.com. is not permitted because a conflicting RRSet of type CNAME with the same DNS name already exists in zone example.com.]", e
+# A plain RRset and routing records of one name and type exclude each other.
+w = {"Name": "w.example.com", "Type": "A", "SetIdentifier": "eu", "Weight": 10,
+     "TTL": 60, "ResourceRecords": [{"Value": "192.0.2.80"}]}
+change(c, z, ("CREATE", w))
+e = err(lambda: change(c, z, ("CREATE", "w.example.com", "A", 60, ["192.0.2.81"])))
+assert e[1] == "[RRSet with DNS name w.example.com., type A cannot be created as other RRSets exist with the same name and type.]", e
+change(c, z, ("CREATE", "p.example.com", "A", 60, ["192.0.2.82"]))
+e = err(lambda: change(c, z, ("CREATE", dict(w, Name="p.example.com"))))
+assert e[1] == "[RRSet with DNS name p.example.com., type A, SetIdentifier eu cannot be created as a non-weighted set exists with the same name and type.]", e
 e = err(lambda: change(c, z, ("CREATE", "d.example.com", "CNAME", 60, ["x.example.net.", "y.example.net."])))
 assert e[0] == "InvalidChangeBatch" and "more than one" in e[1], e
 e = err(lambda: change(c, z, ("CREATE", "www.example.org", "A", 60, ["192.0.2.1"])))

@@ -1224,9 +1224,10 @@ class Batch:
                         "permitted as it conflicts with other records with "
                         "the same DNS name in zone %s" % (name, zname))
         elif any(o["Type"] == "CNAME" for o in others):
-            return ("RRSet of type %s with DNS name %s is not permitted as it "
-                    "conflicts with other records with the same DNS name in "
-                    "zone %s" % (rr["Type"], name, zname))
+            return ("RRSet of type %s with DNS name %s is not permitted "
+                    "because a conflicting RRSet of type CNAME with the same "
+                    "DNS name already exists in zone %s" % (rr["Type"], name,
+                                                            zname))
         same = [o for o in others if o["Type"] == rr["Type"]]
         if same:
             if "SetIdentifier" in rr and any("SetIdentifier" not in o
@@ -1237,7 +1238,7 @@ class Batch:
                                                      rr["SetIdentifier"]))
             if "SetIdentifier" not in rr:
                 return ("RRSet with DNS name %s, type %s cannot be created "
-                        "as weighted sets exist with the same name and type."
+                        "as other RRSets exist with the same name and type."
                         % (name, rr["Type"]))
         at = rr.get("AliasTarget")
         if at is not None and at["HostedZoneId"] == self.zone["id"]:
