@@ -310,3 +310,62 @@ accepted() {
 	[ "$status" -eq 0 ]
 	[ "$(cat "$T/out")" = 2026112601 ]
 }
+
+@test "a server streaming without end hits the overall deadline (checked on every read)" {
+	# the server never pauses, so zxfr never waits for data: the deadline
+	# must be seen between reads too; the server stops by itself at 15 s
+	ADV_KEYFILE="" adv_start stream-empty --lifetime 15
+	SECONDS=0
+	zxfr_run -p "$ADV_PORT" --read-timeout 5 --timeout 2 adv.test 127.0.0.1
+	rejected 5 'timed out: overall deadline of 2 s exceeded.*: transfer truncated after 3 records'
+	[ "$SECONDS" -lt 10 ]
+}
+
+@test "--max-records: a stream of records without end stops at the limit" {
+	ADV_KEYFILE="" adv_start stream-records --lifetime 15
+	SECONDS=0
+	zxfr_run -p "$ADV_PORT" --read-timeout 5 --timeout 20 --max-records 5000 adv.test 127.0.0.1
+	rejected 5 'more than 5000 records'
+	[ "$SECONDS" -lt 10 ]
+}
+
+@test "octets left over in an RDATA are rejected (fast and ldns paths)" {
+	for slow in 0 1; do
+		adv_start a-junk
+		R53M_ZXFR_SLOW=$slow xfr
+		rejected 5 'malformed record 44 (x\.adv\.test\. A): its RDATA does not parse as A or does not fill its RDLENGTH of 5 octets'
+		adv_stop
+		adv_start mx-junk
+		R53M_ZXFR_SLOW=$slow xfr
+		rejected 5 'malformed record 44 (x\.adv\.test\. MX): .*RDLENGTH of 20 octets'
+		adv_stop
+		adv_start ns-spill
+		R53M_ZXFR_SLOW=$slow xfr
+		rejected 5 'malformed record 44 (x\.adv\.test\. NS): .*RDLENGTH of 1 octets'
+		adv_stop
+	done
+}
+
+@test "a first response without the question section is rejected" {
+	adv_start qd0-first
+	xfr
+	rejected 5 'malformed response (message 1, before the first record): 0 questions (QDCOUNT), want 1'
+}
+
+@test "--serial: an SOA answer without the question section is rejected" {
+	adv_start probe-qd0
+	zxfr_run --serial -k "$KEY" -p "$ADV_PORT" adv.test 127.0.0.1
+	[ "$status" -eq 5 ]
+	grep -q "^zxfr: adv\.test\. from 127\.0\.0\.1 port $ADV_PORT: malformed SOA answer: 0 questions (QDCOUNT), want 1" "$T/err"
+	[ ! -s "$T/out" ]
+}
+
+@test "a transfer without NS records at the zone apex is rejected" {
+	adv_start soa-soa
+	xfr
+	rejected 5 'no NS records at the zone apex: not a complete zone'
+	adv_stop
+	adv_start no-apex-ns
+	xfr
+	rejected 5 'no NS records at the zone apex: not a complete zone'
+}

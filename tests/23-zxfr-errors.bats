@@ -84,16 +84,24 @@ badkey() {
 	[ "$status" -eq 2 ]
 	grep -q 'bad TSIG key: secret is not valid base64' "$T/err"
 	zxfr_absent -F 'c2VjcmV0' "$T/err"
-	badkey 'key "k" { algorithm hmac-sha3; secret "c2VjcmV0"; };'
+	badkey 'key "k" { algorithm hmac-blake3; secret "c2VjcmV0"; };'
 	[ "$status" -eq 2 ]
-	grep -q "unsupported algorithm 'hmac-sha3'" "$T/err"
+	grep -q "bad.key:1: bad TSIG key: unsupported algorithm (hmac-md5, hmac-sha1," "$T/err"
+	zxfr_absent -F 'blake3' "$T/err"
+	badkey 'key "k" { algorithm gss-tsig; secret "c2VjcmV0"; };'
+	[ "$status" -eq 2 ]
+	grep -q "unsupported algorithm 'gss-tsig'" "$T/err"
+	badkey 'key "k" { algorithm hmac-sha256-128; secret "c2VjcmV0"; };'
+	[ "$status" -eq 2 ]
+	grep -q "unsupported algorithm 'hmac-sha256-128'" "$T/err"
 	badkey 'key "k" { algorithm hmac-sha256; secret "c2VjcmV0"; };
 key "j" { algorithm hmac-sha256; secret "c2VjcmV0"; };'
 	[ "$status" -eq 2 ]
 	grep -q 'bad.key:2: bad TSIG key: more than one key' "$T/err"
 	badkey 'key "k" { algorithm hmac-sha256; secret "c2VjcmV0"; bogus 1; };'
 	[ "$status" -eq 2 ]
-	grep -q "unknown statement 'bogus'" "$T/err"
+	grep -q "bad.key:1: bad TSIG key: unknown statement" "$T/err"
+	zxfr_absent -F 'bogus' "$T/err"
 	[ ! -s "$T/out" ]
 }
 
@@ -109,6 +117,60 @@ key "j" { algorithm hmac-sha256; secret "c2VjcmV0"; };'
 	[ "$status" -eq 2 ]
 	grep -q '\$ZXFR_TSIG_KEY:1: bad TSIG key: no algorithm' "$T/err"
 	zxfr_absent -F 'c2VjcmV0' "$T/err"
+}
+
+# no_secret_in FILE SECRET: no 8 consecutive characters of SECRET in FILE.
+no_secret_in() {
+	local i
+	for ((i = 0; i + 8 <= ${#2}; i++)); do
+		zxfr_absent -F "${2:i:8}" "$1" || { echo "secret leaked: ${2:i:8}"; return 1; }
+	done
+}
+
+@test "a secret misplaced in a bad key file or \$ZXFR_TSIG_KEY is never echoed" {
+	s=$(sed -n 's/.*secret "\(.*\)".*/\1/p' "$K/xfrkey.key")
+	[ "${#s}" -ge 40 ]
+	for text in \
+		"key \"k\" { algorithm hmac-sha256; \"$s\"; };" \
+		"key \"k\" { algorithm hmac-sha256; $s; };" \
+		"key \"k\" { algorithm \"$s\"; secret \"$s\"; };" \
+		"key \"k\" { algorithm $s; };" \
+		"key \"k\" {
+ $s };" \
+		"key \"k\" { secret \"$s\"; algorithm hmac-sha256; $s; };"; do
+		badkey "$text"
+		[ "$status" -eq 2 ]
+		grep -q 'bad\.key:[12]: bad TSIG key: \(unknown statement\|unsupported algorithm\)' "$T/err"
+		no_secret_in "$T/err" "$s"
+		ZXFR_TSIG_KEY="$text" zxfr_run -p "$PORT_knot" torture.test 127.0.0.1
+		[ "$status" -eq 2 ]
+		grep -q '\$ZXFR_TSIG_KEY:[12]: bad TSIG key: \(unknown statement\|unsupported algorithm\)' "$T/err"
+		no_secret_in "$T/err" "$s"
+	done
+}
+
+@test "--max-records: a whole number above 0, else a usage error" {
+	zxfr_run --max-records 0 a.test 127.0.0.1
+	[ "$status" -eq 3 ]
+	grep -q "bad --max-records '0'" "$T/err"
+	zxfr_run --max-records -5 a.test 127.0.0.1
+	[ "$status" -eq 3 ]
+	zxfr_run --max-records 10x a.test 127.0.0.1
+	[ "$status" -eq 3 ]
+	zxfr_run -h
+	grep -q -- '--max-records N .*(20000000)' "$T/out"
+	# N records (the SOA once) pass a limit of N, not of N - 1
+	zxfr_run -v -k "$K/xfrkey.key" -p "$PORT_knot" torture.test 127.0.0.1
+	[ "$status" -eq 0 ]
+	n=$(sed -n 's/^zxfr: torture\.test\.: \([0-9]*\) records, .*/\1/p' "$T/err")
+	[ "$n" -gt 10 ]
+	zxfr_run -k "$K/xfrkey.key" -p "$PORT_knot" --max-records "$n" torture.test 127.0.0.1
+	[ "$status" -eq 0 ]
+	grep -q '^#end' "$T/out"
+	zxfr_run -k "$K/xfrkey.key" -p "$PORT_knot" --max-records $((n - 1)) torture.test 127.0.0.1
+	[ "$status" -eq 5 ]
+	grep -q "^zxfr: torture\.test\. from 127\.0\.0\.1 port $PORT_knot: more than $((n - 1)) records" "$T/err"
+	zxfr_no_trailer "$T/out"
 }
 
 @test "wrong secret: BADSIG from all three servers (exit 6)" {

@@ -148,6 +148,12 @@ rdata_text(struct axfr *a, const struct wire_msg *m, const struct wire_rr *rr)
 	if (ldns_wire2rr(&lr, m->p, m->len, &pos, LDNS_SECTION_ANSWER) !=
 	    LDNS_STATUS_OK)
 		return -1;
+	/* ldns stops where its fields end, short of RDLENGTH or past it
+	 * (a name running on into the next record): exactly, or refuse */
+	if (pos != rr->end) {
+		ldns_rr_free(lr);
+		return -1;
+	}
 	rc = canon_rdata_buf(lr, a->cbuf);
 	ldns_rr_free(lr);
 	return rc;
@@ -218,6 +224,13 @@ axfr_rr(void *arg, const struct wire_msg *m, const struct wire_rr *rr,
 			    a->serial, serial, a->records);
 			return XFR_ABORT;
 		}
+		if (!a->apex_ns) {
+			/* SOA ... SOA alone would empty a mirrored zone; no
+			 * server loads a zone without its apex NS RRset */
+			xfr_fail(req, "no NS records at the zone apex: not a "
+			    "complete zone");
+			return XFR_ABORT;
+		}
 		return XFR_DONE;
 	}
 	if (rr->type == 41 || (rr->type >= 249 && rr->type <= 255)) {
@@ -237,11 +250,21 @@ axfr_rr(void *arg, const struct wire_msg *m, const struct wire_rr *rr,
 		a->big_ttls++;
 		ttl = 0;
 	}
-	if (rdata_text(a, m, rr) == -1) {
-		xfr_fail(req, "record %lu (%s %s): RDATA does not parse",
-		    a->records + 1, otext, type);
+	if (req->max_records != 0 && a->records >= req->max_records) {
+		xfr_fail(req, "more than %lu records (--max-records): "
+		    "transfer stopped", req->max_records);
 		return XFR_ABORT;
 	}
+	if (rdata_text(a, m, rr) == -1) {
+		xfr_fail(req, "malformed record %lu (%s %s): its RDATA does "
+		    "not parse as %s or does not fill its RDLENGTH of %u "
+		    "octets exactly", a->records + 1, otext, type, type,
+		    rr->rdlen);
+		return XFR_ABORT;
+	}
+	if (rr->type == LDNS_RR_TYPE_NS && !a->apex_ns &&
+	    wire_name_eq(owner, olen, req->zone, req->zone_len))
+		a->apex_ns = 1;
 	if (zonebuf_add(a->zb, otext, type, NULL, ttl,
 	    ((struct canon_buf *)a->cbuf)->p, NULL, NULL) == -1) {
 		a->failed = 1;

@@ -6,6 +6,7 @@
  * This file: options, the key, the output.  The transfer is xfr.c (the
  * loop) + axfr.c (the zone assembly); the probe is probe.c.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
@@ -25,11 +26,15 @@
 #define KEY_ENV "ZXFR_TSIG_KEY"
 #define DEFAULT_TIMEOUT 600.0
 #define DEFAULT_READ_TIMEOUT 30.0
+/* A cap on what one transfer may hold in memory (about 100 bytes a
+ * record): far above any real zone, far below what exhausts a host. */
+#define DEFAULT_MAX_RECORDS 20000000UL
 
 struct opts {
 	const char *zone, *server, *keyfile, *out;
 	int port;
 	double timeout, read_timeout;
+	unsigned long max_records;
 	int verbose, serial;
 };
 
@@ -38,7 +43,7 @@ usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: zxfr [-v] [-k KEYFILE] [-p PORT] [-o FILE] [--timeout SEC]\n"
-	    "            [--read-timeout SEC] ZONE SERVER\n"
+	    "            [--read-timeout SEC] [--max-records N] ZONE SERVER\n"
 	    "       zxfr --serial [-k KEYFILE] [-p PORT] [--timeout SEC] ZONE SERVER\n"
 	    "       zxfr -h | --version\n"
 	    "Transfer ZONE (AXFR) from SERVER (an IPv4 or IPv6 address) and write\n"
@@ -50,11 +55,12 @@ usage(FILE *f)
 	    "  -o FILE           write FILE atomically (nothing on failure)\n"
 	    "  --timeout SEC     overall deadline (%g)\n"
 	    "  --read-timeout SEC  longest wait for data (%g)\n"
+	    "  --max-records N   fail if the zone has more than N records (%lu)\n"
 	    "  --serial          print only the SOA serial (UDP, TCP if truncated)\n"
 	    "  -v                progress and statistics on stderr\n"
 	    "Exit: 0 ok, 2 bad input (key file) or output error, 3 usage,\n"
 	    "      5 server failure or refusal, 6 TSIG verification failure.\n",
-	    DEFAULT_TIMEOUT, DEFAULT_READ_TIMEOUT);
+	    DEFAULT_TIMEOUT, DEFAULT_READ_TIMEOUT, DEFAULT_MAX_RECORDS);
 }
 
 static int
@@ -70,6 +76,22 @@ parse_seconds(const char *s, double *out)
 }
 
 static int
+parse_count(const char *s, unsigned long *out)
+{
+	char *end = NULL;
+	unsigned long long v;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v == 0 || v > ULONG_MAX)
+		return -1;
+	*out = (unsigned long)v;
+	return 0;
+}
+
+static int
 parse_opts(int argc, char *argv[], struct opts *o)
 {
 	static const struct option lo[] = {
@@ -78,6 +100,7 @@ parse_opts(int argc, char *argv[], struct opts *o)
 		{ "serial", no_argument, NULL, 'S' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "read-timeout", required_argument, NULL, 'r' },
+		{ "max-records", required_argument, NULL, 'm' },
 		{ "port", required_argument, NULL, 'p' },
 		{ "key", required_argument, NULL, 'k' },
 		{ "output", required_argument, NULL, 'o' },
@@ -92,6 +115,7 @@ parse_opts(int argc, char *argv[], struct opts *o)
 	o->port = 53;
 	o->timeout = DEFAULT_TIMEOUT;
 	o->read_timeout = DEFAULT_READ_TIMEOUT;
+	o->max_records = DEFAULT_MAX_RECORDS;
 	while ((c = getopt_long(argc, argv, "hk:o:p:t:v", lo, NULL)) != -1) {
 		switch (c) {
 		case 'h':
@@ -114,6 +138,13 @@ parse_opts(int argc, char *argv[], struct opts *o)
 			if (parse_seconds(optarg, &o->read_timeout) == -1) {
 				log_msg("bad --read-timeout '%s': seconds > 0",
 				    optarg);
+				return -1;
+			}
+			break;
+		case 'm':
+			if (parse_count(optarg, &o->max_records) == -1) {
+				log_msg("bad --max-records '%s': a whole number "
+				    "> 0", optarg);
 				return -1;
 			}
 			break;
@@ -308,6 +339,7 @@ main(int argc, char *argv[])
 	req.dl.read_timeout = o.read_timeout < o.timeout ? o.read_timeout :
 	    o.timeout;
 	req.dl.end = net_now() + o.timeout;
+	req.max_records = o.max_records;
 	req.progress = o.verbose ? 2 : isatty(2) ? 1 : 0;
 	if (o.serial) {
 		rc = probe_serial(&req, &serial);

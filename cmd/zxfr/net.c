@@ -155,8 +155,15 @@ net_read_full(int fd, uint8_t *buf, size_t len, const struct deadline *dl,
 	int r = 0;
 
 	while (done < len) {
-		ssize_t n = recv(fd, buf + done, len - done, 0);
+		ssize_t n;
 
+		/* every read, not only after EAGAIN: a server that streams
+		 * without pause never lets wait_fd() see the deadline */
+		if (net_now() >= dl->end) {
+			r = NET_DEADLINE;
+			break;
+		}
+		n = recv(fd, buf + done, len - done, 0);
 		if (n > 0) {
 			done += (size_t)n;
 			continue;

@@ -4,8 +4,8 @@
  * never past the read timeout or the deadline), again over TCP if the
  * answer is truncated; with a key the query is signed and the
  * answer must be signed and verify (one message: the request MAC chain
- * of RFC 8945 4.3).  The answer must be authoritative and hold exactly
- * the zone's SOA.
+ * of RFC 8945 4.3).  The answer must be authoritative, carry exactly our
+ * question and hold exactly the zone's SOA.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -52,7 +52,8 @@ answer(const struct xfr_req *req, struct tsig_state *ts, uint16_t id,
 	int found = 0;
 
 	if (wire_msg_parse(&m, p, len, err, sizeof(err)) == -1 ||
-	    xfr_check_header(req, &m, id, 6, tcp, err, sizeof(err)) == -1) {
+	    xfr_check_header(req, &m, id, 6, tcp, 1, err,
+	    sizeof(err)) == -1) {
 		xfr_fail(req, "malformed SOA answer: %s", err);
 		return EXIT_REMOTE;
 	}

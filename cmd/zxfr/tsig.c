@@ -42,6 +42,9 @@ struct tsig_alg {
 	size_t mac_len;
 };
 
+#define ALG_SUPPORTED "hmac-md5, hmac-sha1, hmac-sha224, hmac-sha256, " \
+	"hmac-sha384, hmac-sha512"
+
 static const struct tsig_alg tsig_algs[] = {
 	{ "hmac-md5.sig-alg.reg.int", "MD5", 16 },
 	{ "hmac-sha1", "SHA1", 20 },
@@ -50,6 +53,35 @@ static const struct tsig_alg tsig_algs[] = {
 	{ "hmac-sha384", "SHA384", 48 },
 	{ "hmac-sha512", "SHA512", 64 },
 };
+
+/*
+ * alg_known_unsupported(name): NAME is a TSIG algorithm that exists but
+ * is not supported here: GSS-TSIG, or a truncated HMAC in BIND's
+ * "hmac-sha256-128" form.  Only such a name may be echoed in a message:
+ * any other token in a key file may be the secret, misplaced.
+ */
+static int
+alg_known_unsupported(const char *name)
+{
+	static const char *const other[] = { "gss-tsig", "gss.microsoft.com" };
+	size_t i, n;
+
+	for (i = 0; i < sizeof(other) / sizeof(other[0]); i++)
+		if (strcasecmp(name, other[i]) == 0)
+			return 1;
+	for (i = 0; i < sizeof(tsig_algs) / sizeof(tsig_algs[0]); i++) {
+		const char *t = i == 0 ? "hmac-md5" : tsig_algs[i].name;
+
+		n = strlen(t);
+		if (strncasecmp(name, t, n) != 0 || name[n] != '-' ||
+		    name[n + 1] == '\0' ||
+		    strspn(name + n + 1, "0123456789") != strlen(name + n + 1) ||
+		    strlen(name + n + 1) > 3)
+			continue;
+		return 1;
+	}
+	return 0;
+}
 
 /* text_to_wire(text, out, &len): a plain presentation name (letters,
  * digits, - _ and dots; no escapes: key and algorithm names) into
@@ -247,7 +279,7 @@ b64_decode(const char *in, uint8_t *out, size_t cap, size_t *outlen)
 static int
 k_parse(struct ktok *k, struct tsig_key *key)
 {
-	char alg[64] = "", name[sizeof(k->tok)] = "";
+	char name[sizeof(k->tok)] = "";
 	const struct tsig_alg *a = NULL;
 	int have_secret = 0, r;
 
@@ -274,14 +306,18 @@ k_parse(struct ktok *k, struct tsig_key *key)
 		if (strcmp(k->tok, "algorithm") == 0) {
 			if (k_next(k) != 0 || k->tok[0] == '\0')
 				return k_err(k, "missing algorithm");
-			if (strlen(k->tok) >= sizeof(alg))
-				return k_err(k, "algorithm name too long");
-			memcpy(alg, k->tok, strlen(k->tok) + 1);
-			if ((a = alg_find(alg)) == NULL) {
-				log_at(k->src, k->line, "bad TSIG key: "
-				    "unsupported algorithm '%.40s' (hmac-md5, "
-				    "hmac-sha1, hmac-sha224, hmac-sha256, "
-				    "hmac-sha384, hmac-sha512)", alg);
+			if ((a = alg_find(k->tok)) == NULL) {
+				/* the token is shown only if it is a known
+				 * name: it may be the secret, misplaced */
+				if (alg_known_unsupported(k->tok))
+					log_at(k->src, k->line, "bad TSIG key: "
+					    "unsupported algorithm '%s' (%s)",
+					    k->tok, ALG_SUPPORTED);
+				else
+					log_at(k->src, k->line, "bad TSIG key: "
+					    "unsupported algorithm (%s)",
+					    ALG_SUPPORTED);
+				explicit_bzero(k->tok, sizeof(k->tok));
 				return -1;
 			}
 		} else if (strcmp(k->tok, "secret") == 0) {
@@ -299,9 +335,10 @@ k_parse(struct ktok *k, struct tsig_key *key)
 				return k_err(k, "secret is not valid base64");
 			have_secret = 1;
 		} else {
-			log_at(k->src, k->line, "bad TSIG key: unknown "
-			    "statement '%.40s'", k->tok);
-			return -1;
+			/* not echoed: it may be the secret, misplaced */
+			explicit_bzero(k->tok, sizeof(k->tok));
+			return k_err(k, "unknown statement (want 'algorithm' "
+			    "or 'secret')");
 		}
 		if (k_next(k) != 0 || strcmp(k->tok, ";") != 0)
 			return k_err(k, "missing ';'");

@@ -38,7 +38,8 @@ xfr_fail(const struct xfr_req *req, const char *fmt, ...)
 
 int
 xfr_check_header(const struct xfr_req *req, const struct wire_msg *m,
-    uint16_t id, uint16_t qtype, int tcp, char *err, size_t errsz)
+    uint16_t id, uint16_t qtype, int tcp, int need_q, char *err,
+    size_t errsz)
 {
 	uint8_t qname[ZXFR_NAME_MAX];
 	size_t off = m->q_off, qlen = 0;
@@ -62,8 +63,11 @@ xfr_check_header(const struct xfr_req *req, const struct wire_msg *m,
 		snprintf(err, errsz, "truncated (TC bit) over TCP");
 		return -1;
 	}
-	if (m->qd > 1) {
-		snprintf(err, errsz, "%u questions", m->qd);
+	/* an error answer without its question is still reported by its
+	 * rcode (it fails anyway); a NOERROR one must be about our query */
+	if (m->qd > 1 || (need_q && m->rcode == 0 && m->qd != 1)) {
+		snprintf(err, errsz, "%u questions (QDCOUNT), want %s", m->qd,
+		    need_q ? "1 (ours)" : "0 or 1");
 		return -1;
 	}
 	if (m->qd == 1) {
@@ -212,8 +216,8 @@ one_message(const struct xfr_req *req, const struct xfr_sink *sink,
 	size_t off, i;
 
 	if (wire_msg_parse(&m, buf, len, err, sizeof(err)) == -1 ||
-	    xfr_check_header(req, &m, id, req->qtype, 1, err,
-	    sizeof(err)) == -1) {
+	    xfr_check_header(req, &m, id, req->qtype, 1, st->messages == 1,
+	    err, sizeof(err)) == -1) {
 		char w[128];
 
 		where(sink, st, w, sizeof(w));

@@ -241,7 +241,8 @@ int net_write_all(int fd, const uint8_t *buf, size_t len,
 /*
  * net_read_full(fd, buf, len, dl, &got): read exactly LEN octets; *got
  * tells how many arrived before an error.  0 or a NET_* error (NET_EOF
- * also when the peer closed part way).
+ * also when the peer closed part way).  The overall deadline is checked
+ * before every recv(), so a server that never pauses cannot outrun it.
  */
 int net_read_full(int fd, uint8_t *buf, size_t len, const struct deadline *dl,
     size_t *got);
@@ -268,6 +269,8 @@ struct xfr_req {
 	const struct zxfr_server *srv;
 	const struct tsig_key *key;	/* NULL: no TSIG */
 	struct deadline dl;
+	unsigned long max_records;	/* --max-records: the most records
+					 * the sink may hold (0: no limit) */
 	int progress;			/* 2 (-v): progress and a summary on
 					 * stderr; 1 (a terminal): progress
 					 * each second only */
@@ -327,6 +330,7 @@ struct axfr {
 	struct zonebuf *zb;
 	uint32_t serial;
 	int have_soa;
+	int apex_ns;			/* an NS record at the zone apex seen */
 	unsigned long records;		/* RRs taken (closing SOA excluded) */
 	unsigned long high_owners;	/* owners with raw non-ASCII octets */
 	unsigned long big_ttls;		/* TTLs above 2^31-1, set to 0 */
@@ -355,12 +359,15 @@ int probe_serial(const struct xfr_req *req, uint32_t *serial);
 /* ---- shared by xfr.c and probe.c ---- */
 
 /*
- * xfr_check_answer(req, m, first, qtype, err, errsz): checks every
- * response shares: QR set, opcode QUERY, ID, no TC (TCP), the question
- * (if any) is ours.  Returns 0, or -1 with a reason in ERR.
+ * xfr_check_header(req, m, id, qtype, tcp, need_q, err, errsz): checks
+ * every response shares: QR set, opcode QUERY, ID, no TC (TCP), the
+ * question (if any) is ours.  NEED_Q: exactly one question is required
+ * in a NOERROR answer (the first AXFR response, the SOA answer); later
+ * AXFR messages may carry none (RFC 5936 2.2).  Returns 0, or -1 with a reason in ERR.
  */
 int xfr_check_header(const struct xfr_req *req, const struct wire_msg *m,
-    uint16_t id, uint16_t qtype, int tcp, char *err, size_t errsz);
+    uint16_t id, uint16_t qtype, int tcp, int need_q, char *err,
+    size_t errsz);
 
 /*
  * xfr_report_failure(req, m, tsig_rc, err): report a response with an

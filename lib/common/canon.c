@@ -1250,20 +1250,25 @@ wrd_fast(struct canon_buf *b, uint16_t type, struct wrd *w)
 
 /* canon_wire_ldns(type, msg, msglen, rdata_off, out): ldns parses the
  * RDATA (from its RDLENGTH octets, names decompressed against the whole
- * message, as ldns_wire2rr() does) and canon_rdata_buf() prints it. */
+ * message, as ldns_wire2rr() does) and canon_rdata_buf() prints it.
+ * ldns_wire2rdf() stops where the type's fields end, which may be short
+ * of RDLENGTH (junk after an A or an MX) or past it (a name running on
+ * into the next record): the RDATA must be consumed exactly. */
 static int
 canon_wire_ldns(uint16_t type, const uint8_t *msg, size_t msglen,
     size_t rdata_off, struct canon_buf *out)
 {
 	ldns_rr *rr = NULL;
 	size_t pos = rdata_off - 2;
+	size_t end = rdata_off + be16(msg + rdata_off - 2);
 	int rc = -1;
 
 	if ((rr = ldns_rr_new()) == NULL)
 		return -1;
 	ldns_rr_set_type(rr, (ldns_rr_type)type);
 	ldns_rr_set_class(rr, LDNS_RR_CLASS_IN);
-	if (ldns_wire2rdf(rr, msg, msglen, &pos) == LDNS_STATUS_OK)
+	if (ldns_wire2rdf(rr, msg, msglen, &pos) == LDNS_STATUS_OK &&
+	    pos == end)
 		rc = canon_rdata_buf(rr, out);
 	ldns_rr_free(rr);
 	return rc;

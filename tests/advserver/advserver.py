@@ -48,11 +48,23 @@ Modes (the transfer of adv.test., --per-msg records per message):
   big-ttl            ok, with one TTL above 2^31-1
   out-of-zone        a record outside the zone
   class-ch           a record of class CH
+  a-junk             an A record with RDLENGTH 5 (one octet of junk)
+  mx-junk            an MX record with 3 octets of junk after its name
+  ns-spill           an NS record with RDLENGTH 1 whose name would run on
+                     into the next record
+  soa-soa            SOA then SOA: no NS, nothing else
+  no-apex-ns         a zone of records without an NS RRset at the apex
+  qd0-first          no question section in any message, the first too
+  stream-empty       the first message, then an endless fast stream of
+                     empty messages, never a closing SOA (until
+                     --lifetime)
+  stream-records     the same with messages of 1000 A records each
 SOA probes (--serial), over UDP (TCP for probe-tc after truncation):
   probe              a signed (if keyed) SOA answer
   probe-bad-mac      its MAC flipped
   probe-unsigned     no TSIG although the query was signed
   probe-tc           UDP answer truncated (TC); the TCP answer is good
+  probe-qd0          a signed SOA answer without the question section
 Without --key the same modes run unsigned (for no-key tests).
 """
 import argparse
@@ -140,6 +152,21 @@ def zone_records(origin, serial, count, mode):
     if mode == "class-ch":
         recs.append(rr_wire("chaos", dns.rdatatype.A, 300, "192.0.2.12",
                             origin, rclass=3))
+    ow = dns.name.from_text("x", dns.name.from_text(origin)).to_wire()
+    if mode == "a-junk":
+        recs.append(ow + struct.pack("!HHIH", 1, 1, 300, 5) +
+                    b"\xc0\x00\x02\x63\xff")
+    if mode == "mx-junk":
+        rd = struct.pack("!H", 10) + wname("mail." + origin) + b"JNK"
+        recs.append(ow + struct.pack("!HHIH", 15, 1, 300, len(rd)) + rd)
+    if mode == "ns-spill":
+        # a parser ignoring RDLENGTH reads the next RR as the name's rest
+        recs.append(ow + struct.pack("!HHIH", 2, 1, 300, 1) + b"\x01")
+        recs.append(rr_wire("y", dns.rdatatype.A, 300, "192.0.2.55", origin))
+    if mode == "soa-soa":
+        recs = []
+    if mode == "no-apex-ns":
+        recs = recs[1:]
     return soa, recs
 
 
@@ -258,7 +285,8 @@ def transfer(args, key, qid, reqmac):
     else:
         chunks.append([end_soa])
     n = len(chunks)
-    msgs = [message(qid, origin, c, question=(i == 0))
+    msgs = [message(qid, origin, c, question=(i == 0 and
+                                              mode != "qd0-first"))
             for i, c in enumerate(chunks)]
 
     if mode in ("refused", "notauth", "servfail"):
@@ -329,6 +357,34 @@ def garbage_name_msg(qid, origin):
     return m[:6] + struct.pack("!H", 1) + m[8:] + rr
 
 
+def stream(args, conn, qid, deadline):
+    """stream-empty, stream-records: a first message, then messages
+    without end, as fast as the socket takes them, until DEADLINE.
+    Unsigned: run without --key.  The frames are built once and sent
+    again and again (the owners of stream-records repeat after 100)."""
+    origin = args.zone
+    soa, recs = zone_records(origin, args.serial, 0, "")
+    conn.sendall(frame(message(qid, origin, [soa] + recs)))
+    if args.mode == "stream-empty":
+        block = frame(message(qid, origin, [], question=False)) * 5000
+        blocks = [block]
+    else:
+        a = [rr_wire("h%d" % i, dns.rdatatype.A, 300, "192.0.2.1", origin)
+             for i in range(1000)]
+        blocks = []
+        for k in range(5):
+            msgs = []
+            for j in range(20):
+                lab = b"m%05d" % (k * 20 + j)
+                rrs = [bytes([len(lab)]) + lab + r for r in a]
+                msgs.append(frame(message(qid, origin, rrs, question=False)))
+            blocks.append(b"".join(msgs))
+    k = 0
+    while time.time() < deadline:
+        conn.sendall(blocks[k % len(blocks)])
+        k += 1
+
+
 def serve_tcp(args, key, conn, deadline):
     wire = read_query(conn, deadline)
     if wire is None:
@@ -346,6 +402,9 @@ def serve_tcp(args, key, conn, deadline):
         time.sleep(0.2)
         return
     if mode == "close-at-once":
+        return
+    if mode.startswith("stream-"):
+        stream(args, conn, qid, deadline)
         return
     if mode == "hang-at-once":
         time.sleep(max(0, deadline - time.time()))
@@ -406,6 +465,8 @@ def soa_answer(args, key, wire, tcp):
     m = message(qid, args.zone, [soa], question=False)
     qd = wname(args.zone) + struct.pack("!HH", 6, 1)
     m = m[:4] + struct.pack("!H", 1) + m[6:12] + qd + m[12:]
+    if args.mode == "probe-qd0":    # the answer without its question
+        m = message(qid, args.zone, [soa], question=False)
     if args.mode == "probe-tc" and not tcp:
         m = message(qid, args.zone, [], question=False)
         m = m[:2] + struct.pack("!H", 0x8000 | 0x0400 | 0x0200) + \
