@@ -693,3 +693,123 @@ JSON
 	assert_failure 2
 	[ "$(r53a_count _total)" = 0 ]
 }
+
+@test "r53apply: a split A->CNAME group: the DELETE of the A goes in a batch before the CREATE of the CNAME" {
+	r53a_emu
+	zid=$(emu_create_zone example.com)
+	emu_quota 100000
+	big=$(seq 1 1000 | awk '{ printf "10.9.%d.%d\n", int($1 / 256), $1 % 256 }' | LC_ALL=C sort | paste -sd '\t')
+	{
+		printf '+\tx.example.com.\tA\t300\t%s\n' "$big"
+		for i in 1 2 3 4 5; do printf '+\td%d.example.com.\tA\t300\t192.0.2.%d\n' $i $i; done
+	} | R53A_CUR_RRSETS=2 r53a_stream "$T/c0" "$zid"
+	apply_ok "$zid" "$T/c0"
+	{
+		printf -- '-\tx.example.com.\tA\t300\t%s\n' "$big"
+		printf '+\tx.example.com.\tCNAME\t300\ttarget.example.net.\n'
+		for i in 1 2 3 4 5; do printf -- '-\td%d.example.com.\tA\t300\t192.0.2.%d\n' $i $i; done
+	} | R53A_CUR_RRSETS=8 R53A_SERIAL= r53a_stream "$T/c1" "$zid"
+	run r53apply --dry-run --zone-id "$zid" --force "$T/c1"
+	echo "$output" | cut -c1-80
+	assert_success
+	assert_output --partial "requests 2, lower bound 2"
+	del=$(printf '%s\n' "$output" | grep -n '^  DELETE x\.example\.com\. A' | cut -d: -f1)
+	cre=$(printf '%s\n' "$output" | grep -n '^  CREATE x\.example\.com\. CNAME' | cut -d: -f1)
+	[ -n "$del" ] && [ -n "$cre" ] && [ "$del" -lt "$cre" ]
+	emu_reset_counters
+	run r53apply --zone-id "$zid" --force "$T/c1"
+	echo "$output"
+	assert_success
+	assert_output --partial "created 1, updated 0, deleted 6, skipped 0, requests 2,"
+	[ "$(r53a_count ChangeResourceRecordSets)" = 2 ]
+	r53a_list "$zid" | grep -qx 'x.example.com. CNAME 300 target.example.net.'
+}
+
+@test "r53apply: a refusal naming one routing record (set identifier) blames only that one" {
+	r53a_emu
+	zid=$(emu_create_zone example.com)
+	{
+		printf '+\twww.example.com.\tA/eu\t300\t192.0.2.1\t@r53={"Weight":"10"}\n'
+		printf '+\twww.example.com.\tA/us\t300\t192.0.2.2\t@r53={"Weight":"20"}\n'
+	} | R53A_CUR_RRSETS=2 r53a_stream "$T/c0" "$zid"
+	apply_ok "$zid" "$T/c0"
+	# someone changes www A/eu by hand: its DELETE is refused
+	python3 - "$T/up.json" <<'PY'
+import json, sys
+json.dump({"Changes": [{"Action": "UPSERT", "ResourceRecordSet": {
+    "Name": "www.example.com.", "Type": "A", "SetIdentifier": "eu",
+    "Weight": 10, "TTL": 300,
+    "ResourceRecords": [{"Value": "192.0.2.77"}]}}]}, open(sys.argv[1], "w"))
+PY
+	awsr53 change-resource-record-sets --hosted-zone-id "$zid" --change-batch "file://$T/up.json" >/dev/null
+	{
+		printf -- '-\twww.example.com.\tA/eu\t300\t192.0.2.1\t@r53={"Weight":"10"}\n'
+		printf -- '-\twww.example.com.\tA/us\t300\t192.0.2.2\t@r53={"Weight":"20"}\n'
+	} | R53A_CUR_RRSETS=4 R53A_SERIAL=2024052003 R53A_EXTRA_HEADER='#delete-route53-only yes' r53a_stream "$T/c1" "$zid"
+	emu_reset_counters
+	run r53apply --zone-id "$zid" --force --report "$T/rep.json" "$T/c1"
+	echo "$output"
+	assert_failure 1
+	assert_output --partial "set-identifier='eu'"
+	assert_output --partial "created 0, updated 0, deleted 1, skipped 1, requests 2,"
+	[ "$(r53a_count ChangeResourceRecordSets)" = 2 ]
+	[ "$(r53a_json_get "$T/rep.json" '[x["key"] for x in d["not_applied"]]')" = "www.example.com. A/eu" ]
+	r53a_list "$zid" | grep -qx 'www.example.com. A/eu 300 192.0.2.77'
+	! r53a_list "$zid" | grep -q 'A/us'
+	[ "$(r53a_serial "$zid")" = 2024052002 ]
+}
+
+@test "r53apply: every offender a refusal names is set aside at once (joined and XML message forms, with and without the SOA)" {
+	r53a_emu
+	for form in error messages; do
+		for serial in "" 2024052002; do
+			zid=$(emu_create_zone example.com)
+			for i in 1 2 3 4 5 6; do r53a_aws_create "$zid" c$i.example.com CNAME 300 t.example.net.; done
+			{
+				for i in 1 2 3 4 5 6; do printf '+\tc%d.example.com.\tTXT\t300\t"x"\n' $i; done
+				r53a_adds 20 h
+			} | R53A_SERIAL="$serial" R53A_CUR_RRSETS=8 r53a_stream "$T/c" "$zid"
+			emu_faults "{\"icb_form\": \"$form\"}"
+			emu_reset_counters
+			run r53apply --zone-id "$zid" --adopt "$T/c"
+			echo "form $form serial '$serial'"
+			echo "$output"
+			assert_failure 1
+			assert_output --partial "created 20, updated 0, deleted 0, skipped 6, requests 2,"
+			[ "$(echo "$output" | grep -c 'rejected by Route 53: RRSet of type TXT with DNS name c.\.example\.com\. is not permitted because')" = 6 ]
+			# the first request (with the SOA, if any) refused, the rest in one
+			[ "$(r53a_count ChangeResourceRecordSets)" = 2 ]
+			[ "$(r53a_list "$zid" | grep -c '^h[0-9]')" = 20 ]
+			[ "$(r53a_serial "$zid")" = 1 ]
+		done
+	done
+}
+
+@test "r53apply: first apply without --adopt: a CNAME that needs a held DELETE is held too, not sent to be refused" {
+	r53a_emu
+	zid=$(emu_create_zone example.com)
+	r53a_aws_create "$zid" x.example.com A 300 192.0.2.1
+	{
+		printf -- '-\tx.example.com.\tA\t300\t192.0.2.1\n'
+		printf '+\tx.example.com.\tCNAME\t300\tt.example.net.\n'
+		printf '+\ty.example.com.\tA\t300\t192.0.2.2\n'
+	} | R53A_CUR_RRSETS=3 r53a_stream "$T/c1" "$zid"
+	emu_reset_counters
+	run r53apply -v --zone-id "$zid" --report "$T/rep.json" "$T/c1"
+	echo "$output"
+	assert_failure 1
+	assert_output --partial "x.example.com. CNAME: needs the DELETE of line 8 (x.example.com. A), which is held back"
+	refute_output --partial "rejected by Route 53"
+	assert_output --partial "created 1, updated 0, deleted 0, skipped 2, requests 1,"
+	[ "$(r53a_count ChangeResourceRecordSets)" = 1 ]
+	[ "$(r53a_json_get "$T/rep.json" 'd["held"]')" = 2 ]
+	[ "$(r53a_json_get "$T/rep.json" 'd["rejected"]')" = 0 ]
+	r53a_list "$zid" | grep -qx 'x.example.com. A 300 192.0.2.1'
+	r53a_list "$zid" | grep -qx 'y.example.com. A 300 192.0.2.2'
+	[ "$(r53a_serial "$zid")" = 1 ]
+	# adopting applies both (y. is found in place already)
+	apply_ok "$zid" "$T/c1" --adopt
+	assert_output --partial "created 1, updated 0, deleted 1, already applied 1,"
+	r53a_list "$zid" | grep -qx 'x.example.com. CNAME 300 t.example.net.'
+	[ "$(r53a_serial "$zid")" = 2024052002 ]
+}

@@ -195,6 +195,7 @@ int pk_pack(const struct pk_size *sz, size_t n, size_t cap_rr, size_t cap_ch,
     size_t *bin_of, size_t *nbins);
 /* plan.c: building the plan */
 int ap_plan(struct ap_run *run);
+int ap_conflict(const struct ap_set *del, const struct ap_set *cre);
 void ap_plan_free(struct ap_run *run);
 size_t ap_change_cost_rr(const struct ap_change *c);
 size_t ap_change_cost_chars(const struct ap_change *c);

@@ -273,6 +273,46 @@ warn_private(const struct ap_run *run)
 	}
 }
 
+/* owner_of(c): the owner of a change. */
+static const char *
+owner_of(const struct ap_change *c)
+{
+	return c->new != NULL ? c->new->owner : c->old->owner;
+}
+
+/*
+ * hold_conflicting(run): a CREATE that only works after a held DELETE
+ * (ap_conflict: a CNAME replacing an A, say) would only be refused:
+ * hold it too.  Changes at one owner are adjacent (stream order).
+ */
+static void
+hold_conflicting(struct ap_run *run)
+{
+	size_t i, j, d, c;
+
+	for (i = 0; i < run->nchg; i = j) {
+		for (j = i + 1; j < run->nchg && strcmp(owner_of(&run->chg[j]),
+		    owner_of(&run->chg[i])) == 0; j++)
+			;
+		for (c = i; c < j; c++) {
+			struct ap_change *cc = &run->chg[c];
+			if (cc->state != AP_PENDING || cc->new == NULL)
+				continue;
+			for (d = i; d < j; d++) {
+				const struct ap_change *cd = &run->chg[d];
+				if (d == c || cd->state != AP_HELD ||
+				    cd->old == NULL ||
+				    !ap_conflict(cd->old, cc->new))
+					continue;
+				ap_skip(cc, AP_HELD, "needs the DELETE of "
+				    "line %lu (%s %s), which is held back",
+				    cd->lineno, cd->old->owner, cd->old->type);
+				break;
+			}
+		}
+	}
+}
+
 /* hold_first_apply: a zone still carrying Route 53's own SOA was never
  * written by r53apply: delete and replace nothing there without --adopt. */
 static void
@@ -295,6 +335,7 @@ hold_first_apply(struct ap_run *run)
 		log_warn("%s: first apply to this hosted zone: %zu deletes "
 		    "and updates held back (use --adopt to take the zone "
 		    "over)", run->zone_id, n);
+	hold_conflicting(run);
 }
 
 /* plan_soa: refuse a stale stream or a source behind Route 53 (serial);

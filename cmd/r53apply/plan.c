@@ -531,6 +531,296 @@ batch_cmp(const void *pa, const void *pb)
 }
 
 /*
+ * ap_conflict(del, cre): Route 53 refuses the CREATE of cre while del
+ * exists: the same key, or a CNAME and other data at one owner.  So a
+ * DELETE of del must be applied before (or with) that CREATE.
+ */
+int
+ap_conflict(const struct ap_set *del, const struct ap_set *cre)
+{
+	if (strcmp(del->owner, cre->owner) != 0)
+		return 0;
+	if (strcmp(del->type, cre->type) == 0 &&
+	    ((del->setid == NULL && cre->setid == NULL) ||
+	    (del->setid != NULL && cre->setid != NULL &&
+	    strcmp(del->setid, cre->setid) == 0)))
+		return 1;
+	return (strcmp(del->type, "CNAME") == 0) !=
+	    (strcmp(cre->type, "CNAME") == 0);
+}
+
+/* set_change_batches(run): chg[].batch from the batches' items. */
+static void
+set_change_batches(struct ap_run *run)
+{
+	size_t i, j, k;
+
+	for (i = 0; i < run->nbatches; i++) {
+		const struct ap_batch *b = &run->batches[i];
+		for (j = 0; j < b->nitems; j++)
+			for (k = 0; k < run->items[b->items[j]].n; k++)
+				run->chg[run->items[b->items[j]].chg[k]].batch =
+				    i;
+	}
+}
+
+/* One "DELETE in batch from must go before the CREATE in item". */
+struct pe {
+	size_t from, item;
+	int live;
+};
+
+/*
+ * edges(run, item_of, out, n): for every DELETE and a CREATE it
+ * conflicts with (ap_conflict) in different batches (a group split
+ * because it exceeds one request), an edge.  Changes at one owner are
+ * adjacent (stream order).  0 or -1.
+ */
+static int
+edges(const struct ap_run *run, const size_t *item_of, struct pe **out,
+    size_t *n)
+{
+	size_t i, j, d, c, cap = 0;
+	struct pe *v = NULL, *g;
+
+	*out = NULL;
+	*n = 0;
+	for (i = 0; i < run->nchg; i = j) {
+		for (j = i + 1; j < run->nchg && strcmp(chg_owner(&run->chg[j]),
+		    chg_owner(&run->chg[i])) == 0; j++)
+			;
+		for (d = i; d < j; d++) {
+			const struct ap_change *cd = &run->chg[d];
+			if (cd->state != AP_PENDING || cd->old == NULL ||
+			    cd->upsert)
+				continue;
+			for (c = i; c < j; c++) {
+				const struct ap_change *cc = &run->chg[c];
+				if (c == d || cc->state != AP_PENDING ||
+				    cc->new == NULL || cc->batch == cd->batch ||
+				    !ap_conflict(cd->old, cc->new))
+					continue;
+				if (*n == cap) {
+					cap = cap ? 2 * cap : 8;
+					if ((g = realloc(v, cap * sizeof(*v))) ==
+					    NULL) {
+						free(v);
+						return -1;
+					}
+					v = g;
+				}
+				v[*n].from = cd->batch;
+				v[*n].item = item_of[c];
+				v[(*n)++].live = 1;
+			}
+		}
+	}
+	*out = v;
+	return 0;
+}
+
+/* take_item(b, it, sz): remove item it from batch b. */
+static void
+take_item(struct ap_batch *b, size_t it, const struct ap_item *item)
+{
+	size_t i, o = 0;
+
+	for (i = 0; i < b->nitems; i++)
+		if (b->items[i] != it)
+			b->items[o++] = b->items[i];
+	if (o < b->nitems) {
+		b->nitems = o;
+		b->nrr -= item->nrr;
+		b->nchars -= item->nchars;
+		if (item->soa)
+			b->has_soa = 0;
+	}
+}
+
+/* put_item(v, n, it, item): add item it to the last batch of v[0..*n)
+ * when it fits there, else to a new one (v has room).  0 or -1. */
+static int
+put_item(struct ap_batch *v, size_t *n, size_t it, const struct ap_item *item)
+{
+	struct ap_batch *b = *n > 0 ? &v[*n - 1] : NULL;
+	size_t *g;
+
+	if (b == NULL || b->nrr + item->nrr > AP_MAX_RRS ||
+	    b->nchars + item->nchars > AP_MAX_CHARS) {
+		b = &v[(*n)++];
+		memset(b, 0, sizeof(*b));
+	}
+	if ((g = realloc(b->items, (b->nitems + 1) * sizeof(*g))) == NULL)
+		return -1;
+	b->items = g;
+	b->items[b->nitems++] = it;
+	b->nrr += item->nrr;
+	b->nchars += item->nchars;
+	if (item->soa)
+		b->has_soa = 1;
+	return 0;
+}
+
+/* item_deletes(run, it): the item holds a DELETE. */
+static int
+item_deletes(const struct ap_run *run, const struct ap_item *it)
+{
+	size_t j;
+
+	for (j = 0; j < it->n; j++)
+		if (run->chg[it->chg[j]].old != NULL &&
+		    !run->chg[it->chg[j]].upsert)
+			return 1;
+	return 0;
+}
+
+/* pick(run, e, ne, item_batch, placed): the first batch (in the sorted
+ * order) not placed whose every live edge comes from a placed batch,
+ * the SOA batch only when no other is free; nbatches when none. */
+static size_t
+pick(const struct ap_run *run, const struct pe *e, size_t ne,
+    const size_t *item_batch, const unsigned char *placed)
+{
+	size_t i, k, soa = run->nbatches;
+
+	for (i = 0; i < run->nbatches; i++) {
+		int free_ = !placed[i];
+		for (k = 0; free_ && k < ne; k++)
+			if (e[k].live && !placed[e[k].from] &&
+			    item_batch[e[k].item] == i)
+				free_ = 0;
+		if (!free_)
+			continue;
+		if (!run->batches[i].has_soa)
+			return i;
+		if (soa == run->nbatches)
+			soa = i;
+	}
+	return soa;
+}
+
+/*
+ * order_batches(run): the batches are sorted (batch_cmp); a group split
+ * over several batches (too large for one request) needs every DELETE
+ * at a name in a batch before the batches holding CREATEs that conflict
+ * with it (a CNAME replacing an A, say).  The batches are taken in their
+ * order, each only when the batches holding those DELETEs are taken;
+ * should that be impossible (two split groups crosswise), the CREATEs
+ * still waiting move to new batches at the end.  The SOA UPSERT stays in
+ * the last batch.  0 or -1 (ENOMEM).
+ */
+static int
+order_batches(struct ap_run *run)
+{
+	struct pe *e = NULL;
+	struct ap_batch *v = NULL, *tail = NULL;
+	size_t *item_of = NULL, *item_batch = NULL;
+	unsigned char *placed = NULL;
+	size_t ne = 0, i, j, k, nv = 0, nt = 0, p, soa_b;
+	int ret = -1;
+
+	item_of = malloc((run->nchg + 1) * sizeof(*item_of));
+	item_batch = malloc((run->nitems + 1) * sizeof(*item_batch));
+	if (item_of == NULL || item_batch == NULL)
+		goto out;
+	for (i = 0; i < run->nbatches; i++)
+		for (j = 0; j < run->batches[i].nitems; j++) {
+			const struct ap_item *it =
+			    &run->items[run->batches[i].items[j]];
+			item_batch[run->batches[i].items[j]] = i;
+			for (k = 0; k < it->n; k++)
+				item_of[it->chg[k]] = run->batches[i].items[j];
+		}
+	if (edges(run, item_of, &e, &ne) == -1)
+		goto out;
+	if (ne == 0) {
+		ret = 0;
+		goto out;
+	}
+	/* at most one new batch per item moved, plus one for the SOA */
+	placed = calloc(run->nbatches + 1, 1);
+	v = calloc(run->nbatches + 1, sizeof(*v));
+	tail = calloc(ne + 2, sizeof(*tail));
+	if (placed == NULL || v == NULL || tail == NULL)
+		goto out;
+	while (nv < run->nbatches) {
+		p = pick(run, e, ne, item_batch, placed);
+		if (p == run->nbatches) {
+			/* crosswise: move the waiting CREATEs to the end.  A
+			 * conflicting CREATE is a "+" change alone in its item
+			 * (valid zones never hold a CNAME beside other data),
+			 * so nothing a DELETE waits for moves; an item that
+			 * holds a DELETE stays, and the edge is dropped */
+			for (k = 0; k < ne; k++) {
+				if (!e[k].live || placed[e[k].from])
+					continue;
+				i = e[k].item;
+				if (item_batch[i] != run->nbatches &&
+				    !item_deletes(run, &run->items[i])) {
+					take_item(&run->batches[item_batch[i]],
+					    i, &run->items[i]);
+					if (put_item(tail, &nt, i,
+					    &run->items[i]) == -1)
+						goto out;
+					item_batch[i] = run->nbatches;
+				}
+				e[k].live = 0;
+			}
+			continue;
+		}
+		placed[p] = 1;
+		v[nv++] = run->batches[p];
+	}
+	/* the SOA UPSERT goes in the last batch (written after all) */
+	for (soa_b = 0; soa_b < nv && !v[soa_b].has_soa; soa_b++)
+		;
+	if (soa_b < nv && (nt > 0 || soa_b + 1 < nv)) {
+		for (i = 0; i < v[soa_b].nitems; i++)
+			if (run->items[v[soa_b].items[i]].soa)
+				break;
+		j = v[soa_b].items[i];
+		take_item(&v[soa_b], j, &run->items[j]);
+		if (nt == 0) {
+			tail[nt++] = v[--nv];	/* the last batch, continued */
+			memset(&v[nv], 0, sizeof(v[nv]));
+		}
+		if (put_item(tail, &nt, j, &run->items[j]) == -1)
+			goto out;
+	}
+	/* the new order; batches emptied by the moves are dropped */
+	free(run->batches);
+	run->batches = calloc(nv + nt + 1, sizeof(*run->batches));
+	if (run->batches == NULL) {
+		run->nbatches = 0;
+		for (i = 0; i < nv; i++)
+			free(v[i].items);
+		for (i = 0; i < nt; i++)
+			free(tail[i].items);
+		goto out;
+	}
+	run->nbatches = 0;
+	for (i = 0; i < nv + nt; i++) {
+		struct ap_batch *b = i < nv ? &v[i] : &tail[i - nv];
+		if (b->nitems == 0) {
+			free(b->items);
+			continue;
+		}
+		run->batches[run->nbatches++] = *b;
+	}
+	log_debug(1, "batch order: %zu DELETEs kept before the CREATEs "
+	    "they make room for", ne);
+	ret = 0;
+out:
+	free(e);
+	free(v);
+	free(tail);
+	free(placed);
+	free(item_of);
+	free(item_batch);
+	return ret;
+}
+
+/*
  * ap_plan(run): group the pending changes, pack them (plus the SOA
  * UPSERT when run->want_soa) and order the batches.  0 or -1 (ENOMEM).
  */
@@ -583,14 +873,10 @@ ap_plan(struct ap_run *run)
 	}
 	sort_run = run;
 	qsort(run->batches, run->nbatches, sizeof(*run->batches), batch_cmp);
-	for (i = 0; i < run->nbatches; i++) {
-		size_t j, k;
-		b = &run->batches[i];
-		for (j = 0; j < b->nitems; j++)
-			for (k = 0; k < run->items[b->items[j]].n; k++)
-				run->chg[run->items[b->items[j]].chg[k]].batch =
-				    i;
-	}
+	set_change_batches(run);
+	if (order_batches(run) == -1)
+		goto out;
+	set_change_batches(run);
 	ret = 0;
 out:
 	free(sz);

@@ -311,133 +311,281 @@ soa_allowed(const struct ap_run *run)
 static int send_items(struct ap_run *run, struct ap_batch *b,
     const size_t *items, size_t n, int with_soa);
 
+/* The RRset a problem names: name, type (NULL: any), set identifier
+ * (id_known: setid, NULL for none, is what Route 53 said). */
+struct rkey {
+	char *name, *type, *setid;
+	int id_known;
+};
+
+static void
+rkey_clear(struct rkey *k)
+{
+	free(k->name);
+	free(k->type);
+	free(k->setid);
+	memset(k, 0, sizeof(*k));
+}
+
+/* quoted(p, tag, out): if p has tag, the text after it up to the next
+ * quote into *out (malloc'd).  1 found, 0 not, -1 malformed. */
+static int
+quoted(const char *p, const char *tag, char **out)
+{
+	const char *e;
+
+	if ((p = strstr(p, tag)) == NULL)
+		return 0;
+	p += strlen(tag);
+	if ((e = strchr(p, '\'')) == NULL)
+		return -1;
+	*out = strndup(p, (size_t)(e - p));
+	return *out != NULL ? 1 : -1;
+}
+
 /*
- * msg_key(msg, name, type): the RRset an InvalidChangeBatch message is
- * about: "[name='N', type='T']", "RRSet of type T with DNS name N ...",
- * "RRSet with DNS name N, type T ...".  *name and *type are malloc'd
- * (type may stay NULL).  0, or -1 when the message names no RRset.
+ * msg_key(msg, k): the RRset one problem is about: "[name='N',
+ * type='T'(, set-identifier='S')]" (no set-identifier: the RRset has
+ * none), "RRSet of type T with DNS name N ...", "RRSet with DNS name N,
+ * type T(, SetIdentifier S) ...".  0, or -1 when it names no RRset.
  */
 static int
-msg_key(const char *msg, char **name, char **type)
+msg_key(const char *msg, struct rkey *k)
 {
-	const char *p, *e;
+	const char *p, *e, *br;
+	int rc;
 
-	*name = *type = NULL;
-	if ((p = strstr(msg, "name='")) != NULL) {
-		p += 6;
-		e = strchr(p, '\'');
-		if (e == NULL)
-			return -1;
-		*name = strndup(p, (size_t)(e - p));
-		if ((p = strstr(e, "type='")) != NULL) {
-			p += 6;
-			if ((e = strchr(p, '\'')) != NULL)
-				*type = strndup(p, (size_t)(e - p));
+	memset(k, 0, sizeof(*k));
+	if ((rc = quoted(msg, "name='", &k->name)) != 0) {
+		if (rc == -1)
+			goto bad;
+		br = strstr(msg, "name='");
+		e = strchr(br, ']');	/* the bracket of this RRset */
+		if (quoted(br, "type='", &k->type) == -1)
+			goto bad;
+		if (e != NULL) {
+			p = strstr(br, "set-identifier='");
+			k->id_known = 1;
+			if (p != NULL && p < e && quoted(p, "set-identifier='",
+			    &k->setid) == -1)
+				goto bad;
 		}
-		return *name != NULL ? 0 : -1;
+		return 0;
 	}
 	if ((p = strstr(msg, "DNS name ")) == NULL)
 		return -1;
 	p += 9;
 	e = p + strcspn(p, " ,");
-	*name = strndup(p, (size_t)(e - p));
+	if ((k->name = strndup(p, (size_t)(e - p))) == NULL)
+		goto bad;
 	if ((p = strstr(msg, "of type ")) != NULL && p < e) {
 		p += 8;
-		*type = strndup(p, strcspn(p, " ,"));
+		k->type = strndup(p, strcspn(p, " ,"));
 	} else if (strncmp(e, ", type ", 7) == 0) {
 		p = e + 7;
-		*type = strndup(p, strcspn(p, " ,"));
+		k->type = strndup(p, strcspn(p, " ,"));
+		p += strcspn(p, " ,");
+		if (strncmp(p, ", SetIdentifier ", 16) == 0) {
+			p += 16;
+			k->setid = strndup(p, strcspn(p, " "));
+			k->id_known = k->setid != NULL;
+		}
 	}
-	return *name != NULL ? 0 : -1;
+	return 0;
+bad:
+	rkey_clear(k);
+	return -1;
 }
 
-/* item_matches(run, it, name, type): a change of the item is that RRset. */
+/* item_matches(run, it, k): a change of the item is that RRset. */
 static int
 item_matches(const struct ap_run *run, const struct ap_item *it,
-    const char *name, const char *type)
+    const struct rkey *k)
 {
 	size_t j;
 	const struct ap_set *s[2];
-	int k;
+	const char *id;
+	int x;
 
 	for (j = 0; j < it->n; j++) {
 		const struct ap_change *c = &run->chg[it->chg[j]];
 		s[0] = c->old;
 		s[1] = c->new;
-		for (k = 0; k < 2; k++) {
-			if (s[k] == NULL || !s[k]->converted)
+		for (x = 0; x < 2; x++) {
+			if (s[x] == NULL || !s[x]->converted)
 				continue;
-			if ((type == NULL || strcmp(type, s[k]->rr.type) == 0) &&
-			    ap_r53_name_eq(name, s[k]->rr.name))
+			id = s[x]->rr.set_identifier;
+			if (k->id_known && ((id == NULL) != (k->setid == NULL) ||
+			    (id != NULL && strcmp(id, k->setid) != 0)))
+				continue;
+			if ((k->type == NULL || strcmp(k->type,
+			    s[x]->rr.type) == 0) &&
+			    ap_r53_name_eq(k->name, s[x]->rr.name))
 				return 1;
 		}
 	}
 	return 0;
 }
 
+/* Message starts of Route 53's InvalidChangeBatch problems: a joined
+ * "[m1, m2, ...]" message is split before ", " and one of these. */
+static const char *const msg_heads[] = {
+	"Tried to ", "RRSet ", "Duplicate Resource Record",
+	"The request contains", "A HostedZone", "Invalid Resource Record",
+	"FATAL problem", "Number of records", "RDATA character",
+	"Exceeded limit", NULL
+};
+
+static int
+at_head(const char *p)
+{
+	size_t i;
+
+	for (i = 0; msg_heads[i] != NULL; i++)
+		if (strncmp(p, msg_heads[i], strlen(msg_heads[i])) == 0)
+			return 1;
+	return 0;
+}
+
+struct parts {
+	char **v;
+	size_t n;
+};
+
+static void
+parts_free(struct parts *pt)
+{
+	size_t i;
+
+	for (i = 0; i < pt->n; i++)
+		free(pt->v[i]);
+	free(pt->v);
+	pt->v = NULL;
+	pt->n = 0;
+}
+
+static int
+parts_add(struct parts *pt, const char *p, size_t len)
+{
+	char **g = realloc(pt->v, (pt->n + 1) * sizeof(*g));
+
+	if (g == NULL)
+		return -1;
+	pt->v = g;
+	if ((g[pt->n] = strndup(p, len)) == NULL)
+		return -1;
+	pt->n++;
+	return 0;
+}
+
+/*
+ * split(err, pt): every problem of the answer: each <Message>, and each
+ * part of a joined "[m1, m2, ...]" message (the aws CLI / ErrorResponse
+ * form).  0 or -1 (ENOMEM; pt freed).
+ */
+static int
+split(const struct r53_error *err, struct parts *pt)
+{
+	size_t k, len;
+	const char *m, *p, *q, *end;
+
+	memset(pt, 0, sizeof(*pt));
+	for (k = 0; k < err->nmessages; k++) {
+		m = err->messages[k];
+		len = strlen(m);
+		if (len >= 2 && m[0] == '[' && m[len - 1] == ']' &&
+		    at_head(m + 1)) {
+			m++;
+			len -= 2;
+		}
+		end = m + len;
+		for (p = q = m; q < end; q++) {
+			if (q + 2 <= end && q[0] == ',' && q[1] == ' ' &&
+			    at_head(q + 2)) {
+				if (parts_add(pt, p, (size_t)(q - p)) == -1)
+					goto bad;
+				p = q + 2;
+			}
+		}
+		if (parts_add(pt, p, (size_t)(end - p)) == -1)
+			goto bad;
+	}
+	return 0;
+bad:
+	parts_free(pt);
+	return -1;
+}
+
 /*
  * blame(run, items, m, err, bad): Route 53 names the RRsets it refused;
- * mark in bad[] (m entries) the items whose changes every message names.
- * Returns the number of items blamed, or 0 when some message names no
+ * mark in bad[] (m entries) the items every problem of the answer names
+ * (each part of a joined message too, so all are set aside at once).
+ * Returns the number of items blamed, or 0 when some problem names no
  * item of the request (then only bisection can tell).
  */
 static size_t
 blame(const struct ap_run *run, const size_t *items, size_t m,
     const struct r53_error *err, unsigned char *bad)
 {
+	struct parts pt;
+	struct rkey key;
 	size_t i, k, nbad = 0;
-	char *name = NULL, *type = NULL;
 	int hit;
 
 	memset(bad, 0, m);
-	if (err->nmessages == 0)
+	if (err->nmessages == 0 || split(err, &pt) == -1)
 		return 0;
-	for (k = 0; k < err->nmessages; k++) {
-		if (msg_key(err->messages[k], &name, &type) == -1) {
-			free(name);
-			free(type);
-			return 0;
+	for (k = 0; k < pt.n; k++) {
+		if (msg_key(pt.v[k], &key) == -1) {
+			nbad = 0;
+			break;
 		}
 		hit = 0;
 		for (i = 0; i < m; i++)
-			if (item_matches(run, &run->items[items[i]], name,
-			    type)) {
+			if (item_matches(run, &run->items[items[i]], &key)) {
 				if (!bad[i])
 					nbad++;
 				bad[i] = 1;
 				hit = 1;
 			}
-		free(name);
-		free(type);
-		name = type = NULL;
-		if (!hit)
-			return 0;
+		rkey_clear(&key);
+		if (!hit) {
+			nbad = 0;
+			break;
+		}
 	}
+	parts_free(&pt);
+	if (nbad == 0)
+		memset(bad, 0, m);
 	return nbad;
 }
 
-/* msg_for(run, it, err): the first message naming a change of the item,
- * else the joined message. */
+/* msg_for(run, it, err, buf, size): "rejected by Route 53: " and the
+ * first problem naming a change of the item, else the whole message. */
 static const char *
 msg_for(const struct ap_run *run, const struct ap_item *it,
-    const struct r53_error *err)
+    const struct r53_error *err, char *buf, size_t size)
 {
+	struct parts pt;
+	struct rkey key;
 	size_t k;
-	char *name = NULL, *type = NULL;
-	int hit;
+	int hit = 0;
 
-	for (k = 0; k < err->nmessages; k++) {
-		if (msg_key(err->messages[k], &name, &type) == -1)
-			hit = 0;
-		else
-			hit = item_matches(run, it, name, type);
-		free(name);
-		free(type);
-		name = type = NULL;
-		if (hit)
-			return err->messages[k];
+	if (split(err, &pt) == 0) {
+		for (k = 0; !hit && k < pt.n; k++) {
+			if (msg_key(pt.v[k], &key) == 0)
+				hit = item_matches(run, it, &key);
+			rkey_clear(&key);
+			if (hit)
+				snprintf(buf, size, "rejected by Route 53: %s",
+				    pt.v[k]);
+		}
+		parts_free(&pt);
 	}
-	return err->message ? err->message : "InvalidChangeBatch";
+	if (!hit)
+		snprintf(buf, size, "rejected by Route 53: %s", err->message ?
+		    err->message : "InvalidChangeBatch");
+	return buf;
 }
 
 enum { SR_NONE = -1 };
@@ -495,8 +643,8 @@ settle_resend(struct ap_run *run, struct ap_batch *b, const size_t *items,
 		if (bad[i] == 0) {
 			rest[nok++] = rest[i];
 		} else if (bad[i] == 1) {
-			snprintf(msg, sizeof(msg), "rejected by Route 53: %s",
-			    msg_for(run, &run->items[rest[i]], err));
+			msg_for(run, &run->items[rest[i]], err, msg,
+			    sizeof(msg));
 			set_items_state(run, &rest[i], 1, AP_REJECTED, msg);
 			log_msg("%s: %s", run->zone_id, msg);
 			nrej++;
@@ -563,6 +711,36 @@ bisect(struct ap_run *run, struct ap_batch *b, const size_t *items,
 		}
 		r = SR_OK;
 	}
+	if (m == 1 && !with_soa) {
+		msg_for(run, &run->items[rest[0]], err, msg, sizeof(msg));
+		set_items_state(run, rest, 1, AP_REJECTED, msg);
+		log_msg("%s: %s", run->zone_id, msg);
+		free(rest);
+		return SR_REJECTED;
+	}
+	/* Route 53 usually names the RRsets it refused: set those aside
+	 * and send the rest at once; bisection only when it does not.  With
+	 * the SOA UPSERT in the request, it goes too: something is rejected,
+	 * so the serial must not be written. */
+	bad = malloc(m ? m : 1);
+	if (bad != NULL && m > 0 && blame(run, rest, m, err, bad) > 0) {
+		size_t nok = 0;
+		for (i = 0; i < m; i++) {
+			if (!bad[i]) {
+				rest[nok++] = rest[i];
+				continue;
+			}
+			msg_for(run, &run->items[rest[i]], err, msg,
+			    sizeof(msg));
+			set_items_state(run, &rest[i], 1, AP_REJECTED, msg);
+			log_msg("%s: %s", run->zone_id, msg);
+		}
+		free(bad);
+		r = nok > 0 ? send_items(run, b, rest, nok, 0) : SR_OK;
+		free(rest);
+		return r == SR_STOP ? SR_STOP : SR_REJECTED;
+	}
+	free(bad);
 	if (with_soa) {
 		if (m > 0)
 			r = send_items(run, b, rest, m, 0);
@@ -585,35 +763,6 @@ bisect(struct ap_run *run, struct ap_batch *b, const size_t *items,
 		free(rest);
 		return r;
 	}
-	if (m == 1) {
-		snprintf(msg, sizeof(msg), "rejected by Route 53: %s",
-		    msg_for(run, &run->items[rest[0]], err));
-		set_items_state(run, rest, 1, AP_REJECTED, msg);
-		log_msg("%s: %s", run->zone_id, msg);
-		free(rest);
-		return SR_REJECTED;
-	}
-	/* Route 53 usually names the RRsets it refused: set those aside
-	 * and send the rest at once; bisection only when it does not. */
-	bad = malloc(m);
-	if (bad != NULL && blame(run, rest, m, err, bad) > 0) {
-		size_t nok = 0;
-		for (i = 0; i < m; i++) {
-			if (!bad[i]) {
-				rest[nok++] = rest[i];
-				continue;
-			}
-			snprintf(msg, sizeof(msg), "rejected by Route 53: %s",
-			    msg_for(run, &run->items[rest[i]], err));
-			set_items_state(run, &rest[i], 1, AP_REJECTED, msg);
-			log_msg("%s: %s", run->zone_id, msg);
-		}
-		free(bad);
-		r = nok > 0 ? send_items(run, b, rest, nok, 0) : SR_OK;
-		free(rest);
-		return r == SR_STOP ? SR_STOP : SR_REJECTED;
-	}
-	free(bad);
 	h = m / 2;
 	r = send_items(run, b, rest, h, 0);
 	if (r != SR_STOP) {

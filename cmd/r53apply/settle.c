@@ -16,8 +16,9 @@
  *
  * Reading: up to AP_SETTLE_FEW RRsets are read one ListResourceRecordSets
  * each (name, type, identifier, maxitems 1).  More are read by walking the
- * zone in Route 53's listing order (labels reversed, then type, then
- * identifier) from the first of them to the last, in pages of 300, at
+ * zone in Route 53's listing order (names in the escaped form Route 53
+ * lists, "*" as \052, labels reversed: name_r53_order_key(); then type,
+ * then identifier) from the first of them to the last, in pages of 300, at
  * most 2 + n/100 pages: a batch's RRsets are usually neighbours (the
  * change stream is sorted), so 1,000 RRsets cost about 4 requests; when
  * they are scattered over a large zone the bound stops the walk and the
@@ -61,6 +62,11 @@ struct settle {
 	struct sk *k;
 	size_t n, cap;
 	int req;		/* keys added now are the request's */
+	/* the walk: the listing position last seen (malloc'd copies; the
+	 * walk's start before the first RRset), and whether Route 53's
+	 * order ever disagreed with ours (then nothing is called absent) */
+	char *pos_order, *pos_type, *pos_id;
+	int disorder;
 };
 
 /* One "Tried to create|delete resource record set [...] but ..." of
@@ -182,32 +188,16 @@ refusals(const struct r53_error *err, struct refusal **out, size_t *n)
 	return 0;
 }
 
-/* order_key(r53name): labels reversed, joined with '.', trailing dot: the
- * order ListResourceRecordSets sorts names in.  malloc'd or NULL. */
+/* order_key(r53name): the key Route 53 lists names in (names.c: the
+ * listed, octal-escaped form with "*" as \052, labels reversed, trailing
+ * dot).  malloc'd, or NULL when the name does not parse. */
 static char *
 order_key(const char *r53name)
 {
-	size_t n = strlen(r53name), o = 0, end;
-	char *out;
+	char *out = NULL;
 
-	if (n > 0 && r53name[n - 1] == '.')
-		n--;
-	if ((out = malloc(n + 2)) == NULL)
+	if (name_r53_order_key(r53name, &out) != NAME_OK)
 		return NULL;
-	end = n;
-	while (end > 0) {
-		size_t start = end;
-		/* escapes are octal \ooo in Route 53 text: '.' separates */
-		while (start > 0 && r53name[start - 1] != '.')
-			start--;
-		memcpy(out + o, r53name + start, end - start);
-		o += end - start;
-		if (start > 0)
-			out[o++] = '.';
-		end = start > 0 ? start - 1 : 0;
-	}
-	out[o++] = '.';
-	out[o] = '\0';
 	return out;
 }
 
@@ -287,6 +277,9 @@ settle_free(struct settle *s)
 		r53_rrset_free(s->k[i].now);
 	}
 	free(s->k);
+	free(s->pos_order);
+	free(s->pos_type);
+	free(s->pos_id);
 }
 
 /* find(s, canon, type, setid): the key, or NULL (s->k sorted for
@@ -316,6 +309,42 @@ find_set(struct settle *s, const struct ap_set *set)
 	return k;
 }
 
+/* set_pos(s, order, type, id): the walk's position is now there (takes
+ * order, copies type and id).  0 or -1. */
+static int
+set_pos(struct settle *s, char *order, const char *type, const char *id)
+{
+	free(s->pos_order);
+	free(s->pos_type);
+	free(s->pos_id);
+	s->pos_order = order;
+	s->pos_type = strdup(type);
+	s->pos_id = id != NULL ? strdup(id) : NULL;
+	return s->pos_order != NULL && s->pos_type != NULL &&
+	    (id == NULL || s->pos_id != NULL) ? 0 : -1;
+}
+
+/* step(s, name, type, id, strict): the listing moves on to (name, type,
+ * id): Route 53 lists in ascending order, so a step back (or, strict, a
+ * step in place) means our order is not Route 53's: s->disorder.  0, or
+ * -1 (out of memory). */
+static int
+step(struct settle *s, const char *name, const char *type, const char *id,
+    int strict)
+{
+	char *o = order_key(name);
+	int c;
+
+	if (o == NULL) {
+		s->disorder = 1;	/* a name we cannot place */
+		return 0;
+	}
+	c = cmp_listing(o, type, id, s->pos_order, s->pos_type, s->pos_id);
+	if (c < 0 || (strict && c == 0))
+		s->disorder = 1;
+	return set_pos(s, o, type, id);
+}
+
 /* listed: every RRset of the walk; keep the ones asked for. */
 static int
 listed_cb(void *arg, const struct r53_rrset *rr)
@@ -324,6 +353,8 @@ listed_cb(void *arg, const struct r53_rrset *rr)
 	char *canon = NULL;
 	struct sk *k;
 
+	if (step(s, rr->name, rr->type, rr->set_identifier, 0) == -1)
+		return 1;
 	if (name_from_r53(rr->name, &canon) != NAME_OK)
 		return 0;
 	k = find(s, canon, rr->type, rr->set_identifier);
@@ -353,8 +384,13 @@ read_each(struct settle *s)
 
 /*
  * walk(s): list from the first key to the last in listing order, at most
- * 2 + n/100 pages.  Keys before where the walk stopped are known (absent
- * when not seen).  0, or -1 when a request failed (reported).
+ * 2 + n/100 pages.  A key is known when it was listed (present), or when
+ * it lies in the span the walk provably covered (absent when not seen):
+ * from the first key (where the walk started) up to the start of the
+ * page not read (to the end of the zone after the last page), and only
+ * while every RRset listed came in our listing order (step()): if Route
+ * 53 orders differently, nothing unseen is called absent.  0, or -1 when
+ * a request failed (reported).
  */
 static int
 walk(struct settle *s)
@@ -362,7 +398,8 @@ walk(struct settle *s)
 	struct r53_page_next next = { 0 };
 	struct r53_error err = { 0 };
 	const struct sk *lo = NULL, *hi = NULL;
-	char *at_name = NULL, *at_type = NULL, *at_id = NULL, *at_order;
+	char *at_name = NULL, *at_type = NULL, *at_id = NULL;
+	char *end_order = NULL, *end_type = NULL, *end_id = NULL;
 	size_t i, pages = 0, nreq = 0, budget;
 	int st, done = 0, complete = 0, ret = -1;
 
@@ -383,7 +420,8 @@ walk(struct settle *s)
 	budget = 2 + nreq / 100;
 	if ((at_name = strdup(lo->r53name)) == NULL ||
 	    (at_type = strdup(lo->type)) == NULL ||
-	    (lo->setid != NULL && (at_id = strdup(lo->setid)) == NULL))
+	    (lo->setid != NULL && (at_id = strdup(lo->setid)) == NULL) ||
+	    set_pos(s, strdup(lo->order), lo->type, lo->setid) == -1)
 		goto out;
 	while (!done && pages < budget) {
 		st = r53_list_rrsets(s->run->client, s->run->zone_id, at_name,
@@ -407,30 +445,36 @@ walk(struct settle *s)
 		at_type = next.type;
 		at_id = next.identifier;
 		memset(&next, 0, sizeof(next));
-		if ((at_order = order_key(at_name)) == NULL)
+		/* the next page starts past every RRset listed: what lies
+		 * before its start has been covered */
+		if (step(s, at_name, at_type, at_id, 1) == -1)
 			goto out;
-		done = cmp_listing(at_order, at_type, at_id, hi->order,
+		free(end_order);
+		free(end_type);
+		free(end_id);
+		end_order = s->pos_order;
+		end_type = s->pos_type;
+		end_id = s->pos_id;
+		s->pos_order = s->pos_type = s->pos_id = NULL;
+		if (set_pos(s, strdup(end_order), end_type, end_id) == -1)
+			goto out;
+		done = cmp_listing(end_order, end_type, end_id, hi->order,
 		    hi->type, hi->setid) > 0;
-		/* keys before the next page's start have been covered */
-		for (i = 0; i < s->n; i++) {
-			struct sk *k = &s->k[i];
-			if (cmp_listing(k->order, k->type, k->setid, at_order,
-			    at_type, at_id) < 0 && cmp_listing(k->order,
-			    k->type, k->setid, lo->order, lo->type,
-			    lo->setid) >= 0)
-				k->known = 1;
-		}
-		free(at_order);
 	}
 	for (i = 0; i < s->n; i++) {
 		struct sk *k = &s->k[i];
-		/* a finished walk covered lo..hi (and past it) */
-		if (k->now != NULL || (done && cmp_listing(k->order, k->type,
+		if (k->now != NULL)
+			k->known = 1;
+		else if (!s->disorder && cmp_listing(k->order, k->type,
 		    k->setid, lo->order, lo->type, lo->setid) >= 0 &&
-		    (complete || cmp_listing(k->order, k->type, k->setid,
-		    hi->order, hi->type, hi->setid) <= 0)))
+		    (complete || (end_order != NULL && cmp_listing(k->order,
+		    k->type, k->setid, end_order, end_type, end_id) < 0)))
 			k->known = 1;
 	}
+	if (s->disorder)
+		log_warn("%s: Route 53 listed RRsets in an order r53apply does "
+		    "not expect: RRsets not seen are not taken as absent",
+		    s->run->zone_id);
 	log_debug(1, "%s: re-read %zu RRsets in %zu list requests%s",
 	    s->run->zone_id, s->n, pages, done ? "" : " (bound reached)");
 	ret = 0;
@@ -440,6 +484,9 @@ out:
 	free(at_name);
 	free(at_type);
 	free(at_id);
+	free(end_order);
+	free(end_type);
+	free(end_id);
 	return ret;
 }
 

@@ -459,3 +459,53 @@ name_has_raw_high_octet(const char *canon)
 	}
 	return 0;
 }
+
+/*
+ * name_r53_order_key(r53name, out): added for r53apply's re-read walk
+ * (cmd/r53apply/settle.c).  The key ListResourceRecordSets sorts names
+ * by: the name in the form Route 53 lists it (A-Z as a-z; a-z 0-9 "-"
+ * "_" raw; every other octet, "*" and "/" included, as octal "\ooo"),
+ * labels reversed, joined with ".", with a trailing "." (the root is
+ * "."), compared as ASCII.  R53NAME is Route 53 text (name_to_wire with
+ * octal escapes: as sent or as listed).  *out malloc'd.
+ */
+int
+name_r53_order_key(const char *r53name, char **out)
+{
+	uint8_t wire[NAME_WIRE_MAX + 1];
+	size_t wlen = 0, off[128], nl = 0, i, o = 0, k;
+	char *s = NULL;
+	int rc;
+
+	*out = NULL;
+	if ((rc = name_to_wire(r53name, 1, wire, &wlen)) != NAME_OK)
+		return rc;
+	for (i = 0; i < wlen && wire[i] != 0 && nl < 128; i += wire[i] + 1)
+		off[nl++] = i;
+	/* at most 4 characters per octet, one dot per label, the NUL */
+	if ((s = malloc(4 * wlen + 2)) == NULL)
+		return NAME_E_NOMEM;
+	while (nl > 0) {
+		const uint8_t *lab = &wire[off[--nl]];
+		for (k = 1; k <= lab[0]; k++) {
+			unsigned c = lab[k];
+			if (c >= 'A' && c <= 'Z')
+				c += 'a' - 'A';
+			if ((c >= 'a' && c <= 'z') || (c >= '0' &&
+			    c <= '9') || c == '-' || c == '_') {
+				s[o++] = (char)c;
+				continue;
+			}
+			s[o++] = '\\';
+			s[o++] = (char)('0' + (c >> 6));
+			s[o++] = (char)('0' + ((c >> 3) & 7));
+			s[o++] = (char)('0' + (c & 7));
+		}
+		s[o++] = '.';
+	}
+	if (o == 0)
+		s[o++] = '.';
+	s[o] = '\0';
+	*out = s;
+	return NAME_OK;
+}

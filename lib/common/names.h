@@ -157,4 +157,15 @@ int name_is_subdomain(const char *canon_name, const char *canon_origin);
  */
 int name_has_raw_high_octet(const char *canon);
 
+/*
+ * name_r53_order_key(r53name, out): added for r53apply (settle.c): the
+ * key Route 53's ListResourceRecordSets orders names by: the name as
+ * Route 53 lists it (a-z 0-9 "-" "_" raw, every other octet octal
+ * "\ooo", so "*" is "\052" and "/" is "\057"), labels reversed, joined
+ * with ".", trailing "." ("." for the root); keys compare with strcmp().
+ * R53NAME is Route 53 text (octal escapes, final dot optional).
+ * *out malloc'd.
+ */
+int name_r53_order_key(const char *r53name, char **out);
+
 #endif
