@@ -613,6 +613,9 @@ run_iam() {
 # State of one zone (file "state", key=value lines; never sourced).
 st_created="" st_zone_id="" st_last_serial="" st_last_full=""
 st_last_success="" st_last_source_ok="" st_opthash=""
+# The rrdiff options of the run that wrote applied.rrset: what it
+# compared (and so left in Route 53), for the drift check.
+st_applied_ignore_ttl=0 st_applied_types=""
 
 load_state() {
 	local k v
@@ -625,6 +628,10 @@ load_state() {
 			[[ $v =~ ^Z[A-Z0-9]+$ ]] && st_zone_id=$v ;;
 		opthash)
 			[[ $v =~ ^[0-9a-f]+$ ]] && st_opthash=$v ;;
+		applied_ignore_ttl)
+			[[ $v =~ ^[01]$ ]] && st_applied_ignore_ttl=$v ;;
+		applied_types)
+			[[ $v =~ ^[A-Za-z0-9]+(,[A-Za-z0-9]+)*$ ]] && st_applied_types=$v ;;
 		esac
 	done <"$ZDIR/state"
 	return 0
@@ -641,6 +648,8 @@ save_state() {
 		printf 'last_success=%s\n' "$st_last_success"
 		printf 'last_source_ok=%s\n' "$st_last_source_ok"
 		printf 'opthash=%s\n' "$st_opthash"
+		printf 'applied_ignore_ttl=%s\n' "$st_applied_ignore_ttl"
+		printf 'applied_types=%s\n' "$st_applied_types"
 	} >"$tmp" && mv -f "$tmp" "$ZDIR/state"
 }
 
@@ -722,19 +731,25 @@ trailer_value() {
 }
 
 SUMMARY_RESULT=""
+# The script's own stdout and stderr, kept at the start of a run: the
+# summary goes there even when a signal arrives while a stage's output
+# is redirected to a file.
+OUT_FD=1 ERR_FD=2
 summary() {
 	local st=$1 line secs age="never" src=${SRC_SERIAL:--} r53=${R53_SERIAL:--}
+	local dval=$N_DRIFT
 	secs=$(awk -v a="$T0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.2f", b - a }')
 	if [ -n "$st_last_success" ]; then
 		age="$(($(now_s) - st_last_success))s"
 	fi
+	[ "$DRIFT_UNCHECKED" -eq 1 ] && dval=unchecked
 	if [ -n "$R53_SERIAL_AFTER" ] && [ "$R53_SERIAL_AFTER" != "$r53" ]; then
 		r53="$r53->$R53_SERIAL_AFTER"
 	fi
 	line="zone=$ZONE hosted-zone=$HZ_LABEL result=$SUMMARY_RESULT status=$st"
 	line+=" check=$CHECK serial=$src route53-serial=$r53"
 	line+=" changes=${N_CHANGES:--} adds=${N_ADDS:--} deletes=${N_DELETES:--} updates=${N_UPDATES:--}"
-	line+=" drift=$N_DRIFT requests=$N_REQUESTS dns-queries=$N_DNS"
+	line+=" drift=$dval requests=$N_REQUESTS dns-queries=$N_DNS"
 	line+=" seconds=$secs since-success=$age"
 	if [ -n "$RUN" ]; then
 		printf '%s\n' "$line" >"$RUN/summary" 2>/dev/null
@@ -749,9 +764,9 @@ summary() {
 	if [ "$opt_syslog" -eq 1 ]; then
 		local prio=daemon.notice
 		[ "$st" -ne 0 ] && prio=daemon.err
-		logger -t r53mirror -p "$prio" -- "$line"
+		logger -t r53mirror -p "$prio" -- "$line" 1>&"$OUT_FD" 2>&"$ERR_FD"
 	else
-		printf '%s\n' "$line"
+		printf '%s\n' "$line" 1>&"$OUT_FD"
 	fi
 }
 
@@ -803,17 +818,146 @@ source_failed() {
 
 # shellcheck disable=SC2317 # called from the traps
 # SIGINT/SIGTERM: stop the running stage (timeout passes the signal on),
-# report, exit 128+N.  The lock goes with the process.
+# report, exit 128+N.  The lock goes with the process.  The trap may run
+# while a stage's stdout is redirected: back to the script's own first.
 on_signal() {
 	local sig=$1 n=$2
 	trap - INT TERM
+	exec 1>&"$OUT_FD" 2>&"$ERR_FD"
 	msg "$ZONE: interrupted by SIG$sig"
 	if [ -n "$STAGE_PID" ]; then
 		kill -TERM "$STAGE_PID" 2>/dev/null
 		wait "$STAGE_PID" 2>/dev/null
 	fi
+	# r53apply had started: some batches may have landed, so the last
+	# snapshot is no longer what Route 53 holds (as when it fails).
+	if [ "$APPLY_STARTED" -eq 1 ] && [ -n "$ZDIR" ]; then
+		rm -f -- "$ZDIR/applied.rrset"
+	fi
 	SUMMARY_RESULT=interrupted
 	finish $((128 + n))
+}
+
+# lock_or_exit FD FILE [load]: wait --lock-wait s for the lock on FD;
+# when another run keeps it, report result=locked and exit 10 ("load":
+# read the state first, read only, for the summary's since-success).
+lock_or_exit() {
+	if ! flock -w "$opt_lock_wait" "$1"; then
+		msg "$ZONE: another run holds $2 (waited $opt_lock_wait s)"
+		[ "${3:-}" = load ] && load_state
+		SUMMARY_RESULT=locked
+		CHECK=none
+		finish "$EX_LOCKED"
+	fi
+}
+
+# lock_zone_id ID: runs of one hosted zone exclude each other however
+# they name it (by id, or by name and visibility): a run keyed by name
+# also takes the lock of the id's folder before any stage that may write
+# to Route 53.  Lock order: name folder, then id folder.  Nothing to do
+# for a run keyed by that id, nor for a dry run (it writes nothing).
+IDLOCK_ID="" IDLOCKFD=""
+lock_zone_id() {
+	local id=$1 d
+	[ "$opt_dry_run" -eq 0 ] && [ -n "$id" ] && [ "$id" != "$IDLOCK_ID" ] || return 0
+	d="$SD/id-$id"
+	[ "$d" = "$ZDIR" ] && return 0
+	# A cached id that turned out wrong: its lock is of no use now.
+	[ -n "$IDLOCKFD" ] && exec {IDLOCKFD}>&-
+	if ! mkdir -p -- "$d" || ! chmod 700 -- "$d" ||
+		! { exec {IDLOCKFD}>>"$d/lock"; } 2>/dev/null; then
+		msg "$ZONE: cannot open $d/lock"
+		finish "$EX_BADINPUT"
+	fi
+	vmsg "$ZONE: taking the lock of hosted zone $id ($d/lock)"
+	lock_or_exit "$IDLOCKFD" "$d/lock"
+	IDLOCK_ID=$id
+}
+
+# set_r53args [ID]: the Route 53 arguments: the id, or the name (its id
+# once resolved).  With the id, the name too: r53dump then checks that
+# the hosted zone is ZONE's, and its --serial probe needs no lookup.
+set_r53args() {
+	local id=${1:-}
+	R53ARGS=()
+	if [ -n "$opt_endpoint" ]; then
+		R53ARGS+=(--endpoint-url "$opt_endpoint")
+	fi
+	if [ -n "$id" ]; then
+		R53ARGS+=(--zone-id "$id" --zone "$ZONE")
+	elif [ "$opt_private" -eq 1 ]; then
+		R53ARGS+=(--zone "$ZONE" --private)
+		[ -n "$opt_vpc" ] && R53ARGS+=(--vpc-id "$opt_vpc")
+	else
+		R53ARGS+=(--zone "$ZONE" --public)
+	fi
+}
+
+# dump_route53: the full r53dump into $RUN/route53.rrset, its requests
+# counted; stops the run when it fails.
+dump_route53() {
+	local st nreq nr
+	stage r53dump "$RUN/r53dump.err" "$R53DUMP" "${R53ARGS[@]}" -o "$RUN/route53.rrset"
+	st=$?
+	nreq=$(requests_in "$RUN/r53dump.err")
+	if [ "$st" -ne 0 ] || [ ! -s "$RUN/route53.rrset" ]; then
+		N_REQUESTS=$((N_REQUESTS + ${nreq:-1}))
+		[ "$st" -eq 0 ] && st=$EX_BADINPUT
+		st_zone_id=""
+		save_state
+		stage_failed r53dump "$st"
+	fi
+	if [ -z "$nreq" ]; then
+		# Not reported: one list request per 300 RRsets, and one to
+		# find the zone (GetHostedZone, or ListHostedZonesByName).
+		nr=$(trailer_value "$RUN/route53.rrset" rrsets)
+		nreq=$(((${nr:-0} + 299) / 300))
+		[ "$nreq" -lt 1 ] && nreq=1
+		nreq=$((nreq + 1))
+		# By name: ListHostedZonesByName first.
+		[ -z "$hz_id" ] && [ -z "$st_zone_id" ] && nreq=$((nreq + 1))
+	fi
+	N_REQUESTS=$((N_REQUESTS + nreq))
+}
+
+# json_number FILE KEY: the value of "KEY": N in r53apply's report, or
+# "" (absent, null, no report).
+json_number() {
+	[ -r "$1" ] || return 0
+	grep -oE "\"$2\": *[0-9]+" "$1" | head -n 1 | grep -oE '[0-9]+$'
+}
+
+# dry_run_state REALDIR: a dry run keeps no state: it works in a
+# temporary folder (removed on exit) with a copy of the zone's state,
+# taken under the zone's lock when the zone has a state folder; the
+# state folder itself is left byte for byte as it was.
+DRY_TMP=""
+dry_run_state() {
+	local real=$1 f
+	if ! DRY_TMP=$(mktemp -d "${TMPDIR:-/tmp}/r53mirror-dry.XXXXXXXX"); then
+		msg "$ZONE: cannot create a temporary folder"
+		exit "$EX_BADINPUT"
+	fi
+	trap 'rm -rf -- "$DRY_TMP"' EXIT
+	ZDIR="$DRY_TMP/zone"
+	if ! mkdir -p -- "$ZDIR/runs"; then
+		msg "$ZONE: cannot create $ZDIR"
+		exit "$EX_BADINPUT"
+	fi
+	if [ -f "$real/lock" ]; then
+		# Read only: flock(1) needs no write access, the file no change.
+		if ! { exec {LOCKFD}<"$real/lock"; } 2>/dev/null; then
+			msg "$ZONE: cannot open $real/lock"
+			exit "$EX_BADINPUT"
+		fi
+		lock_or_exit "$LOCKFD" "$real/lock"
+	fi
+	for f in state applied.rrset unsettled.keys; do
+		if [ -f "$real/$f" ] && ! cp -- "$real/$f" "$ZDIR/$f"; then
+			msg "$ZONE: cannot copy $real/$f"
+			finish "$EX_BADINPUT"
+		fi
+	done
 }
 
 run_one() {
@@ -823,7 +967,9 @@ run_one() {
 	DEADLINE=$(($(now_s) + opt_timeout))
 	RUN="" ZDIR="" CHECK=none SRC_SERIAL="" R53_SERIAL="" R53_SERIAL_AFTER=""
 	N_CHANGES=0 N_ADDS=0 N_DELETES=0 N_UPDATES=0 N_DRIFT=0 N_REQUESTS=0 N_DNS=0
+	DRIFT_UNCHECKED=0 APPLY_STARTED=0 SD=""
 	SUMMARY_RESULT=error
+	exec {OUT_FD}>&1 {ERR_FD}>&2
 	trap 'on_signal INT 2' INT
 	trap 'on_signal TERM 15' TERM
 
@@ -874,31 +1020,30 @@ run_one() {
 		printf -v "${t^^}" '%s' "$sum"
 	done
 
-	# State folder, mode 0700, and the per-hosted-zone lock.
-	local sd=${opt_state_dir:-$(default_state_dir)}
-	if ! mkdir -p -- "$sd" || ! chmod 700 -- "$sd"; then
-		msg "$ZONE: cannot create state folder $sd"
-		exit "$EX_BADINPUT"
-	fi
-	ZDIR="$sd/$(zone_key "$ZONE")"
+	# State folder, mode 0700, and the per-hosted-zone lock.  A dry
+	# run only reads it (dry_run_state).
+	SD=${opt_state_dir:-$(default_state_dir)}
+	ZDIR="$SD/$(zone_key "$ZONE")"
 	local fresh=0
-	if [ ! -d "$ZDIR" ]; then
-		fresh=1
-	fi
-	if ! mkdir -p -- "$ZDIR/runs" || ! chmod 700 -- "$ZDIR"; then
-		msg "$ZONE: cannot create $ZDIR"
-		exit "$EX_BADINPUT"
-	fi
-	if ! { exec {LOCKFD}>>"$ZDIR/lock"; } 2>/dev/null; then
-		msg "$ZONE: cannot open $ZDIR/lock"
-		exit "$EX_BADINPUT"
-	fi
-	if ! flock -w "$opt_lock_wait" "$LOCKFD"; then
-		msg "$ZONE: another run holds $ZDIR/lock (waited $opt_lock_wait s)"
-		load_state	# read only: for the summary's since-success
-		SUMMARY_RESULT=locked
-		CHECK=none
-		finish "$EX_LOCKED"
+	if [ "$opt_dry_run" -eq 1 ]; then
+		dry_run_state "$ZDIR"
+	else
+		if ! mkdir -p -- "$SD" || ! chmod 700 -- "$SD"; then
+			msg "$ZONE: cannot create state folder $SD"
+			exit "$EX_BADINPUT"
+		fi
+		if [ ! -d "$ZDIR" ]; then
+			fresh=1
+		fi
+		if ! mkdir -p -- "$ZDIR/runs" || ! chmod 700 -- "$ZDIR"; then
+			msg "$ZONE: cannot create $ZDIR"
+			exit "$EX_BADINPUT"
+		fi
+		if ! { exec {LOCKFD}>>"$ZDIR/lock"; } 2>/dev/null; then
+			msg "$ZONE: cannot open $ZDIR/lock"
+			exit "$EX_BADINPUT"
+		fi
+		lock_or_exit "$LOCKFD" "$ZDIR/lock" load
 	fi
 
 	load_state || fresh=1
@@ -909,23 +1054,7 @@ run_one() {
 		HZ_LABEL="$HZ_LABEL/$st_zone_id"
 	fi
 
-	# Route 53 arguments: the id, or the name (its id once resolved).
-	R53ARGS=()
-	if [ -n "$opt_endpoint" ]; then
-		R53ARGS+=(--endpoint-url "$opt_endpoint")
-	fi
-	# With the id, the name too: r53dump then checks that the hosted
-	# zone is ZONE's, and its --serial probe needs no lookup (one request).
-	if [ -n "$hz_id" ]; then
-		R53ARGS+=(--zone-id "$hz_id" --zone "$ZONE")
-	elif [ -n "$st_zone_id" ]; then
-		R53ARGS+=(--zone-id "$st_zone_id" --zone "$ZONE")
-	elif [ "$opt_private" -eq 1 ]; then
-		R53ARGS+=(--zone "$ZONE" --private)
-		[ -n "$opt_vpc" ] && R53ARGS+=(--vpc-id "$opt_vpc")
-	else
-		R53ARGS+=(--zone "$ZONE" --public)
-	fi
+	set_r53args "${hz_id:-$st_zone_id}"
 	SRCARGS=()
 	[ -n "$opt_port" ] && SRCARGS+=(-p "$opt_port")
 	[ -n "$opt_key" ] && SRCARGS+=(-k "$opt_key")
@@ -949,11 +1078,12 @@ run_one() {
 		reason=full-every
 	fi
 
-	# Probe 1: the source's serial (one DNS query).
+	# Probe 1: the source's serial (one DNS query).  Every command gets
+	# "--" before its operands: a zone name may start with "-".
 	local probe_err nreq
 	probe_err="$ZDIR/probe.err"
 	N_DNS=1
-	stage zxfr-serial "$probe_err" "$ZXFR" --serial "${SRCARGS[@]}" "$ZONE" "$SERVER" >"$ZDIR/probe.out"
+	stage zxfr-serial "$probe_err" "$ZXFR" --serial "${SRCARGS[@]}" -- "$ZONE" "$SERVER" >"$ZDIR/probe.out"
 	st=$?
 	SRC_SERIAL=$(head -n 1 "$ZDIR/probe.out")
 	if [ "$st" -ne 0 ] || ! is_uint "$SRC_SERIAL"; then
@@ -962,7 +1092,8 @@ run_one() {
 		save_state
 		source_failed "$st"
 	fi
-	st_last_source_ok=$now
+	# The source counts as OK (for --stale-after) only after a transfer,
+	# or when this probe ends the run (its serial is the one we hold).
 	if [ -z "$reason" ] && [ "$SRC_SERIAL" != "$st_last_serial" ]; then
 		reason="source-serial-$st_last_serial-to-$SRC_SERIAL"
 	fi
@@ -987,6 +1118,7 @@ run_one() {
 			CHECK=probe
 			SUMMARY_RESULT=unchanged
 			st_last_success=$now
+			st_last_source_ok=$now
 			save_state
 			finish "$EX_OK"
 		fi
@@ -995,54 +1127,51 @@ run_one() {
 	CHECK="full:$reason"
 	vmsg "$ZONE: full compare ($reason)"
 
+	# A zone by name whose id is cached: its id's lock too, before
+	# anything of the full compare (which may write to Route 53).
+	[ -z "$hz_id" ] && lock_zone_id "$st_zone_id"
+
 	# The full compare, through files in this run's folder.
 	RUN="$ZDIR/runs/$(date -u +%Y%m%dT%H%M%SZ).$$"
 	mkdir -p -- "$RUN" || { msg "$ZONE: cannot create $RUN"; finish "$EX_BADINPUT"; }
 	ln -sfn "runs/${RUN##*/}" "$ZDIR/last"
 
 	N_DNS=$((N_DNS + 1))
-	stage zxfr "$RUN/zxfr.err" "$ZXFR" "${SRCARGS[@]}" -o "$RUN/source.rrset" "$ZONE" "$SERVER"
+	stage zxfr "$RUN/zxfr.err" "$ZXFR" "${SRCARGS[@]}" -o "$RUN/source.rrset" -- "$ZONE" "$SERVER"
 	st=$?
 	if [ "$st" -ne 0 ] || [ ! -s "$RUN/source.rrset" ]; then
 		[ "$st" -eq 0 ] && st=$EX_BADINPUT
 		save_state
 		source_failed "$st"
 	fi
+	st_last_source_ok=$(now_s)
 	SRC_SERIAL=$(header_value "$RUN/source.rrset" serial)
 
-	stage r53dump "$RUN/r53dump.err" "$R53DUMP" "${R53ARGS[@]}" -o "$RUN/route53.rrset"
-	st=$?
-	nreq=$(requests_in "$RUN/r53dump.err")
-	if [ "$st" -ne 0 ] || [ ! -s "$RUN/route53.rrset" ]; then
-		N_REQUESTS=$((N_REQUESTS + ${nreq:-1}))
-		[ "$st" -eq 0 ] && st=$EX_BADINPUT
-		st_zone_id=""
-		save_state
-		stage_failed r53dump "$st"
-	fi
-	if [ -z "$nreq" ]; then
-		# Not reported: one list request per 300 RRsets, and one to
-		# find the zone (GetHostedZone, or ListHostedZonesByName).
-		local nr
-		nr=$(trailer_value "$RUN/route53.rrset" rrsets)
-		nreq=$(((${nr:-0} + 299) / 300))
-		[ "$nreq" -lt 1 ] && nreq=1
-		nreq=$((nreq + 1))
-		# By name: ListHostedZonesByName first.
-		[ -z "$hz_id" ] && [ -z "$st_zone_id" ] && nreq=$((nreq + 1))
-	fi
-	N_REQUESTS=$((N_REQUESTS + nreq))
+	dump_route53
 	local zid
 	zid=$(header_value "$RUN/route53.rrset" zone-id)
 	if [ -z "$hz_id" ] && [[ $zid =~ ^Z[A-Z0-9]+$ ]]; then
+		if [ "$zid" != "$IDLOCK_ID" ] && [ "$opt_dry_run" -eq 0 ]; then
+			# Resolved only now: take the id's lock, then read Route
+			# 53 again (a run by id may have written meanwhile).
+			lock_zone_id "$zid"
+			vmsg "$ZONE: hosted zone id $zid: reading it again under its lock"
+			set_r53args "$zid"
+			st_zone_id=$zid
+			dump_route53
+		fi
 		st_zone_id=$zid
 		HZ_LABEL="${HZ_LABEL%%/*}/$zid"
 	fi
 
 	# Route 53's SOA: its serial, and whether it is Route 53's own
 	# initial SOA (never written by anybody: counts as never synced).
-	local soa r53_initial=0
-	soa=$(awk -F'\t' -v z="$ZONE" '$1 == z && $2 == "SOA" { print $4; exit }' "$RUN/route53.rrset")
+	# The apex as the stream writes it (#origin: escaped, e.g. \045x.),
+	# not as given on the command line.
+	local soa r53_initial=0 origin
+	origin=$(header_value "$RUN/route53.rrset" origin)
+	# (By environment: awk -v would turn \045 into an octal escape.)
+	soa=$(APEX="${origin:-$ZONE}" awk -F'\t' '$1 == ENVIRON["APEX"] && $2 == "SOA" { print $4; exit }' "$RUN/route53.rrset")
 	R53_SERIAL=$(printf '%s\n' "$soa" | awk '{ print $3 }')
 	if [[ $soa == *" awsdns-hostmaster.amazon.com. 1 "* ]]; then
 		r53_initial=1
@@ -1056,11 +1185,19 @@ run_one() {
 		finish "$EX_REFUSED"
 	fi
 
-	# Drift: Route 53 against what we last made it (the source snapshot
-	# we applied), leaving out RRsets the last apply skipped.
-	if [ -s "$ZDIR/applied.rrset" ] && [ "$st_opthash" = "$opthash" ]; then
-		stage rrdiff-drift "$RUN/drift.err" "$RRDIFF" "${DIFFARGS[@]}" \
-			-o "$RUN/drift.changes" "$ZDIR/applied.rrset" "$RUN/route53.rrset"
+	# Drift: Route 53 against what we last left there (the source
+	# snapshot we applied, compared as that run compared it), leaving out
+	# RRsets the last apply skipped.  It does not depend on today's
+	# options or tool versions, only on the stream format: skipped (and
+	# reported as unchecked) without a snapshot or when the format's
+	# version line differs.
+	if [ -s "$ZDIR/applied.rrset" ] &&
+		[ "$(head -n 1 "$ZDIR/applied.rrset")" = "$(head -n 1 "$RUN/route53.rrset")" ]; then
+		local -a dargs=()
+		[ "$st_applied_ignore_ttl" = 1 ] && dargs+=(--ignore-ttl)
+		[ -n "$st_applied_types" ] && dargs+=(--types "$st_applied_types")
+		stage rrdiff-drift "$RUN/drift.err" "$RRDIFF" "${dargs[@]}" \
+			-o "$RUN/drift.changes" -- "$ZDIR/applied.rrset" "$RUN/route53.rrset"
 		st=$?
 		if [ "$st" -eq 1 ]; then
 			[ -e "$ZDIR/unsettled.keys" ] || : >"$ZDIR/unsettled.keys"
@@ -1069,16 +1206,23 @@ run_one() {
 				/^[-+<]\t/ && !(($2 "\t" $3) in skip) { n++ }
 				END { print n + 0 }' "$ZDIR/unsettled.keys" "$RUN/drift.changes" 2>/dev/null)
 			N_DRIFT=${N_DRIFT:-0}
-			if [ "$N_DRIFT" -gt 0 ]; then
+			if [ "$N_DRIFT" -gt 0 ] && [ "$opt_dry_run" -eq 1 ]; then
+				msg "$ZONE: drift: $N_DRIFT RRset(s) in Route 53 were changed outside the mirror:"
+				grep -E '^[-+<>]	' "$RUN/drift.changes" >&2
+			elif [ "$N_DRIFT" -gt 0 ]; then
 				msg "$ZONE: drift: $N_DRIFT RRset(s) in Route 53 were changed outside the mirror (see $RUN/drift.changes)"
 			fi
 		elif [ "$st" -ne 0 ]; then
 			msg "$ZONE: drift check failed (status $st); going on"
+			DRIFT_UNCHECKED=1
 		fi
+	else
+		vmsg "$ZONE: no drift baseline of this stream format: drift unchecked"
+		DRIFT_UNCHECKED=1
 	fi
 
 	stage rrdiff "$RUN/rrdiff.err" "$RRDIFF" "${DIFFARGS[@]}" \
-		-o "$RUN/changes" "$RUN/source.rrset" "$RUN/route53.rrset"
+		-o "$RUN/changes" -- "$RUN/source.rrset" "$RUN/route53.rrset"
 	st=$?
 	if [ "$st" -ne 0 ] && [ "$st" -ne 1 ]; then
 		save_state
@@ -1111,18 +1255,19 @@ run_one() {
 		[ -n "$opt_max_delete_pct" ] && aargs+=(--max-delete-pct "$opt_max_delete_pct")
 		[ -n "$opt_max_update_pct" ] && aargs+=(--max-update-pct "$opt_max_update_pct")
 		[ -n "$opt_min_existing" ] && aargs+=(--min-existing "$opt_min_existing")
-		aargs+=(--report "$RUN/report.json" "$RUN/changes")
+		aargs+=(--report "$RUN/report.json" -- "$RUN/changes")
 		if [ "$opt_dry_run" -eq 1 ]; then
 			stage r53apply "$RUN/r53apply.err" "$R53APPLY" "${aargs[@]}" >"$RUN/plan"
 			st=$?
 			cat -- "$RUN/plan"
 		else
+			# From here on Route 53 may hold part of this run.
+			APPLY_STARTED=1
 			stage r53apply "$RUN/r53apply.err" "$R53APPLY" "${aargs[@]}" >"$RUN/r53apply.out"
 			st=$?
 		fi
 		# Every HTTP request (the report has them), else what it said.
-		nreq=$(grep -oE '"http_requests": *[0-9]+' "$RUN/report.json" 2>/dev/null |
-			grep -oE '[0-9]+$')
+		nreq=$(json_number "$RUN/report.json" http_requests)
 		[ -n "$nreq" ] || nreq=$(requests_in "$RUN/r53apply.err")
 		N_REQUESTS=$((N_REQUESTS + ${nreq:-0}))
 		if [ "$st" -ne 0 ] && [ "$st" -ne 1 ]; then
@@ -1137,20 +1282,29 @@ run_one() {
 			stage_failed r53apply "$st"
 		fi
 		applied_st=$st
+		# The serial Route 53 really holds now: the one r53apply wrote,
+		# else the one it found (it holds the SOA back when it holds
+		# back deletes, e.g. on a first apply without --adopt).
+		if [ "$opt_dry_run" -eq 0 ]; then
+			R53_SERIAL_AFTER=$(json_number "$RUN/report.json" serial_written)
+			[ -n "$R53_SERIAL_AFTER" ] ||
+				R53_SERIAL_AFTER=$(json_number "$RUN/report.json" serial_before)
+			[ -n "$R53_SERIAL_AFTER" ] || R53_SERIAL_AFTER="?"
+		fi
 	fi
 
 	if [ "$opt_dry_run" -eq 1 ]; then
 		SUMMARY_RESULT=dry-run
-		save_state
 		[ "$N_DRIFT" -gt 0 ] && finish "$EX_DRIFT"
 		finish "$applied_st"
 	fi
 
-	# Success: remember what Route 53 now holds.
-	R53_SERIAL_AFTER=$SRC_SERIAL
+	# Success: remember what Route 53 now holds, and how it was compared.
 	now=$(now_s)
 	cp -f -- "$RUN/source.rrset" "$ZDIR/applied.rrset.tmp" &&
 		mv -f -- "$ZDIR/applied.rrset.tmp" "$ZDIR/applied.rrset"
+	st_applied_ignore_ttl=$opt_ignore_ttl
+	st_applied_types=$opt_types
 	if [ "$applied_st" -eq 1 ]; then
 		# Some RRsets were skipped: leave them out of the next drift check.
 		awk -F'\t' '/^[-+<>]\t/ { print $2 "\t" $3 }' "$RUN/changes" >"$ZDIR/unsettled.keys"

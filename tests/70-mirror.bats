@@ -488,7 +488,8 @@ EOF
 	done
 	[ "$(find "$(mirror_zone_dir "$FWD_ID")/runs" -mindepth 1 -maxdepth 1 -type d | wc -l)" -eq 2 ]
 	[ -e "$(mirror_zone_dir "$FWD_ID")/last/source.rrset" ]
-	[ "$(wc -l <"$(mirror_zone_dir "$FWD_ID")/history.log")" -eq 6 ]
+	# The dry runs left no trace: 4 runs in the history.
+	[ "$(wc -l <"$(mirror_zone_dir "$FWD_ID")/history.log")" -eq 4 ]
 }
 
 @test "mirror: the watchdog stops a run that takes longer than --timeout (exit 13)" {
@@ -653,13 +654,7 @@ EOF2
 	run mirror_fwd
 	assert_success
 	# 1,500 new RRsets: two ChangeResourceRecordSets batches.
-	{
-		sed 's/ 2026112601 / 2026112602 /' "$FIXTURES/mirror/$FWD.zone"
-		for ((i = 1; i <= 1500; i++)); do
-			printf 'n%d\tIN A\t10.1.%d.%d\n' "$i" $((i / 250)) $((i % 250))
-		done
-	} >"$T/big.zone"
-	server_update "$FWD" "$T/big.zone"
+	big_change
 	cat >"$T/r53apply-killed" <<EOF
 #!/bin/bash
 base=\$($EMU_PY "$TESTS_DIR/r53emu/emuctl.py" "$EMU_URL" count ChangeResourceRecordSets)
@@ -691,13 +686,302 @@ EOF
 	done
 	emu_faults '{"clear":true}'
 	mirror_unwrap r53apply
-	# Route 53 holds part of the change now; that is not drift.
+	# Route 53 holds part of the change now; that is not drift (no
+	# snapshot of what Route 53 holds: not checked, and said so).
 	run mirror_fwd
 	assert_success
-	assert_output --partial "drift=0"
+	assert_output --partial "drift=unchecked"
 	mirror_converged "$FWD" "$FWD_ID"
 	run mirror_fwd --full
 	assert_success
 	assert_output --partial "changes=0 "
 	assert_output --partial "drift=0"
+}
+
+# ------------------------------------------------- review fixes (items 1-8)
+
+# big_change: the source gets 1,500 new RRsets (serial + 1).
+big_change() {
+	{
+		sed 's/ 2026112601 / 2026112602 /' "$FIXTURES/mirror/$FWD.zone"
+		for ((i = 1; i <= 1500; i++)); do
+			printf 'n%d\tIN A\t10.1.%d.%d\n' "$i" $((i / 250)) $((i % 250))
+		done
+	} >"$T/big.zone"
+	server_update "$FWD" "$T/big.zone"
+}
+
+@test "mirror: SIGTERM while r53apply runs drops the drift baseline: no false drift next run" {
+	start_all knot
+	run mirror_fwd
+	assert_success
+	big_change
+	# r53apply does all its work, then lingers: the signal comes after
+	# Route 53 has changed.
+	cat >"$T/r53apply-slow" <<EOF2
+#!/bin/bash
+"$R53M_BUILD/r53apply" "\$@"
+st=\$?
+echo "\$st" >"$T/applied.flag"
+exec sleep 60
+EOF2
+	mirror_wrap r53apply "$T/r53apply-slow"
+	mirror_term_when "$T/applied.flag" "$T/term" --state-dir "$T/state" \
+		-p "$SERVER_PORT" -k "$SERVER_KEYFILE" "$FWD" 127.0.0.1 "$FWD_ID"
+	[ "$TERM_STATUS" -eq 143 ]
+	[ "$(cat "$T/applied.flag")" -eq 0 ]
+	[ ! -e "$(mirror_zone_dir "$FWD_ID")/applied.rrset" ]
+	grep -q 'result=interrupted' "$T/term.out"
+	mirror_unwrap r53apply
+	# Our own changes are not drift: the next run converges, exit 0.
+	run mirror_fwd
+	assert_success
+	refute_output --partial "changed outside the mirror"
+	assert_output --partial "drift=unchecked"
+	mirror_converged "$FWD" "$FWD_ID"
+	run mirror_fwd --full
+	assert_success
+	assert_output --partial "drift=0"
+}
+
+@test "mirror: a signal during a redirected stage still puts the summary on the script's stdout" {
+	# zxfr --serial hangs; the trap runs while its stdout is probe.out.
+	cat >"$T/zxfr-hang" <<EOF2
+#!/bin/bash
+echo \$\$ >"$T/zxfr.pid"
+exec sleep 60
+EOF2
+	mirror_wrap zxfr "$T/zxfr-hang"
+	mirror_term_when "$T/zxfr.pid" "$T/sig" --state-dir "$T/state" \
+		example.test 127.0.0.1 Z0000000000SIGS
+	[ "$TERM_STATUS" -eq 143 ]
+	grep -q '^zone=example.test. hosted-zone=Z0000000000SIGS result=interrupted status=143 ' "$T/sig.out"
+	grep -q 'interrupted by SIGTERM' "$T/sig.err"
+	run grep -c 'result=' "$T/state/id-Z0000000000SIGS/probe.out"
+	assert_output 0
+	run mirror_alive "$(cat "$T/zxfr.pid")"
+	assert_failure
+}
+
+@test "mirror: a source whose SOA answers but whose transfers fail goes stale (exit 11)" {
+	start_all knot
+	# From the start (a new binary would force a full compare): zxfr
+	# whose transfers fail once $T/noxfr exists; its probes always work.
+	cat >"$T/zxfr-noxfr" <<EOF2
+#!/bin/bash
+case " \$* " in *" --serial "*) exec "$R53M_BUILD/zxfr" "\$@" ;; esac
+if [ -e "$T/noxfr" ]; then
+	echo "zxfr: transfer refused (simulated)" >&2
+	exit 5
+fi
+exec "$R53M_BUILD/zxfr" "\$@"
+EOF2
+	mirror_wrap zxfr "$T/zxfr-noxfr"
+	run mirror_fwd
+	assert_success
+	: >"$T/noxfr"
+	# A no-change probe needs no transfer: the source counts as OK.
+	run mirror_fwd
+	assert_success
+	assert_output --partial "result=unchanged"
+	run mirror_fwd --full --stale-after 60
+	assert_failure 5
+	assert_output --partial "result=failed-zxfr"
+	sleep 2
+	# The probe works, the transfer does not: stale after --stale-after.
+	run mirror_fwd --full --stale-after 1
+	assert_failure 11
+	assert_output --partial "result=stale"
+	# So too when the serial moved and every run must transfer.
+	server_update "$FWD" "$FIXTURES/mirror/$FWD.v2.zone"
+	run mirror_fwd --stale-after 1
+	assert_failure 11
+	assert_output --partial "check=full:source-serial-2026112601-to-2026112602"
+	rm -f "$T/noxfr"
+	run mirror_fwd --stale-after 1
+	assert_success
+}
+
+@test "mirror: drift is found (exit 12) after an option or tool change too" {
+	start_all knot
+	run mirror_fwd
+	assert_success
+	cat >"$T/batch.json" <<'EOF2'
+{"Changes":[{"Action":"UPSERT","ResourceRecordSet":{"Name":"www.mirror.test.","Type":"A","TTL":60,"ResourceRecords":[{"Value":"203.0.113.66"}]}}]}
+EOF2
+	awsr53 change-resource-record-sets --hosted-zone-id "$FWD_ID" --change-batch "file://$T/batch.json"
+	# A new rrdiff binary: the option hash changes, the check stays.
+	printf '#!/bin/sh\nexec "%s/rrdiff" "$@"\n' "$R53M_BUILD" >"$T/rrdiff-new"
+	mirror_wrap rrdiff "$T/rrdiff-new"
+	run mirror_fwd
+	assert_failure 12
+	assert_output --partial "check=full:options-changed"
+	assert_output --partial "result=drift-repaired"
+	assert_output --partial "drift=1"
+	mirror_converged "$FWD" "$FWD_ID"
+	# The same with an option added (the hand change is not only a TTL).
+	awsr53 change-resource-record-sets --hosted-zone-id "$FWD_ID" --change-batch "file://$T/batch.json"
+	run mirror_fwd --ignore-ttl
+	assert_failure 12
+	assert_output --partial "check=full:options-changed"
+	assert_output --partial "drift=1"
+	# Compared as the run that applied compared: a run with --types A
+	# leaves the TXT change at the source out of Route 53; a later run
+	# without --types repairs it, and that is no drift.
+	sed -e 's/ 2026112601 / 2026112603 /' -e 's/^@\t\tIN TXT.*/@\t\tIN TXT\t"v=spf1 -all"/' \
+		"$FIXTURES/mirror/$FWD.zone" >"$T/txt.zone"
+	server_update "$FWD" "$T/txt.zone"
+	run mirror_fwd --types A
+	assert_success
+	assert_output --partial "changes=0 "
+	run mirror_fwd
+	assert_success
+	assert_output --partial "check=full:options-changed"
+	assert_output --partial "changes=1 adds=0 deletes=0 updates=1"
+	assert_output --partial "drift=0"
+	# Without a snapshot of the stream format, the check is skipped and
+	# the summary says so.
+	sed -i '1s/^#!r53mirror-rrset 1$/#!r53mirror-rrset 0/' "$(mirror_zone_dir "$FWD_ID")/applied.rrset"
+	run mirror_fwd --full
+	assert_success
+	assert_output --partial "drift=unchecked"
+}
+
+@test "mirror: runs of one hosted zone by id and by name exclude each other" {
+	start_all knot
+	run mirror_fwd
+	assert_success
+	local idlock
+	idlock="$(mirror_zone_dir "$FWD_ID")/lock"
+	exec 8>>"$idlock"
+	flock 8
+	# By name, first run (the id found by the dump): waits for the id's
+	# lock before anything is written, exit 10.
+	emu_reset_counters
+	run mirror -p "$SERVER_PORT" -k "$SERVER_KEYFILE" --private --vpc-id "$VPC" \
+		--lock-wait 1 "$FWD" 127.0.0.1
+	assert_failure 10
+	assert_output --partial "another run holds $idlock"
+	assert_output --partial "result=locked"
+	[ "$(emu_count ChangeResourceRecordSets)" -eq 0 ]
+	flock -u 8
+	run mirror -p "$SERVER_PORT" -k "$SERVER_KEYFILE" --private --vpc-id "$VPC" "$FWD" 127.0.0.1
+	assert_success
+	assert_output --partial "hosted-zone=private:$VPC/$FWD_ID "
+	flock 8
+	# The id cached: a full compare by name waits too...
+	run mirror -p "$SERVER_PORT" -k "$SERVER_KEYFILE" --private --vpc-id "$VPC" \
+		--lock-wait 1 --full "$FWD" 127.0.0.1
+	assert_failure 10
+	assert_output --partial "result=locked"
+	# ...while the no-change probe (it writes nothing) stays one DNS
+	# query and one request, and never waits.
+	emu_reset_counters
+	run mirror -p "$SERVER_PORT" -k "$SERVER_KEYFILE" --private --vpc-id "$VPC" \
+		--lock-wait 0 "$FWD" 127.0.0.1
+	assert_success
+	assert_output --partial "result=unchanged"
+	assert_output --partial "requests=1 dns-queries=1"
+	mirror_probe_requests_ok 1
+	exec 8>&-
+}
+
+@test "mirror: a zone named -x.example. is passed after -- to every command (BIND, NSD, Knot)" {
+	local kind id
+	emu_start
+	for kind in bind nsd knot; do
+		server_start "$kind" -x.example. "$FIXTURES/mirror/dash.zone"
+		id=$(emu_create_zone -x.example. --private "vpc-0dash$kind")
+		run mirror -p "$SERVER_PORT" -k "$SERVER_KEYFILE" -- -x.example. 127.0.0.1 "$id"
+		assert_success
+		refute_output --partial "invalid option"
+		assert_output --partial "zone=-x.example. hosted-zone=$id result=changed status=0 "
+		assert_output --partial "route53-serial=1->2026112701 "
+		mirror_converged -x.example. "$id"
+		run mirror -p "$SERVER_PORT" -k "$SERVER_KEYFILE" -- -x.example. 127.0.0.1 "$id"
+		assert_success
+		assert_output --partial "result=unchanged"
+		run mirror -p "$SERVER_PORT" -k "$SERVER_KEYFILE" --full -- -x.example. 127.0.0.1 "$id"
+		assert_success
+		assert_output --partial "result=in-sync status=0 check=full:asked serial=2026112701 route53-serial=2026112701 changes=0 "
+		server_stop
+	done
+	# By name (r53dump/r53apply --zone -x.example.), unreachable source:
+	# a plain failure of zxfr, no option error anywhere.
+	run mirror --timeout 20 -p "$(mirror_closed_port)" --public -- -x.example 127.0.0.1
+	assert_failure 5
+	refute_output --partial "invalid option"
+	refute_output --partial "unrecognized option"
+	assert_output --partial "zone=-x.example. hosted-zone=public result=failed-zxfr"
+}
+
+# tree_sum DIR: every file's path, mode, size and bytes, and every link.
+tree_sum() {
+	(cd "$1" && find . -printf '%p %m %s %l\n' | sort &&
+		find . -type f -exec sha256sum {} + | sort)
+}
+
+@test "mirror: --dry-run keeps no state: the zone's state folder stays byte for byte" {
+	start_all knot
+	# Nothing at all before the first real run.
+	run mirror_fwd --dry-run
+	assert_success
+	assert_output --partial "result=dry-run"
+	assert_output --partial "check=full:new-state"
+	[ ! -e "$T/state/id-$FWD_ID" ]
+	for i in 1 2; do
+		run mirror_fwd --full --keep 2
+		assert_success
+	done
+	server_update "$FWD" "$FIXTURES/mirror/$FWD.v2.zone"
+	cat >"$T/batch.json" <<'EOF2'
+{"Changes":[{"Action":"CREATE","ResourceRecordSet":{"Name":"rogue.mirror.test.","Type":"TXT","TTL":60,"ResourceRecords":[{"Value":"\"by hand\""}]}}]}
+EOF2
+	awsr53 change-resource-record-sets --hosted-zone-id "$FWD_ID" --change-batch "file://$T/batch.json"
+	local d before
+	d=$(mirror_zone_dir "$FWD_ID")
+	before=$(tree_sum "$d")
+	emu_reset_counters
+	mkdir "$T/tmp"
+	TMPDIR="$T/tmp" run mirror_fwd --dry-run --keep 1
+	# What would change is printed; drift found (exit 12), nothing sent.
+	assert_failure 12
+	assert_output --partial "result=dry-run"
+	assert_output --partial "check=full:source-serial-2026112601-to-2026112602"
+	assert_output --partial "changes=4 "
+	assert_output --partial "rogue.mirror.test."
+	assert_output --partial "drift=1"
+	[ "$(emu_count ChangeResourceRecordSets)" -eq 0 ]
+	[ "$(tree_sum "$d")" = "$before" ]
+	# No temporary folder left behind.
+	[ -z "$(ls -A "$T/tmp")" ]
+	TMPDIR="$T/tmp" run mirror_fwd --dry-run
+	[ "$(tree_sum "$d")" = "$before" ]
+	[ -z "$(ls -A "$T/tmp")" ]
+	run mirror_fwd
+	assert_failure 12
+	assert_output --partial "result=drift-repaired"
+}
+
+@test "mirror: route53-serial shows the serial Route 53 holds, not the one r53apply held back" {
+	server_start knot "$FWD" "$FIXTURES/mirror/$FWD.zone"
+	emu_start
+	FWD_ID=$(emu_create_zone "$FWD" --private "$VPC")
+	# A record nobody mirrored: the first apply holds its delete (and
+	# with it the SOA) back without --adopt.
+	cat >"$T/batch.json" <<'EOF2'
+{"Changes":[{"Action":"CREATE","ResourceRecordSet":{"Name":"legacy.mirror.test.","Type":"A","TTL":60,"ResourceRecords":[{"Value":"203.0.113.9"}]}}]}
+EOF2
+	awsr53 change-resource-record-sets --hosted-zone-id "$FWD_ID" --change-batch "file://$T/batch.json"
+	run mirror_fwd
+	assert_failure 1
+	assert_output --partial "route53-serial=1 "
+	refute_output --partial "->2026112601"
+	run awsr53 list-resource-record-sets --hosted-zone-id "$FWD_ID"
+	refute_output --regexp '"Value": "[^"]* 2026112601 [0-9 ]+"'
+	# With --adopt the SOA is written: the arrow says so.
+	run mirror_fwd --adopt
+	assert_success
+	assert_output --partial "route53-serial=1->2026112601 "
+	mirror_converged "$FWD" "$FWD_ID"
 }

@@ -15,6 +15,7 @@
 #   mirror_probe_requests_ok N  the emulator saw exactly N no-change probes
 #   mirror_closed_port    a loopback port where nothing listens
 #   mirror_alive PID      the process exists and is not a zombie
+#   mirror_wait_file F    wait (bounded) until file F is not empty
 
 MIRROR_SH="${TOP_DIR:-.}/scripts/mirror.sh"
 
@@ -61,7 +62,7 @@ mirror_zxfr_calls() {
 mirror_converged() {
 	local zone=$1 id=$2
 	zxfr -p "$SERVER_PORT" ${SERVER_KEYFILE:+-k "$SERVER_KEYFILE"} \
-		-o "$T/conv.src" "$zone" 127.0.0.1 || return 1
+		-o "$T/conv.src" -- "$zone" 127.0.0.1 || return 1
 	r53dump --zone-id "$id" -o "$T/conv.r53" || return 1
 	rrdiff "$T/conv.src" "$T/conv.r53" >"$T/conv.changes"
 	local st=$?
@@ -101,4 +102,36 @@ mirror_alive() {
 	[ -r "/proc/$1/stat" ] || return 1
 	st=$(sed -e 's/^.*) //' "/proc/$1/stat" 2>/dev/null | cut -c1)
 	[ -n "$st" ] && [ "$st" != Z ] && [ "$st" != X ]
+}
+
+# mirror_term_when FILE OUT ARGS...: run mirror.sh ARGS in the background
+# (stdout OUT.out, stderr OUT.err), wait (bounded) until FILE is not
+# empty, send it SIGTERM, wait for it; its status in TERM_STATUS, both
+# outputs printed.  Fails when FILE never appears.
+# shellcheck disable=SC2034  # TERM_STATUS is read by the tests
+mirror_term_when() {
+	local flag=$1 out=$2 pid
+	shift 2
+	bash "$MIRROR_SH" "$@" >"$out.out" 2>"$out.err" &
+	pid=$!
+	TERM_STATUS=0
+	if ! mirror_wait_file "$flag"; then
+		kill -TERM "$pid"
+		wait "$pid"
+		return 1
+	fi
+	kill -TERM "$pid"
+	wait "$pid" || TERM_STATUS=$?
+	cat "$out.out" "$out.err"
+}
+
+# mirror_wait_file FILE: wait (bounded, 30 s) until FILE is not empty.
+mirror_wait_file() {
+	local i
+	for ((i = 0; i < 300; i++)); do
+		[ -s "$1" ] && return 0
+		sleep 0.1
+	done
+	echo "mirror_wait_file: $1 never appeared" >&2
+	return 1
 }

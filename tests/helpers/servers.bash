@@ -115,7 +115,7 @@ _srv_file_serial() {
 # server_serial ZONE: the serial served by the current server.
 server_serial() {
 	dig +norec +tries=1 +time=2 +short -p "$SERVER_PORT" @"$SERVER_ADDR" \
-		"$1" SOA 2>/dev/null | awk 'NF == 7 { print $3; exit }'
+		-t SOA -q "$1" 2>/dev/null | awk 'NF == 7 { print $3; exit }'
 }
 
 # _srv_wait_serial ZONE SERIAL: wait (bounded) until ZONE serves SERIAL
@@ -141,7 +141,7 @@ _srv_wait_tcp() {
 	for _ in $(seq 1 50); do
 		_srv_alive "$SERVER_PID" || return 1
 		got=$(dig +tcp +norec +tries=1 +time=2 +short -p "$SERVER_PORT" \
-			@"$SERVER_ADDR" "$1" SOA 2>/dev/null | awk 'NF == 7 { print $3; exit }')
+			@"$SERVER_ADDR" -t SOA -q "$1" 2>/dev/null | awk 'NF == 7 { print $3; exit }')
 		[ -n "$got" ] && return 0
 		sleep 0.2
 	done
