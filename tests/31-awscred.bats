@@ -221,6 +221,17 @@ EOF2
 	run awscred_test get
 	assert_failure 6
 	assert_output --partial "plain http only to loopback"
+	# user info must not make a remote host look like loopback: curl
+	# would connect to the host after the "@"
+	local u
+	for u in 'http://127.0.0.1:1@192.0.2.10/creds' 'http://127.0.0.1@192.0.2.10/creds' \
+		'http://user:pw@127.0.0.1:1/creds' 'http://[::1]:1@192.0.2.10/creds'; do
+		AWS_CONTAINER_CREDENTIALS_FULL_URI=$u \
+			AWS_CONTAINER_AUTHORIZATION_TOKEN=containerSecretTok run awscred_test get
+		assert_failure 6
+		assert_output --partial "plain http only to loopback"
+		refute_output --partial containerSecretTok
+	done
 }
 
 @test "awscred: files come before container credentials (the fake is not asked)" {
@@ -352,4 +363,70 @@ EOS
 	run awscred_test get
 	assert_failure 6
 	assert_output --partial "credential_process: cannot run \"$T/no-such-helper\" (exit status 127)"
+}
+
+@test "awscred: a malformed JSON answer is located, never quoted (it may hold a secret)" {
+	local body
+	for body in '{"Version": 1, "AccessKeyId": "AKIDPROC", "SecretAccessKey": "leakSecretValue123\001xx"}' \
+		'{"Version": 1, "AccessKeyId": "AKIDPROC", "SecretAccessKey": "leakSecretValue123' \
+		'{"Version": 1, "AccessKeyId": "AKIDPROC", "SecretAccessKey": "s", "SessionToken": "leakSecretValue123\\q"}'; do
+		printf '#!/bin/sh\nprintf '"'"'%%b'"'"' '"'"'%s'"'"'\n' "$body" >"$T/bad.sh"
+		chmod +x "$T/bad.sh"
+		printf '[default]\ncredential_process = %s\n' "$T/bad.sh" >"$HOME/.aws/config"
+		run awscred_test get
+		assert_failure 6
+		assert_output --partial "credential_process: answer is not a JSON object: invalid JSON at line 1 column"
+		refute_output --partial leakSecret
+		refute_output --partial AKIDPROC
+	done
+}
+
+@test "awscred: precedence of shared-file keys as botocore has it (credential_process, token names)" {
+	local p
+	for p in CONFIG CREDFILE; do
+		cat >"$T/cp-$p.sh" <<EOS
+#!/bin/sh
+printf '{"Version": 1, "AccessKeyId": "AKID_$p", "SecretAccessKey": "s"}\n'
+EOS
+		chmod +x "$T/cp-$p.sh"
+	done
+	printf '[default]\ncredential_process = %s\n' "$T/cp-CONFIG.sh" >"$HOME/.aws/config"
+	printf '[default]\ncredential_process = %s\n' "$T/cp-CREDFILE.sh" >"$HOME/.aws/credentials"
+	run awscred_test get
+	assert_success
+	assert_output --partial "akid=AKID_CREDFILE"
+	# botocore itself, on the same files
+	run python3 -c 'import botocore.session; print(botocore.session.Session().get_credentials().access_key)'
+	assert_output AKID_CREDFILE
+	# both token names in one profile: the old name wins, in either order
+	rm -f "$HOME/.aws/config"
+	printf '[default]\naws_access_key_id = A\naws_secret_access_key = S\naws_session_token = newTok\naws_security_token = oldTok\n' >"$HOME/.aws/credentials"
+	run awscred_test get
+	assert_output --partial "token=sha256:$(sha16 oldTok)"
+	run python3 -c 'import botocore.session; print(botocore.session.Session().get_credentials().token)'
+	assert_output oldTok
+	printf '[default]\naws_access_key_id = A\naws_secret_access_key = S\naws_security_token = oldTok\naws_session_token = newTok\n' >"$HOME/.aws/credentials"
+	run awscred_test get
+	assert_output --partial "token=sha256:$(sha16 oldTok)"
+	# the environment: AWS_SECURITY_TOKEN first, then AWS_SESSION_TOKEN
+	export AWS_ACCESS_KEY_ID=AKIDENV AWS_SECRET_ACCESS_KEY=envSecret
+	AWS_SECURITY_TOKEN=oldEnv run awscred_test get
+	assert_output --partial "token=sha256:$(sha16 oldEnv)"
+	AWS_SECURITY_TOKEN=oldEnv AWS_SESSION_TOKEN=newEnv run awscred_test get
+	assert_output --partial "token=sha256:$(sha16 oldEnv)"
+	AWS_SECURITY_TOKEN=oldEnv AWS_SESSION_TOKEN=newEnv run python3 -c 'import botocore.session; print(botocore.session.Session().get_credentials().token)'
+	assert_output oldEnv
+	AWS_SECURITY_TOKEN= AWS_SESSION_TOKEN=newEnv run awscred_test get
+	assert_output --partial "token=sha256:$(sha16 newEnv)"
+}
+
+@test "ratelimit: R53M_RATE=nan is refused with a warning, the default rate applies" {
+	R53M_RATE=nan run awscred_test rate 3
+	assert_success
+	assert_output --partial "R53M_RATE=nan is not a number"
+	local first last
+	first=$(grep -E '^[0-9]+$' <<<"$output" | head -n 1)
+	last=$(grep -E '^[0-9]+$' <<<"$output" | tail -n 1)
+	# 3 tokens at the default 5/s take at least 0.35 s (only slower on a busy machine)
+	[ $((last - first)) -ge 350 ]
 }

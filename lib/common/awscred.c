@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <curl/curl.h>
 #include <jansson.h>
 #include <openssl/crypto.h>
 
@@ -201,6 +202,7 @@ struct ini_profile {
 	const char *akid;
 	const char *secret;
 	const char *token;
+	int old_token;		/* token came from aws_security_token */
 	const char *process;
 };
 
@@ -259,8 +261,12 @@ ini_find(char *buf, const char *want, const char *want2, struct ini_profile *p)
 			p->akid = v;
 		else if (strcmp(k, "aws_secret_access_key") == 0)
 			p->secret = v;
-		else if (strcmp(k, "aws_session_token") == 0 ||
-		    (strcmp(k, "aws_security_token") == 0 && p->token == NULL))
+		else if (strcmp(k, "aws_security_token") == 0) {
+			/* botocore's order: the old name wins */
+			p->token = v;
+			p->old_token = 1;
+		} else if (strcmp(k, "aws_session_token") == 0 &&
+		    !p->old_token)
 			p->token = v;
 		else if (strcmp(k, "credential_process") == 0)
 			p->process = v;
@@ -297,6 +303,19 @@ profile_name(const struct awscred_provider *p, int *explicit)
 	return "default";
 }
 
+/* The session token from the environment: botocore takes the old name
+ * AWS_SECURITY_TOKEN first, then AWS_SESSION_TOKEN (empty ones skipped). */
+static const char *
+env_token(void)
+{
+	const char *t = getenv("AWS_SECURITY_TOKEN");
+
+	if (t != NULL && *t != '\0')
+		return t;
+	t = getenv("AWS_SESSION_TOKEN");
+	return t != NULL && *t != '\0' ? t : NULL;
+}
+
 /* 1. AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN. */
 static enum src_rc
 src_env(struct awscred *out, char *errbuf, size_t errlen)
@@ -314,7 +333,7 @@ src_env(struct awscred *out, char *errbuf, size_t errlen)
 		    "AWS_SECRET_ACCESS_KEY" : "AWS_ACCESS_KEY_ID");
 		return SRC_ERROR;
 	}
-	if (set_static(out, a, s, getenv("AWS_SESSION_TOKEN"), "environment")) {
+	if (set_static(out, a, s, env_token(), "environment")) {
 		sbuf_seterr(errbuf, errlen, "out of memory");
 		return SRC_ERROR;
 	}
@@ -518,9 +537,15 @@ from_json(const char *text, size_t len, const char *what, const char *source,
 
 	if ((root = json_loadb(text, len, 0, &jerr)) == NULL ||
 	    !json_is_object(root)) {
-		sbuf_seterr(errbuf, errlen,
-		    "%s: answer is not a JSON object%s%s", what,
-		    root == NULL ? ": " : "", root == NULL ? jerr.text : "");
+		/* jerr.text quotes the input near the fault, which may be
+		 * part of a secret: give only where it is. */
+		if (root == NULL)
+			sbuf_seterr(errbuf, errlen, "%s: answer is not a JSON "
+			    "object: invalid JSON at line %d column %d", what,
+			    jerr.line, jerr.column);
+		else
+			sbuf_seterr(errbuf, errlen,
+			    "%s: answer is not a JSON object", what);
 		goto done;
 	}
 	if (want_version && (!json_is_integer(v = json_object_get(root,
@@ -645,7 +670,8 @@ src_files(const char *profile, int explicit, struct awscred *out,
 	if ((rc = ini_static(&cp, cpath, profile, "shared-credentials-file",
 	    out, errbuf, errlen)) != SRC_NONE)
 		goto done;
-	process = fp.process != NULL ? fp.process : cp.process;
+	/* botocore merges the credentials file over the config file */
+	process = cp.process != NULL ? cp.process : fp.process;
 	if (process != NULL && *process != '\0') {
 		rc = src_process(process, out, errbuf, errlen);
 		goto done;
@@ -704,33 +730,40 @@ meta_fetch(const char *method, const char *url, const char *const *hdr,
 	return -1;
 }
 
-/* Is the container endpoint one the SDKs accept over plain http? */
+/*
+ * Is the container endpoint one the SDKs accept over plain http?  The
+ * URL is parsed by libcurl, as the fetch will parse it, and may carry no
+ * user info: "http://127.0.0.1:1@192.0.2.2/" connects to 192.0.2.2.
+ */
 static int
 container_host_ok(const char *url)
 {
-	char host[256];
-	const char *p, *e;
-	size_t n;
+	CURLU *u = NULL;
+	char *scheme = NULL, *host = NULL, *user = NULL, *pw = NULL;
+	int ok = 0;
 
-	if (strncasecmp(url, "https://", 8) == 0)
-		return 1;
-	if (strncasecmp(url, "http://", 7) != 0)
+	if ((u = curl_url()) == NULL)
 		return 0;
-	p = url + 7;
-	if (*p == '[') {
-		e = strchr(p, ']');
-		if (e == NULL)
-			return 0;
-		p++;
-	} else
-		e = p + strcspn(p, ":/?#");
-	if ((n = (size_t)(e - p)) >= sizeof(host))
-		return 0;
-	memcpy(host, p, n);
-	host[n] = '\0';
-	return awshttp_is_loopback(host) || strcmp(host, "169.254.170.2") == 0 ||
-	    strcmp(host, "169.254.170.23") == 0 ||
-	    strcasecmp(host, "fd00:ec2::23") == 0;
+	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_USER, &user, 0) == CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_PASSWORD, &pw, 0) == CURLUE_OK)
+		goto done;
+	if (strcasecmp(scheme, "https") == 0)
+		ok = 1;
+	else if (strcasecmp(scheme, "http") == 0)
+		ok = awshttp_is_loopback(host) ||
+		    strcmp(host, "169.254.170.2") == 0 ||
+		    strcmp(host, "169.254.170.23") == 0 ||
+		    strcasecmp(host, "[fd00:ec2::23]") == 0;
+done:
+	curl_free(scheme);
+	curl_free(host);
+	curl_free(user);
+	curl_free(pw);
+	curl_url_cleanup(u);
+	return ok;
 }
 
 /* 4. Container credentials (ECS task role, EKS pod identity). */

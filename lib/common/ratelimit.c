@@ -47,7 +47,8 @@ env_double(const char *name, double dflt, double lo, double hi, int *warned)
 	if (v == NULL || *v == '\0')
 		return dflt;
 	d = strtod(v, &end);
-	if (*end != '\0' || d < lo || d > hi) {
+	/* !(d >= lo && d <= hi): also refuses NaN, which compares false */
+	if (*end != '\0' || !(d >= lo && d <= hi)) {
 		/* Once per run, not once per request. */
 		if (!*warned)
 			log_warn("%s=%s is not a number in [%g, %g]; using %g",
