@@ -468,6 +468,10 @@ S="$FIXTURES/stream"
 	reject rrset trailer-malformed
 }
 
+@test "reader rejects trailer-duplicate (one count given twice)" {
+	reject rrset trailer-duplicate
+}
+
 @test "reader rejects truncated-header" {
 	reject rrset truncated-header
 }

@@ -180,6 +180,9 @@ each_line() {
 	check LOC '52 22 23 N 4 53 32 E 0m' 'LOC: not a type Route 53 stores'
 	# ldns 1.8.3 would read this name as the origin and drop the rest
 	check MX '10 \100.example.com.' "MX: a name whose first label is '@'"
+	check MX '10 @.example.com.' "MX: a name whose first label is '@'"
+	check CNAME '@' "CNAME: a name whose first label is '@'"
+	check SRV '0 0 1 @.example.com.' "SRV: a name whose first label is '@'"
 }
 
 @test "invalid names are rejected with a clear error" {

@@ -1480,7 +1480,7 @@ set_err(char **err, const char *fmt, ...)
 
 /*
  * at_label(p): P starts a word whose first label is the single octet '@'
- * written escaped ("\064" or "\@", then '.', a space or the end).  ldns
+ * (raw, or escaped "\064" or "\@"; then '.', a space or the end).  ldns
  * 1.8.3 takes such a name for "@", the origin, and drops the rest of it
  * (`\064.example.com.` becomes `.`), so it must be refused rather than
  * silently misread.
@@ -1494,6 +1494,8 @@ at_label(const char *p)
 		n = 4;
 	else if (strncmp(p, "\\@", 2) == 0)
 		n = 2;
+	else if (p[0] == '@')
+		n = 1;		/* raw: ldns reads it as the origin too */
 	else
 		return 0;
 	return p[n] == '\0' || p[n] == '.' || p[n] == ' ' || p[n] == '\t';

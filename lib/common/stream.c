@@ -794,6 +794,13 @@ parse_trailer(const char *line, size_t len, struct kvlist *l,
 		if (kvlist_add(l, w, (size_t)(eq - w), eq + 1,
 		    (size_t)(p - eq - 1)) == -1)
 			return -1;
+		/* one value per word: "rrsets=6 rrsets=999" contradicts */
+		for (i = 0; i + 1 < l->n; i++)
+			if (strcmp(l->v[i].key, l->v[l->n - 1].key) == 0) {
+				log_at(file, lineno, "malformed trailer: "
+				    "'%s' given twice", l->v[i].key);
+				return -1;
+			}
 	}
 	return 0;
 bad:
