@@ -764,7 +764,9 @@ summary() {
 	if [ "$opt_syslog" -eq 1 ]; then
 		local prio=daemon.notice
 		[ "$st" -ne 0 ] && prio=daemon.err
-		logger -t r53mirror -p "$prio" -- "$line" 1>&"$OUT_FD" 2>&"$ERR_FD"
+		# logger says nothing and exits 0 when syslog is gone unless asked.
+		logger --socket-errors=on -t r53mirror -p "$prio" -- "$line" \
+			1>&"$OUT_FD" 2>&"$ERR_FD" || printf '%s\n' "$line" 1>&"$OUT_FD"
 	else
 		printf '%s\n' "$line" 1>&"$OUT_FD"
 	fi
@@ -1332,6 +1334,19 @@ run_one() {
 
 if ! parse_opts cli "$@"; then
 	die_usage "$ERR"
+fi
+# --syslog with no syslog to reach (no /dev/log, as in most containers):
+# say so once (--all's zone runs inherit the finding), summaries to stdout.
+if [ "$opt_syslog" -eq 1 ]; then
+	if [ -z "${_R53M_SYSLOG:-}" ]; then
+		_R53M_SYSLOG=up
+		if ! _syslog_err=$(logger --socket-errors=on --no-act -t r53mirror -- probe 2>&1); then
+			msg "--syslog: cannot reach syslog (${_syslog_err:-logger failed}); summary lines go to stdout"
+			_R53M_SYSLOG=down
+		fi
+		export _R53M_SYSLOG
+	fi
+	[ "$_R53M_SYSLOG" = down ] && opt_syslog=0
 fi
 case $mode in
 all) run_all ;;
