@@ -3,12 +3,21 @@
 #   make check           build and run the whole test suite (bats)
 #   make check SANITIZE=1  the same with ASan + UBSan (into build-san/)
 #   make install PREFIX=/usr/local DESTDIR=
+#   make install-examples  units, sysusers/tmpfiles, examples, /etc/r53mirror;
+#                        with DESTDIR empty also the r53mirror user and dirs
+#   make deb             the Debian package (dpkg-buildpackage), into dist/
 # Sources are found by wildcard: lib/common/*.c is the shared library,
 # cmd/NAME/*.c is one program, tests/c/NAME.c is one test program.
 
 PREFIX   ?= /usr/local
 BINDIR   ?= $(PREFIX)/bin
 MANDIR   ?= $(PREFIX)/share/man
+SYSCONFDIR ?= /etc
+LOCALSTATEDIR ?= /var
+DOCDIR   ?= $(PREFIX)/share/doc/r53mirror
+UNITDIR  ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
 DESTDIR  ?=
 CC       ?= cc
 PKG_CONFIG ?= pkg-config
@@ -32,8 +41,9 @@ BUILD    := build
 OPT      := -O2 -g
 endif
 CFLAGS   ?=
+CPPFLAGS ?=
 LDFLAGS  ?=
-ALL_CFLAGS  := $(BASE_CFLAGS) $(OPT) $(CFLAGS)
+ALL_CFLAGS  := $(BASE_CFLAGS) $(OPT) $(CPPFLAGS) $(CFLAGS)
 ALL_LDFLAGS := $(OPT) $(LDFLAGS)
 
 PROGS    := zxfr r53dump rrdiff r53apply
@@ -45,10 +55,13 @@ TEST_BINS := $(patsubst tests/c/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
 BIN_PATHS := $(addprefix $(BUILD)/,$(PROGS))
 MANPAGES := $(wildcard man/*.[158])
 
-.PHONY: all check test install uninstall clean demo lint bench
+.PHONY: all progs check test install install-examples uninstall clean demo \
+  lint bench deb
 .SECONDARY:
 
 all: $(BIN_PATHS) $(TEST_BINS)
+
+progs: $(BIN_PATHS)
 
 $(BUILD)/%.o: %.c $(wildcard lib/common/*.h)
 	@mkdir -p $(dir $@)
@@ -87,7 +100,7 @@ lint:
 demo: all
 	bash scripts/demo.sh
 
-install: all
+install: progs
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
 	  $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
 	install -m 0755 $(BIN_PATHS) $(DESTDIR)$(BINDIR)/
@@ -96,11 +109,55 @@ install: all
 	  s=$${m##*.}; install -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s/; done
 	ln -sf mirror.sh.8 $(DESTDIR)$(MANDIR)/man8/r53mirror.8
 
+# The scheduling examples and what they need: the units, the service
+# user (sysusers.d), its state folder (tmpfiles.d), /etc/r53mirror with a
+# commented zones.conf (an existing one is kept), the examples with
+# /usr/local/bin replaced by BINDIR.  With DESTDIR empty (a real install,
+# as root) it also makes the user, /var/lib/r53mirror (0700) and gives
+# /etc/r53mirror to root:r53mirror 0750, as the package's postinst does.
+EX_SED = sed -e 's|/usr/local/bin/|$(BINDIR)/|g'
+install-examples:
+	install -d $(DESTDIR)$(DOCDIR)/examples/demo $(DESTDIR)$(UNITDIR) \
+	  $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR) \
+	  $(DESTDIR)$(SYSCONFDIR)/r53mirror
+	for f in examples/*; do [ ! -f $$f ] || \
+	  $(EX_SED) $$f >$(DESTDIR)$(DOCDIR)/$$f || exit 1; done
+	install -m 0644 examples/demo/* $(DESTDIR)$(DOCDIR)/examples/demo/
+	$(EX_SED) examples/r53mirror@.service >$(DESTDIR)$(UNITDIR)/r53mirror@.service
+	install -m 0644 examples/r53mirror@.timer $(DESTDIR)$(UNITDIR)/
+	install -m 0644 examples/r53mirror.sysusers $(DESTDIR)$(SYSUSERSDIR)/r53mirror.conf
+	install -m 0644 examples/r53mirror.tmpfiles $(DESTDIR)$(TMPFILESDIR)/r53mirror.conf
+	[ -e $(DESTDIR)$(SYSCONFDIR)/r53mirror/zones.conf ] || \
+	  { printf '%s\n' '# /etc/r53mirror/zones.conf: add your zones (every line below is' \
+	    '# commented out; see $(DOCDIR)/examples/zones.conf).' '#'; \
+	    sed -e 's/^\([^#[:space:]]\)/# \1/' examples/zones.conf; } \
+	    >$(DESTDIR)$(SYSCONFDIR)/r53mirror/zones.conf
+	if [ -z "$(DESTDIR)" ]; then set -e; \
+	  getent passwd r53mirror >/dev/null || useradd --system --user-group \
+	    --home-dir $(LOCALSTATEDIR)/lib/r53mirror --no-create-home \
+	    --shell /usr/sbin/nologin --comment "r53mirror DNS to Route 53 mirror" r53mirror; \
+	  chown root:r53mirror $(SYSCONFDIR)/r53mirror; chmod 0750 $(SYSCONFDIR)/r53mirror; \
+	  install -d -m 0700 -o r53mirror -g r53mirror $(LOCALSTATEDIR)/lib/r53mirror; \
+	  if [ -d /run/systemd/system ]; then systemctl daemon-reload; fi; \
+	fi
+
+# The Debian package (debian/): dpkg-buildpackage writes beside the tree
+# (..); the .deb, .buildinfo and .changes are moved into dist/.  It runs
+# debian/rules clean first, which is make clean here.
+deb:
+	dpkg-buildpackage -us -uc -b
+	mkdir -p dist
+	mv ../r53mirror_$(VERSION)_* ../r53mirror-dbgsym_$(VERSION)_* dist/ 2>/dev/null; \
+	  ls dist/r53mirror_$(VERSION)_*.deb
+
 uninstall:
 	for p in $(PROGS) r53mirror; do rm -f $(DESTDIR)$(BINDIR)/$$p; done
 	for m in $(MANPAGES); do \
 	  s=$${m##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$s/$${m##*/}; done
 	rm -f $(DESTDIR)$(MANDIR)/man8/r53mirror.8
+	rm -f $(DESTDIR)$(UNITDIR)/r53mirror@.service $(DESTDIR)$(UNITDIR)/r53mirror@.timer \
+	  $(DESTDIR)$(SYSUSERSDIR)/r53mirror.conf $(DESTDIR)$(TMPFILESDIR)/r53mirror.conf
+	rm -rf $(DESTDIR)$(DOCDIR)
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san dist

@@ -11,6 +11,7 @@ bats bats-support bats-assert
 bind9 bind9-utils bind9-dnsutils nsd knot knot-dnsutils ldnsutils
 python3 python3-botocore python3-dnspython awscli
 shellcheck mandoc util-linux procps psmisc time curl ca-certificates openssl iproute2
+debhelper dpkg-dev fakeroot lintian
 "
 
 missing=""
