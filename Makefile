@@ -112,10 +112,11 @@ install: progs
 # The scheduling examples and what they need: the units, the service
 # user (sysusers.d), its state folder (tmpfiles.d), /etc/r53mirror with a
 # commented zones.conf (an existing one is kept), the examples with
-# /usr/local/bin replaced by BINDIR.  With DESTDIR empty (a real install,
+# /usr/local/bin replaced by BINDIR (zones.mk runs BINDIR/r53mirror).  With DESTDIR empty (a real install,
 # as root) it also makes the user, /var/lib/r53mirror (0700) and gives
 # /etc/r53mirror to root:r53mirror 0750, as the package's postinst does.
-EX_SED = sed -e 's|/usr/local/bin/|$(BINDIR)/|g'
+EX_SED = sed -e 's|/usr/local/bin/|$(BINDIR)/|g' \
+  -e 's|^MIRROR ?= .*|MIRROR ?= $(BINDIR)/r53mirror|'
 install-examples:
 	install -d $(DESTDIR)$(DOCDIR)/examples/demo $(DESTDIR)$(UNITDIR) \
 	  $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR) \
