@@ -121,12 +121,13 @@ teardown_file() {
 	assert_failure
 }
 
-@test "package: lintian --fail-on warning finds nothing" {
+@test "package: lintian --fail-on error,warning finds nothing" {
 	local changes="${DEB%.deb}.changes"
 	[ -f "$changes" ]
-	run lintian --fail-on warning "$changes"
+	run lintian --fail-on error,warning "$changes"
 	assert_success
-	refute_output --regexp '^[EW]: '
+	run grep -E '^[EW]: ' <<<"$output"
+	assert_failure 1
 }
 
 @test "package: apt-get install, README set-up, a mirror by the installed commands as r53mirror" {
