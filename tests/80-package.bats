@@ -38,9 +38,10 @@ setup_file() {
 	mkdir -p "$PKG_OUT/src"
 	tar -C "$TOP_DIR" --exclude=./build --exclude=./build-san --exclude=./dist \
 		--exclude=./.git -cf - . | tar -C "$PKG_OUT/src" -xf -
-	# No dbgsym package, both cores: the build is the slow part of this file.
-	(cd "$PKG_OUT/src" && DEB_BUILD_OPTIONS="noddebs parallel=2" dpkg-buildpackage -us -uc -b) \
-		>"$PKG_OUT/build.log" 2>&1 ||
+	# make deb as the README says (dpkg-buildpackage, output moved into
+	# dist/); no dbgsym package, both cores: the build is the slow part.
+	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL DEB_BUILD_OPTIONS="noddebs parallel=2" \
+		make -C "$PKG_OUT/src" deb >"$PKG_OUT/build.log" 2>&1 ||
 		{ tail -n 40 "$PKG_OUT/build.log" >&3; return 1; }
 }
 
@@ -49,7 +50,7 @@ setup() {
 	why=$(cat "$BATS_FILE_TMPDIR/skip")
 	[ -z "$why" ] || skip "$why"
 	VERSION=$(sed -n 's/^VERSION *:= *//p' "$TOP_DIR/Makefile")
-	DEB="$PKG_OUT/${PKG}_${VERSION}_$(dpkg --print-architecture).deb"
+	DEB="$PKG_OUT/src/dist/${PKG}_${VERSION}_$(dpkg --print-architecture).deb"
 }
 
 teardown() {
@@ -72,9 +73,11 @@ teardown_file() {
 	return 0
 }
 
-@test "package: version of debian/changelog = the Makefile's; the .deb is built" {
+@test "package: version of debian/changelog = the Makefile's; make deb leaves the package in dist/" {
 	[ "$(cd "$TOP_DIR" && dpkg-parsechangelog -S Version)" = "$VERSION" ]
-	[ -f "$DEB" ]
+	[ -f "$DEB" ] && [ -f "${DEB%.deb}.changes" ] && [ -f "${DEB%.deb}.buildinfo" ]
+	# Nothing left beside the tree.
+	[ -z "$(find "$PKG_OUT" -maxdepth 1 -name "${PKG}_*")" ]
 }
 
 @test "package: dpkg-deb shows the commands, man pages, units, user, folders, examples, conffile" {
@@ -131,7 +134,7 @@ teardown_file() {
 }
 
 @test "package: apt-get install, README set-up, a mirror by the installed commands as r53mirror" {
-	cd "$PKG_OUT"
+	cd "${DEB%/*}"
 	run env DEBIAN_FRONTEND=noninteractive apt-get install -y "./${DEB##*/}"
 	assert_success
 	# What the postinst made.
