@@ -63,7 +63,7 @@ teardown_file() {
 	if dpkg-query -W -f='${Status}' "$PKG" 2>/dev/null | grep -q 'installed'; then
 		DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq "$PKG" >/dev/null 2>&1 || true
 	fi
-	rm -f /etc/r53mirror/xfr.key /etc/r53mirror/aws-credentials
+	rm -f /etc/r53mirror/xfr.key /etc/r53mirror/aws-credentials /etc/r53mirror/zones.conf
 	rmdir /etc/r53mirror 2>/dev/null || true
 	rm -rf /var/lib/r53mirror
 	if getent passwd r53mirror >/dev/null; then
@@ -231,4 +231,29 @@ teardown_file() {
 	getent passwd r53mirror
 	run pgrep -u r53mirror
 	assert_failure 1
+}
+
+@test "source install as root: make install install-examples makes the user and the folders" {
+	# After the purge (the user kept): start without it, as a new host.
+	userdel r53mirror
+	if getent group r53mirror >/dev/null; then groupdel r53mirror; fi
+	rm -rf /etc/r53mirror
+	run make -s -C "$TOP_DIR" PREFIX="$T/usr" install install-examples
+	assert_success
+	local pw
+	pw=$(getent passwd r53mirror)
+	[ "$(cut -d: -f3 <<<"$pw")" -lt 1000 ]
+	[ "$(cut -d: -f6,7 <<<"$pw")" = /var/lib/r53mirror:/usr/sbin/nologin ]
+	[ "$(stat -c '%a %U %G' /var/lib/r53mirror)" = "700 r53mirror r53mirror" ]
+	[ "$(stat -c '%a %U %G' /etc/r53mirror)" = "750 root r53mirror" ]
+	[ "$(grep -cv -e '^#' -e '^[[:space:]]*$' /etc/r53mirror/zones.conf)" -eq 0 ]
+	grep -q "^ExecStart=$T/usr/bin/r53mirror " "$T/usr/lib/systemd/system/r53mirror@.service"
+	# The user's line matches the sysusers.d entry the units expect.
+	grep -q '^u r53mirror - .* /var/lib/r53mirror /usr/sbin/nologin$' \
+		"$T/usr/lib/sysusers.d/r53mirror.conf"
+	# Again: nothing changes, an edited zones.conf is kept.
+	echo 'mine. 192.0.2.1 - Z0MINE000000001' >>/etc/r53mirror/zones.conf
+	run make -s -C "$TOP_DIR" PREFIX="$T/usr" install install-examples
+	assert_success
+	grep -q '^mine\. ' /etc/r53mirror/zones.conf
 }
