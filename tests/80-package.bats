@@ -75,7 +75,9 @@ teardown_file() {
 
 @test "package: version of debian/changelog = the Makefile's; make deb leaves the package in dist/" {
 	[ "$(cd "$TOP_DIR" && dpkg-parsechangelog -S Version)" = "$VERSION" ]
-	[ -f "$DEB" ] && [ -f "${DEB%.deb}.changes" ] && [ -f "${DEB%.deb}.buildinfo" ]
+	[ -f "$DEB" ]
+	[ -f "${DEB%.deb}.changes" ]
+	[ -f "${DEB%.deb}.buildinfo" ]
 	# Nothing left beside the tree.
 	[ -z "$(find "$PKG_OUT" -maxdepth 1 -name "${PKG}_*")" ]
 }
@@ -146,15 +148,17 @@ teardown_file() {
 	[ "$(stat -c '%a %U %G' /var/lib/r53mirror)" = "700 r53mirror r53mirror" ]
 	[ "$(stat -c '%a %U %G' /etc/r53mirror)" = "750 root r53mirror" ]
 	[ "$(stat -c '%U' /etc/r53mirror/zones.conf)" = root ]
-	[ -x /usr/bin/r53mirror ] && [ -x /usr/bin/zxfr ]
-	man -w r53mirror >/dev/null
+	[ -x /usr/bin/r53mirror ]
+	[ -x /usr/bin/zxfr ]
+	[ -f /usr/share/man/man8/mirror.sh.8.gz ]
+	[ -L /usr/share/man/man8/r53mirror.8.gz ]
 	# Nothing enabled, nothing running.
 	[ -z "$(compgen -G '/etc/systemd/system/*.wants/r53mirror@*')" ]
 	run pgrep -u r53mirror
 	assert_failure 1
 
 	# README step 2, as written: the key readable by the group only.
-	tsig-keygen -a hmac-sha256 r53mirror | install -m 0640 -g r53mirror /dev/stdin /etc/r53mirror/xfr.key
+	/usr/sbin/tsig-keygen -a hmac-sha256 r53mirror | install -m 0640 -g r53mirror /dev/stdin /etc/r53mirror/xfr.key
 	[ "$(stat -c '%a %U %G' /etc/r53mirror/xfr.key)" = "640 root r53mirror" ]
 	SERVER_KEYFILES=/etc/r53mirror/xfr.key server_start knot mirror.test \
 		"$FIXTURES/mirror/mirror.test.zone"
