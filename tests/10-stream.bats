@@ -69,7 +69,7 @@ S="$FIXTURES/stream"
 	    'r53={"Region":"eu-west-1"}' 'raw=["192.0.2.1","192.0.2.2"]' \
 	    "key=$(printf 'www.example.com.\tA/eu\\032west')" \
 	    "cmp=$(printf 'www.example.com.\tA/eu\\032west\t60\t192.0.2.1\t192.0.2.2\t@r53={"Region":"eu-west-1"}')" \
-	    'route53-only=1')"
+	    'route53-only=1' 'unconverted=0')"
 	run stream_test parse "$(printf 'a.example.com.\tA\t-\t@r53={"AliasTarget":{}}')"
 	assert_success
 	assert_line 'ttl=-1'
@@ -79,6 +79,55 @@ S="$FIXTURES/stream"
 	run --separate-stderr stream_test parse "$(printf 'a.example.com.\tA\t5\t')"
 	assert_equal "$status" 2
 	assert_equal "$stderr" "stream_test: arg:1: rdata 1: empty field"
+}
+
+@test "an RRset with @raw and no RDATA: its stored values are its content" {
+	# r53dump's form for values it cannot convert (SPEC 2.2): no RDATA,
+	# so no source RRset can equal it; @raw compared, unlike beside RDATA
+	line=$(printf 'x.example.com.\tTXT\t300\t@raw=["\\"v=1\\\\009x\\""]')
+	run --separate-stderr stream_test parse "$line"
+	assert_success
+	assert_output "$(printf '%s\n' 'owner=x.example.com.' 'type=TXT' \
+	    'ttl=300' 'raw=["\"v=1\\009x\""]' \
+	    "key=$(printf 'x.example.com.\tTXT')" "cmp=$line" \
+	    'route53-only=0' 'unconverted=1')"
+	# a routing record keeps its @r53 before the @raw
+	run stream_test parse "$(printf 'x.example.com.\tTXT/a\t300\t@r53={"Weight":"1"}\t@raw=["x"]')"
+	assert_success
+	assert_line 'route53-only=1'
+	assert_line 'unconverted=1'
+	# neither RDATA nor @raw, or only @r53: still refused
+	run --separate-stderr stream_test parse "$(printf 'x.example.com.\tTXT\t300\t@r53={"Weight":"1"}')"
+	assert_equal "$status" 2
+	assert_equal "$stderr" "stream_test: arg:1: rdata 1: missing (an RRset needs at least one record, or @raw)"
+	# rrset_format and zonebuf write the form
+	run stream_test format x.example.com. TXT - 300 - '["x"]'
+	assert_success
+	assert_output "$(printf 'x.example.com.\tTXT\t300\t@raw=["x"]')"
+	printf 'x.example.com.\tTXT\t-\t300\t-\t-\t["x"]\n' |
+	    stream_test zonebuf example.com. >"$T/zb"
+	grep -qxF "$(printf 'x.example.com.\tTXT\t300\t@raw=["x"]')" "$T/zb"
+	printf 'x.example.com.\tTXT\t-\t300\t-\t-\t["x"]\nx.example.com.\tTXT\t-\t300\t"a"\t-\t-\n' >"$T/in"
+	run --separate-stderr stream_test zonebuf example.com. <"$T/in"
+	assert_equal "$status" 2
+	assert_equal "$stderr" "stream_test: x.example.com.	TXT: an RRset without RDATA and records with one key"
+}
+
+@test "the change writer puts an RRset without RDATA only on '-' and '<' lines" {
+	printf '%s\n' '-	a.example.com.	TXT	1	@raw=["a"]' \
+	    '<	c.example.com.	TXT	1	@raw=["c"]' '>	c.example.com.	TXT	1	"c"' \
+	    '#EXTRA desired-rrsets=1 current-rrsets=2 skipped=0' >"$T/in"
+	run --separate-stderr stream_test put change example.com. <"$T/in"
+	assert_success
+	assert_line --index 6 '#end changes=2 adds=0 deletes=1 updates=1 desired-rrsets=1 current-rrsets=2 skipped=0'
+	printf '+\tb.example.com.\tTXT\t1\t@raw=["b"]\n' >"$T/in"
+	run --separate-stderr stream_test put change example.com. <"$T/in"
+	assert_equal "$status" 2
+	assert_equal "$stderr" "stream_test: (stdout):4: kind: '+' line with an RRset without RDATA (@raw only: it can only be deleted or replaced)"
+	printf '%s\n' '<	c.example.com.	TXT	1	"c"' '>	c.example.com.	TXT	1	@raw=["c"]' >"$T/in"
+	run --separate-stderr stream_test put change example.com. <"$T/in"
+	assert_equal "$status" 2
+	assert_equal "$stderr" "stream_test: (stdout):5: kind: '>' line with an RRset without RDATA (@raw only: it can only be deleted or replaced)"
 }
 
 @test "rrset_format sorts records bytewise and drops duplicates" {
@@ -570,6 +619,14 @@ S="$FIXTURES/stream"
 
 @test "change reader rejects update-key-differs" {
 	reject change update-key-differs
+}
+
+@test "change reader rejects add-unconverted (an RRset without RDATA added)" {
+	reject change add-unconverted
+}
+
+@test "change reader rejects gt-unconverted (an RRset without RDATA as the new side)" {
+	reject change gt-unconverted
 }
 
 @test "change reader rejects wrong-adds" {

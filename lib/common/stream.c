@@ -653,10 +653,15 @@ parse_line(const char *line, size_t len, struct rrset *rr, const char *origin,
 			msg = "'-' (alias) without @r53";
 			goto bad;
 		}
-	} else if (rr->nrdata == 0) {
+	} else if (rr->nrdata == 0 && rr->raw == NULL) {
 		field = "rdata 1";
-		msg = "missing (an RRset needs at least one record)";
+		msg = "missing (an RRset needs at least one record, or @raw)";
 		goto bad;
+	} else if (rr->nrdata == 0) {
+		/* An unconverted Route 53 RRset (SPEC 2.2): its stored values
+		 * are its content, so two dumps of it compare by them and no
+		 * RRset with RDATA ever equals it. */
+		rr->cmp_len = len;
 	}
 	return 0;
 bad:
@@ -732,6 +737,12 @@ int
 rrset_route53_only(const struct rrset *rr)
 {
 	return rr->setid != NULL || rr->r53 != NULL;
+}
+
+int
+rrset_unconverted(const struct rrset *rr)
+{
+	return rr->nrdata == 0 && rr->raw != NULL && rr->ttl >= 0;
 }
 
 /* ---------------------------------------------------------------- */
@@ -1306,6 +1317,22 @@ change_prefix(const char *file, unsigned long lineno, const char *line,
 	return line[0];
 }
 
+/*
+ * new_side_ok(file, lineno, kind, rr): an unconverted RRset (@raw only)
+ * holds values nobody could send as they are meant, so it may be deleted
+ * or replaced but never be the new side of a change.  0 or -1 (reported).
+ */
+static int
+new_side_ok(const char *file, unsigned long lineno, int kind,
+    const struct rrset *rr)
+{
+	if ((kind != '+' && kind != '>') || !rrset_unconverted(rr))
+		return 0;
+	log_at(file, lineno, "kind: '%c' line with an RRset without RDATA "
+	    "(@raw only: it can only be deleted or replaced)", kind);
+	return -1;
+}
+
 enum strm_status
 strm_next_change(struct strm_reader *r, const struct change **chp)
 {
@@ -1351,7 +1378,8 @@ strm_next_change(struct strm_reader *r, const struct change **chp)
 			goto fail;
 		}
 		if (parse_line(line + 2, len - 2, &r->rr, r->origin,
-		    r->origin_len, 0, r->name, r->lineno) == -1)
+		    r->origin_len, 0, r->name, r->lineno) == -1 ||
+		    new_side_ok(r->name, r->lineno, '>', &r->rr) == -1)
 			goto fail;
 		if (rrset_key_cmp(&r->rr2, &r->rr) != 0) {
 			log_at(r->name, r->lineno, "'>' line with another "
@@ -1365,6 +1393,7 @@ strm_next_change(struct strm_reader *r, const struct change **chp)
 	} else {
 		if (parse_line(line + 2, len - 2, &r->rr, r->origin,
 		    r->origin_len, 0, r->name, r->lineno) == -1 ||
+		    new_side_ok(r->name, r->lineno, k, &r->rr) == -1 ||
 		    check_order(r, &r->rr, NO_CP) == -1)
 			goto fail;
 		r->ch.kind = k == '+' ? CHANGE_ADD : CHANGE_DELETE;
@@ -1577,6 +1606,8 @@ wr_record(struct strm_writer *w, int kind, const char *line, size_t len)
 	    w->name, w->lineno) == -1)
 		goto fail;
 	if (w->kind == STRM_CHANGE) {
+		if (new_side_ok(w->name, w->lineno, kind, &w->rr) == -1)
+			goto fail;
 		if (kind != '>' && w->pending) {
 			log_at(w->name, w->lineno, "internal error: '<' not "
 			    "followed by '>'");

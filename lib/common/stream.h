@@ -183,6 +183,15 @@ int rrset_compare(const struct rrset *a, const struct rrset *b, int *same);
  */
 int rrset_route53_only(const struct rrset *rr);
 
+/*
+ * rrset_unconverted(rr): 1 if the RRset has no RDATA but an @raw field
+ * (SPEC 2.2): a Route 53 RRset whose stored values r53dump could not
+ * convert.  It may only be deleted or replaced ('-' and '<' lines of a
+ * change stream), never added, so the change reader refuses it on '+'
+ * and '>' lines.  Else 0.
+ */
+int rrset_unconverted(const struct rrset *rr);
+
 struct strm_writer;
 
 /*

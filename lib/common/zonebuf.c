@@ -116,9 +116,11 @@ zonebuf_add(struct zonebuf *zb, const char *owner, const char *type,
 	if (owner == NULL || type == NULL || bad_text(owner) ||
 	    bad_text(type) || bad_text(setid) || bad_text(rdata) ||
 	    bad_text(r53) || bad_text(raw) || ttl < -1 ||
-	    ttl > 2147483647L || (ttl == -1) != (rdata == NULL)) {
+	    ttl > 2147483647L || (ttl == -1 && rdata != NULL) ||
+	    (rdata == NULL && ttl != -1 && raw == NULL)) {
 		log_msg("zonebuf: bad record for %s %s (empty field, TAB or "
-		    "LF in a field, bad TTL, or alias with RDATA)",
+		    "LF in a field, bad TTL, alias with RDATA, or neither "
+		    "RDATA nor @raw)",
 		    owner ? owner : "(null)", type ? type : "(null)");
 		return -1;
 	}
@@ -568,6 +570,13 @@ write_group(struct zonebuf *zb, struct strm_writer *w, size_t i, size_t j)
 		return -1;
 	for (k = i; k < j && !alias; k++) {
 		rd = ent_text(zb->idx[k]) + kl + 1;
+		if (*rd == '\0' && j - i > 1) {
+			log_msg("%.*s: an RRset without RDATA and records "
+			    "with one key", (int)kl, t);
+			return -1;
+		}
+		if (*rd == '\0')
+			continue;	/* unconverted: @raw only (SPEC 2.2) */
 		if (prev != NULL && strcmp(prev, rd) == 0)
 			continue;	/* duplicate record */
 		prev = rd;

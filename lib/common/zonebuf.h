@@ -51,6 +51,9 @@ struct zonebuf *zonebuf_new(const char *origin);
  *          stream.h), or NULL for a plain RRset
  *   ttl    0..2147483647, or -1 for a Route 53 alias record
  *   rdata  canonical RDATA of this record; NULL for an alias (ttl -1)
+ *          and for an unconverted Route 53 RRset (ttl >= 0, raw given:
+ *          a line with @raw and no RDATA, SPEC 2.2; the only record of
+ *          its key)
  *   r53    the JSON text of the @r53 field WITHOUT "@r53=", or NULL
  *   raw    the JSON text of the @raw field WITHOUT "@raw=", or NULL
  * r53 and raw describe the whole RRset: give them with every record of

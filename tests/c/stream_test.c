@@ -292,8 +292,9 @@ parse_run(const char *line)
 		pr("rdata", rr.rdata[i], rr.rdata_len[i]);
 	pr("r53", rr.r53, rr.r53_len);
 	pr("raw", rr.raw, rr.raw_len);
-	printf("key=%.*s\ncmp=%.*s\nroute53-only=%d\n", (int)rr.key_len,
-	    rr.line, (int)rr.cmp_len, rr.line, rrset_route53_only(&rr));
+	printf("key=%.*s\ncmp=%.*s\nroute53-only=%d\nunconverted=%d\n",
+	    (int)rr.key_len, rr.line, (int)rr.cmp_len, rr.line,
+	    rrset_route53_only(&rr), rrset_unconverted(&rr));
 	rrset_free_arrays(&rr);
 	return EXIT_OK;
 }
