@@ -4,7 +4,8 @@
  * octal names to canonical names (names.c), every Value through
  * canon_from_r53value (canon.c), Route 53-only elements into @r53, and the
  * stored Values into @raw whenever r53apply could not reproduce them byte
- * for byte from the canonical text.
+ * for byte from the canonical text.  An RRset with a Value that has no
+ * canonical text at all keeps only its @raw (no RDATA) and a warning.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -152,6 +153,44 @@ done:
 	return out;
 }
 
+/*
+ * conv_unconverted(ctx, rr, cv, i, err): Value I of rr has no canonical
+ * text.  One stored value must not cost the whole zone (a zone written by
+ * other tools holds such values, e.g. decimal escapes): the RRset is
+ * written without RDATA, its stored values in @raw (SPEC 2.2), so it never
+ * equals a source RRset and r53apply deletes or replaces it with exactly
+ * these values.  The apex SOA is the exception: the stream's serial comes
+ * from it (and Route 53 checks an SOA's syntax, so only a broken listing
+ * gets here).  Returns 0, or -1 after reporting.
+ */
+static int
+conv_unconverted(struct dump_ctx *ctx, const struct r53_rrset *rr,
+    struct conv *cv, size_t i, const char *err)
+{
+	char what[160];
+	size_t k;
+
+	snprintf(what, sizeof(what), "cannot parse Value %zu '%.100s%s'",
+	    i + 1, rr->values[i], strlen(rr->values[i]) > 100 ? "..." : "");
+	if (strcmp(cv->type, "SOA") == 0 && cv->setid == NULL &&
+	    strcmp(cv->owner, ctx->origin) == 0)
+		return dump_bad_record(ctx, rr, what, err);
+	for (k = 0; k < cv->n; k++)
+		free(cv->rdata[k]);
+	free(cv->rdata);
+	cv->rdata = NULL;
+	cv->n = 0;
+	if ((cv->raw = conv_raw_json(rr)) == NULL)
+		return dump_bad_record(ctx, rr, "values",
+		    "cannot encode the stored values as JSON");
+	log_warn("hosted zone %s: record %s %s%s%s: %s: %s; written without "
+	    "RDATA (stored values in @raw): it will be replaced or deleted",
+	    ctx->label, rr->name, rr->type,
+	    rr->set_identifier != NULL ? " SetIdentifier " : "",
+	    rr->set_identifier != NULL ? rr->set_identifier : "", what, err);
+	return 0;
+}
+
 /* Every Value of rr to canonical text, and @raw when needed. */
 static int
 conv_values(struct dump_ctx *ctx, const struct r53_rrset *rr,
@@ -171,22 +210,16 @@ conv_values(struct dump_ctx *ctx, const struct r53_rrset *rr,
 	for (i = 0; i < rr->nvalues; i++) {
 		if (canon_from_r53value(cv->rrtype, rr->values[i], ctx->origin,
 		    &cv->rdata[i], &err) != 0) {
-			char what[160];
-
-			snprintf(what, sizeof(what), "cannot parse Value %zu "
-			    "'%.100s%s'", i + 1, rr->values[i],
-			    strlen(rr->values[i]) > 100 ? "..." : "");
-			dump_bad_record(ctx, rr, what,
+			rc = conv_unconverted(ctx, rr, cv, i,
 			    err != NULL ? err : "invalid");
 			free(err);
-			return -1;
+			return rc;
 		}
 	}
+	/* -1: a canonical text without a Route 53 form (RFC 3597): the
+	 * RDATA is right, but only the stored values can delete it. */
 	rc = conv_reproducible(rr, cv);
-	if (rc == -1)
-		return dump_bad_record(ctx, rr, "values",
-		    "cannot form the Route 53 text of the canonical value");
-	if (rc == 0) {
+	if (rc != 1) {
 		cv->raw = conv_raw_json(rr);
 		if (cv->raw == NULL)
 			return dump_bad_record(ctx, rr, "values",

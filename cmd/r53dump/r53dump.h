@@ -43,8 +43,10 @@ void dump_ctx_clear(struct dump_ctx *ctx);
 /*
  * dump_zone(ctx): list every page (maxitems 300) and add every RRset,
  * converted to canonical text, to ctx->zb; learn the apex SOA serial.
- * Returns EXIT_OK, or an exit status after reporting (a Value that cannot
- * be parsed: EXIT_BADINPUT; a failed request: EXIT_REMOTE/...).
+ * An RRset with a Value that cannot be parsed is written without RDATA,
+ * its stored values in @raw, with a warning (SPEC 2.2).  Returns EXIT_OK,
+ * or an exit status after reporting (a malformed record or an apex SOA
+ * that cannot be parsed: EXIT_BADINPUT; a failed request: EXIT_REMOTE/...).
  */
 int dump_zone(struct dump_ctx *ctx);
 
