@@ -34,6 +34,16 @@ R="$FIXTURES/rrdiff"
 @test "--delete-route53-only: the routing records go, the plain RRset comes" { rrdiff_case route53-only-collision-delete; }
 @test "@raw is ignored in comparisons and carried in - and < lines" { rrdiff_case raw; }
 @test "--types restricts the managed types" { rrdiff_case types; }
+@test "an RRset r53dump could not convert (@raw only) is replaced or deleted, never equal" { rrdiff_case unconverted; }
+@test "--ignore-ttl still replaces it; --delete-route53-only deletes an unconverted routing record" { rrdiff_case unconverted-options; }
+
+@test "an RRset without RDATA in DESIRED: exit 2, file and line named, no trailer" {
+	cd "$R/unconverted"
+	run --separate-stderr rrdiff -q current.rrset desired.rrset
+	assert_equal "$status" 2
+	assert_equal "$stderr" "rrdiff: current.rrset:6: a.example.com. TXT: an RRset without RDATA (@raw only, a Route 53 value r53dump could not read) cannot be DESIRED; are the operands swapped?"
+	refute_output --partial '#end'
+}
 
 # truncated FILE LINES OUT: the first LINES lines of FILE into OUT
 truncated() { head -n "$2" "$1" >"$3"; }

@@ -379,6 +379,28 @@ write_header(struct rrdiff *d, struct strm_reader *des,
 	return 0;
 }
 
+/*
+ * next_desired(des, a): strm_next on DESIRED, refusing an unconverted
+ * RRset (@raw without RDATA): only r53dump writes it, for a Route 53 value
+ * it could not read, and nothing could ever create it as it is.
+ */
+static enum strm_status
+next_desired(struct strm_reader *des, const struct rrset **a)
+{
+	enum strm_status st = strm_next(des, a);
+
+	if (st == STRM_OK && rrset_unconverted(*a)) {
+		log_at(strm_name(des), strm_lineno(des), "%.*s %.*s: an RRset "
+		    "without RDATA (@raw only, a Route 53 value r53dump could "
+		    "not read) cannot be DESIRED; are the operands swapped?",
+		    (int)(*a)->owner_len, (*a)->owner,
+		    (int)((*a)->key_len - (*a)->owner_len - 1),
+		    (*a)->type);
+		return STRM_ERROR;
+	}
+	return st;
+}
+
 /* merge(d, des, cur): the merge join.  Returns 0 or -1. */
 static int
 merge(struct rrdiff *d, struct strm_reader *des, struct strm_reader *cur)
@@ -387,7 +409,7 @@ merge(struct rrdiff *d, struct strm_reader *des, struct strm_reader *cur)
 	enum strm_status sa, sb;
 	int c, same;
 
-	sa = strm_next(des, &a);
+	sa = next_desired(des, &a);
 	sb = strm_next(cur, &b);
 	while (sa == STRM_OK || sb == STRM_OK) {
 		if (sa == STRM_ERROR || sb == STRM_ERROR)
@@ -404,7 +426,7 @@ merge(struct rrdiff *d, struct strm_reader *des, struct strm_reader *cur)
 		    c < 0 && sb == STRM_OK ? b : NULL) == -1)
 			return -1;
 		if (c <= 0)
-			sa = strm_next(des, &a);
+			sa = next_desired(des, &a);
 		if (c >= 0)
 			sb = strm_next(cur, &b);
 	}
