@@ -337,6 +337,49 @@ apply_ok() {
 	! grep -q '^mx\.' "$T/l"
 }
 
+@test "r53apply: an unconverted RRset (@raw only) is deleted and replaced with exactly its stored values and TTL" {
+	r53a_emu
+	zid=$(emu_create_zone example.com)
+	# values as the AWS mirror-dns sample sends them (dnspython's decimal
+	# escapes); the emulator, like Route 53, stores them as sent
+	r53a_aws_create "$zid" oct.example.com TXT 300 '"v=1\009x"' '"fine"'
+	r53a_aws_create "$zid" gone.example.com TXT 60 '"a\009"'
+	cat >"$T/w.json" <<'JSON'
+{"Changes":[{"Action":"CREATE","ResourceRecordSet":{"Name":"w.example.com","Type":"TXT","SetIdentifier":"one","Weight":10,"TTL":300,"ResourceRecords":[{"Value":"\"a\\009b\""}]}}]}
+JSON
+	awsr53 change-resource-record-sets --hosted-zone-id "$zid" --change-batch "file://$T/w.json" >/dev/null
+	r53a_list "$zid" >"$T/l0"
+	cat "$T/l0"
+	grep -qxF 'oct.example.com. TXT 300 "fine"|"v=1\009x"' "$T/l0"
+	grep -qxF 'w.example.com. TXT/one 300 "a\009b"' "$T/l0"
+	# Negative controls: the emulator compares a DELETE's TTL and values
+	# exactly, so the same data in another text or TTL is refused.
+	for bad in '-\tgone.example.com.\tTXT\t60\t@raw=["\\"a\\\\011\\""]' \
+	    '-\tgone.example.com.\tTXT\t300\t@raw=["\\"a\\\\009\\""]'; do
+		printf -- "$bad\n" | R53A_CUR_RRSETS=5 r53a_stream "$T/bad" "$zid"
+		cat "$T/bad"
+		run r53apply --zone-id "$zid" --adopt "$T/bad"
+		echo "$output"
+		assert_failure 1
+		assert_output --partial "do not match"
+	done
+	{
+		printf '<\toct.example.com.\tTXT\t300\t@raw=["\\"v=1\\\\009x\\"","\\"fine\\""]\n'
+		printf '>\toct.example.com.\tTXT\t300\t"fine"\t"v=1\\009x"\n'
+		printf -- '-\tgone.example.com.\tTXT\t60\t@raw=["\\"a\\\\009\\""]\n'
+		printf -- '-\tw.example.com.\tTXT/one\t300\t@r53={"Weight":"10"}\t@raw=["\\"a\\\\009b\\""]\n'
+	} | R53A_CUR_RRSETS=5 R53A_EXTRA_HEADER="#delete-route53-only yes" r53a_stream "$T/c" "$zid"
+	cat "$T/c"
+	apply_ok "$zid" "$T/c" --adopt
+	assert_output --partial "created 0, updated 1, deleted 2, skipped 0"
+	r53a_list "$zid" >"$T/l"
+	cat "$T/l"
+	# the replacement is sent in octal: the TAB the sample meant
+	grep -qxF 'oct.example.com. TXT 300 "fine"|"v=1\011x"' "$T/l"
+	! grep -q '^gone\.' "$T/l"
+	! grep -q '^w\.' "$T/l"
+}
+
 @test "r53apply: alias records are left alone unless the stream says to delete them" {
 	r53a_emu
 	zid=$(emu_create_zone example.com)

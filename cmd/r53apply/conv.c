@@ -105,7 +105,10 @@ out:
 
 /*
  * ap_convert_set(s, use_raw, err): fill s->rr and the cost of s.  With
- * use_raw the @raw values (when present) replace the canonical ones.
+ * use_raw the @raw values (when present) replace the canonical ones.  An
+ * unconverted RRset (SPEC 2.2: @raw, no RDATA) has only those: the stream
+ * reader lets it be an old side alone, so it is always a DELETE of exactly
+ * the stored values and TTL, which is what Route 53 compares.
  * Returns 0, or -1 with *err a malloc'd reason (caller frees).
  */
 int
