@@ -184,7 +184,7 @@ conv_unconverted(struct dump_ctx *ctx, const struct r53_rrset *rr,
 		return dump_bad_record(ctx, rr, "values",
 		    "cannot encode the stored values as JSON");
 	log_warn("hosted zone %s: record %s %s%s%s: %s: %s; written without "
-	    "RDATA (stored values in @raw): it will be replaced or deleted",
+	    "RDATA (stored values in @raw): it never equals a source RRset",
 	    ctx->label, rr->name, rr->type,
 	    rr->set_identifier != NULL ? " SetIdentifier " : "",
 	    rr->set_identifier != NULL ? rr->set_identifier : "", what, err);
