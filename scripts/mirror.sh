@@ -831,11 +831,9 @@ on_signal() {
 		kill -TERM "$STAGE_PID" 2>/dev/null
 		wait "$STAGE_PID" 2>/dev/null
 	fi
-	# r53apply had started: some batches may have landed, so the last
-	# snapshot is no longer what Route 53 holds (as when it fails).
-	if [ "$APPLY_STARTED" -eq 1 ] && [ -n "$ZDIR" ]; then
-		rm -f -- "$ZDIR/applied.rrset"
-	fi
+	# r53apply had started: some batches may have landed.  The drift
+	# baseline was moved aside before it started (baseline_invalidate)
+	# and stays so: nothing to do here, as after a SIGKILL.
 	SUMMARY_RESULT=interrupted
 	finish $((128 + n))
 }
@@ -929,6 +927,45 @@ json_number() {
 	grep -oE "\"$2\": *[0-9]+" "$1" | head -n 1 | grep -oE '[0-9]+$'
 }
 
+# The drift baseline, $ZDIR/applied.rrset: the source snapshot Route 53
+# holds.  It is valid on disk only while no r53apply is under way: moved
+# aside (renamed to applied.rrset.inflight, the folder synced) before
+# r53apply starts, put back only when r53apply surely sent nothing, and
+# replaced by the new snapshot only after the run's state is saved.  A
+# run killed anywhere in between (SIGKILL, a reboot) leaves no baseline:
+# the next run says drift=unchecked, never a drift count.
+
+# baseline_invalidate: move the baseline aside, durably; 1 on failure.
+baseline_invalidate() {
+	rm -f -- "$ZDIR/applied.rrset.inflight" "$ZDIR/applied.rrset.tmp" || return 1
+	if [ -e "$ZDIR/applied.rrset" ]; then
+		mv -f -- "$ZDIR/applied.rrset" "$ZDIR/applied.rrset.inflight" || return 1
+	fi
+	sync -- "$ZDIR"
+}
+
+# baseline_restore: r53apply sent nothing: the moved baseline is valid.
+baseline_restore() {
+	if [ -e "$ZDIR/applied.rrset.inflight" ]; then
+		mv -f -- "$ZDIR/applied.rrset.inflight" "$ZDIR/applied.rrset" &&
+			sync -- "$ZDIR"
+	fi
+}
+
+# baseline_commit: this run's source snapshot becomes the baseline
+# (written, synced, renamed): call it after save_state.
+baseline_commit() {
+	if cp -f -- "$RUN/source.rrset" "$ZDIR/applied.rrset.tmp" &&
+		sync -- "$ZDIR/applied.rrset.tmp" &&
+		mv -f -- "$ZDIR/applied.rrset.tmp" "$ZDIR/applied.rrset"; then
+		sync -- "$ZDIR"
+		rm -f -- "$ZDIR/applied.rrset.inflight"
+	else
+		msg "$ZONE: cannot write the drift baseline $ZDIR/applied.rrset"
+		rm -f -- "$ZDIR/applied.rrset.tmp"
+	fi
+}
+
 # dry_run_state REALDIR: a dry run keeps no state: it works in a
 # temporary folder (removed on exit) with a copy of the zone's state,
 # taken under the zone's lock when the zone has a state folder; the
@@ -969,7 +1006,7 @@ run_one() {
 	DEADLINE=$(($(now_s) + opt_timeout))
 	RUN="" ZDIR="" CHECK=none SRC_SERIAL="" R53_SERIAL="" R53_SERIAL_AFTER=""
 	N_CHANGES=0 N_ADDS=0 N_DELETES=0 N_UPDATES=0 N_DRIFT=0 N_REQUESTS=0 N_DNS=0
-	DRIFT_UNCHECKED=0 APPLY_STARTED=0 SD=""
+	DRIFT_UNCHECKED=0 SD=""
 	SUMMARY_RESULT=error
 	exec {OUT_FD}>&1 {ERR_FD}>&2
 	trap 'on_signal INT 2' INT
@@ -1187,42 +1224,62 @@ run_one() {
 		finish "$EX_REFUSED"
 	fi
 
-	# Drift: Route 53 against what we last left there (the source
-	# snapshot we applied, compared as that run compared it), leaving out
-	# RRsets the last apply skipped.  It does not depend on today's
-	# options or tool versions, only on the stream format: skipped (and
-	# reported as unchecked) without a snapshot or when the format's
-	# version line differs.
-	if [ -s "$ZDIR/applied.rrset" ] &&
-		[ "$(head -n 1 "$ZDIR/applied.rrset")" = "$(head -n 1 "$RUN/route53.rrset")" ]; then
-		local -a dargs=()
-		[ "$st_applied_ignore_ttl" = 1 ] && dargs+=(--ignore-ttl)
-		[ -n "$st_applied_types" ] && dargs+=(--types "$st_applied_types")
-		stage rrdiff-drift "$RUN/drift.err" "$RRDIFF" "${dargs[@]}" \
-			-o "$RUN/drift.changes" -- "$ZDIR/applied.rrset" "$RUN/route53.rrset"
-		st=$?
-		if [ "$st" -eq 1 ]; then
-			[ -e "$ZDIR/unsettled.keys" ] || : >"$ZDIR/unsettled.keys"
-			N_DRIFT=$(awk -F'\t' '
-				FILENAME == ARGV[1] { skip[$1 "\t" $2] = 1; next }
-				/^[-+<]\t/ && !(($2 "\t" $3) in skip) { n++ }
-				END { print n + 0 }' "$ZDIR/unsettled.keys" "$RUN/drift.changes" 2>/dev/null)
-			N_DRIFT=${N_DRIFT:-0}
-			if [ "$N_DRIFT" -gt 0 ] && [ "$opt_dry_run" -eq 1 ]; then
-				msg "$ZONE: drift: $N_DRIFT RRset(s) in Route 53 were changed outside the mirror:"
-				grep -E '^[-+<>]	' "$RUN/drift.changes" >&2
-			elif [ "$N_DRIFT" -gt 0 ]; then
-				msg "$ZONE: drift: $N_DRIFT RRset(s) in Route 53 were changed outside the mirror (see $RUN/drift.changes)"
-			fi
-		elif [ "$st" -ne 0 ]; then
-			msg "$ZONE: drift check failed (status $st); going on"
-			DRIFT_UNCHECKED=1
-		fi
-	else
+	check_drift
+	diff_phase
+	apply_phase
+	if [ "$opt_dry_run" -eq 1 ]; then
+		SUMMARY_RESULT=dry-run
+		[ "$N_DRIFT" -gt 0 ] && finish "$EX_DRIFT"
+		finish "$APPLY_ST"
+	fi
+	record_phase "$opthash"
+}
+
+# check_drift: Route 53 against what we last left there (the source
+# snapshot we applied, compared as that run compared it), leaving out
+# RRsets the last apply did not apply.  It does not depend on today's
+# options or tool versions, only on the stream format: skipped (and
+# reported as unchecked) without a valid baseline (see
+# baseline_invalidate) or when the format's version line differs.  Sets
+# N_DRIFT, or DRIFT_UNCHECKED=1.
+check_drift() {
+	local st
+	local -a dargs=()
+	if [ ! -s "$ZDIR/applied.rrset" ] ||
+		[ "$(head -n 1 "$ZDIR/applied.rrset")" != "$(head -n 1 "$RUN/route53.rrset")" ]; then
 		vmsg "$ZONE: no drift baseline of this stream format: drift unchecked"
 		DRIFT_UNCHECKED=1
+		return 0
 	fi
+	[ "$st_applied_ignore_ttl" = 1 ] && dargs+=(--ignore-ttl)
+	[ -n "$st_applied_types" ] && dargs+=(--types "$st_applied_types")
+	stage rrdiff-drift "$RUN/drift.err" "$RRDIFF" "${dargs[@]}" \
+		-o "$RUN/drift.changes" -- "$ZDIR/applied.rrset" "$RUN/route53.rrset"
+	st=$?
+	if [ "$st" -ne 0 ] && [ "$st" -ne 1 ]; then
+		msg "$ZONE: drift check failed (status $st); going on"
+		DRIFT_UNCHECKED=1
+		return 0
+	fi
+	[ "$st" -eq 1 ] || return 0
+	[ -e "$ZDIR/unsettled.keys" ] || : >"$ZDIR/unsettled.keys"
+	N_DRIFT=$(awk -F'\t' '
+		FILENAME == ARGV[1] { skip[$1 "\t" $2] = 1; next }
+		/^[-+<]\t/ && !(($2 "\t" $3) in skip) { n++ }
+		END { print n + 0 }' "$ZDIR/unsettled.keys" "$RUN/drift.changes" 2>/dev/null)
+	N_DRIFT=${N_DRIFT:-0}
+	if [ "$N_DRIFT" -gt 0 ] && [ "$opt_dry_run" -eq 1 ]; then
+		msg "$ZONE: drift: $N_DRIFT RRset(s) in Route 53 were changed outside the mirror:"
+		grep -E '^[-+<>]	' "$RUN/drift.changes" >&2
+	elif [ "$N_DRIFT" -gt 0 ]; then
+		msg "$ZONE: drift: $N_DRIFT RRset(s) in Route 53 were changed outside the mirror (see $RUN/drift.changes)"
+	fi
+}
 
+# diff_phase: the change stream source -> Route 53 into $RUN/changes;
+# sets N_CHANGES, N_ADDS, N_DELETES, N_UPDATES.
+diff_phase() {
+	local st
 	stage rrdiff "$RUN/rrdiff.err" "$RRDIFF" "${DIFFARGS[@]}" \
 		-o "$RUN/changes" -- "$RUN/source.rrset" "$RUN/route53.rrset"
 	st=$?
@@ -1240,84 +1297,90 @@ run_one() {
 		save_state
 		stage_failed rrdiff "$EX_BADINPUT"
 	fi
+}
 
-	# Apply when something differs, or only the serial (r53apply then
-	# writes the SOA serial, so the next probe sees our serial).
-	local applied_st=0
-	if [ "$N_CHANGES" -gt 0 ] || [ "$R53_SERIAL" != "$SRC_SERIAL" ]; then
-		local -a aargs=()
-		[ -n "$opt_endpoint" ] && aargs+=(--endpoint-url "$opt_endpoint")
-		# A named zone resolved by the dump: no second name lookup.
-		aargs+=(--zone-id "${hz_id:-${st_zone_id:-}}")
-		[ -z "$hz_id" ] && [ -z "$st_zone_id" ] && aargs=("${R53ARGS[@]}")
-		[ "$opt_dry_run" -eq 1 ] && aargs+=(--dry-run)
-		[ "$opt_force" -eq 1 ] && aargs+=(--force)
-		[ "$opt_adopt" -eq 1 ] && aargs+=(--adopt)
-		[ "$opt_wait" -eq 1 ] && aargs+=(--wait)
-		[ -n "$opt_max_delete_pct" ] && aargs+=(--max-delete-pct "$opt_max_delete_pct")
-		[ -n "$opt_max_update_pct" ] && aargs+=(--max-update-pct "$opt_max_update_pct")
-		[ -n "$opt_min_existing" ] && aargs+=(--min-existing "$opt_min_existing")
-		aargs+=(--report "$RUN/report.json" -- "$RUN/changes")
-		if [ "$opt_dry_run" -eq 1 ]; then
-			stage r53apply "$RUN/r53apply.err" "$R53APPLY" "${aargs[@]}" >"$RUN/plan"
-			st=$?
-			cat -- "$RUN/plan"
-		else
-			# From here on Route 53 may hold part of this run.
-			APPLY_STARTED=1
-			stage r53apply "$RUN/r53apply.err" "$R53APPLY" "${aargs[@]}" >"$RUN/r53apply.out"
-			st=$?
-		fi
-		# Every HTTP request (the report has them), else what it said.
-		nreq=$(json_number "$RUN/report.json" http_requests)
-		[ -n "$nreq" ] || nreq=$(requests_in "$RUN/r53apply.err")
-		N_REQUESTS=$((N_REQUESTS + ${nreq:-0}))
-		if [ "$st" -ne 0 ] && [ "$st" -ne 1 ]; then
-			# Unless r53apply surely sent nothing (bad input, usage,
-			# refused, credentials), Route 53 may now hold part of
-			# this run: no longer a drift baseline.
-			case $st in
-			2 | 3 | 4 | 6) [ "$TIMED_OUT" -eq 0 ] || rm -f -- "$ZDIR/applied.rrset" ;;
-			*) rm -f -- "$ZDIR/applied.rrset" ;;
-			esac
-			save_state
-			stage_failed r53apply "$st"
-		fi
-		applied_st=$st
-		# The serial Route 53 really holds now: the one r53apply wrote,
-		# else the one it found (it holds the SOA back when it holds
-		# back deletes, e.g. on a first apply without --adopt).
-		if [ "$opt_dry_run" -eq 0 ]; then
-			R53_SERIAL_AFTER=$(json_number "$RUN/report.json" serial_written)
-			[ -n "$R53_SERIAL_AFTER" ] ||
-				R53_SERIAL_AFTER=$(json_number "$RUN/report.json" serial_before)
-			[ -n "$R53_SERIAL_AFTER" ] || R53_SERIAL_AFTER="?"
-		fi
+# apply_phase: r53apply when something differs, or only the serial (it
+# then writes the SOA serial, so the next probe sees our serial).  The
+# drift baseline is invalid on disk from before r53apply starts (also
+# when nothing is sent: record_phase writes the state and then a new
+# baseline).  Sets APPLY_ST (0 or 1); stops the run when r53apply fails.
+APPLY_ST=0
+apply_phase() {
+	local st nreq
+	local -a aargs=()
+	if [ "$opt_dry_run" -eq 0 ] && ! baseline_invalidate; then
+		msg "$ZONE: cannot move the drift baseline $ZDIR/applied.rrset aside"
+		save_state
+		finish "$EX_BADINPUT"
 	fi
-
+	[ "$N_CHANGES" -gt 0 ] || [ "$R53_SERIAL" != "$SRC_SERIAL" ] || return 0
+	[ -n "$opt_endpoint" ] && aargs+=(--endpoint-url "$opt_endpoint")
+	# A named zone resolved by the dump: no second name lookup.
+	aargs+=(--zone-id "${hz_id:-${st_zone_id:-}}")
+	[ -z "$hz_id" ] && [ -z "$st_zone_id" ] && aargs=("${R53ARGS[@]}")
+	[ "$opt_dry_run" -eq 1 ] && aargs+=(--dry-run)
+	[ "$opt_force" -eq 1 ] && aargs+=(--force)
+	[ "$opt_adopt" -eq 1 ] && aargs+=(--adopt)
+	[ "$opt_wait" -eq 1 ] && aargs+=(--wait)
+	[ -n "$opt_max_delete_pct" ] && aargs+=(--max-delete-pct "$opt_max_delete_pct")
+	[ -n "$opt_max_update_pct" ] && aargs+=(--max-update-pct "$opt_max_update_pct")
+	[ -n "$opt_min_existing" ] && aargs+=(--min-existing "$opt_min_existing")
+	aargs+=(--report "$RUN/report.json" -- "$RUN/changes")
 	if [ "$opt_dry_run" -eq 1 ]; then
-		SUMMARY_RESULT=dry-run
-		[ "$N_DRIFT" -gt 0 ] && finish "$EX_DRIFT"
-		finish "$applied_st"
+		stage r53apply "$RUN/r53apply.err" "$R53APPLY" "${aargs[@]}" >"$RUN/plan"
+		st=$?
+		cat -- "$RUN/plan"
+	else
+		# From here on Route 53 may hold part of this run.
+		stage r53apply "$RUN/r53apply.err" "$R53APPLY" "${aargs[@]}" >"$RUN/r53apply.out"
+		st=$?
 	fi
+	# Every HTTP request (the report has them), else what it said.
+	nreq=$(json_number "$RUN/report.json" http_requests)
+	[ -n "$nreq" ] || nreq=$(requests_in "$RUN/r53apply.err")
+	N_REQUESTS=$((N_REQUESTS + ${nreq:-0}))
+	if [ "$st" -ne 0 ] && [ "$st" -ne 1 ]; then
+		# r53apply surely sent nothing (bad input, usage, refused,
+		# credentials): the baseline still describes Route 53.
+		case $st in
+		2 | 3 | 4 | 6) [ "$TIMED_OUT" -eq 1 ] || [ "$opt_dry_run" -eq 1 ] || baseline_restore ;;
+		esac
+		save_state
+		stage_failed r53apply "$st"
+	fi
+	APPLY_ST=$st
+	# The serial Route 53 really holds now: the one r53apply wrote,
+	# else the one it found (it holds the SOA back when it holds back
+	# deletes, e.g. on a first apply without --adopt).
+	if [ "$opt_dry_run" -eq 0 ]; then
+		R53_SERIAL_AFTER=$(json_number "$RUN/report.json" serial_written)
+		[ -n "$R53_SERIAL_AFTER" ] ||
+			R53_SERIAL_AFTER=$(json_number "$RUN/report.json" serial_before)
+		[ -n "$R53_SERIAL_AFTER" ] || R53_SERIAL_AFTER="?"
+	fi
+}
 
-	# Success: remember what Route 53 now holds, and how it was compared.
+# record_phase OPTHASH: the run succeeded: remember what Route 53 now
+# holds, and how it was compared: first the keys left out of the next
+# drift check and the state, then (last) the new drift baseline.
+record_phase() {
+	local now
 	now=$(now_s)
-	cp -f -- "$RUN/source.rrset" "$ZDIR/applied.rrset.tmp" &&
-		mv -f -- "$ZDIR/applied.rrset.tmp" "$ZDIR/applied.rrset"
 	st_applied_ignore_ttl=$opt_ignore_ttl
 	st_applied_types=$opt_types
-	if [ "$applied_st" -eq 1 ]; then
+	if [ "$APPLY_ST" -eq 1 ]; then
 		# Some RRsets were skipped: leave them out of the next drift check.
-		awk -F'\t' '/^[-+<>]\t/ { print $2 "\t" $3 }' "$RUN/changes" >"$ZDIR/unsettled.keys"
+		awk -F'\t' '/^[-+<>]\t/ { print $2 "\t" $3 }' "$RUN/changes" >"$ZDIR/unsettled.keys.tmp"
 	else
-		: >"$ZDIR/unsettled.keys"
+		: >"$ZDIR/unsettled.keys.tmp"
 	fi
+	mv -f -- "$ZDIR/unsettled.keys.tmp" "$ZDIR/unsettled.keys"
 	st_last_serial=$SRC_SERIAL
 	st_last_full=$now
 	st_last_success=$now
-	st_opthash=$opthash
+	st_opthash=$1
 	save_state
+	baseline_commit
 	if [ "$N_CHANGES" -gt 0 ]; then
 		SUMMARY_RESULT=changed
 	else
@@ -1327,7 +1390,7 @@ run_one() {
 		SUMMARY_RESULT=drift-repaired
 		finish "$EX_DRIFT"
 	fi
-	finish "$applied_st"
+	finish "$APPLY_ST"
 }
 
 # ------------------------------------------------------------------ main
