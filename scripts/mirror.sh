@@ -927,6 +927,47 @@ json_number() {
 	grep -oE "\"$2\": *[0-9]+" "$1" | head -n 1 | grep -oE '[0-9]+$'
 }
 
+# read_report: what r53apply's report ($RUN/report.json) says was not
+# applied ("not_applied": one object per change, with its line in the
+# change stream and its state).  Writes $RUN/not-applied (STATE, OWNER,
+# TYPE, LINE; owner and type from that line of the change stream); sets
+# REPORT_OK=1 when the report lists them.  jansson writes one member per
+# line and escapes every newline inside strings, so lines are read alone.
+REPORT_OK=0
+read_report() {
+	local rep="$RUN/report.json"
+	REPORT_OK=0
+	rm -f -- "$RUN/not-applied"
+	[ -s "$rep" ] && grep -qE '^ *"not_applied": *\[' "$rep" || return 0
+	awk -F'\t' '
+		FILENAME == ARGV[1] {
+			if (!inside && $0 ~ /^ *"not_applied": *\[ *\]/) exit_list = 1
+			if (!inside && !exit_list && $0 ~ /^ *"not_applied": *\[ *$/) {
+				inside = 1
+				match($0, /^ */)
+				ind = RLENGTH
+				next
+			}
+			if (!inside) next
+			if (match($0, /^ *\]/) && RLENGTH == ind + 1) { inside = 0; exit_list = 1; next }
+			if ($0 ~ /^ *"line": *[0-9]+,? *$/) { gsub(/[^0-9]/, ""); ln = $0 }
+			else if ($0 ~ /^ *"state": *"[a-z-]+",? *$/) {
+				sub(/^ *"state": *"/, ""); sub(/".*$/, ""); stt = $0
+			}
+			if (ln != "" && stt != "") { want[ln] = stt; order[++n] = ln; ln = stt = "" }
+			next
+		}
+		{ key[FNR] = $2 "\t" $3 }
+		END {
+			for (i = 1; i <= n; i++)
+				if (order[i] in key)
+					print want[order[i]] "\t" key[order[i]] "\t" order[i]
+				else
+					print want[order[i]] "\t?\t?\t" order[i]
+		}' "$rep" "$RUN/changes" >"$RUN/not-applied" || return 0
+	REPORT_OK=1
+}
+
 # The drift baseline, $ZDIR/applied.rrset: the source snapshot Route 53
 # holds.  It is valid on disk only while no r53apply is under way: moved
 # aside (renamed to applied.rrset.inflight, the folder synced) before
@@ -1335,6 +1376,7 @@ apply_phase() {
 		stage r53apply "$RUN/r53apply.err" "$R53APPLY" "${aargs[@]}" >"$RUN/r53apply.out"
 		st=$?
 	fi
+	read_report
 	# Every HTTP request (the report has them), else what it said.
 	nreq=$(json_number "$RUN/report.json" http_requests)
 	[ -n "$nreq" ] || nreq=$(requests_in "$RUN/r53apply.err")
@@ -1368,8 +1410,11 @@ record_phase() {
 	now=$(now_s)
 	st_applied_ignore_ttl=$opt_ignore_ttl
 	st_applied_types=$opt_types
-	if [ "$APPLY_ST" -eq 1 ]; then
-		# Some RRsets were skipped: leave them out of the next drift check.
+	if [ "$APPLY_ST" -eq 1 ] && [ "$REPORT_OK" -eq 1 ]; then
+		# Leave out of the next drift check only what was not applied.
+		cut -f 2,3 -- "$RUN/not-applied" >"$ZDIR/unsettled.keys.tmp"
+	elif [ "$APPLY_ST" -eq 1 ]; then
+		# No report to tell: every RRset this run changed.
 		awk -F'\t' '/^[-+<>]\t/ { print $2 "\t" $3 }' "$RUN/changes" >"$ZDIR/unsettled.keys.tmp"
 	else
 		: >"$ZDIR/unsettled.keys.tmp"
