@@ -704,14 +704,32 @@ stage() {
 	fi
 	if [ "$opt_verbose" -gt 0 ] || { [ "$st" -ne 0 ] && [ "$st" -ne 1 ]; } ||
 		{ [ "$st" -eq 1 ] && [ "${name#rrdiff}" = "$name" ]; }; then
-		if [ -s "$errf" ]; then
-			awk -v p="$PROG: $ZONE: " '{ print p $0 }' "$errf" >&2
-		fi
+		stage_messages "$errf" all
 		if [ "$st" -gt 128 ] && [ "$TIMED_OUT" -eq 0 ]; then
 			msg "$ZONE: $name killed by signal $((st - 128))"
 		fi
+	else
+		stage_messages "$errf" warnings
 	fi
 	return "$st"
+}
+
+# stage_messages ERRFILE all|warnings: a stage's messages to standard
+# error, each prefixed with the zone, and with --syslog to syslog too
+# (daemon.warning): all of them, or only its warnings (a run that went
+# well still shows them: "warning:", and the RRsets r53apply skipped,
+# held back or saw rejected).
+stage_messages() {
+	local errf=$1 pat='' lines
+	[ -s "$errf" ] || return 0
+	[ "$2" = all ] || pat='^[^ :]+: (warning|skipped|held|rejected): '
+	lines=$(grep -E -- "$pat" "$errf") || return 0
+	printf '%s\n' "$lines" | awk -v p="$PROG: $ZONE: " '{ print p $0 }' >&2
+	if [ "$opt_syslog" -eq 1 ]; then
+		printf '%s\n' "$lines" | awk -v p="$ZONE: " '{ print p $0 }' |
+			logger -t r53mirror -p daemon.warning 2>/dev/null
+	fi
+	return 0
 }
 
 # requests_in FILE: the last "requests=N" a command reported, or "".
@@ -742,15 +760,18 @@ summary() {
 	if [ -n "$st_last_success" ]; then
 		age="$(($(now_s) - st_last_success))s"
 	fi
-	[ "$DRIFT_UNCHECKED" -eq 1 ] && dval=unchecked
+	[ "$DRIFT_CHECKED" -eq 1 ] || dval=unchecked
 	if [ -n "$R53_SERIAL_AFTER" ] && [ "$R53_SERIAL_AFTER" != "$r53" ]; then
 		r53="$r53->$R53_SERIAL_AFTER"
 	fi
 	line="zone=$ZONE hosted-zone=$HZ_LABEL result=$SUMMARY_RESULT status=$st"
 	line+=" check=$CHECK serial=$src route53-serial=$r53"
 	line+=" changes=${N_CHANGES:--} adds=${N_ADDS:--} deletes=${N_DELETES:--} updates=${N_UPDATES:--}"
-	line+=" drift=$dval requests=$N_REQUESTS dns-queries=$N_DNS"
+	line+=" skipped=$N_SKIPPED drift=$dval requests=$N_REQUESTS dns-queries=$N_DNS"
 	line+=" seconds=$secs since-success=$age"
+	if [ "$N_SKIPPED" -gt 0 ] && [ -n "$RUN" ]; then
+		line+=" skipped-list=$RUN/skipped"
+	fi
 	if [ -n "$RUN" ]; then
 		printf '%s\n' "$line" >"$RUN/summary" 2>/dev/null
 	fi
@@ -930,14 +951,16 @@ json_number() {
 # read_report: what r53apply's report ($RUN/report.json) says was not
 # applied ("not_applied": one object per change, with its line in the
 # change stream and its state).  Writes $RUN/not-applied (STATE, OWNER,
-# TYPE, LINE; owner and type from that line of the change stream); sets
+# TYPE, LINE; owner and type from that line of the change stream) and
+# $RUN/skipped (the same, less the not-sent ones of a stopped run); sets
+# N_SKIPPED (RRsets skipped, held back or rejected), N_HELD, and
 # REPORT_OK=1 when the report lists them.  jansson writes one member per
 # line and escapes every newline inside strings, so lines are read alone.
-REPORT_OK=0
+REPORT_OK=0 N_SKIPPED=0 N_HELD=0
 read_report() {
 	local rep="$RUN/report.json"
-	REPORT_OK=0
-	rm -f -- "$RUN/not-applied"
+	REPORT_OK=0 N_SKIPPED=0 N_HELD=0
+	rm -f -- "$RUN/not-applied" "$RUN/skipped"
 	[ -s "$rep" ] && grep -qE '^ *"not_applied": *\[' "$rep" || return 0
 	awk -F'\t' '
 		FILENAME == ARGV[1] {
@@ -965,6 +988,9 @@ read_report() {
 				else
 					print want[order[i]] "\t?\t?\t" order[i]
 		}' "$rep" "$RUN/changes" >"$RUN/not-applied" || return 0
+	grep -v '^not-sent	' "$RUN/not-applied" >"$RUN/skipped"
+	N_SKIPPED=$(wc -l <"$RUN/skipped")
+	N_HELD=$(grep -c '^held	' "$RUN/skipped")
 	REPORT_OK=1
 }
 
@@ -1047,7 +1073,7 @@ run_one() {
 	DEADLINE=$(($(now_s) + opt_timeout))
 	RUN="" ZDIR="" CHECK=none SRC_SERIAL="" R53_SERIAL="" R53_SERIAL_AFTER=""
 	N_CHANGES=0 N_ADDS=0 N_DELETES=0 N_UPDATES=0 N_DRIFT=0 N_REQUESTS=0 N_DNS=0
-	DRIFT_UNCHECKED=0 SD=""
+	DRIFT_CHECKED=0 SD=""
 	SUMMARY_RESULT=error
 	exec {OUT_FD}>&1 {ERR_FD}>&2
 	trap 'on_signal INT 2' INT
@@ -1282,16 +1308,17 @@ run_one() {
 # options or tool versions, only on the stream format: skipped (and
 # reported as unchecked) without a valid baseline (see
 # baseline_invalidate) or when the format's version line differs.  Sets
-# N_DRIFT, or DRIFT_UNCHECKED=1.
+# N_DRIFT, and DRIFT_CHECKED=1 once the check ran.
 check_drift() {
 	local st
 	local -a dargs=()
 	if [ ! -s "$ZDIR/applied.rrset" ] ||
 		[ "$(head -n 1 "$ZDIR/applied.rrset")" != "$(head -n 1 "$RUN/route53.rrset")" ]; then
 		vmsg "$ZONE: no drift baseline of this stream format: drift unchecked"
-		DRIFT_UNCHECKED=1
 		return 0
 	fi
+	# -q: its warnings are the main rrdiff's (same source, same dump).
+	dargs=(-q)
 	[ "$st_applied_ignore_ttl" = 1 ] && dargs+=(--ignore-ttl)
 	[ -n "$st_applied_types" ] && dargs+=(--types "$st_applied_types")
 	stage rrdiff-drift "$RUN/drift.err" "$RRDIFF" "${dargs[@]}" \
@@ -1299,9 +1326,9 @@ check_drift() {
 	st=$?
 	if [ "$st" -ne 0 ] && [ "$st" -ne 1 ]; then
 		msg "$ZONE: drift check failed (status $st); going on"
-		DRIFT_UNCHECKED=1
 		return 0
 	fi
+	DRIFT_CHECKED=1
 	[ "$st" -eq 1 ] || return 0
 	[ -e "$ZDIR/unsettled.keys" ] || : >"$ZDIR/unsettled.keys"
 	N_DRIFT=$(awk -F'\t' '
@@ -1426,16 +1453,38 @@ record_phase() {
 	st_opthash=$1
 	save_state
 	baseline_commit
-	if [ "$N_CHANGES" -gt 0 ]; then
-		SUMMARY_RESULT=changed
-	else
-		SUMMARY_RESULT=in-sync
-	fi
+	SUMMARY_RESULT=$(apply_result)
 	if [ "$N_DRIFT" -gt 0 ]; then
-		SUMMARY_RESULT=drift-repaired
+		[ "$SUMMARY_RESULT" = changed ] && SUMMARY_RESULT=drift-repaired
 		finish "$EX_DRIFT"
 	fi
 	finish "$APPLY_ST"
+}
+
+# apply_result: what this run did to Route 53, for result=: in-sync
+# (nothing to change, or all of it found already applied), changed,
+# held (nothing applied, some changes held back) or skipped (nothing
+# applied: skipped or rejected).
+apply_result() {
+	local done_n=1 k v
+	if [ "$REPORT_OK" -eq 1 ]; then
+		done_n=0
+		for k in created updated deleted; do
+			v=$(json_number "$RUN/report.json" "$k")
+			done_n=$((done_n + ${v:-0}))
+		done
+	fi
+	if [ "$N_CHANGES" -eq 0 ]; then
+		echo in-sync
+	elif [ "$done_n" -gt 0 ]; then
+		echo changed
+	elif [ "$N_HELD" -gt 0 ]; then
+		echo held
+	elif [ "$N_SKIPPED" -gt 0 ]; then
+		echo skipped
+	else
+		echo in-sync
+	fi
 }
 
 # ------------------------------------------------------------------ main

@@ -89,6 +89,7 @@ mirror_rev() {
 	assert_failure 10
 	assert_output --partial "another run holds"
 	assert_output --partial "result=locked"
+	assert_output --partial " drift=unchecked "
 	[ "$SECONDS" -ge 1 ]
 	[ "$SECONDS" -lt 20 ]
 	# No DNS query was made while locked.
@@ -1016,4 +1017,89 @@ EOF2
 	grep -q '^<	www.mirror.test.	A	' "$d/last/drift.changes"
 	run cat "$d/unsettled.keys"
 	assert_output "$(printf 'huge.mirror.test.\tTXT')"
+}
+
+@test "mirror: the summary says skipped=N and where the list is" {
+	start_huge
+	run mirror_fwd
+	assert_failure 1
+	local d
+	d=$(mirror_zone_dir "$FWD_ID")
+	assert_output --partial " updates=0 skipped=1 drift=unchecked "
+	assert_output --regexp " skipped-list=$d/runs/[^ /]+/skipped\$"
+	local list
+	list=$(printf '%s\n' "$output" | sed -n 's/.* skipped-list=\([^ ]*\)$/\1/p')
+	run cat "$list"
+	assert_output --regexp "^skipped	huge.mirror.test.	TXT	[0-9]+\$"
+	# What r53apply said of it reached stderr once.
+	run mirror_fwd --full
+	assert_failure 1
+	[ "$(printf '%s\n' "$output" | grep -c 'skipped: line [0-9]*: huge.mirror.test. TXT')" -eq 1 ]
+	assert_output --partial " skipped=1 drift=0 "
+	# Nothing but the skipped RRset to change: nothing changed.
+	assert_output --partial "result=skipped status=1"
+	# A run with nothing skipped names no list.
+	server_update "$FWD" "$FIXTURES/mirror/$FWD.v2.zone"
+	run mirror_fwd
+	assert_success
+	assert_output --partial " skipped=0 "
+	refute_output --partial "skipped-list="
+}
+
+@test "mirror: every change held back: result=held, not changed" {
+	cat >"$T/min.zone" <<'EOF2'
+$ORIGIN mirror.test.
+$TTL 3600
+@	IN SOA	ns1.mirror.test. hostmaster.mirror.test. 2026112601 7200 900 1209600 300
+@	IN NS	ns1
+ns1	IN A	192.0.2.53
+EOF2
+	server_start knot "$FWD" "$T/min.zone"
+	emu_start
+	FWD_ID=$(emu_create_zone "$FWD" --private "$VPC")
+	# Route 53 holds the source's records, and one nobody mirrored:
+	# its delete is held back (a first apply without --adopt).
+	cat >"$T/batch.json" <<'EOF2'
+{"Changes":[{"Action":"CREATE","ResourceRecordSet":{"Name":"ns1.mirror.test.","Type":"A","TTL":3600,"ResourceRecords":[{"Value":"192.0.2.53"}]}},
+{"Action":"CREATE","ResourceRecordSet":{"Name":"legacy.mirror.test.","Type":"A","TTL":60,"ResourceRecords":[{"Value":"203.0.113.9"}]}}]}
+EOF2
+	awsr53 change-resource-record-sets --hosted-zone-id "$FWD_ID" --change-batch "file://$T/batch.json"
+	run mirror_fwd
+	assert_failure 1
+	assert_output --partial "result=held status=1"
+	assert_output --partial "changes=1 adds=0 deletes=1 updates=0 skipped=1 "
+	run awsr53 list-resource-record-sets --hosted-zone-id "$FWD_ID"
+	assert_output --partial '"Name": "legacy.mirror.test."'
+}
+
+@test "mirror: stage warnings reach stderr and syslog once each on a run that went well; drift=unchecked unless checked" {
+	# HINFO is not managed: rrdiff warns, and the run goes well.
+	{ cat "$FIXTURES/mirror/$FWD.zone"; printf 'pc\tIN HINFO\t"PC" "Linux"\n'; } >"$T/hinfo.zone"
+	server_start knot "$FWD" "$T/hinfo.zone"
+	emu_start
+	FWD_ID=$(emu_create_zone "$FWD" --private "$VPC")
+	cat >"$T/logger" <<EOF
+#!/bin/bash
+printf '%s\n' "\$*" >>"$T/logger.calls"
+case " \$* " in *" -- "*) ;; *) cat >>"$T/logger.calls" ;; esac
+EOF
+	chmod +x "$T/logger"
+	PATH="$T:$PATH" run mirror_fwd --syslog
+	assert_success
+	refute_output --partial "result="
+	[ "$(printf '%s\n' "$output" | grep -c 'rrdiff: warning: type HINFO is not managed')" -eq 1 ]
+	grep -q -- '-t r53mirror -p daemon.warning' "$T/logger.calls"
+	[ "$(grep -c 'mirror.test.: rrdiff: warning: type HINFO is not managed' "$T/logger.calls")" -eq 1 ]
+	# The probe does not check drift, and says so.
+	run mirror_fwd
+	assert_success
+	assert_output --partial "check=probe"
+	assert_output --partial " drift=unchecked "
+	refute_output --partial "warning"
+	# A full compare checks it; the warning comes once (the drift
+	# check's own rrdiff is quiet).
+	run mirror_fwd --full
+	assert_success
+	assert_output --partial " drift=0 "
+	[ "$(printf '%s\n' "$output" | grep -c 'rrdiff: warning: type HINFO is not managed')" -eq 1 ]
 }
