@@ -769,7 +769,8 @@ summary() {
 	line+=" changes=${N_CHANGES:--} adds=${N_ADDS:--} deletes=${N_DELETES:--} updates=${N_UPDATES:--}"
 	line+=" skipped=$N_SKIPPED drift=$dval requests=$N_REQUESTS dns-queries=$N_DNS"
 	line+=" seconds=$secs since-success=$age"
-	if [ "$N_SKIPPED" -gt 0 ] && [ -n "$RUN" ]; then
+	# (A dry run's folder is removed on exit: its plan lists them.)
+	if [ "$N_SKIPPED" -gt 0 ] && [ -n "$RUN" ] && [ "$opt_dry_run" -eq 0 ]; then
 		line+=" skipped-list=$RUN/skipped"
 	fi
 	if [ -n "$RUN" ]; then

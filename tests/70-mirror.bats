@@ -1038,6 +1038,13 @@ EOF2
 	assert_output --partial " skipped=1 drift=0 "
 	# Nothing but the skipped RRset to change: nothing changed.
 	assert_output --partial "result=skipped status=1"
+	# A dry run counts them too; its plan is the list (its run folder
+	# is temporary: no path to it).
+	run mirror_fwd --full --dry-run
+	assert_success
+	assert_output --partial "skipped: line "
+	assert_output --partial " skipped=1 drift=0 "
+	refute_output --partial "skipped-list="
 	# A run with nothing skipped names no list.
 	server_update "$FWD" "$FIXTURES/mirror/$FWD.v2.zone"
 	run mirror_fwd
