@@ -12,6 +12,8 @@ Z="$FIXTURES/zones"
 K="$FIXTURES/zones/keys"
 
 setup_file() {
+	# Its tests share what this sets up: run them in order under --jobs.
+	export BATS_NO_PARALLELIZE_WITHIN_FILE=true
 	local kind
 	export SERVER_KEYFILES="$K/xfrkey.key $K/key512.key $K/key1.key $K/keymd5.key $K/key384.key $K/key224.key"
 	cat >"$BATS_FILE_TMPDIR/upd.zone" <<ZONE

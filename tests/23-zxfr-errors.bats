@@ -11,6 +11,8 @@ Z="$FIXTURES/zones"
 K="$FIXTURES/zones/keys"
 
 setup_file() {
+	# Its tests share what this sets up: run them in order under --jobs.
+	export BATS_NO_PARALLELIZE_WITHIN_FILE=true
 	local kind
 	export SERVER_KEYFILES="$K/xfrkey.key"
 	for kind in bind nsd knot; do

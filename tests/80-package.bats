@@ -30,6 +30,8 @@ pkg_skip_reason() {
 
 # Decided once, before the file's tests install anything.
 setup_file() {
+	# Its tests share what this sets up: run them in order under --jobs.
+	export BATS_NO_PARALLELIZE_WITHIN_FILE=true
 	local why
 	why=$(pkg_skip_reason)
 	printf '%s' "$why" >"$BATS_FILE_TMPDIR/skip"

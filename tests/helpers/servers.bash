@@ -82,13 +82,24 @@ _srv_port_free() {
 # _srv_pick_port: print a random free high port, below the kernel's
 # ephemeral range when there is room, so that no client connection made
 # later (curl, zxfr, dig) can take it between the pick and the bind.
+# Tests may run at once (make check runs bats with --jobs): a port is
+# also reserved for the whole bats run by creating a folder named after
+# it (mkdir is atomic), so no two tests of one run ever pick the same
+# port between one's check and its bind.
 _srv_pick_port() {
-	local _ p lo=32768 base=20000 span
+	local _ p lo=32768 base=20000 span resv=""
 	read -r lo _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || lo=32768
 	span=$((lo - base))
 	[ "$span" -ge 2000 ] || span=40000
+	if [ -n "${BATS_RUN_TMPDIR:-}" ]; then
+		resv="$BATS_RUN_TMPDIR/r53m-ports"
+		mkdir -p "$resv" || return 1
+	fi
 	for _ in $(seq 1 50); do
 		p=$((base + (RANDOM * 32768 + RANDOM) % span))
+		if [ -n "$resv" ] && ! mkdir "$resv/$p" 2>/dev/null; then
+			continue
+		fi
 		if _srv_port_free "$p"; then
 			echo "$p"
 			return 0
