@@ -100,6 +100,12 @@ plan_json() {	# plan_json STREAM [options]: the --json plan into $T/plan.json
 	assert_output --partial "all packer checks passed"
 }
 
+@test "r53apply: Route 53's refusal messages: RRset, value and kind, in both answer forms (unit tests)" {
+	run r53apply_refusal_test
+	assert_success
+	assert_output --partial "all refusal checks passed"
+}
+
 @test "r53apply: a delegation travels with its glue; A and CNAME at one name together" {
 	{
 		r53a_adds 3000 h

@@ -8,10 +8,15 @@
  *   check.c   Route 53's rules: what cannot be stored is skipped
  *   plan.c    grouping of changes that must travel together, batch
  *             packing (pk_*, pure, unit-tested), batch order
- *   send.c    sending, bisection of rejected batches, recovery after an
+ *   read.c    reading the hosted zone: quota, apex SOA, one RRset
+ *   send.c    sending, setting aside what Route 53 refuses (bisection
+ *             only when its answer names nothing), recovery after an
  *             ambiguous answer, SOA read, GetChange polling
+ *   refusal.c Route 53's InvalidChangeBatch problems: parsed (RRset,
+ *             value, kind) and matched against a batch; the RRset key
  *   settle.c  changes refused as "already exists" / "not found" whose
  *             final state the zone already holds (re-read, not resent)
+ *   soa.c     the apex SOA: Route 53's initial one, serial arithmetic
  *   report.c  dry-run plan (text, JSON), summary line, JSON report
  *
  * Memory: struct ap_run owns everything reachable from it and is freed by
@@ -58,6 +63,18 @@ enum ap_state {
 				 * holds the change's final state (settle.c) */
 };
 
+/* What a refusal of Route 53's is about (refusal.c). */
+enum ap_ref_kind {
+	REF_UNKNOWN = 0,
+	REF_EXISTS,		/* CREATE: the RRset already exists */
+	REF_NOT_FOUND,		/* DELETE: the RRset was not found */
+	REF_VALUES_DIFFER,	/* DELETE: other values than the zone's */
+	REF_CONFLICT,		/* other RRsets of the zone are in the way */
+	REF_INVALID_VALUE,	/* a value Route 53 does not accept */
+	REF_RULE,		/* an RRset Route 53 never accepts */
+	REF_QUOTA		/* the zone's RRset quota */
+};
+
 struct ap_change {
 	int kind;		/* '+', '-' or '<' (update) */
 	struct ap_set *old;	/* '-' and '<' */
@@ -65,6 +82,7 @@ struct ap_change {
 	unsigned long lineno;	/* line of the change in the stream */
 	enum ap_state state;
 	char *why;		/* reason for SKIPPED/HELD/REJECTED/NOTSENT */
+	enum ap_ref_kind refused;	/* REJECTED: what Route 53 said */
 	size_t group;		/* union-find parent (plan.c) */
 	size_t batch;		/* batch index, (size_t)-1 when none */
 	int upsert;		/* send UPSERT new instead of DELETE old +
@@ -202,19 +220,46 @@ size_t ap_change_cost_chars(const struct ap_change *c);
 int ap_batch_changes(const struct ap_run *run, const size_t *items,
     size_t nitems, int with_soa, struct r53_change **out, size_t *n);
 
-/* send.c */
+/* read.c */
 int ap_read_zone(struct ap_run *run);
-int ap_send(struct ap_run *run);
-int ap_wait(struct ap_run *run);
 int ap_read_key(struct ap_run *run, const char *name, const char *type,
     const char *setid, struct r53_rrset **out);
 
-/* settle.c */
-int ap_settle_msg(const char *msg);
-int ap_settle(struct ap_run *run, const size_t *items, size_t m,
-    const struct r53_error *err, unsigned char *bad, size_t *nsettled);
+/* send.c */
+int ap_send(struct ap_run *run);
+int ap_wait(struct ap_run *run);
 /* ap_now_s(): seconds on the monotonic clock, for durations. */
 double ap_now_s(void);
+
+/* refusal.c: one problem of an InvalidChangeBatch answer */
+struct ap_refusal {
+	char *text;		/* the problem, as Route 53 wrote it */
+	char *name;		/* the RRset's name as written, or NULL */
+	char *type;		/* its type, or NULL (any) */
+	char *setid;		/* its set identifier, or NULL */
+	int id_known;		/* setid (NULL: none) is what it said */
+	char *value;		/* the value it quotes, or NULL */
+	int dup;		/* "Duplicate Resource Record" */
+	enum ap_ref_kind kind;
+};
+struct ap_refusals {
+	struct ap_refusal *v;
+	size_t n;
+};
+int ap_refusals_parse(const struct r53_error *err, struct ap_refusals *rf);
+void ap_refusals_free(struct ap_refusals *rf);
+size_t ap_refusals_blame(const struct ap_run *run, const size_t *items,
+    size_t m, const struct ap_refusals *rf, const struct ap_refusal **why,
+    unsigned char *cand, size_t *unnamed);
+enum ap_ref_kind ap_refusals_kind(const struct ap_refusals *rf);
+int ap_refusals_settle(const struct ap_refusals *rf);
+int ap_refusal_holds_serial(enum ap_ref_kind k);
+const char *ap_refusal_kind_name(enum ap_ref_kind k);
+int ap_same_key(const struct r53_rrset *a, const struct r53_rrset *b);
+
+/* settle.c */
+int ap_settle(struct ap_run *run, const size_t *items, size_t m,
+    const unsigned char *cand, unsigned char *bad, size_t *nsettled);
 
 /* report.c */
 void ap_print_plan_text(const struct ap_run *run, FILE *f);

@@ -1,11 +1,10 @@
 /*
  * send.c: everything that talks to Route 53.
  *
- *  - ap_read_zone: GetHostedZoneLimit, and the apex SOA with one
- *    ListResourceRecordSets (name = apex, type = SOA, maxitems = 1).
- *  - ap_send: the batches in plan order.  A REJECTED request is split in
- *    halves until each offending item stands alone (reported with Route
- *    53's messages); the rest is applied.  An AMBIGUOUS answer (5xx or
+ *  - ap_send: the batches in plan order.  A REJECTED request: the items
+ *    Route 53's answer names (refusal.c) are set aside and the rest is
+ *    sent again at once; only an answer naming nothing is split in halves
+ *    until each offending item stands alone.  An AMBIGUOUS answer (5xx or
  *    connection lost after sending; the client never resends those) is
  *    resolved by re-reading a few of the request's RRsets: all as after
  *    the request means applied, all as before means not applied (then it
@@ -27,98 +26,6 @@
 #define AP_VERIFY_KEYS	3	/* RRsets re-read after an ambiguous answer */
 
 enum { SR_OK = 0, SR_REJECTED, SR_STOP };
-
-/* ---- reading ---- */
-
-struct first_rr {
-	struct r53_rrset *rr;	/* copy of the first RRset listed */
-};
-
-static int
-first_cb(void *arg, const struct r53_rrset *rr)
-{
-	struct first_rr *f = arg;
-
-	if (f->rr == NULL)
-		f->rr = r53_rrset_copy(rr);
-	return 0;
-}
-
-/* ap_read_key(run, name, type, setid, out): the RRset at exactly that
- * key (a copy the caller frees), or *out NULL when absent.  One
- * ListResourceRecordSets.  An r53_status. */
-int
-ap_read_key(struct ap_run *run, const char *name, const char *type,
-    const char *setid, struct r53_rrset **out)
-{
-	struct first_rr f = { NULL };
-	struct r53_page_next next = { 0 };
-	struct r53_error err = { 0 };
-	int st;
-
-	*out = NULL;
-	st = r53_list_rrsets(run->client, run->zone_id, name, type, setid, 1,
-	    first_cb, &f, &next, &err);
-	r53_page_next_clear(&next);
-	if (st != R53_OK) {
-		log_msg("%s: reading %s %s: %s", run->zone_id, name, type,
-		    err.message ? err.message : r53_strstatus(st));
-		r53_error_clear(&err);
-		r53_rrset_free(f.rr);
-		return st;
-	}
-	r53_error_clear(&err);
-	if (f.rr != NULL && ap_r53_name_eq(f.rr->name, name) &&
-	    strcmp(f.rr->type, type) == 0 &&
-	    ((setid == NULL && f.rr->set_identifier == NULL) ||
-	    (setid != NULL && f.rr->set_identifier != NULL &&
-	    strcmp(setid, f.rr->set_identifier) == 0))) {
-		*out = f.rr;
-		return R53_OK;
-	}
-	r53_rrset_free(f.rr);
-	return R53_OK;
-}
-
-/*
- * ap_read_zone(run): the quota and the apex SOA.  Returns an exit
- * status (EXIT_OK or a failure, reported).
- */
-int
-ap_read_zone(struct ap_run *run)
-{
-	struct r53_error err = { 0 };
-	char *apex = NULL;
-	int st;
-
-	run->limit = run->count = -1;
-	st = r53_get_zone_limit(run->client, run->zone_id, &run->limit,
-	    &run->count, &err);
-	if (st != R53_OK) {
-		log_msg("%s: GetHostedZoneLimit: %s", run->zone_id,
-		    err.message ? err.message : r53_strstatus(st));
-		r53_error_clear(&err);
-		return r53_status_exit(st);
-	}
-	r53_error_clear(&err);
-	if (name_to_r53(run->origin, &apex) != NAME_OK) {
-		log_msg("%s: bad origin", run->origin);
-		return EXIT_BADINPUT;
-	}
-	st = ap_read_key(run, apex, "SOA", NULL, &run->soa);
-	free(apex);
-	if (st != R53_OK)
-		return r53_status_exit(st);
-	if (run->soa == NULL || run->soa->nvalues != 1 ||
-	    ap_soa_parse(run->soa->values[0], NULL, NULL, &run->soa_serial,
-	    NULL) == -1) {
-		log_msg("%s: no readable SOA at the apex %s", run->zone_id,
-		    run->origin);
-		return EXIT_REMOTE;
-	}
-	run->soa_initial = ap_soa_is_initial(run->soa->values[0]);
-	return EXIT_OK;
-}
 
 /* ---- verifying an ambiguous request ---- */
 
@@ -170,16 +77,6 @@ matches(const struct r53_rrset *state, const struct r53_rrset *want)
 	return same_values(state, want);
 }
 
-static int
-same_key(const struct r53_rrset *a, const struct r53_rrset *b)
-{
-	if (strcmp(a->name, b->name) != 0 || strcmp(a->type, b->type) != 0)
-		return 0;
-	if (a->set_identifier == NULL || b->set_identifier == NULL)
-		return a->set_identifier == b->set_identifier;
-	return strcmp(a->set_identifier, b->set_identifier) == 0;
-}
-
 enum { VF_APPLIED, VF_NOT_APPLIED, VF_UNKNOWN, VF_STOP };
 
 /*
@@ -202,12 +99,12 @@ verify(struct ap_run *run, const struct r53_change *ch, size_t n)
 		int skip = 0;
 
 		for (j = 0; j < i; j++)
-			if (same_key(ch[j].rrset, key))
+			if (ap_same_key(ch[j].rrset, key))
 				skip = 1;	/* key already checked */
 		if (skip)
 			continue;
 		for (j = i; j < n; j++) {
-			if (!same_key(ch[j].rrset, key))
+			if (!ap_same_key(ch[j].rrset, key))
 				continue;
 			if (ch[j].action == R53_DELETE)
 				was = ch[j].rrset;
@@ -293,8 +190,12 @@ batch_fail(struct ap_batch *b, const char *msg)
 	b->message = strdup(msg);
 }
 
-/* soa_allowed(run): every change is applied or skipped by a rule, so the
- * whole stream has applied and the SOA serial may be written. */
+/* soa_allowed(run): everything Route 53 accepts has applied (what is
+ * left was skipped by a rule, or refused by Route 53 for itself, which
+ * no later run changes), so the SOA serial may follow the source.  A
+ * held change, one refused for the zone's state (a fresh compare
+ * resolves it) or a stopped run keeps the serial, so that the next run
+ * compares in full. */
 static int
 soa_allowed(const struct ap_run *run)
 {
@@ -302,8 +203,8 @@ soa_allowed(const struct ap_run *run)
 
 	for (i = 0; i < run->nchg; i++)
 		if (run->chg[i].state == AP_HELD ||
-		    run->chg[i].state == AP_REJECTED ||
-		    run->chg[i].state == AP_NOTSENT)
+		    run->chg[i].state == AP_NOTSENT ||
+		    run->chg[i].state == AP_REJECTED)
 			return 0;
 	return !run->stopped;
 }
@@ -311,465 +212,207 @@ soa_allowed(const struct ap_run *run)
 static int send_items(struct ap_run *run, struct ap_batch *b,
     const size_t *items, size_t n, int with_soa);
 
-/* The RRset a problem names: name, type (NULL: any), set identifier
- * (id_known: setid, NULL for none, is what Route 53 said). */
-struct rkey {
-	char *name, *type, *setid;
-	int id_known;
-};
+enum { SR_NONE = -1 };
 
+/* reject(run, item, kind, text): Route 53 refused the item: its pending
+ * changes are set aside with Route 53's words. */
 static void
-rkey_clear(struct rkey *k)
+reject(struct ap_run *run, size_t item, enum ap_ref_kind kind,
+    const char *text)
 {
-	free(k->name);
-	free(k->type);
-	free(k->setid);
-	memset(k, 0, sizeof(*k));
-}
-
-/* quoted(p, tag, out): if p has tag, the text after it up to the next
- * quote into *out (malloc'd).  1 found, 0 not, -1 malformed. */
-static int
-quoted(const char *p, const char *tag, char **out)
-{
-	const char *e;
-
-	if ((p = strstr(p, tag)) == NULL)
-		return 0;
-	p += strlen(tag);
-	if ((e = strchr(p, '\'')) == NULL)
-		return -1;
-	*out = strndup(p, (size_t)(e - p));
-	return *out != NULL ? 1 : -1;
-}
-
-/*
- * msg_key(msg, k): the RRset one problem is about: "[name='N',
- * type='T'(, set-identifier='S')]" (no set-identifier: the RRset has
- * none), "RRSet of type T with DNS name N ...", "RRSet with DNS name N,
- * type T(, SetIdentifier S) ...".  0, or -1 when it names no RRset.
- */
-static int
-msg_key(const char *msg, struct rkey *k)
-{
-	const char *p, *e, *br;
-	int rc;
-
-	memset(k, 0, sizeof(*k));
-	if ((rc = quoted(msg, "name='", &k->name)) != 0) {
-		if (rc == -1)
-			goto bad;
-		br = strstr(msg, "name='");
-		e = strchr(br, ']');	/* the bracket of this RRset */
-		if (quoted(br, "type='", &k->type) == -1)
-			goto bad;
-		if (e != NULL) {
-			p = strstr(br, "set-identifier='");
-			k->id_known = 1;
-			if (p != NULL && p < e && quoted(p, "set-identifier='",
-			    &k->setid) == -1)
-				goto bad;
-		}
-		return 0;
-	}
-	if ((p = strstr(msg, "DNS name ")) == NULL)
-		return -1;
-	p += 9;
-	e = p + strcspn(p, " ,");
-	if ((k->name = strndup(p, (size_t)(e - p))) == NULL)
-		goto bad;
-	if ((p = strstr(msg, "of type ")) != NULL && p < e) {
-		p += 8;
-		k->type = strndup(p, strcspn(p, " ,"));
-	} else if (strncmp(e, ", type ", 7) == 0) {
-		p = e + 7;
-		k->type = strndup(p, strcspn(p, " ,"));
-		p += strcspn(p, " ,");
-		if (strncmp(p, ", SetIdentifier ", 16) == 0) {
-			p += 16;
-			k->setid = strndup(p, strcspn(p, " "));
-			k->id_known = k->setid != NULL;
-		}
-	}
-	return 0;
-bad:
-	rkey_clear(k);
-	return -1;
-}
-
-/* item_matches(run, it, k): a change of the item is that RRset. */
-static int
-item_matches(const struct ap_run *run, const struct ap_item *it,
-    const struct rkey *k)
-{
+	const struct ap_item *it = &run->items[item];
 	size_t j;
-	const struct ap_set *s[2];
-	const char *id;
-	int x;
 
 	for (j = 0; j < it->n; j++) {
-		const struct ap_change *c = &run->chg[it->chg[j]];
-		s[0] = c->old;
-		s[1] = c->new;
-		for (x = 0; x < 2; x++) {
-			if (s[x] == NULL || !s[x]->converted)
-				continue;
-			id = s[x]->rr.set_identifier;
-			if (k->id_known && ((id == NULL) != (k->setid == NULL) ||
-			    (id != NULL && strcmp(id, k->setid) != 0)))
-				continue;
-			if ((k->type == NULL || strcmp(k->type,
-			    s[x]->rr.type) == 0) &&
-			    ap_r53_name_eq(k->name, s[x]->rr.name))
-				return 1;
-		}
+		struct ap_change *c = &run->chg[it->chg[j]];
+		if (c->state != AP_PENDING)
+			continue;
+		ap_skip(c, AP_REJECTED, "rejected by Route 53: %s", text);
+		c->refused = kind;
 	}
-	return 0;
+	log_msg("%s: rejected by Route 53: %s", run->zone_id, text);
 }
 
-/* Message starts of Route 53's InvalidChangeBatch problems: a joined
- * "[m1, m2, ...]" message is split before ", " and one of these. */
-static const char *const msg_heads[] = {
-	"Tried to ", "RRSet ", "Duplicate Resource Record",
-	"The request contains", "A HostedZone", "Invalid Resource Record",
-	"FATAL problem", "Number of records", "RDATA character",
-	"Exceeded limit", NULL
-};
-
-static int
-at_head(const char *p)
-{
-	size_t i;
-
-	for (i = 0; msg_heads[i] != NULL; i++)
-		if (strncmp(p, msg_heads[i], strlen(msg_heads[i])) == 0)
-			return 1;
-	return 0;
-}
-
-struct parts {
-	char **v;
-	size_t n;
-};
-
-static void
-parts_free(struct parts *pt)
-{
-	size_t i;
-
-	for (i = 0; i < pt->n; i++)
-		free(pt->v[i]);
-	free(pt->v);
-	pt->v = NULL;
-	pt->n = 0;
-}
-
-static int
-parts_add(struct parts *pt, const char *p, size_t len)
-{
-	char **g = realloc(pt->v, (pt->n + 1) * sizeof(*g));
-
-	if (g == NULL)
-		return -1;
-	pt->v = g;
-	if ((g[pt->n] = strndup(p, len)) == NULL)
-		return -1;
-	pt->n++;
-	return 0;
-}
-
-/*
- * split(err, pt): every problem of the answer: each <Message>, and each
- * part of a joined "[m1, m2, ...]" message (the aws CLI / ErrorResponse
- * form).  0 or -1 (ENOMEM; pt freed).
- */
-static int
-split(const struct r53_error *err, struct parts *pt)
-{
-	size_t k, len;
-	const char *m, *p, *q, *end;
-
-	memset(pt, 0, sizeof(*pt));
-	for (k = 0; k < err->nmessages; k++) {
-		m = err->messages[k];
-		len = strlen(m);
-		if (len >= 2 && m[0] == '[' && m[len - 1] == ']' &&
-		    at_head(m + 1)) {
-			m++;
-			len -= 2;
-		}
-		end = m + len;
-		for (p = q = m; q < end; q++) {
-			if (q + 2 <= end && q[0] == ',' && q[1] == ' ' &&
-			    at_head(q + 2)) {
-				if (parts_add(pt, p, (size_t)(q - p)) == -1)
-					goto bad;
-				p = q + 2;
-			}
-		}
-		if (parts_add(pt, p, (size_t)(end - p)) == -1)
-			goto bad;
-	}
-	return 0;
-bad:
-	parts_free(pt);
-	return -1;
-}
-
-/*
- * blame(run, items, m, err, bad): Route 53 names the RRsets it refused;
- * mark in bad[] (m entries) the items every problem of the answer names
- * (each part of a joined message too, so all are set aside at once).
- * Returns the number of items blamed, or 0 when some problem names no
- * item of the request (then only bisection can tell).
- */
-static size_t
-blame(const struct ap_run *run, const size_t *items, size_t m,
-    const struct r53_error *err, unsigned char *bad)
-{
-	struct parts pt;
-	struct rkey key;
-	size_t i, k, nbad = 0;
-	int hit;
-
-	memset(bad, 0, m);
-	if (err->nmessages == 0 || split(err, &pt) == -1)
-		return 0;
-	for (k = 0; k < pt.n; k++) {
-		if (msg_key(pt.v[k], &key) == -1) {
-			nbad = 0;
-			break;
-		}
-		hit = 0;
-		for (i = 0; i < m; i++)
-			if (item_matches(run, &run->items[items[i]], &key)) {
-				if (!bad[i])
-					nbad++;
-				bad[i] = 1;
-				hit = 1;
-			}
-		rkey_clear(&key);
-		if (!hit) {
-			nbad = 0;
-			break;
-		}
-	}
-	parts_free(&pt);
-	if (nbad == 0)
-		memset(bad, 0, m);
-	return nbad;
-}
-
-/* msg_for(run, it, err, buf, size): "rejected by Route 53: " and the
- * first problem naming a change of the item, else the whole message. */
+/* reread_refused(run, item, buf, size): why settle.c found the item
+ * refused though no problem named it (the answer was cut short). */
 static const char *
-msg_for(const struct ap_run *run, const struct ap_item *it,
-    const struct r53_error *err, char *buf, size_t size)
+reread_refused(const struct ap_run *run, size_t item, char *buf,
+    size_t size)
 {
-	struct parts pt;
-	struct rkey key;
-	size_t k;
-	int hit = 0;
+	const struct ap_change *c = &run->chg[run->items[item].chg[0]];
+	const struct ap_set *sv = c->new ? c->new : c->old;
 
-	if (split(err, &pt) == 0) {
-		for (k = 0; !hit && k < pt.n; k++) {
-			if (msg_key(pt.v[k], &key) == 0)
-				hit = item_matches(run, it, &key);
-			rkey_clear(&key);
-			if (hit)
-				snprintf(buf, size, "rejected by Route 53: %s",
-				    pt.v[k]);
-		}
-		parts_free(&pt);
-	}
-	if (!hit)
-		snprintf(buf, size, "rejected by Route 53: %s", err->message ?
-		    err->message : "InvalidChangeBatch");
+	snprintf(buf, size, "%s %s: a CREATE of an RRset that exists with "
+	    "other data, or a DELETE of one that does not exist (found by "
+	    "re-reading)", sv->owner, sv->type);
 	return buf;
 }
 
-enum { SR_NONE = -1 };
-
-/* has_settle_msg(err): a message says "already exists" / "not found". */
-static int
-has_settle_msg(const struct r53_error *err)
+/* with_soa_item(run, items, n, rest, nok): rest gets the SOA item back
+ * when the serial may be written now; the new count. */
+static size_t
+with_soa_item(const struct ap_run *run, const size_t *items, size_t n,
+    size_t *rest, size_t nok)
 {
-	size_t k;
+	size_t i;
 
-	for (k = 0; k < err->nmessages; k++)
-		if (ap_settle_msg(err->messages[k]))
-			return 1;
+	if (soa_allowed(run))
+		for (i = 0; i < n; i++)
+			if (run->items[items[i]].soa)
+				rest[nok++] = items[i];
+	return nok;
+}
+
+/* settle_named(run, b, rest, m, rf, cand, bad, nset): "already exists" /
+ * "was not found" named, or an answer naming nothing (once per batch):
+ * settle.c finds what the zone holds already.  0 or -1 (no memory). */
+static int
+settle_named(struct ap_run *run, struct ap_batch *b, const size_t *rest,
+    size_t m, const struct ap_refusals *rf, const unsigned char *cand,
+    unsigned char *bad, size_t *nset)
+{
+	size_t i;
+	int named = 0, blind = rf->n == 0 && !b->settle_tried && m > 1;
+
+	*nset = 0;
+	for (i = 0; i < m; i++)
+		named |= cand[i];
+	if (!named && !blind)
+		return 0;
+	if (blind)
+		b->settle_tried = 1;
+	if (ap_settle(run, rest, m, blind ? NULL : cand, bad, nset) == -1)
+		return -1;
+	if (*nset > 0)
+		log_warn("%s: %zu refused changes were already in place "
+		    "(applied earlier): not sent again", run->zone_id, *nset);
 	return 0;
 }
 
 /*
- * settle_resend(run, b, items, n, rest, m, with_soa, err): Route 53
- * refused CREATEs whose RRset "already exists" or DELETEs whose RRset was
- * "not found" (named in its messages, however many, in either message
- * form): the items whose final state the zone already holds are counted
- * as already applied (settle.c), the other items the messages name are
- * set aside as rejected, and the rest goes out at once, with the SOA
- * UPSERT when every change is applied by then.  Problems of another kind
- * in the same answer show again in that request's answer and are dealt
- * with there.  rest holds the m non-SOA items of the n.  SR_NONE when
- * the messages name RRsets outside the request (bisect then).
+ * set_aside(run, b, items, n, rest, m, with_soa, rf): Route 53
+ * refused a request of the n items (rest: its m non-SOA items).  The
+ * items its problems name (RRset or value, refusal.c) are set aside; of
+ * those named "already exists" / "was not found", the ones whose final
+ * state the zone holds are counted as applied (settle.c).  The rest goes
+ * out once more, with the SOA UPSERT when the serial may be written by
+ * then.  SR_NONE when the answer named nothing of the request (bisect).
  */
 static int
-settle_resend(struct ap_run *run, struct ap_batch *b, const size_t *items,
+set_aside(struct ap_run *run, struct ap_batch *b, const size_t *items,
     size_t n, size_t *rest, size_t m, int with_soa,
-    const struct r53_error *err)
+    const struct ap_refusals *rf)
 {
-	unsigned char *bad = NULL;
-	size_t i, nok = 0, nrej = 0, nset;
-	int r = SR_OK;
-	char msg[2048];
+	const struct ap_refusal **why = malloc((m + 1) * sizeof(*why));
+	unsigned char *bad = malloc(m + 1), *cand = malloc(m + 1);
+	size_t i, nok = 0, nrej = 0, nset, unnamed;
+	int r = SR_STOP;
+	char msg[1024];
 
-	if ((bad = malloc(m ? m : 1)) == NULL)
-		return SR_NONE;
-	if (m == 0 || ap_settle(run, rest, m, err, bad, &nset) == -1) {
-		free(bad);
-		return SR_NONE;
-	}
-	for (i = 0; err == NULL && i < m && bad[i] == 0; i++)
-		;
-	if (err == NULL && i == m) {
-		free(bad);	/* nothing learnt: bisect */
-		return SR_NONE;
-	}
-	if (nset > 0)
-		log_warn("%s: %zu refused changes were already in place "
-		    "(applied earlier): not sent again", run->zone_id, nset);
+	if (why == NULL || bad == NULL || cand == NULL)
+		goto out;
+	ap_refusals_blame(run, rest, m, rf, why, cand, &unnamed);
+	for (i = 0; i < m; i++)
+		bad[i] = why[i] != NULL;
+	if (settle_named(run, b, rest, m, rf, cand, bad, &nset) == -1)
+		goto out;
+	r = SR_NONE;
+	if (memchr(bad, 1, m) == NULL && memchr(bad, 2, m) == NULL &&
+	    memchr(bad, 3, m) == NULL)
+		goto out;	/* nothing learnt */
 	for (i = 0; i < m; i++) {
-		if (bad[i] == 0) {
+		if (bad[i] == 0)
 			rest[nok++] = rest[i];
-		} else if (bad[i] == 1) {
-			msg_for(run, &run->items[rest[i]], err, msg,
-			    sizeof(msg));
-			set_items_state(run, &rest[i], 1, AP_REJECTED, msg);
-			log_msg("%s: %s", run->zone_id, msg);
+		else if (bad[i] == 1 || bad[i] == 3)
 			nrej++;
-		} else if (bad[i] == 3) {
-			/* refused, not named: the answer was cut short */
-			const struct ap_change *c =
-			    &run->chg[run->items[rest[i]].chg[0]];
-			const struct ap_set *sv = c->new ? c->new : c->old;
-			snprintf(msg, sizeof(msg), "rejected by Route 53: %s "
-			    "%s: a CREATE of an RRset that exists with other "
-			    "data, or a DELETE of one that does not exist "
-			    "(found by re-reading)", sv->owner, sv->type);
-			set_items_state(run, &rest[i], 1, AP_REJECTED, msg);
-			log_msg("%s: %s", run->zone_id, msg);
-			nrej++;
-		}
+		if (bad[i] == 1)
+			reject(run, rest[i], why[i]->kind, why[i]->text);
+		else if (bad[i] == 3)
+			reject(run, rest[i], run->chg[run->items[rest[i]].chg[0]]
+			    .new ? REF_EXISTS : REF_NOT_FOUND,
+			    reread_refused(run, rest[i], msg, sizeof(msg)));
 	}
+	if (with_soa)
+		nok = with_soa_item(run, items, n, rest, nok);
+	r = nok > 0 ? send_items(run, b, rest, nok, with_soa &&
+	    soa_allowed(run)) : SR_OK;
+	if (r != SR_STOP && nrej > 0)
+		r = SR_REJECTED;
+out:
+	if (r == SR_STOP && why == NULL)
+		batch_fail(b, "out of memory");
+	free(why);
 	free(bad);
-	if (with_soa && soa_allowed(run))
-		for (i = 0; i < n; i++)
-			if (run->items[items[i]].soa)
-				rest[nok++] = items[i];
-	if (nok > 0)
-		r = send_items(run, b, rest, nok, with_soa && soa_allowed(run));
-	if (r == SR_STOP)
-		return SR_STOP;
-	return nrej > 0 ? SR_REJECTED : r;
+	free(cand);
+	return r;
 }
 
-/* bisect: a rejected request of these items; SOA excluded. */
+/* soa_apart(run, b, items, n, rest, m, err): a rejected request with the
+ * SOA UPSERT, its problems naming nothing: the rest without the SOA, then
+ * the SOA alone if the serial may be written. */
 static int
-bisect(struct ap_run *run, struct ap_batch *b, const size_t *items,
+soa_apart(struct ap_run *run, struct ap_batch *b, const size_t *items,
+    size_t n, size_t *rest, size_t m, const struct r53_error *err)
+{
+	int r = SR_OK, r2;
+
+	if (m > 0)
+		r = send_items(run, b, rest, m, 0);
+	if (r == SR_STOP || !soa_allowed(run))
+		return r;
+	if (m == 0) {
+		log_msg("%s: SOA UPSERT rejected: %s", run->zone_id,
+		    err->message ? err->message : "rejected");
+		batch_fail(b, err->message ? err->message :
+		    "SOA UPSERT rejected");
+		return SR_REJECTED;
+	}
+	/* only the SOA is left: try it alone */
+	if (with_soa_item(run, items, n, rest, 0) == 0)
+		return r;
+	r2 = send_items(run, b, rest, 1, 1);
+	return r2 != SR_OK ? r2 : r;
+}
+
+/* on_rejected(run, b, items, n, with_soa, err): Route 53 refused a
+ * request of these items: set aside what its answer names; halve (the
+ * SOA apart) only when it names nothing. */
+static int
+on_rejected(struct ap_run *run, struct ap_batch *b, const size_t *items,
     size_t n, int with_soa, const struct r53_error *err)
 {
-	size_t *rest = NULL;
-	unsigned char *bad = NULL;
+	struct ap_refusals rf;
+	size_t *rest = malloc((n + 1) * sizeof(*rest));
 	size_t i, m = 0, h;
-	int r = SR_OK, r2;
-	char msg[2048];
+	int r = SR_STOP, r2;
 
-	rest = malloc((n + 1) * sizeof(*rest));
-	if (rest == NULL)
+	if (rest == NULL || ap_refusals_parse(err, &rf) == -1) {
+		free(rest);
+		batch_fail(b, "out of memory");
 		return SR_STOP;
+	}
 	for (i = 0; i < n; i++)
 		if (!run->items[items[i]].soa)
 			rest[m++] = items[i];
-	if (has_settle_msg(err)) {
-		r = settle_resend(run, b, items, n, rest, m, with_soa, err);
-		if (r != SR_NONE) {
-			free(rest);
-			return r;
+	r = set_aside(run, b, items, n, rest, m, with_soa, &rf);
+	if (r != SR_NONE) {
+		/* done */
+	} else if (m == 1 && !with_soa) {
+		reject(run, rest[0], ap_refusals_kind(&rf), err->message ?
+		    err->message : "InvalidChangeBatch");
+		r = SR_REJECTED;
+	} else if (with_soa) {
+		r = soa_apart(run, b, items, n, rest, m, err);
+	} else {
+		h = m / 2;
+		r = send_items(run, b, rest, h, 0);
+		if (r != SR_STOP) {
+			r2 = send_items(run, b, rest + h, m - h, 0);
+			if (r2 != SR_OK)
+				r = r2;
 		}
-		/* rest was left as it was */
-		r = SR_OK;
-	} else if (err->nmessages == 0 && !b->settle_tried && m > 1) {
-		/* an answer naming nothing (one too long to parse, say):
-		 * once per batch, before bisecting, drop what the zone
-		 * already holds */
-		b->settle_tried = 1;
-		r = settle_resend(run, b, items, n, rest, m, with_soa, NULL);
-		if (r != SR_NONE) {
-			free(rest);
-			return r;
-		}
-		r = SR_OK;
 	}
-	if (m == 1 && !with_soa) {
-		msg_for(run, &run->items[rest[0]], err, msg, sizeof(msg));
-		set_items_state(run, rest, 1, AP_REJECTED, msg);
-		log_msg("%s: %s", run->zone_id, msg);
-		free(rest);
-		return SR_REJECTED;
-	}
-	/* Route 53 usually names the RRsets it refused: set those aside
-	 * and send the rest at once; bisection only when it does not.  With
-	 * the SOA UPSERT in the request, it goes too: something is rejected,
-	 * so the serial must not be written. */
-	bad = malloc(m ? m : 1);
-	if (bad != NULL && m > 0 && blame(run, rest, m, err, bad) > 0) {
-		size_t nok = 0;
-		for (i = 0; i < m; i++) {
-			if (!bad[i]) {
-				rest[nok++] = rest[i];
-				continue;
-			}
-			msg_for(run, &run->items[rest[i]], err, msg,
-			    sizeof(msg));
-			set_items_state(run, &rest[i], 1, AP_REJECTED, msg);
-			log_msg("%s: %s", run->zone_id, msg);
-		}
-		free(bad);
-		r = nok > 0 ? send_items(run, b, rest, nok, 0) : SR_OK;
-		free(rest);
-		return r == SR_STOP ? SR_STOP : SR_REJECTED;
-	}
-	free(bad);
-	if (with_soa) {
-		if (m > 0)
-			r = send_items(run, b, rest, m, 0);
-		if (r == SR_OK && soa_allowed(run)) {
-			if (m == 0) {
-				log_msg("%s: SOA UPSERT rejected: %s",
-				    run->zone_id, err->message ?
-				    err->message : "rejected");
-				batch_fail(b, err->message ? err->message :
-				    "SOA UPSERT rejected");
-				r = SR_REJECTED;
-			} else {
-				/* only the SOA is left: try it alone */
-				for (i = 0; i < n; i++)
-					if (run->items[items[i]].soa)
-						rest[0] = items[i];
-				r = send_items(run, b, rest, 1, 1);
-			}
-		}
-		free(rest);
-		return r;
-	}
-	h = m / 2;
-	r = send_items(run, b, rest, h, 0);
-	if (r != SR_STOP) {
-		r2 = send_items(run, b, rest + h, m - h, 0);
-		if (r2 != SR_OK)
-			r = r2;
-	}
+	ap_refusals_free(&rf);
 	free(rest);
 	return r;
 }
@@ -848,7 +491,7 @@ send_items(struct ap_run *run, struct ap_batch *b, const size_t *items,
 		r = SR_OK;
 		break;
 	case R53_REJECTED:
-		r = bisect(run, b, items, n, with_soa, &err);
+		r = on_rejected(run, b, items, n, with_soa, &err);
 		break;
 	default:
 		batch_fail(b, err.message ? err.message : r53_strstatus(st));

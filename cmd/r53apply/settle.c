@@ -5,7 +5,7 @@
  * [...] but it already exists" or "Tried to delete resource record set
  * [...] but it was not found" (typically: an earlier, interrupted run or
  * another process applied the batch already), the RRsets of the items
- * those messages name are re-read.  An item whose every change already
+ * those messages name (refusal.c reads and matches them) are re-read.  An item whose every change already
  * holds its final state (a CREATE's RRset present with the same TTL,
  * values and Route 53 extras; a DELETE's RRset absent; an update both) is
  * counted as AP_ALREADY and dropped from the request; the others stay
@@ -68,125 +68,6 @@ struct settle {
 	char *pos_order, *pos_type, *pos_id;
 	int disorder;
 };
-
-/* One "Tried to create|delete resource record set [...] but ..." of
- * the answer (the aws CLI form joins them as "[m1, m2, ...]" in one
- * message; the XML form has one <Message> each). */
-struct refusal {
-	char *name, *type, *setid;	/* malloc'd; setid may be NULL */
-	int settle;		/* CREATE "already exists" or DELETE "was not
-				 * found": the zone may hold the final state */
-};
-
-/* ap_settle_msg(msg): 1 if msg says a CREATE found its RRset or a DELETE
- * did not. */
-int
-ap_settle_msg(const char *msg)
-{
-	return (strstr(msg, "Tried to create") != NULL &&
-	    strstr(msg, "already exists") != NULL) ||
-	    (strstr(msg, "Tried to delete") != NULL &&
-	    strstr(msg, "was not found") != NULL);
-}
-
-/* field(p, tag, out): at p, tag then text up to the next quote; *out
- * malloc'd; returns the position after the quote, or NULL. */
-static const char *
-field(const char *p, const char *tag, char **out)
-{
-	const char *e;
-	size_t n = strlen(tag);
-
-	*out = NULL;
-	if (strncmp(p, tag, n) != 0)
-		return NULL;
-	p += n;
-	if ((e = strchr(p, '\'')) == NULL)
-		return NULL;
-	*out = strndup(p, (size_t)(e - p));
-	return *out != NULL ? e + 1 : NULL;
-}
-
-/* parse_one(p, r): the refusal starting at p ("Tried to ..."), or -1. */
-static int
-parse_one(const char *p, struct refusal *r)
-{
-	int create;
-
-	memset(r, 0, sizeof(*r));
-	if (strncmp(p, "Tried to create resource record set [", 37) == 0)
-		create = 1;
-	else if (strncmp(p, "Tried to delete resource record set [", 37) == 0)
-		create = 0;
-	else
-		return -1;
-	p += 37;
-	if ((p = field(p, "name='", &r->name)) == NULL ||
-	    (p = field(p, ", type='", &r->type)) == NULL)
-		goto bad;
-	if (strncmp(p, ", set-identifier='", 18) == 0 &&
-	    (p = field(p, ", set-identifier='", &r->setid)) == NULL)
-		goto bad;
-	if (*p != ']')
-		goto bad;
-	p++;
-	r->settle = create ? strncmp(p, " but it already exists", 22) == 0 :
-	    strncmp(p, " but it was not found", 21) == 0;
-	return 0;
-bad:
-	free(r->name);
-	free(r->type);
-	free(r->setid);
-	memset(r, 0, sizeof(*r));
-	return -1;
-}
-
-static void
-refusals_free(struct refusal *r, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		free(r[i].name);
-		free(r[i].type);
-		free(r[i].setid);
-	}
-	free(r);
-}
-
-/* refusals(err, out, n): every refusal in every message.  0 or -1. */
-static int
-refusals(const struct r53_error *err, struct refusal **out, size_t *n)
-{
-	struct refusal *v = NULL, *g, one;
-	size_t k, cap = 0;
-	const char *p;
-
-	*out = NULL;
-	*n = 0;
-	for (k = 0; k < err->nmessages; k++) {
-		for (p = err->messages[k]; (p = strstr(p, "Tried to ")) !=
-		    NULL; p += 9) {
-			if (parse_one(p, &one) == -1)
-				continue;
-			if (*n == cap) {
-				cap = cap ? 2 * cap : 16;
-				if ((g = realloc(v, cap * sizeof(*v))) ==
-				    NULL) {
-					free(one.name);
-					free(one.type);
-					free(one.setid);
-					refusals_free(v, *n);
-					return -1;
-				}
-				v = g;
-			}
-			v[(*n)++] = one;
-		}
-	}
-	*out = v;
-	return 0;
-}
 
 /* order_key(r53name): the key Route 53 lists names in (names.c: the
  * listed, octal-escaped form with "*" as \052, labels reversed, trailing
@@ -575,14 +456,6 @@ holds(const struct r53_rrset *now, const struct ap_set *set)
 	return eq;
 }
 
-static int
-same_key(const struct ap_set *a, const struct ap_set *b)
-{
-	return strcmp(a->rr.type, b->rr.type) == 0 &&
-	    cmp_opt(a->rr.set_identifier, b->rr.set_identifier) == 0 &&
-	    ap_r53_name_eq(a->rr.name, b->rr.name);
-}
-
 /* change_done(s, c): the change's final state holds in the zone. */
 static int
 change_done(struct settle *s, const struct ap_change *c)
@@ -595,66 +468,12 @@ change_done(struct settle *s, const struct ap_change *c)
 			return 0;
 	}
 	if (c->old != NULL && !c->upsert &&
-	    (c->new == NULL || !same_key(c->old, c->new))) {
+	    (c->new == NULL || !ap_same_key(&c->old->rr, &c->new->rr))) {
 		k = find_set(s, c->old);
 		if (k == NULL || !k->known || k->now != NULL)
 			return 0;
 	}
 	return 1;
-}
-
-/* item_named(run, it, r): a change of the item is r's RRset. */
-static int
-item_named(const struct ap_run *run, const struct ap_item *it,
-    const struct refusal *r)
-{
-	size_t j;
-	int x;
-
-	for (j = 0; j < it->n; j++) {
-		const struct ap_change *c = &run->chg[it->chg[j]];
-		const struct ap_set *sv[2] = { c->old, c->new };
-		for (x = 0; x < 2; x++)
-			if (sv[x] != NULL && sv[x]->converted &&
-			    strcmp(sv[x]->rr.type, r->type) == 0 &&
-			    cmp_opt(sv[x]->rr.set_identifier, r->setid) == 0 &&
-			    ap_r53_name_eq(sv[x]->rr.name, r->name))
-				return 1;
-	}
-	return 0;
-}
-
-/*
- * blame(run, items, m, rf, nrf, bad, cand): bad[i] = 1 for the items a
- * refusal names, cand[i] = 1 for those a settle refusal names.  0, or -1
- * when a refusal names no item of the request (or there is none).
- */
-static int
-blame(const struct ap_run *run, const size_t *items, size_t m,
-    const struct refusal *rf, size_t nrf, unsigned char *bad,
-    unsigned char *cand)
-{
-	size_t i, k;
-	int hit;
-
-	if (nrf == 0)
-		return -1;
-	for (k = 0; k < nrf; k++) {
-		hit = 0;
-		for (i = 0; i < m; i++) {
-			const struct ap_item *it = &run->items[items[i]];
-			if (it->soa || !item_named(run, it, &rf[k]))
-				continue;
-			bad[i] = 1;
-			if (rf[k].settle)
-				cand[i] = 1;
-			hit = 1;
-		}
-		if (!hit) {
-			return -1;
-		}
-	}
-	return 0;
 }
 
 /* keys_of(s, it): the RRsets whose state decides the item. */
@@ -668,7 +487,7 @@ keys_of(struct settle *s, const struct ap_item *it)
 		if (c->new != NULL && add_key(s, c->new) == -1)
 			return -1;
 		if (c->old != NULL && !c->upsert &&
-		    (c->new == NULL || !same_key(c->old, c->new)) &&
+		    (c->new == NULL || !ap_same_key(&c->old->rr, &c->new->rr)) &&
 		    add_key(s, c->old) == -1)
 			return -1;
 	}
@@ -730,7 +549,7 @@ surely_refused(struct settle *s, const struct ap_item *it)
 		if (c->upsert)
 			continue;
 		if (c->old != NULL && c->new != NULL &&
-		    same_key(c->old, c->new))
+		    ap_same_key(&c->old->rr, &c->new->rr))
 			continue;
 		if (c->new != NULL && (k = find_set(s, c->new)) != NULL &&
 		    k->known && k->now != NULL)
@@ -810,44 +629,38 @@ settle_later(struct settle *s, const unsigned char *later)
 }
 
 /*
- * ap_settle(run, items, m, err, bad, nsettled): Route 53 refused a request
- * of these m items (no SOA) with "Tried to create|delete ..." messages.
- * Fills bad[i]: 1 for an item a message names (an offender), 2 for one
- * whose final state the zone already holds (its changes become
- * AP_ALREADY; *nsettled counts those changes), 3 for one no message
- * names that the re-read zone shows Route 53 must refuse (an offender
- * too), 0 for the others (to send again).  When more than AP_SETTLE_FEW
- * RRsets are to be read, every item of the request is checked (widen())
- * and the later batches' pending items the walk passes (later_keys()).
- * err NULL: the answer named nothing usable (e.g. too long to parse):
- * every item is checked, none is an offender by name.
- * Returns 0, or -1 when the messages name no item or an RRset outside the
- * request (bad[] then means nothing: bisect).  A failed re-read is
- * reported and leaves the named items offenders.
+ * ap_settle(run, items, m, named, bad, nsettled): Route 53 refused a
+ * request of these m items (no SOA); named[i] = 1 for the items its
+ * "already exists" / "was not found" problems name (refusal.c), NULL
+ * when the answer named nothing usable (e.g. too long to parse): then
+ * every item is checked.  bad[] comes in with 1 for every item a problem
+ * names (an offender); this sets 2 for an item whose final state the
+ * zone already holds (its changes become AP_ALREADY; *nsettled counts
+ * those changes) and 3 for one no problem names that the re-read zone
+ * shows Route 53 must refuse (an offender too); 0 stays for the others
+ * (to send again).  When more than AP_SETTLE_FEW RRsets are to be read,
+ * every item of the request is checked (widen()) and the later batches'
+ * pending items the walk passes (later_keys()).  Returns 0, or -1 (out
+ * of memory).  A failed re-read is reported and leaves the named items
+ * offenders.
  */
 int
 ap_settle(struct ap_run *run, const size_t *items, size_t m,
-    const struct r53_error *err, unsigned char *bad, size_t *nsettled)
+    const unsigned char *named, unsigned char *bad, size_t *nsettled)
 {
 	struct settle s;
-	struct refusal *rf = NULL;
 	unsigned char *cand = NULL, *later = NULL;
-	size_t i, j, nrf = 0;
+	size_t i, j;
 	int rc, ret = -1, few;
 
 	memset(&s, 0, sizeof(s));
 	s.run = run;
 	*nsettled = 0;
-	memset(bad, 0, m);
 	if ((cand = calloc(m ? m : 1, 1)) == NULL)
 		goto out;
-	if (err == NULL) {
-		for (i = 0; i < m; i++)
-			cand[i] = !run->items[items[i]].soa;
-	} else if (refusals(err, &rf, &nrf) == -1 ||
-	    blame(run, items, m, rf, nrf, bad, cand) == -1) {
-		goto out;
-	}
+	for (i = 0; i < m; i++)
+		cand[i] = named != NULL ? named[i] :
+		    !run->items[items[i]].soa;
 	ret = 0;
 	s.req = 1;
 	for (i = 0; i < m; i++)
@@ -886,7 +699,6 @@ ap_settle(struct ap_run *run, const size_t *items, size_t m,
 	}
 	settle_later(&s, later);
 out:
-	refusals_free(rf, nrf);
 	free(later);
 	free(cand);
 	settle_free(&s);
