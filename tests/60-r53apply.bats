@@ -581,6 +581,34 @@ JSON
 	[ "$(r53a_list "$zid" | grep -c '^h000')" = 60 ]
 }
 
+# caa_desired OUT SERIAL N: N A records h00001.. and an apex CAA set
+# with a critical record of a tag Route 53 does not accept (the emulator
+# refuses it as Route 53 does: the value quoted, no RRset named).
+caa_desired() {
+	{
+		r53a_adds "$3" h | sed 's/^+\t//'
+		printf 'example.com.\tCAA\t300\t0 issue "letsencrypt.org"\t128 tbs "x"\n'
+	} | R53A_SERIAL="$2" r53a_desired "$1"
+}
+
+@test "r53apply: a refused value among 37 changes is set aside by Route 53's message: <= 3 change requests, the rest applied" {
+	r53a_emu
+	zid=$(emu_create_zone example.com)
+	caa_desired "$T/des" 2024052002 36
+	emu_reset_counters
+	r53a_pipeline "$zid" "$T/des" --report "$T/rep.json"
+	echo "$output"
+	assert_failure 1
+	assert_output --partial "rejected by Route 53: Invalid Resource Record: 'FATAL problem: CAARDATAIncorrectFormat (Value is not in the correct format) encountered with '128 tbs \"x\"''"
+	assert_output --partial "created 36, updated 0, deleted 0, skipped 1,"
+	n=$(r53a_count ChangeResourceRecordSets)
+	echo "# change requests for 37 changes, one refused: $n" >&3
+	[ "$n" -le 3 ]
+	[ "$(r53a_json_get "$T/rep.json" '[x["key"] for x in d["not_applied"]]')" = "example.com. CAA" ]
+	[ "$(r53a_list "$zid" | grep -c '^h000')" = 36 ]
+	! r53a_list "$zid" | grep -q ' CAA '
+}
+
 # weighted_www ZONE_ID: the aws CLI creates www.example.com. A/eu, a
 # weighted record (192.0.2.80, TTL 60).
 weighted_www() {

@@ -16,7 +16,11 @@
  *   unknown   anything else (kept like a state refusal: not understood,
  *       so not taken as permanent).
  *
- * Matching a problem against a batch: by the RRset it names.
+ * Matching a problem against a batch: by the RRset it names, else by the
+ * value it quotes (Route 53's value messages name no RRset): a value
+ * found in RRsets of more than one type is not trusted (the same text can
+ * be valid for one type and not another), and "Duplicate Resource Record"
+ * matches only an RRset holding the value twice.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -339,20 +343,28 @@ parse_part(const char *p, size_t len, struct ap_refusal *r)
 
 /* ---- matching against a batch ---- */
 
-/* set_hit(s, r): s is the RRset r names. */
+/* set_hit(s, r): s is the RRset r names, or holds the value r quotes
+ * (twice for a duplicate). */
 static int
 set_hit(const struct ap_set *s, const struct ap_refusal *r)
 {
 	const struct r53_rrset *rr;
+	size_t i, n = 0;
 
 	if (s == NULL || !s->converted)
 		return 0;
 	rr = &s->rr;
 	if (r->type != NULL && strcmp(r->type, rr->type) != 0)
 		return 0;
-	return r->name != NULL && (!r->id_known ||
-	    cmp_opt(r->setid, rr->set_identifier) == 0) &&
-	    ap_r53_name_eq(r->name, rr->name);
+	if (r->name != NULL)
+		return (!r->id_known ||
+		    cmp_opt(r->setid, rr->set_identifier) == 0) &&
+		    ap_r53_name_eq(r->name, rr->name);
+	if (r->value == NULL)
+		return 0;
+	for (i = 0; i < rr->nvalues; i++)
+		n += strcmp(rr->values[i], r->value) == 0;
+	return n >= (r->dup ? 2u : 1u);
 }
 
 /* item_hit(run, it, r): the set of the item r names, or NULL. */
