@@ -609,6 +609,42 @@ caa_desired() {
 	! r53a_list "$zid" | grep -q ' CAA '
 }
 
+@test "r53apply: an RRset Route 53 refuses for itself blocks nothing: the serial follows the source, later edits apply, removing it converges" {
+	r53a_emu
+	zid=$(emu_create_zone example.com)
+	caa_desired "$T/des" 2024052002 36
+	r53a_pipeline "$zid" "$T/des" --report "$T/rep.json"
+	echo "$output"
+	assert_failure 1
+	assert_output --partial "created 36, updated 0, deleted 0, skipped 1,"
+	[ "$(r53a_json_get "$T/rep.json" '[x["refusal"] for x in d["not_applied"]]')" = "invalid-value" ]
+	# everything Route 53 accepts applied: the serial is the source's,
+	# so the zone no longer looks never written
+	[ "$(r53a_serial "$zid")" = 2024052002 ]
+	[ "$(r53a_json_get "$T/rep.json" 'd["serial_written"]')" = 2024052002 ]
+	# an update and a delete in the source apply (nothing held back); the
+	# refused RRset is tried again at this full compare
+	caa_desired "$T/des2" 2024052003 35
+	sed -i 's/^\(h00007\.example\.com\.\tA\t300\t\).*/\1192.0.2.7/' "$T/des2"
+	r53a_pipeline "$zid" "$T/des2"
+	echo "$output"
+	assert_failure 1
+	assert_output --partial "created 0, updated 1, deleted 1, skipped 1,"
+	refute_output --partial "held back"
+	[ "$(r53a_serial "$zid")" = 2024052003 ]
+	r53a_list "$zid" | grep -qx 'h00007.example.com. A 300 192.0.2.7'
+	! r53a_list "$zid" | grep -q '^h00036'
+	# the refused record removed from the source: the zone converges
+	{ r53a_adds 35 h | sed 's/^+\t//'; } | R53A_SERIAL=2024052004 r53a_desired "$T/des3"
+	sed -i 's/^\(h00007\.example\.com\.\tA\t300\t\).*/\1192.0.2.7/' "$T/des3"
+	r53a_pipeline "$zid" "$T/des3"
+	echo "$output"
+	assert_success
+	assert_output --partial "created 0, updated 0, deleted 0, skipped 0,"
+	[ "$(r53a_serial "$zid")" = 2024052004 ]
+	r53a_converged "$zid" "$T/des3"
+}
+
 # weighted_www ZONE_ID: the aws CLI creates www.example.com. A/eu, a
 # weighted record (192.0.2.80, TTL 60).
 weighted_www() {

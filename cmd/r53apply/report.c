@@ -169,6 +169,9 @@ not_applied_json(const struct ap_run *run)
 		    json_string(ap_state_name(c->state)));
 		json_object_set_new(o, "reason", json_string(c->why ? c->why :
 		    ""));
+		if (c->state == AP_REJECTED)
+			json_object_set_new(o, "refusal", json_string(
+			    ap_refusal_kind_name(c->refused)));
 		json_array_append_new(a, o);
 	}
 	return a;

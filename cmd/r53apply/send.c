@@ -204,7 +204,8 @@ soa_allowed(const struct ap_run *run)
 	for (i = 0; i < run->nchg; i++)
 		if (run->chg[i].state == AP_HELD ||
 		    run->chg[i].state == AP_NOTSENT ||
-		    run->chg[i].state == AP_REJECTED)
+		    (run->chg[i].state == AP_REJECTED &&
+		    ap_refusal_holds_serial(run->chg[i].refused)))
 			return 0;
 	return !run->stopped;
 }
