@@ -129,6 +129,44 @@ make_desired() {
 	r53a_converged "$zid" "$T/des2"
 }
 
+@test "r53apply faults: thresholds cannot be talked around: an edited current-rrsets is refused (exit 4), nothing sent" {
+	make_desired 400
+	r53a_pipeline "$zid" "$T/des"
+	assert_success
+	# the source lost 375 of its 400 records: 375 of 402 RRsets deleted
+	{ r53a_adds 25 h | sed 's/^+\t//'; } | R53A_SERIAL=2024052003 r53a_desired "$T/des2"
+	r53dump --zone-id "$zid" -o "$T/cur"
+	rrdiff -o "$T/c" "$T/des2" "$T/cur" || true
+	grep -q 'current-rrsets=402 ' "$T/c"
+	emu_reset_counters
+	# the word alone edited: 375 deletes look like 0.4% of the zone
+	sed 's/current-rrsets=402 /current-rrsets=100000 /' "$T/c" >"$T/big"
+	run r53apply --zone-id "$zid" "$T/big"
+	echo "$output"
+	assert_failure 4
+	assert_output --partial "computed against 100000 RRsets (current-rrsets), the hosted zone holds 402 (GetHostedZone)"
+	assert_output --partial "nothing sent"
+	# or below --min-existing, where no threshold applies
+	sed 's/current-rrsets=402 /current-rrsets=9 /' "$T/c" >"$T/small"
+	run r53apply --zone-id "$zid" "$T/small"
+	echo "$output"
+	assert_failure 4
+	assert_output --partial "deletes or updates 375 RRsets of the 9 it says the zone held"
+	# which the stream itself shows, with no request at all
+	run r53apply --zone-id "$zid" --dry-run --offline "$T/small"
+	assert_failure 4
+	[ "$(r53a_count ChangeResourceRecordSets)" = 0 ]
+	[ "$(r53a_list "$zid" | grep -c '^h[0-9]')" = 400 ]
+	# the stream as computed: the thresholds speak; raised, it applies
+	run r53apply --zone-id "$zid" "$T/c"
+	assert_failure 4
+	assert_output --partial "375 deletes are more than 30% of the 402 existing RRsets"
+	run r53apply --zone-id "$zid" --max-delete-pct 95 "$T/c"
+	echo "$output"
+	assert_success
+	r53a_converged "$zid" "$T/des2"
+}
+
 @test "r53apply faults: the same 1,500 adds applied twice: the second run finds them in place, no bisection, few requests" {
 	r53a_adds 1500 h | r53a_stream "$T/c" "$zid"
 	run r53apply --zone-id "$zid" "$T/c"

@@ -147,7 +147,8 @@ struct ap_run {
 	char *desired_serial_text;
 	unsigned long desired_serial;
 	int has_desired_serial;
-	long current_rrsets;	/* trailer, -1 unknown */
+	long current_rrsets;	/* trailer, -1 unknown; at most the zone's
+				 * count once checked (check.c) */
 	char *current_serial_text;	/* header current-serial or NULL */
 	int manage_apex_ns;	/* header manage-apex-ns yes */
 	int delete_r53_only;	/* header delete-route53-only yes */
@@ -163,6 +164,8 @@ struct ap_run {
 	struct r53_rrset soa_new;	/* the UPSERT */
 	int want_soa;
 	long limit, count;	/* GetHostedZoneLimit, -1 unknown */
+	long zone_rrsets;	/* GetHostedZone ResourceRecordSetCount, -1
+				 * unknown */
 	/* the plan */
 	struct ap_item *items;
 	size_t nitems;
@@ -200,6 +203,7 @@ int ap_serial_ahead(unsigned long r53, unsigned long desired);
 
 /* check.c */
 void ap_check(struct ap_run *run);
+int ap_check_counts(struct ap_run *run);
 void ap_skip(struct ap_change *c, enum ap_state st, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 

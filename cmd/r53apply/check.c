@@ -2,8 +2,9 @@
  * check.c: Route 53's rules, checked before anything is sent, so that one
  * record Route 53 cannot store never stalls the rest: such a change is
  * skipped (state AP_SKIPPED, with the reason) and reported; everything
- * else is applied.  What Route 53 still rejects is found by bisection
- * (send.c).
+ * else is applied.  What Route 53 still rejects is set aside by its
+ * answer (send.c, refusal.c).  Also the check that the stream's
+ * current-rrsets, which the thresholds trust, is the zone's count.
  */
 #include <stdarg.h>
 #include <stdint.h>
@@ -13,6 +14,7 @@
 
 #include "apply.h"
 #include "canon.h"
+#include "exitcodes.h"
 #include "log.h"
 
 /* ap_skip(c, st, fmt, ...): mark a change as not sent, with the reason
@@ -199,4 +201,80 @@ ap_check(struct ap_run *run)
 	for (i = 0; i < run->nchg; i++)
 		if (run->chg[i].state == AP_PENDING)
 			check_values(&run->chg[i]);
+}
+
+/* zone_count(run, have): the hosted zone's ResourceRecordSetCount, from
+ * the GetHostedZone that found the zone, or one more when the zone was
+ * found without it (-1: not given).  An r53_status (reported). */
+static int
+zone_count(struct ap_run *run, long *have)
+{
+	struct r53_zone z;
+	struct r53_error err = { 0 };
+	int st = R53_OK;
+
+	if (run->zone_rrsets < 0) {
+		memset(&z, 0, sizeof(z));
+		st = r53_get_hosted_zone(run->client, run->zone_id, &z, &err);
+		if (st == R53_OK)
+			run->zone_rrsets = z.rrset_count;
+		else
+			log_msg("%s: GetHostedZone: %s", run->zone_id,
+			    err.message ? err.message : r53_strstatus(st));
+		r53_zone_clear(&z);
+		r53_error_clear(&err);
+	}
+	*have = run->zone_rrsets;
+	return st;
+}
+
+/*
+ * ap_check_counts(run): the delete and update thresholds take the share
+ * of the existing RRsets from the stream's trailer word current-rrsets,
+ * which an edit of that word alone would talk around.  So, when the
+ * stream deletes or updates anything (else no threshold matters), the
+ * word must cover the stream's own deletes and updates, and (not
+ * --offline) the hosted zone's ResourceRecordSetCount must be the word,
+ * give or take what this very stream may have applied already (an
+ * interrupted run, a stream applied twice): at most its deletes fewer,
+ * its adds more.  The thresholds then count the smaller of the two, so
+ * that an inflated word within that span dilutes nothing.  --force
+ * overrides, as for the thresholds.  EXIT_OK, EXIT_REFUSED, or the
+ * failure of GetHostedZone.
+ */
+int
+ap_check_counts(struct ap_run *run)
+{
+	size_t i, del = 0, upd = 0, add = 0;
+	long have, x = run->current_rrsets;
+	int st;
+
+	for (i = 0; i < run->nchg; i++) {
+		del += run->chg[i].kind == '-';
+		upd += run->chg[i].kind == '<';
+		add += run->chg[i].kind == '+';
+	}
+	if (run->o.force || del + upd == 0 || x < 0)
+		return EXIT_OK;
+	if ((long)(del + upd) > x) {
+		log_msg("refused: the change stream deletes or updates %zu "
+		    "RRsets of the %ld it says the zone held (current-rrsets): "
+		    "an edited or broken stream", del + upd, x);
+		return EXIT_REFUSED;
+	}
+	if (run->o.offline)
+		return EXIT_OK;
+	if ((st = zone_count(run, &have)) != R53_OK)
+		return r53_status_exit(st);
+	if (have >= 0 && (have < x - (long)del || have > x + (long)add)) {
+		log_msg("refused: the change stream was computed against %ld "
+		    "RRsets (current-rrsets), the hosted zone holds %ld "
+		    "(GetHostedZone), more than its %zu deletes and %zu adds "
+		    "explain: a stale or edited stream (run the pipeline "
+		    "again, or --force)", x, have, del, add);
+		return EXIT_REFUSED;
+	}
+	if (have >= 0 && have < x)
+		run->current_rrsets = have;
+	return EXIT_OK;
 }

@@ -467,6 +467,7 @@ connect_zone(struct ap_run *run, const struct r53cli *cli)
 		return rc;
 	run->zone_id = strdup(zone.id);
 	run->zone_private = zone.private_zone;
+	run->zone_rrsets = zone.rrset_count;
 	run->zone_name = r53cli_zone_origin(&zone);
 	r53_zone_clear(&zone);
 	if (run->zone_id == NULL || run->zone_name == NULL)
@@ -524,7 +525,8 @@ run_all(struct ap_run *run, const struct r53cli *cli)
 	if (!run->o.dry_run)
 		report_skips(run, AP_SKIPPED);
 	warn_private(run);
-	if ((rc = check_thresholds(run)) != EXIT_OK)
+	if ((rc = ap_check_counts(run)) != EXIT_OK ||
+	    (rc = check_thresholds(run)) != EXIT_OK)
 		return rc;
 	if (!run->o.offline) {
 		if ((rc = ap_read_zone(run)) != EXIT_OK)
@@ -573,6 +575,7 @@ main(int argc, char *argv[])
 		return rc;
 	run.limit = run.count = -1;
 	run.current_rrsets = -1;
+	run.zone_rrsets = -1;
 	if (ap_read_stream(&run, run.o.input) == -1) {
 		log_msg("nothing sent");
 		ap_run_free(&run);
