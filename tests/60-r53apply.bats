@@ -710,6 +710,34 @@ JSON
 	[ "$(r53a_serial "$zid")" = 1 ]
 }
 
+@test "r53apply: --dry-run shows what the run sends: every change held, no SOA UPSERT and no request" {
+	r53a_emu
+	zid=$(emu_create_zone example.com)
+	r53a_aws_create "$zid" x.example.com A 300 192.0.2.1
+	r53a_aws_create "$zid" y.example.com A 300 192.0.2.2
+	{
+		printf -- '-\tx.example.com.\tA\t300\t192.0.2.1\n'
+		printf '<\ty.example.com.\tA\t300\t192.0.2.2\n>\ty.example.com.\tA\t300\t192.0.2.3\n'
+	} | R53A_CUR_RRSETS=4 r53a_stream "$T/c" "$zid"
+	# a zone never written, no --adopt: the delete and the update are held
+	run r53apply --zone-id "$zid" --dry-run "$T/c"
+	echo "$output"
+	assert_success
+	assert_output --partial "2 changes, 0 to send, 0 skipped, 2 held"
+	assert_output --partial "requests 0, lower bound 0"
+	refute_output --partial "UPSERT"
+	r53apply --zone-id "$zid" --dry-run --json "$T/c" 2>/dev/null >"$T/plan.json"
+	[ "$(r53a_json_get "$T/plan.json" 'd["requests"]')" = 0 ]
+	# and the run indeed sends nothing, the serial stays Route 53's
+	emu_reset_counters
+	run r53apply --zone-id "$zid" "$T/c"
+	echo "$output"
+	assert_failure 1
+	assert_output --partial "created 0, updated 0, deleted 0, skipped 2, requests 0,"
+	[ "$(r53a_count ChangeResourceRecordSets)" = 0 ]
+	[ "$(r53a_serial "$zid")" = 1 ]
+}
+
 @test "r53apply: stream for another zone or origin refused before any change request" {
 	r53a_emu
 	zid=$(emu_create_zone example.com)

@@ -440,6 +440,20 @@ item_push(struct ap_item *it, size_t ci, const struct ap_change *c)
 	return 0;
 }
 
+/* any_held(run): a change is held back, so the run must not write the
+ * SOA serial (send.c never sends it then): it is not planned either, so
+ * that --dry-run shows what the run sends. */
+static int
+any_held(const struct ap_run *run)
+{
+	size_t i;
+
+	for (i = 0; i < run->nchg; i++)
+		if (run->chg[i].state == AP_HELD)
+			return 1;
+	return 0;
+}
+
 /* Build run->items from the union-find roots (in stream order), breaking
  * a group that does not fit in one request into single changes. */
 static int
@@ -483,7 +497,10 @@ build_items(struct ap_run *run)
 		it->nrr = ap_change_cost_rr(&run->chg[it->chg[0]]);
 		it->nchars = ap_change_cost_chars(&run->chg[it->chg[0]]);
 	}
-	if (run->want_soa) {
+	if (run->want_soa && any_held(run))
+		log_msg("%s: changes are held back: the SOA serial stays %lu",
+		    run->zone_id, run->soa_serial);
+	else if (run->want_soa) {
 		it = &run->items[run->nitems++];
 		it->soa = 1;
 		it->nrr = 2 * run->soa_new.nvalues;
