@@ -276,7 +276,7 @@ apply_ok() {
 		printf '+\t_443._tcp.example.com.\tTLSA\t300\t3 1 1 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n'
 	} | R53A_CUR_RRSETS=2 r53a_stream "$T/c1" "$zid"
 	apply_ok "$zid" "$T/c1"
-	assert_output --partial "created 20, updated 0, deleted 0, skipped 0, requests 1,"
+	assert_output --partial "created 20, updated 0, deleted 0, skipped 0, change requests 1,"
 	[ "$(r53a_count ChangeResourceRecordSets)" = 1 ]
 	r53a_list "$zid" >"$T/l1"
 	cat "$T/l1"
@@ -301,7 +301,7 @@ apply_ok() {
 		R53A_EXTRA_HEADER="#current-serial 2024052002" r53a_stream "$T/c2" "$zid"
 	emu_reset_counters
 	apply_ok "$zid" "$T/c2"
-	assert_output --partial "created 2, updated 1, deleted 3, skipped 0, requests 1,"
+	assert_output --partial "created 2, updated 1, deleted 3, skipped 0, change requests 1,"
 	[ "$(r53a_count ChangeResourceRecordSets)" = 1 ]
 	r53a_list "$zid" >"$T/l2"
 	! grep -q '^gone\.' "$T/l2"
@@ -426,7 +426,7 @@ JSON
 	assert_failure 1
 	assert_output --partial "skipped: line"
 	assert_output --partial "Route 53 cannot store type HINFO"
-	assert_output --partial "created 20, updated 0, deleted 0, skipped 2, requests 1,"
+	assert_output --partial "created 20, updated 0, deleted 0, skipped 2, change requests 1,"
 	[ "$(r53a_list "$zid" | grep -c '^h000')" = 20 ]
 	# skipped by Route 53's rules is final: the serial is written
 	[ "$(r53a_serial "$zid")" = 2024052002 ]
@@ -733,7 +733,7 @@ JSON
 	run r53apply --zone-id "$zid" "$T/c"
 	echo "$output"
 	assert_failure 1
-	assert_output --partial "created 0, updated 0, deleted 0, skipped 2, requests 0,"
+	assert_output --partial "created 0, updated 0, deleted 0, skipped 2, change requests 0,"
 	[ "$(r53a_count ChangeResourceRecordSets)" = 0 ]
 	[ "$(r53a_serial "$zid")" = 1 ]
 }
@@ -861,7 +861,7 @@ JSON
 	run r53apply --zone-id "$zid" --force "$T/c1"
 	echo "$output"
 	assert_success
-	assert_output --partial "created 1, updated 0, deleted 6, skipped 0, requests 2,"
+	assert_output --partial "created 1, updated 0, deleted 6, skipped 0, change requests 2,"
 	[ "$(r53a_count ChangeResourceRecordSets)" = 2 ]
 	r53a_list "$zid" | grep -qx 'x.example.com. CNAME 300 target.example.net.'
 }
@@ -892,7 +892,7 @@ PY
 	echo "$output"
 	assert_failure 1
 	assert_output --partial "set-identifier='eu'"
-	assert_output --partial "created 0, updated 0, deleted 1, skipped 1, requests 2,"
+	assert_output --partial "created 0, updated 0, deleted 1, skipped 1, change requests 2,"
 	[ "$(r53a_count ChangeResourceRecordSets)" = 2 ]
 	[ "$(r53a_json_get "$T/rep.json" '[x["key"] for x in d["not_applied"]]')" = "www.example.com. A/eu" ]
 	r53a_list "$zid" | grep -qx 'www.example.com. A/eu 300 192.0.2.77'
@@ -916,7 +916,7 @@ PY
 			echo "form $form serial '$serial'"
 			echo "$output"
 			assert_failure 1
-			assert_output --partial "created 20, updated 0, deleted 0, skipped 6, requests 2,"
+			assert_output --partial "created 20, updated 0, deleted 0, skipped 6, change requests 2,"
 			[ "$(echo "$output" | grep -c 'rejected by Route 53: RRSet of type TXT with DNS name c.\.example\.com\. is not permitted because')" = 6 ]
 			# the first request (with the SOA, if any) refused, the rest in one
 			[ "$(r53a_count ChangeResourceRecordSets)" = 2 ]
@@ -941,7 +941,7 @@ PY
 	assert_failure 1
 	assert_output --partial "x.example.com. CNAME: needs the DELETE of line 8 (x.example.com. A), which is held back"
 	refute_output --partial "rejected by Route 53"
-	assert_output --partial "created 1, updated 0, deleted 0, skipped 2, requests 1,"
+	assert_output --partial "created 1, updated 0, deleted 0, skipped 2, change requests 1,"
 	[ "$(r53a_count ChangeResourceRecordSets)" = 1 ]
 	[ "$(r53a_json_get "$T/rep.json" 'd["held"]')" = 2 ]
 	[ "$(r53a_json_get "$T/rep.json" 'd["rejected"]')" = 0 ]

@@ -28,7 +28,7 @@ make_desired() {
 	r53a_pipeline "$zid" "$T/des" --report "$T/rep.json"
 	echo "$output"
 	assert_success
-	assert_output --partial "created 2500, updated 0, deleted 0, skipped 0, requests 3,"
+	assert_output --partial "created 2500, updated 0, deleted 0, skipped 0, change requests 3,"
 	retries=$(r53a_json_get "$T/rep.json" 'd["retries"]')
 	echo "retries $retries" >&3
 	[ "$retries" -gt 0 ]
@@ -38,6 +38,23 @@ make_desired() {
 	emu_faults '{"clear": true}'
 	r53a_converged "$zid" "$T/des"
 	[ "$(r53a_serial "$zid")" = 2024052002 ]
+}
+
+@test "r53apply faults: the summary's requests count every HTTP request sent, retries included, as the emulator saw them" {
+	make_desired 50
+	r53dump --zone-id "$zid" -o "$T/cur"
+	rrdiff -o "$T/c" "$T/des" "$T/cur" || true
+	emu_reset_counters
+	emu_faults '{"script": ["throttle", "prior", "ok"], "apis": ["ChangeResourceRecordSets"]}'
+	run r53apply --zone-id "$zid" --report "$T/rep.json" "$T/c"
+	echo "$output"
+	assert_success
+	total=$(emu_counters | python3 -c 'import json,sys; print(json.load(sys.stdin)["_total"])')
+	retries=$(r53a_json_get "$T/rep.json" 'd["retries"]')
+	echo "# HTTP requests $total, retries $retries" >&3
+	[ "$retries" -gt 0 ]
+	assert_output --partial "change requests 1, requests $total, retries $retries,"
+	[ "$(r53a_json_get "$T/rep.json" 'd["http_requests"]')" = "$total" ]
 }
 
 @test "r53apply faults: connection dropped after batch 2 was applied: re-read, not resent, run completes" {
@@ -180,7 +197,7 @@ make_desired() {
 	assert_success
 	# the first batch is refused (an answer too long to name the RRsets
 	# here); one walk over the zone settles it and the later batch
-	assert_output --partial "created 0, updated 0, deleted 0, already applied 1500, skipped 0, requests 1,"
+	assert_output --partial "created 0, updated 0, deleted 0, already applied 1500, skipped 0, change requests 1,"
 	refute_output --partial "rejected by Route 53"
 	changes=$(r53a_count ChangeResourceRecordSets)
 	lists=$(r53a_count ListResourceRecordSets)
@@ -243,19 +260,19 @@ make_desired() {
 	run r53apply --zone-id "$zid" --force --report "$T/rep2.json" "$T/d2"
 	echo "$output"
 	assert_success
-	assert_output --partial "deleted 0, already applied 2, skipped 0, requests 1,"
+	assert_output --partial "deleted 0, already applied 2, skipped 0, change requests 1,"
 	[ "$(r53a_count ListResourceRecordSets)" -le 3 ]
 	[ "$(r53a_json_get "$T/rep2.json" 'd["already_applied"]')" = 2 ]
 	run r53apply --zone-id "$zid" --force "$T/d25"
 	echo "$output"
 	assert_success
-	assert_output --partial "deleted 23, already applied 2, skipped 0, requests 2,"
+	assert_output --partial "deleted 23, already applied 2, skipped 0, change requests 2,"
 	[ "$(r53a_list "$zid" | grep -c '^h[0-9]')" = 5 ]
 	emu_reset_counters
 	run r53apply --zone-id "$zid" --force "$T/d25"
 	echo "$output"
 	assert_success
-	assert_output --partial "deleted 0, already applied 25, skipped 0, requests 1,"
+	assert_output --partial "deleted 0, already applied 25, skipped 0, change requests 1,"
 	[ "$(r53a_count ListResourceRecordSets)" -le 3 ]
 }
 

@@ -88,7 +88,7 @@ e2e_kind() {
 	server_update torture.test "$T/v2.zone"
 	emu_reset_counters
 	mirror_once --report "$T/rep.json"
-	[[ "$apply_output" == *"created 2, updated 2, deleted 2, skipped 0, requests 1,"* ]]
+	[[ "$apply_output" == *"created 2, updated 2, deleted 2, skipped 0, change requests 1,"* ]]
 	[ "$(r53a_count ChangeResourceRecordSets)" = 1 ]
 	[ "$(r53a_serial "$zid")" = 2026112602 ]
 	r53a_list "$zid" >"$T/list"

@@ -268,11 +268,14 @@ ap_summary(const struct ap_run *run)
 	/* only when there are some: the line keeps its form otherwise */
 	if (already > 0)
 		snprintf(al, sizeof(al), "already applied %zu, ", already);
+	/* "requests": every HTTP request sent, retries included (what
+	 * Route 53 counts against the rate limit); the change requests
+	 * before it say how the changes were batched */
 	fprintf(stderr, "%s: %s: created %zu, updated %zu, deleted %zu, "
-	    "%sskipped %zu, requests %zu, retries %lu, %.1fs\n",
-	    log_progname(), run->zone_name ? run->zone_name : run->origin,
-	    created, updated, deleted, al, skipped, run->requests, st.retries,
-	    run->seconds);
+	    "%sskipped %zu, change requests %zu, requests %lu, retries %lu, "
+	    "%.1fs\n", log_progname(), run->zone_name ? run->zone_name :
+	    run->origin, created, updated, deleted, al, skipped,
+	    run->requests, st.requests, st.retries, run->seconds);
 }
 
 /*
