@@ -18,9 +18,7 @@
 #include <time.h>
 
 #include "apply.h"
-#include "exitcodes.h"
 #include "log.h"
-#include "names.h"
 
 #define AP_RESEND	2	/* sends of a request known not applied */
 #define AP_VERIFY_KEYS	3	/* RRsets re-read after an ambiguous answer */
@@ -340,7 +338,7 @@ set_aside(struct ap_run *run, struct ap_batch *b, const size_t *items,
 	if (r != SR_STOP && nrej > 0)
 		r = SR_REJECTED;
 out:
-	if (r == SR_STOP && why == NULL)
+	if (r == SR_STOP && b->message == NULL)
 		batch_fail(b, "out of memory");
 	free(why);
 	free(bad);
