@@ -333,3 +333,69 @@ EOF
 	assert_failure
 	assert_output --partial "(InvalidClientTokenId)"
 }
+
+@test "hosted-zone tags: change-tags-for-resource and list-tags-for-resource, limits, errors" {
+	z=$(emu_create_zone tags.example)
+	run awsr53 list-tags-for-resource --resource-type hostedzone --resource-id "$z"
+	assert_success
+	[ "$(pyget 'd["ResourceTagSet"]["ResourceType"]' <<<"$output")" = hostedzone ]
+	[ "$(pyget 'd["ResourceTagSet"]["ResourceId"]' <<<"$output")" = "$z" ]
+	[ "$(pyget 'len(d["ResourceTagSet"].get("Tags", []))' <<<"$output")" = 0 ]
+	run awsr53 change-tags-for-resource --resource-type hostedzone --resource-id "$z" \
+		--add-tags Key=r53mirror:origin,Value=tags.example. Key=team,Value='a&b<c>'
+	assert_success
+	run awsr53 list-tags-for-resource --resource-type hostedzone --resource-id "$z"
+	assert_success
+	[ "$(pyget '{t["Key"]: t["Value"] for t in d["ResourceTagSet"]["Tags"]}["r53mirror:origin"]' <<<"$output")" = tags.example. ]
+	[ "$(pyget '{t["Key"]: t["Value"] for t in d["ResourceTagSet"]["Tags"]}["team"]' <<<"$output")" = 'a&b<c>' ]
+	# A new value for a key replaces the old; RemoveTagKeys removes.
+	run awsr53 change-tags-for-resource --resource-type hostedzone --resource-id "$z" \
+		--add-tags Key=team,Value=ops --remove-tag-keys r53mirror:origin
+	assert_success
+	run awsr53 list-tags-for-resource --resource-type hostedzone --resource-id "$z"
+	assert_success
+	[ "$(pyget 'd["ResourceTagSet"]["Tags"]' <<<"$output")" = '[{"Key": "team", "Value": "ops"}]' ]
+	# The tags survive a restart (state file).
+	emu_restart
+	run awsr53 list-tags-for-resource --resource-type hostedzone --resource-id "$z"
+	assert_success
+	assert_output --partial '"ops"'
+	# Limits: 10 changes per call, key 128 and value 256 characters,
+	# 50 tags per resource.
+	eleven=()
+	for i in $(seq 1 11); do eleven+=("Key=k$i,Value=v"); done
+	run awsr53 change-tags-for-resource --resource-type hostedzone --resource-id "$z" --add-tags "${eleven[@]}"
+	assert_failure
+	assert_output --partial "An error occurred (InvalidInput) when calling the ChangeTagsForResource operation"
+	run awsr53 change-tags-for-resource --resource-type hostedzone --resource-id "$z" \
+		--add-tags "Key=$(printf 'k%.0s' $(seq 1 129)),Value=v"
+	assert_failure
+	assert_output --partial "(InvalidInput)"
+	run awsr53 change-tags-for-resource --resource-type hostedzone --resource-id "$z" \
+		--add-tags "Key=long,Value=$(printf 'v%.0s' $(seq 1 257))"
+	assert_failure
+	assert_output --partial "(InvalidInput)"
+	run awsr53 change-tags-for-resource --resource-type hostedzone --resource-id "$z" \
+		--add-tags "Key=k128$(printf 'k%.0s' $(seq 1 124)),Value=$(printf 'v%.0s' $(seq 1 256))"
+	assert_success
+	for j in 0 1 2 3 4; do
+		ten=()
+		for i in $(seq 0 9); do ten+=("Key=b$j$i,Value=v"); done
+		run awsr53 change-tags-for-resource --resource-type hostedzone --resource-id "$z" --add-tags "${ten[@]}"
+		if [ "$j" -lt 4 ]; then assert_success; else assert_failure; fi
+	done
+	assert_output --partial "exceeds the limit of 50"
+	run awsr53 list-tags-for-resource --resource-type hostedzone --resource-id "$z"
+	assert_success
+	[ "$(pyget 'len(d["ResourceTagSet"]["Tags"])' <<<"$output")" = 42 ]
+	# Unknown zones and resource types.
+	run awsr53 list-tags-for-resource --resource-type hostedzone --resource-id ZNOSUCHZONE123
+	assert_failure
+	assert_output --partial "An error occurred (NoSuchHostedZone) when calling the ListTagsForResource operation: No hosted zone found with ID: ZNOSUCHZONE123"
+	run awsr53 change-tags-for-resource --resource-type hostedzone --resource-id ZNOSUCHZONE123 --add-tags Key=a,Value=b
+	assert_failure
+	assert_output --partial "An error occurred (NoSuchHostedZone) when calling the ChangeTagsForResource operation"
+	# counted since the restart
+	[ "$(emu_count ChangeTagsForResource)" = 10 ]
+	[ "$(emu_count ListTagsForResource)" = 3 ]
+}

@@ -12,7 +12,10 @@ The first line on stdout is the endpoint URL (http://127.0.0.1:PORT).
 
 APIs: CreateHostedZone, GetHostedZone, ListHostedZones, ListHostedZonesByName,
 DeleteHostedZone, GetHostedZoneCount, ListResourceRecordSets,
-ChangeResourceRecordSets, GetChange, GetHostedZoneLimit.
+ChangeResourceRecordSets, GetChange, GetHostedZoneLimit, and for hosted
+zones ChangeTagsForResource and ListTagsForResource (Route 53's limits: 10
+changes of tags per call, 50 tags per resource, keys up to 128 and values up
+to 256 characters; tags are kept in the state file).
 
 Options: --state FILE (JSON, rewritten atomically after every change),
 --access-key/--secret-key/--session-token, --pending-seconds N (GetChange
@@ -61,7 +64,8 @@ Admin API (no signature, under /_emu/), JSON in and out:
   POST /_emu/reset-counters
   POST /_emu/quota   {"limit": n[, "zone": "Z..."]}   default or per-zone
   POST /_emu/pending {"seconds": n}      GetChange PENDING time
-  GET  /_emu/zones                       [{"id","name","private","count"}]
+  GET  /_emu/zones                       [{"id","name","private","count",
+                                          "tags"}]
   POST /_emu/zones   {"name": "example.com", "private": false,
                       "vpc": "vpc-1", "region": "us-east-1"}  -> {"id": ...}
   GET  /_emu/zones/{id}/rrsets           stored RRsets, in listing order
@@ -135,7 +139,16 @@ SCHEMA = {
         ("HostedZoneConfig", 0, 1), ("DelegationSetId", 0, 1)],
     "VPC": [("VPCRegion", 0, 1), ("VPCId", 0, 1)],
     "HostedZoneConfig": [("Comment", 0, 1), ("PrivateZone", 0, 1)],
+    "ChangeTagsForResourceRequest": [("AddTags", 0, 1),
+                                     ("RemoveTagKeys", 0, 1)],
+    "AddTags": [("Tag", 1, UNB)],
+    "Tag": [("Key", 0, 1), ("Value", 0, 1)],
+    "RemoveTagKeys": [("Key", 1, UNB)],
 }
+MAX_TAG_CHANGES = 10
+MAX_TAGS = 50
+MAX_TAG_KEY = 128
+MAX_TAG_VALUE = 256
 RRSET_ORDER = [e for e, _, _ in SCHEMA["ResourceRecordSet"]]
 ROUTING = ["Weight", "Region", "GeoLocation", "Failover", "MultiValueAnswer",
            "CidrRoutingConfig", "GeoProximityLocation"]
@@ -155,6 +168,18 @@ class ApiError(Exception):
 
 def invalid_input(msg):
     return ApiError(400, "InvalidInput", msg)
+
+
+def validation_error(value, field, constraint):
+    """InvalidInput as Route 53 words a failed member constraint."""
+    return invalid_input(
+        "1 validation error detected: Value '%s' at '%s' failed to satisfy "
+        "constraint: Member must %s" % (value, field, constraint))
+
+
+def too_long(value, field, n):
+    return validation_error(value, field, "have length less than or equal "
+                            "to %d" % n)
 
 
 def icb(messages):
@@ -1449,6 +1474,8 @@ ROUTES = [
     ("POST", r"/hostedzone/([^/]+)/rrset/?", "ChangeResourceRecordSets"),
     ("GET", r"/change/([^/]+)", "GetChange"),
     ("GET", r"/hostedzonelimit/([^/]+)/([^/]+)", "GetHostedZoneLimit"),
+    ("POST", r"/tags/([^/]+)/([^/]+)", "ChangeTagsForResource"),
+    ("GET", r"/tags/([^/]+)/([^/]+)", "ListTagsForResource"),
 ]
 
 
@@ -1734,10 +1761,9 @@ def api_get_hosted_zone_limit(emu, groups, query, body, ctx):
     zid = bare_id(groups[0], "hostedzone")
     ltype = unquote(groups[1])
     if ltype not in ("MAX_RRSETS_BY_ZONE", "MAX_VPCS_ASSOCIATED_BY_ZONE"):
-        raise invalid_input(
-            "1 validation error detected: Value '%s' at 'type' failed to "
-            "satisfy constraint: Member must satisfy enum value set: "
-            "[MAX_RRSETS_BY_ZONE, MAX_VPCS_ASSOCIATED_BY_ZONE]" % ltype)
+        raise validation_error(ltype, "type", "satisfy enum value set: "
+                               "[MAX_RRSETS_BY_ZONE, "
+                               "MAX_VPCS_ASSOCIATED_BY_ZONE]")
     with emu.lock:
         z = emu.zone(zid)
         if ltype == "MAX_RRSETS_BY_ZONE":
@@ -1750,7 +1776,84 @@ def api_get_hosted_zone_limit(emu, groups, query, body, ctx):
     return 200, xml_doc("GetHostedZoneLimitResponse", inner), {}
 
 
+def tag_zone(emu, groups):
+    """The hosted zone a tags request names (only hostedzone is kept)."""
+    rtype = unquote(groups[0])
+    if rtype not in ("hostedzone", "healthcheck"):
+        raise validation_error(rtype, "resourceType", "satisfy enum value "
+                               "set: [healthcheck, hostedzone]")
+    rid = unquote(groups[1])
+    if rtype == "healthcheck":
+        raise ApiError(404, "NoSuchHealthCheck",
+                       "No health check exists with the specified ID %s."
+                       % rid)
+    if len(rid) > 64:
+        raise too_long(rid, "resourceId", 64)
+    return emu.zone(rid)
+
+
+def tag_changes(root):
+    """(adds [(key, value)], removes [key]) of a ChangeTagsForResource
+    body, checked against Route 53's limits."""
+    add_e = child(root, "AddTags")
+    rem_e = child(root, "RemoveTagKeys")
+    adds = [(text(t, "Key", ""), text(t, "Value", ""))
+            for t in (list(add_e) if add_e is not None else [])]
+    rems = [(k.text or "") for k in (list(rem_e) if rem_e is not None
+                                      else [])]
+    if len(adds) > MAX_TAG_CHANGES:
+        raise too_long("[...]", "addTags", MAX_TAG_CHANGES)
+    if len(rems) > MAX_TAG_CHANGES:
+        raise too_long("[...]", "removeTagKeys", MAX_TAG_CHANGES)
+    for i, (k, v) in enumerate(adds, 1):
+        if not k or len(k) > MAX_TAG_KEY:
+            raise too_long(k, "addTags.%d.member.key" % i, MAX_TAG_KEY)
+        if len(v) > MAX_TAG_VALUE:
+            raise too_long(v, "addTags.%d.member.value" % i, MAX_TAG_VALUE)
+    for i, k in enumerate(rems, 1):
+        if not k or len(k) > MAX_TAG_KEY:
+            raise too_long(k, "removeTagKeys.%d.member" % i, MAX_TAG_KEY)
+    if not adds and not rems:
+        raise invalid_input("You must specify at least one tag to add or "
+                            "one tag key to remove.")
+    return adds, rems
+
+
+def api_change_tags(emu, groups, query, body, ctx):
+    with emu.lock:
+        tag_zone(emu, groups)
+    adds, rems = tag_changes(parse_body(body,
+                                        "ChangeTagsForResourceRequest"))
+    with emu.lock:
+        z = tag_zone(emu, groups)
+        tags = dict(z.get("tags", {}))
+        for k in rems:
+            tags.pop(k, None)
+        for k, v in adds:
+            tags[k] = v
+        if len(tags) > MAX_TAGS:
+            raise invalid_input("The number of tags for the resource %s "
+                                "exceeds the limit of %d." % (z["id"],
+                                                              MAX_TAGS))
+        z["tags"] = tags
+        emu.save()
+    return 200, xml_doc("ChangeTagsForResourceResponse", ""), {}
+
+
+def api_list_tags(emu, groups, query, body, ctx):
+    with emu.lock:
+        z = tag_zone(emu, groups)
+        tags = "".join("<Tag>%s%s</Tag>" % (el("Key", k), el("Value", v))
+                       for k, v in sorted(z.get("tags", {}).items()))
+        inner = "<ResourceTagSet>%s%s<Tags>%s</Tags></ResourceTagSet>" % (
+            el("ResourceType", "hostedzone"), el("ResourceId", z["id"]),
+            tags)
+    return 200, xml_doc("ListTagsForResourceResponse", inner), {}
+
+
 HANDLERS = {
+    "ChangeTagsForResource": api_change_tags,
+    "ListTagsForResource": api_list_tags,
     "CreateHostedZone": api_create_hosted_zone,
     "GetHostedZone": api_get_hosted_zone,
     "GetHostedZoneCount": api_get_hosted_zone_count,
@@ -1838,7 +1941,8 @@ def admin(emu, method, path, body):
             with emu.lock:
                 return 200, [{"id": z["id"], "name": z["name"],
                               "private": z["private"],
-                              "count": len(z["rrsets"])}
+                              "count": len(z["rrsets"]),
+                              "tags": z.get("tags", {})}
                              for z in emu.sorted_zones()]
         mo = re.fullmatch(r"/zones/([^/]+)/rrsets", p)
         if mo:
