@@ -375,3 +375,95 @@ assert qs[1] == "dnsname=example.com.&hostedzoneid=ZPRIV2&maxitems=100", qs
 assert len(qs) == 4, qs
 PY
 }
+
+@test "r53api: tag request body is byte for byte what botocore serialises" {
+	/usr/bin/python3 -c 'import botocore' || fail "needs Debian python3-botocore"
+	/usr/bin/python3 - >"$T/boto.xml" <<'PY'
+import sys
+import botocore.session
+from botocore import serialize
+op = botocore.session.get_session().get_service_model("route53") \
+    .operation_model("ChangeTagsForResource")
+r = serialize.create_serializer("rest-xml").serialize_to_request(
+    {"ResourceType": "hostedzone", "ResourceId": "Z1",
+     "AddTags": [{"Key": "r53mirror:origin", "Value": "a&<b>."}]}, op)
+assert r["url_path"] == "/2013-04-01/tags/hostedzone/Z1", r["url_path"]
+assert r["method"] == "POST"
+sys.stdout.write(r["body"].decode())
+PY
+	r53api_test tag-xml r53mirror:origin 'a&<b>.' | tail -n +2 | tr -d '\n' >"$T/ours.xml"
+	cmp "$T/boto.xml" "$T/ours.xml"
+	# Route 53's limits are checked before anything is sent.
+	run r53api_test --endpoint-url http://127.0.0.1:9 add-tag Z1 "$(printf 'k%.0s' $(seq 1 129))" v
+	assert_failure 3
+	assert_output --partial "a tag key must have 1-128 characters"
+	assert_output --partial "stats requests=0"
+	run r53api_test --endpoint-url http://127.0.0.1:9 add-tag Z1 k "$(printf 'v%.0s' $(seq 1 257))"
+	assert_failure 3
+	run r53api_test --endpoint-url http://127.0.0.1:9 add-tag Z1 "" v
+	assert_failure 3
+	run r53api_test --endpoint-url http://127.0.0.1:9 add-tag Z1 k "$(printf 'a\001b')"
+	assert_failure 3
+	# 256 characters (multi-byte ones count once) are fine.
+	run r53api_test tag-xml k "$(printf 'é%.0s' $(seq 1 256))"
+	assert_success
+}
+
+@test "r53api: tags round trip with the emulator; unknown zone; one request each" {
+	emu_up
+	local z
+	z=$(emu_create_zone example.com)
+	run r53api_test tags "$z"
+	assert_success
+	assert_line "tags n=0"
+	emu_reset_counters
+	run r53api_test add-tag "/hostedzone/$z" r53mirror:origin example.com. + \
+		add-tag "$z" 'team & co' '<ops>' + add-tag "$z" team2 '' + tags "$z"
+	assert_success
+	assert_line "tag r53mirror:origin=example.com."
+	assert_line "tag team & co=<ops>"
+	assert_line "tag team2="
+	assert_line "tags n=3"
+	[ "$(emu_count ChangeTagsForResource)" = 3 ]
+	[ "$(emu_count ListTagsForResource)" = 1 ]
+	# A new value replaces the old one.
+	run r53api_test add-tag "$z" r53mirror:origin other.example. + tags "$z"
+	assert_line "tag r53mirror:origin=other.example."
+	assert_line "tags n=3"
+	run r53api_test tags ZNOSUCHZONE1
+	assert_failure 5
+	assert_output --partial status=notfound
+	assert_output --partial "ListTagsForResource ZNOSUCHZONE1: NoSuchHostedZone"
+	run r53api_test add-tag ZNOSUCHZONE1 k v
+	assert_failure 5
+	assert_output --partial status=notfound
+	# Throttling is retried (setting a value is idempotent).
+	emu_faults '{"script":["throttle","500"]}'
+	run r53api_test add-tag "$z" k v
+	assert_success
+	assert_output --partial "stats requests=3"
+}
+
+@test "r53api: malformed tag answers are refused (exit 5)" {
+	local hdr='<ListTagsForResourceResponse><ResourceTagSet>'
+	printf '%s' "$hdr<ResourceType>hostedzone</ResourceType><ResourceId>ZOTHER</ResourceId><Tags/></ResourceTagSet></ListTagsForResourceResponse>" >"$T/other"
+	printf '%s' "$hdr<ResourceType>hostedzone</ResourceType><ResourceId>ZNOKEY</ResourceId><Tags><Tag><Value>x</Value></Tag></Tags></ResourceTagSet></ListTagsForResourceResponse>" >"$T/nokey"
+	printf '%s' "<html>proxy</html>" >"$T/html"
+	printf '%s' "$hdr<ResourceType>hostedzone</ResourceType><ResourceId>ZOK</ResourceId><Tags><Tag><Key>a</Key></Tag></Tags></ResourceTagSet></ListTagsForResourceResponse>" >"$T/ok"
+	serve /2013-04-01/tags/hostedzone/ZWRONG "$T/other" 200 \
+		/2013-04-01/tags/hostedzone/ZNOKEY "$T/nokey" 200 \
+		/2013-04-01/tags/hostedzone/ZHTML "$T/html" 200 \
+		/2013-04-01/tags/hostedzone/ZOK "$T/ok" 200
+	run r53api_test tags ZWRONG
+	assert_failure 5
+	assert_output --partial "not the one of hosted zone ZWRONG"
+	run r53api_test tags ZNOKEY
+	assert_failure 5
+	assert_output --partial "Tag without Key"
+	run r53api_test tags ZHTML
+	assert_failure 5
+	assert_output --partial "root element <html>"
+	run r53api_test tags ZOK
+	assert_success
+	assert_line "tag a="
+}

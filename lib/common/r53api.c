@@ -341,6 +341,25 @@ xp_doctype(void *arg, const XML_Char *name, const XML_Char *sysid,
 	xp_fail(arg, "answer contains a DTD");
 }
 
+/*
+ * xp_grow(x, arr, n, size, max): arr (n elements of size) with one more,
+ * zeroed, element at index n; NULL with x failed ("out of memory") when
+ * it cannot grow or n reached max.  The caller stores the result and
+ * counts the new element.
+ */
+static void *
+xp_grow(struct xp *x, void *arr, size_t n, size_t size, size_t max)
+{
+	char *na;
+
+	if (n >= max || (na = realloc(arr, (n + 1) * size)) == NULL) {
+		xp_fail(x, "out of memory");
+		return NULL;
+	}
+	memset(na + n * size, 0, size);
+	return na;
+}
+
 /* Is x at path p (relative to the root, e.g. "/A/B")? */
 static int
 xp_at(const struct xp *x, const char *p)
@@ -1681,13 +1700,9 @@ zl_start(struct xp *x, const char *name)
 	(void)name;
 	if (!xp_at(x, LHZ "/HostedZones/HostedZone"))
 		return 0;
-	if (zl->n >= 100000 ||
-	    (nz = realloc(zl->z, (zl->n + 1) * sizeof(*nz))) == NULL) {
-		xp_fail(x, "out of memory");
+	if ((nz = xp_grow(x, zl->z, zl->n, sizeof(*nz), 100000)) == NULL)
 		return -1;
-	}
 	zl->z = nz;
-	memset(&nz[zl->n], 0, sizeof(*nz));
 	nz[zl->n++].rrset_count = -1;
 	zl->in_zone = 1;
 	return 0;
@@ -1986,5 +2001,198 @@ done:
 	free(m.s);
 	free(want);
 	zonelist_clear(&zl);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Hosted-zone tags: ListTagsForResource, ChangeTagsForResource.       */
+
+#define LTR "/ListTagsForResourceResponse/ResourceTagSet"
+#define TAG_MAX_KEY 128
+#define TAG_MAX_VALUE 256
+
+void
+r53_tags_free(struct r53_tag *tags, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n && tags != NULL; i++) {
+		free(tags[i].key);
+		free(tags[i].value);
+	}
+	free(tags);
+}
+
+struct tagparse {
+	struct r53_tag *t;
+	size_t n;
+	char *type, *id;
+};
+
+static int
+tags_start(struct xp *x, const char *name)
+{
+	struct tagparse *tp = x->arg;
+	struct r53_tag *nt;
+
+	(void)name;
+	if (!xp_at(x, LTR "/Tags/Tag"))
+		return 0;
+	/* Route 53 keeps at most 50 tags per resource */
+	if ((nt = xp_grow(x, tp->t, tp->n, sizeof(*nt), 1000)) == NULL)
+		return -1;
+	tp->t = nt;
+	tp->n++;
+	return 0;
+}
+
+static int
+tags_end(struct xp *x, const char *name, const char *text, size_t len)
+{
+	struct tagparse *tp = x->arg;
+	struct r53_tag *t = tp->n > 0 ? &tp->t[tp->n - 1] : NULL;
+	int rc = 0;
+
+	(void)name;
+	if (xp_at(x, LTR "/ResourceType"))
+		rc = take(&tp->type, text, len);
+	else if (xp_at(x, LTR "/ResourceId"))
+		rc = take(&tp->id, text, len);
+	else if (xp_at(x, LTR "/Tags/Tag/Key") && t != NULL)
+		rc = take(&t->key, text, len);
+	else if (xp_at(x, LTR "/Tags/Tag/Value") && t != NULL)
+		rc = take(&t->value, text, len);
+	else if (xp_at(x, LTR "/Tags/Tag") && t != NULL && t->key == NULL) {
+		xp_fail(x, "Tag without Key");
+		return -1;
+	} else if (xp_at(x, LTR "/Tags/Tag") && t != NULL && t->value == NULL)
+		rc = (t->value = strdup("")) != NULL ? 0 : -1;
+	if (rc != 0) {
+		xp_fail(x, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * zone_target(zone_id, op, under, path, what, err): check a zone id for
+ * a URL path; path gets API UNDER ID, what gets "OP ID" for messages.
+ * The bare id, or NULL with err set (R53_USAGE).
+ */
+static const char *
+zone_target(const char *zone_id, const char *op, const char *under,
+    char path[160], char what[160], struct r53_error *err)
+{
+	const char *id = r53_id_strip(zone_id);
+
+	if (!id_ok(id)) {
+		err_set(err, "bad hosted zone id \"%.80s\"", zone_id);
+		return NULL;
+	}
+	snprintf(path, 160, API "%s%s", under, id);
+	snprintf(what, 160, "%s %s", op, id);
+	return id;
+}
+
+int
+r53_list_zone_tags(struct r53_client *c, const char *zone_id,
+    struct r53_tag **tags, size_t *ntags, struct r53_error *err)
+{
+	struct tagparse tp = { 0 };
+	struct xp x;
+	char path[160], what[160];
+	const char *id;
+	int rc;
+
+	*tags = NULL;
+	*ntags = 0;
+	if ((id = zone_target(zone_id, "ListTagsForResource", 
+	    "/tags/hostedzone/", path, what, err)) == NULL)
+		return R53_USAGE;
+	memset(&x, 0, sizeof(x));
+	x.root = "ListTagsForResourceResponse";
+	x.on_start = tags_start;
+	x.on_end = tags_end;
+	x.arg = &tp;
+	c->st.other_calls++;
+	rc = call(c, what, "GET", path, NULL, NULL, 0, 1, &x, err);
+	if (rc == R53_OK && (tp.type == NULL || strcmp(tp.type,
+	    "hostedzone") != 0 || tp.id == NULL ||
+	    strcmp(r53_id_strip(tp.id), id) != 0)) {
+		err_set(err, "%s: malformed answer: the ResourceTagSet is not "
+		    "the one of hosted zone %s", what, id);
+		rc = R53_FAILED;
+	}
+	free(tp.type);
+	free(tp.id);
+	if (rc != R53_OK) {
+		r53_tags_free(tp.t, tp.n);
+		return rc;
+	}
+	*tags = tp.t;
+	*ntags = tp.n;
+	return R53_OK;
+}
+
+/* utf8_chars(s): characters (code points) of a UTF-8 string. */
+static size_t
+utf8_chars(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s != '\0'; s++)
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			n++;
+	return n;
+}
+
+char *
+r53_tag_xml(const char *key, const char *value, size_t *len)
+{
+	struct sbuf b = { 0 };
+
+	if (*key == '\0' || utf8_chars(key) > TAG_MAX_KEY ||
+	    utf8_chars(value) > TAG_MAX_VALUE)
+		return NULL;
+	sbuf_str(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	    "<ChangeTagsForResourceRequest xmlns=\"" R53_NS "\">"
+	    "<AddTags><Tag>");
+	if (xml_elem(&b, "Key", key) || xml_elem(&b, "Value", value))
+		goto fail;
+	sbuf_str(&b, "</Tag></AddTags></ChangeTagsForResourceRequest>");
+	if (b.oom)
+		goto fail;
+	if (len != NULL)
+		*len = b.len;
+	return b.s;
+fail:
+	free(b.s);
+	return NULL;
+}
+
+int
+r53_add_zone_tag(struct r53_client *c, const char *zone_id,
+    const char *key, const char *value, struct r53_error *err)
+{
+	struct xp x;
+	char path[160], what[160], *body;
+	size_t len = 0;
+	int rc;
+
+	if (zone_target(zone_id, "ChangeTagsForResource", 
+	    "/tags/hostedzone/", path, what, err) == NULL)
+		return R53_USAGE;
+	if ((body = r53_tag_xml(key, value, &len)) == NULL) {
+		err_set(err, "%s: cannot build the request: a tag key must "
+		    "have 1-%d characters, a value at most %d, and neither a "
+		    "control character", what, TAG_MAX_KEY, TAG_MAX_VALUE);
+		return R53_USAGE;
+	}
+	memset(&x, 0, sizeof(x));
+	x.root = "ChangeTagsForResourceResponse";
+	c->st.other_calls++;
+	/* Setting one value is idempotent: retried like a read. */
+	rc = call(c, what, "POST", path, NULL, body, len, 1, &x, err);
+	free(body);
 	return rc;
 }

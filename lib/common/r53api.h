@@ -298,6 +298,39 @@ char *r53_change_xml(const struct r53_change *changes, size_t n,
 int r53_get_change(struct r53_client *c, const char *change_id, int *insync,
     struct r53_error *err);
 
+/* One tag of a hosted zone; strings owned by the array's holder. */
+struct r53_tag {
+	char *key;
+	char *value;
+};
+
+/*
+ * r53_list_zone_tags(c, zone_id, tags, ntags, err): ListTagsForResource
+ * for the hosted zone (GET /tags/hostedzone/ID): every tag, in Route 53's
+ * order.  The answer must name this zone (ResourceType hostedzone,
+ * ResourceId); a Tag without Key is a malformed answer (R53_FAILED).
+ * *tags (NULL when there are none) is freed with r53_tags_free.
+ */
+int r53_list_zone_tags(struct r53_client *c, const char *zone_id,
+    struct r53_tag **tags, size_t *ntags, struct r53_error *err);
+
+/* r53_tags_free(tags, n): free an array from r53_list_zone_tags. */
+void r53_tags_free(struct r53_tag *tags, size_t n);
+
+/*
+ * r53_add_zone_tag(c, zone_id, key, value, err): ChangeTagsForResource
+ * with one AddTags/Tag: adds the tag or replaces its value.  Setting a
+ * value twice is harmless, so the call is retried like a read.  Key 1-128
+ * and value 0-256 characters without control characters, else R53_USAGE
+ * and nothing sent.
+ */
+int r53_add_zone_tag(struct r53_client *c, const char *zone_id,
+    const char *key, const char *value, struct r53_error *err);
+
+/* r53_tag_xml(key, value, len): the ChangeTagsForResourceRequest body
+ * r53_add_zone_tag sends; caller frees.  NULL when refused (see above). */
+char *r53_tag_xml(const char *key, const char *value, size_t *len);
+
 /* r53_error_clear(e): free the members of *e and zero it. */
 void r53_error_clear(struct r53_error *e);
 

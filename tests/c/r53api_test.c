@@ -19,6 +19,10 @@
  *	 "ttl": 300, "values": [...], "extras": {...}}; prints change_id=ID
  *   change-xml FILE [--comment C]	the request body, no network
  *   get-change ID		prints insync=0|1
+ *   tags ID			prints "tag KEY=VALUE" per tag, then
+ *	"tags n=N"
+ *   add-tag ID KEY VALUE	ChangeTagsForResource, one tag
+ *   tag-xml KEY VALUE		its request body, no network
  *
  * Several commands may share one client (one connection), separated by
  * a "+" argument: r53api_test list-all Z1 + change Z1 batch.json.  The
@@ -238,6 +242,22 @@ cmd_change(struct r53_client *c, int argc, char **argv, int xml_only,
 }
 
 static int
+cmd_tags(struct r53_client *c, const char *id, struct r53_error *err)
+{
+	struct r53_tag *t = NULL;
+	size_t i, n = 0;
+	int rc;
+
+	rc = r53_list_zone_tags(c, id, &t, &n, err);
+	for (i = 0; rc == R53_OK && i < n; i++)
+		printf("tag %s=%s\n", t[i].key, t[i].value);
+	if (rc == R53_OK)
+		printf("tags n=%zu\n", n);
+	r53_tags_free(t, n);
+	return rc;
+}
+
+static int
 run_cmd(struct r53_client *c, const char *cmd, int argc, char **argv,
     struct r53_error *err)
 {
@@ -258,6 +278,10 @@ run_cmd(struct r53_client *c, const char *cmd, int argc, char **argv,
 		return r53_list_all(c, argv[0], print_rrset, NULL, err);
 	if (strcmp(cmd, "change") == 0)
 		return cmd_change(c, argc, argv, 0, err);
+	if (strcmp(cmd, "tags") == 0 && argc >= 1)
+		return cmd_tags(c, argv[0], err);
+	if (strcmp(cmd, "add-tag") == 0 && argc >= 3)
+		return r53_add_zone_tag(c, argv[0], argv[1], argv[2], err);
 	if (strcmp(cmd, "get-change") == 0 && argc >= 1) {
 		rc = r53_get_change(c, argv[0], &insync, err);
 		if (rc == R53_OK)
@@ -310,6 +334,14 @@ main(int argc, char **argv)
 		log_die(EXIT_USAGE, "usage: r53api_test [options] COMMAND ...");
 	argc -= i;
 	argv += i;
+	if (strcmp(argv[0], "tag-xml") == 0 && argc == 3) {
+		char *x = r53_tag_xml(argv[1], argv[2], NULL);
+		if (x == NULL)
+			log_die(EXIT_USAGE, "tag refused");
+		puts(x);
+		free(x);
+		return EXIT_OK;
+	}
 	if (strcmp(argv[0], "change-xml") == 0)
 		return report(cmd_change(NULL, argc - 1, argv + 1, 1, &err),
 		    &err);
