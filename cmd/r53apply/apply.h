@@ -18,6 +18,9 @@
  *             final state the zone already holds (re-read, not resent)
  *   soa.c     the apex SOA: Route 53's initial one, serial arithmetic
  *   report.c  dry-run plan (text, JSON), summary line, JSON report
+ *   owner.c   whose zone: the ownership mark (hosted-zone tag
+ *             AP_MARK_KEY = origin), read before deleting or updating,
+ *             written on the first write or with --adopt
  *
  * Memory: struct ap_run owns everything reachable from it and is freed by
  * ap_run_free().  Strings in it are NUL-terminated heap copies.
@@ -166,6 +169,8 @@ struct ap_run {
 	long limit, count;	/* GetHostedZoneLimit, -1 unknown */
 	long zone_rrsets;	/* GetHostedZone ResourceRecordSetCount, -1
 				 * unknown */
+	int mark_pending;	/* owner.c: write the mark before sending */
+	int marked;		/* owner.c: the mark was written */
 	/* the plan */
 	struct ap_item *items;
 	size_t nitems;
@@ -264,6 +269,12 @@ int ap_same_key(const struct r53_rrset *a, const struct r53_rrset *b);
 /* settle.c */
 int ap_settle(struct ap_run *run, const size_t *items, size_t m,
     const unsigned char *cand, unsigned char *bad, size_t *nsettled);
+/* owner.c */
+#define AP_MARK_KEY "r53mirror:origin"
+int ap_owner_check(struct ap_run *run);
+int ap_owner_mark(struct ap_run *run);
+/* main.c */
+void ap_hold_conflicting(struct ap_run *run);
 
 /* report.c */
 void ap_print_plan_text(const struct ap_run *run, FILE *f);

@@ -6,10 +6,11 @@
  *   1. options; 2. read the WHOLE stream, trailer included (else exit 2);
  *   3. the stream must name this hosted zone and origin (else exit 4);
  *   4. Route 53's rules: unstorable changes are skipped; 5. read the
- *   quota and the apex SOA; first-apply, serial, quota and threshold
- *   checks (exit 4); 6. plan the batches (--dry-run prints them and
- *   stops); 7. send, bisecting rejections and resolving ambiguous answers;
- *   8. --wait; 9. summary line and --report.
+ *   quota and the apex SOA; ownership (owner.c), serial, quota and
+ *   threshold checks (exit 4); 6. plan the batches (--dry-run prints
+ *   them and stops); 7. mark the zone when needed, send, bisecting
+ *   rejections and resolving ambiguous answers; 8. --wait; 9. summary
+ *   line and --report.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -60,8 +61,8 @@ usage(FILE *f)
 	    "all\n"
 	    "  --force              override the thresholds and the serial "
 	    "check\n"
-	    "  --adopt              allow deletes in a zone r53apply never "
-	    "wrote\n"
+	    "  --adopt              take over an unmarked zone holding "
+	    "records\n"
 	    "  --max-delete-pct P   refuse more deletes than P%% of existing "
 	    "(30)\n"
 	    "  --max-update-pct P   refuse more updates than P%% of existing "
@@ -281,12 +282,12 @@ owner_of(const struct ap_change *c)
 }
 
 /*
- * hold_conflicting(run): a CREATE that only works after a held DELETE
+ * ap_hold_conflicting(run): a CREATE that only works after a held DELETE
  * (ap_conflict: a CNAME replacing an A, say) would only be refused:
  * hold it too.  Changes at one owner are adjacent (stream order).
  */
-static void
-hold_conflicting(struct ap_run *run)
+void
+ap_hold_conflicting(struct ap_run *run)
 {
 	size_t i, j, d, c;
 
@@ -311,31 +312,6 @@ hold_conflicting(struct ap_run *run)
 			}
 		}
 	}
-}
-
-/* hold_first_apply: a zone still carrying Route 53's own SOA was never
- * written by r53apply: delete and replace nothing there without --adopt. */
-static void
-hold_first_apply(struct ap_run *run)
-{
-	size_t i, n = 0;
-
-	if (!run->soa_initial || run->o.adopt)
-		return;
-	for (i = 0; i < run->nchg; i++) {
-		struct ap_change *c = &run->chg[i];
-		if (c->state != AP_PENDING || c->old == NULL)
-			continue;
-		ap_skip(c, AP_HELD, "the hosted zone was never written by "
-		    "r53apply (Route 53's initial SOA): not %s without "
-		    "--adopt", c->kind == '-' ? "deleted" : "replaced");
-		n++;
-	}
-	if (n > 0)
-		log_warn("%s: first apply to this hosted zone: %zu deletes "
-		    "and updates held back (use --adopt to take the zone "
-		    "over)", run->zone_id, n);
-	hold_conflicting(run);
 }
 
 /* plan_soa: refuse a stale stream or a source behind Route 53 (serial);
@@ -531,7 +507,8 @@ run_all(struct ap_run *run, const struct r53cli *cli)
 	if (!run->o.offline) {
 		if ((rc = ap_read_zone(run)) != EXIT_OK)
 			return rc;
-		hold_first_apply(run);
+		if ((rc = ap_owner_check(run)) != EXIT_OK)
+			return rc;
 		if (!run->o.dry_run && log_verbose > 0)
 			report_skips(run, AP_HELD);
 		if ((rc = plan_soa(run)) != EXIT_OK ||
@@ -543,6 +520,7 @@ run_all(struct ap_run *run, const struct r53cli *cli)
 		return EXIT_BADINPUT;
 	}
 	if (run->o.dry_run) {
+		ap_owner_mark(run);	/* says what it would do */
 		if (run->o.json)
 			return ap_print_plan_json(run, stdout) == 0 ?
 			    EXIT_OK : EXIT_BADINPUT;
@@ -551,6 +529,8 @@ run_all(struct ap_run *run, const struct r53cli *cli)
 	}
 	log_debug(1, "%zu requests planned (lower bound %zu)",
 	    run->nbatches, run->lower_bound);
+	if ((rc = ap_owner_mark(run)) != EXIT_OK)
+		return rc;
 	ap_send(run);
 	rc = final_status(run);
 	if (run->o.wait && !run->stopped && ap_wait(run) == -1 &&

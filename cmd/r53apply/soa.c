@@ -80,8 +80,9 @@ ap_soa_parse(const char *value, char **mname, char **rname,
 /*
  * ap_soa_is_initial(value): 1 if the SOA Value is the one Route 53 wrote
  * when it created the zone: serial 1, MNAME ns-N.awsdns-NN.TLD., RNAME
- * awsdns-hostmaster.amazon.com.  A zone with that SOA was never written
- * by r53apply (which always sets the source's serial).
+ * awsdns-hostmaster.amazon.com.  It says nothing about ownership (a
+ * source whose serial is 1 leaves the same SOA): owner.c only uses it to
+ * tell an empty zone and a zone stamped by earlier versions.
  */
 int
 ap_soa_is_initial(const char *value)

@@ -258,9 +258,8 @@ r53cli_zone_label(const struct r53cli *cli, char *buf, size_t len)
 	return buf;
 }
 
-/* Two names of one zone are equal, ignoring case and a final dot. */
-static int
-zone_names_equal(const char *a, const char *b)
+int
+r53cli_names_equal(const char *a, const char *b)
 {
 	size_t la = strlen(a), lb = strlen(b);
 
@@ -296,7 +295,8 @@ zone_from_pair(struct r53_client *c, const struct r53cli *cli,
 	}
 	status = r53_zone_resolve(c, cli->zone_id, NULL, R53_VIS_ANY, NULL,
 	    zone, err);
-	if (status == R53_OK && !zone_names_equal(zone->name, cli->zone_name)) {
+	if (status == R53_OK &&
+	    !r53cli_names_equal(zone->name, cli->zone_name)) {
 		log_msg("hosted zone %s is named %s, not %s", zone->id,
 		    zone->name, cli->zone_name);
 		return R53_USAGE;

@@ -153,6 +153,10 @@ const char *r53cli_zone_label(const struct r53cli *cli, char *buf,
  */
 char *r53cli_zone_origin(const struct r53_zone *zone);
 
+/* r53cli_names_equal(a, b): two names of one zone are equal, ignoring
+ * case and a final dot. */
+int r53cli_names_equal(const char *a, const char *b);
+
 /*
  * r53cli_endpoint_host(url): the authority part of an endpoint URL
  * ("127.0.0.1:8053", "route53.amazonaws.com"), without user info, for

@@ -15,6 +15,10 @@
 #   r53a_json_get FILE PY-EXPR   print the Python expression PY-EXPR with d
 #       bound to the JSON document in FILE (strings raw, lists one item a
 #       line, other values as JSON); no jq needed.
+#   apply_ok ZID STREAM [options]   r53apply --zone-id ZID must exit 0
+#       (bats run: $output and $status are set, the output is echoed).
+#   r53a_mark ZONE_ID   the zone's ownership tag r53mirror:origin (empty
+#       when unmarked), read through the emulator's admin API.
 
 r53a_stream() {
 	local out="$1" zid="$2" origin="${3:-example.com.}"
@@ -191,4 +195,24 @@ r53a_converged() {
 		cat "$T/conv.change" >&2
 		return 1
 	}
+}
+
+# r53a_mark ZONE_ID: the value of the zone's ownership tag r53mirror:origin
+# (nothing when it has none), from the emulator's admin listing (no API
+# request counted).
+r53a_mark() {
+	emu_admin get zones | /usr/bin/python3 -c '
+import json, sys
+for z in json.load(sys.stdin):
+    if z["id"] == sys.argv[1] and "r53mirror:origin" in z["tags"]:
+        print(z["tags"]["r53mirror:origin"])
+' "$1"
+}
+
+apply_ok() {
+	local zid="$1" s="$2"
+	shift 2
+	run r53apply --zone-id "$zid" "$@" "$s"
+	echo "$output"
+	assert_success
 }
