@@ -3,8 +3,9 @@
 # scripts/mirror.sh mirror every zone of a config file, and nothing else.
 #   scripts/iam-policy.sh [--state-dir DIR] CONFIG > r53mirror-policy.json
 # Same as `mirror.sh [--state-dir DIR] --iam-policy CONFIG`: ListResourceRecordSets,
-# ChangeResourceRecordSets, GetHostedZone and GetHostedZoneLimit on each listed
-# hosted zone; GetChange on change/*; ListHostedZonesByName on * only when a
+# ChangeResourceRecordSets, GetHostedZone, GetHostedZoneLimit and the tag calls
+# (ListTagsForResource, ChangeTagsForResource: r53apply's ownership mark) on
+# each listed hosted zone; GetChange on change/*; ListHostedZonesByName on * only when a
 # zone is given by name (its id comes from its state folder once a run has
 # resolved it; --state-dir names that folder).
 set -u

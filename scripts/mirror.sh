@@ -583,8 +583,10 @@ run_iam() {
 	printf '{\n  "Version": "2012-10-17",\n  "Statement": [\n'
 	printf '    {\n      "Sid": "MirrorRecordSets",\n      "Effect": "Allow",\n'
 	printf '      "Action": [\n        "route53:ChangeResourceRecordSets",\n'
+	printf '        "route53:ChangeTagsForResource",\n'
 	printf '        "route53:GetHostedZone",\n        "route53:GetHostedZoneLimit",\n'
-	printf '        "route53:ListResourceRecordSets"\n      ],\n      "Resource": ['
+	printf '        "route53:ListResourceRecordSets",\n'
+	printf '        "route53:ListTagsForResource"\n      ],\n      "Resource": ['
 	if [ "$wild" -eq 1 ]; then
 		printf '\n        "arn:aws:route53:::hostedzone/*"'
 		first=0

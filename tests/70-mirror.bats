@@ -140,8 +140,10 @@ st = p["Statement"]
 assert len(st) == 2, st
 z = st[0]
 assert z["Effect"] == "Allow"
-assert sorted(z["Action"]) == ["route53:ChangeResourceRecordSets", "route53:GetHostedZone",
-    "route53:GetHostedZoneLimit", "route53:ListResourceRecordSets"], z
+assert sorted(z["Action"]) == ["route53:ChangeResourceRecordSets",
+    "route53:ChangeTagsForResource", "route53:GetHostedZone",
+    "route53:GetHostedZoneLimit", "route53:ListResourceRecordSets",
+    "route53:ListTagsForResource"], z
 assert z["Resource"] == ["arn:aws:route53:::hostedzone/Z0AAAAAAAAAAAAA",
     "arn:aws:route53:::hostedzone/Z0BBBBBBBBBBBBB",
     "arn:aws:route53:::hostedzone/Z0CCCCCCCCCCCCC"], z["Resource"]
