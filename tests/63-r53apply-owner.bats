@@ -191,7 +191,7 @@ deletes_stream() {
 	[ "$(r53a_serial "$zid")" = 2024052002 ]
 }
 
-@test "owner: creates only: no tag request; a failed mark write sends nothing; --offline reads nothing" {
+@test "owner: creates only: no tag request; a mark that cannot be written or read sends nothing; --offline reads nothing" {
 	r53a_emu
 	zid=$(emu_create_zone example.com)
 	populated "$zid"
@@ -216,8 +216,19 @@ deletes_stream() {
 	emu_faults '{"clear": true}'
 	apply_ok "$z2" "$T/b"
 	[ "$(r53a_mark "$z2")" = example.com. ]
-	# --offline: no request at all, the plan is that of our own zone
+	# a mark that cannot be read: nothing sent either
 	deletes_stream "$T/c" "$zid"
+	emu_faults '{"error5xx_rate": 1, "apis": ["ListTagsForResource"]}'
+	emu_reset_counters
+	AWS_MAX_ATTEMPTS=2 run r53apply --zone-id "$zid" "$T/c"
+	echo "$output"
+	assert_failure 5
+	assert_output --partial "cannot read the ownership mark (tag r53mirror:origin)"
+	assert_output --partial "nothing sent"
+	[ "$(r53a_count ChangeResourceRecordSets)" = 0 ]
+	[ "$(r53a_count ChangeTagsForResource)" = 0 ]
+	emu_faults '{"clear": true}'
+	# --offline: no request at all, the plan is that of our own zone
 	emu_reset_counters
 	run r53apply --zone-id "$zid" --dry-run --offline "$T/c"
 	assert_success

@@ -43,9 +43,11 @@ read_mark(struct ap_run *run, char **mark)
 	*mark = NULL;
 	st = r53_list_zone_tags(run->client, run->zone_id, &tags, &n, &err);
 	if (st != R53_OK) {
-		log_msg("%s: cannot read the ownership mark (tag %s): %s",
-		    run->zone_id, AP_MARK_KEY,
-		    err.message ? err.message : r53_strstatus(st));
+		log_msg("%s: cannot read the ownership mark (tag %s): %s%s; "
+		    "nothing sent", run->zone_id, AP_MARK_KEY,
+		    err.message ? err.message : r53_strstatus(st),
+		    st == R53_AUTH ? " (the identity needs "
+		    "route53:ListTagsForResource)" : "");
 		rc = r53_status_exit(st);
 	}
 	for (i = 0; i < n && *mark == NULL; i++)
@@ -170,8 +172,10 @@ ap_owner_mark(struct ap_run *run)
 	    run->origin, &err);
 	if (st != R53_OK) {
 		log_msg("%s: cannot mark the zone as this mirror's (tag %s): "
-		    "%s; nothing sent", run->zone_id, AP_MARK_KEY,
-		    err.message ? err.message : r53_strstatus(st));
+		    "%s%s; nothing sent", run->zone_id, AP_MARK_KEY,
+		    err.message ? err.message : r53_strstatus(st),
+		    st == R53_AUTH ? " (the identity needs "
+		    "route53:ChangeTagsForResource)" : "");
 		r53_error_clear(&err);
 		return r53_status_exit(st);
 	}
