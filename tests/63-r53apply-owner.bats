@@ -20,6 +20,21 @@ tag_requests() {
 	}
 }
 
+# sends_nothing_when API ZID STREAM MESSAGE: with every API request
+# failing (HTTP 500), r53apply exits 5 saying MESSAGE and that nothing was
+# sent, and sends no change.
+sends_nothing_when() {
+	emu_faults "{\"error5xx_rate\": 1, \"apis\": [\"$1\"]}"
+	emu_reset_counters
+	AWS_MAX_ATTEMPTS=2 run r53apply --zone-id "$2" "$3"
+	echo "$output"
+	emu_faults '{"clear": true}'
+	assert_failure 5
+	assert_output --partial "$4"
+	assert_output --partial "nothing sent"
+	[ "$(r53a_count ChangeResourceRecordSets)" = 0 ]
+}
+
 # populated ZID: three records written by somebody else (the aws CLI).
 populated() {
 	r53a_aws_create "$1" old1.example.com A 300 192.0.2.1
@@ -205,29 +220,15 @@ deletes_stream() {
 	# an empty zone whose mark cannot be written: nothing is sent
 	z2=$(emu_create_zone example.com)
 	r53a_adds 3 h | R53A_CUR_RRSETS=2 r53a_stream "$T/b" "$z2"
-	emu_faults '{"error5xx_rate": 1, "apis": ["ChangeTagsForResource"]}'
-	emu_reset_counters
-	AWS_MAX_ATTEMPTS=2 run r53apply --zone-id "$z2" "$T/b"
-	echo "$output"
-	assert_failure 5
-	assert_output --partial "cannot mark the zone as this mirror's (tag r53mirror:origin)"
-	assert_output --partial "nothing sent"
-	[ "$(r53a_count ChangeResourceRecordSets)" = 0 ]
-	emu_faults '{"clear": true}'
+	sends_nothing_when ChangeTagsForResource "$z2" "$T/b" \
+		"cannot mark the zone as this mirror's (tag r53mirror:origin)"
 	apply_ok "$z2" "$T/b"
 	[ "$(r53a_mark "$z2")" = example.com. ]
 	# a mark that cannot be read: nothing sent either
 	deletes_stream "$T/c" "$zid"
-	emu_faults '{"error5xx_rate": 1, "apis": ["ListTagsForResource"]}'
-	emu_reset_counters
-	AWS_MAX_ATTEMPTS=2 run r53apply --zone-id "$zid" "$T/c"
-	echo "$output"
-	assert_failure 5
-	assert_output --partial "cannot read the ownership mark (tag r53mirror:origin)"
-	assert_output --partial "nothing sent"
-	[ "$(r53a_count ChangeResourceRecordSets)" = 0 ]
+	sends_nothing_when ListTagsForResource "$zid" "$T/c" \
+		"cannot read the ownership mark (tag r53mirror:origin)"
 	[ "$(r53a_count ChangeTagsForResource)" = 0 ]
-	emu_faults '{"clear": true}'
 	# --offline: no request at all, the plan is that of our own zone
 	emu_reset_counters
 	run r53apply --zone-id "$zid" --dry-run --offline "$T/c"
