@@ -57,7 +57,7 @@ BIN_PATHS := $(addprefix $(BUILD)/,$(PROGS))
 MANPAGES := $(wildcard man/*.[158])
 
 .PHONY: all progs check check-fast test install install-examples uninstall \
-  clean demo lint bench deb
+  clean demo lint bench deb fuzz fuzz-build fuzz-regress
 .SECONDARY:
 
 all: $(BIN_PATHS) $(TEST_BINS)
@@ -109,6 +109,49 @@ FAST_TESTS := tests/01-build.bats tests/10-stream.bats tests/11-rrdiff.bats \
 check-fast: all
 	R53M_BUILD="$(abspath $(BUILD))" R53M_SANITIZE="$(SANITIZE)" \
 	  bats $(BATS_JOBS) --print-output-on-failure $(FAST_TESTS)
+
+# Fuzzing (tests/fuzz/README): one libFuzzer target per tests/fuzz/fuzz_NAME.c,
+# built with clang, ASan and UBSan into build-fuzz/ (its own objects: the
+# library is instrumented too).  make fuzz runs each for FUZZ_SECONDS on a
+# seed corpus derived from tests/fixtures, after replaying
+# tests/fuzz/regress/NAME/; it fails on any crash.  -Werror is left out
+# so that a clang-only warning does not stop a fuzzing run.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_DIR     := build-fuzz
+FUZZ_OPT     := -O1 -g -fno-omit-frame-pointer \
+                -fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_CFLAGS  := $(filter-out -Werror,$(BASE_CFLAGS)) -Icmd/zxfr $(FUZZ_OPT) \
+                -fsanitize=fuzzer-no-link
+FUZZ_NAMES   := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BINS    := $(addprefix $(FUZZ_DIR)/fuzz_,$(FUZZ_NAMES))
+# Per target: zxfr's modules it needs, fakes for the network (fake_net.c
+# stands in for cmd/zxfr/net.c, fake_awshttp.c for lib/common/awshttp.c).
+FUZZ_EXTRA_xfr    := cmd/zxfr/wire.c cmd/zxfr/tsig.c cmd/zxfr/xfr.c \
+                     cmd/zxfr/axfr.c tests/fuzz/fake_net.c tests/fuzz/tsigkey.c
+FUZZ_EXTRA_tsig   := cmd/zxfr/wire.c cmd/zxfr/tsig.c tests/fuzz/tsigkey.c
+FUZZ_EXTRA_r53api := tests/fuzz/fake_awshttp.c
+FUZZ_DROP_r53api  := lib/common/awshttp.c
+
+$(FUZZ_DIR)/%.o: %.c $(wildcard lib/common/*.h) $(wildcard cmd/zxfr/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
+
+define fuzz_rule
+$(FUZZ_DIR)/fuzz_$(1): $(patsubst %.c,$(FUZZ_DIR)/%.o,tests/fuzz/fuzz_$(1).c \
+    tests/fuzz/common.c $(FUZZ_EXTRA_$(1)) \
+    $(filter-out $(FUZZ_DROP_$(1)),$(LIB_SRCS)))
+	$(FUZZ_CC) $(FUZZ_OPT) -fsanitize=fuzzer -o $$@ $$^ $(PKG_LIBS) -lm
+endef
+$(foreach t,$(FUZZ_NAMES),$(eval $(call fuzz_rule,$(t))))
+
+fuzz-build: $(FUZZ_BINS)
+
+fuzz: fuzz-build
+	FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run.sh $(FUZZ_NAMES)
+
+fuzz-regress: fuzz-build
+	FUZZ_SECONDS=0 sh tests/fuzz/run.sh $(FUZZ_NAMES)
 
 bench: all
 	@for b in bench/*.sh; do echo "== $$b"; bash "$$b" || exit 1; done
@@ -180,4 +223,4 @@ uninstall:
 	rm -rf $(DESTDIR)$(DOCDIR)
 
 clean:
-	rm -rf build build-san dist
+	rm -rf build build-san build-fuzz dist
