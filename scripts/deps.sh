@@ -12,6 +12,7 @@ bind9 bind9-utils bind9-dnsutils nsd knot knot-dnsutils ldnsutils
 python3 python3-botocore python3-dnspython awscli
 shellcheck mandoc util-linux procps psmisc time curl ca-certificates openssl iproute2
 debhelper dpkg-dev fakeroot lintian
+clang libclang-rt-14-dev
 "
 
 missing=""
