@@ -64,14 +64,18 @@ msg_fails() {
 	msg A "27 ${H}${N}0004c0000201" "192.0.2.1"
 }
 
-@test "wire: a forward pointer is left to ldns, which gives the same text" {
+@test "wire: forward and header pointers are left to ldns, the same text" {
 	# the direct reader only follows pointers backwards
 	msg MX "27 ${H}${N}0004000ac01f046d61696c00" "10 mail."
+	# so is a pointer into the header (ldns reads octet 11 as the root;
+	# it refuses only a pointer to octet 0, tested below)
+	msg NS "27 ${H}${N}0002c00b" "."
 }
 
 @test "wire: pointer loops, pointers out of the message, short data fail" {
 	msg_fails MX "27 ${H}${N}0004000ac01d"		# points at itself
 	msg_fails MX "27 ${H}${N}0004000ac0ff"		# beyond the end
+	msg_fails MX "27 ${H}${N}0004000ac000"		# into the header
 	msg_fails A "27 ${H}${N}0003c00002"		# 3-octet A
 	msg_fails MX "1 ${H}"				# no RDLENGTH
 }

@@ -131,6 +131,10 @@ name_wire_read(const uint8_t *msg, size_t msglen, size_t *off, uint8_t *out,
 			target = ((size_t)(c & 0x3f) << 8) | msg[pos + 1];
 			if (target >= limit)
 				return NAME_E_WIRE;	/* forward or looping */
+			/* the 12-octet header holds no name; ldns refuses such
+			 * a pointer, and canon's two paths must agree */
+			if (target < NAME_MSG_HDR)
+				return NAME_E_WIRE;
 			if (!jumped)
 				next = pos + 2;
 			jumped = 1;

@@ -83,7 +83,8 @@ int name_canon_wire(const uint8_t *wire, size_t len, char *out,
  * *off past it (past the first pointer, if any).  OUT and OUTLEN may be
  * NULL to only skip the name.  Every compression pointer must point
  * strictly below the previous one (or below *off for the first), which
- * refuses forward pointers and loops; every octet read must lie below
+ * refuses forward pointers and loops, and not into the message header
+ * (below NAME_MSG_HDR, as ldns_wire2dname); every octet read must lie below
  * MSGLEN (a caller may pass a shorter length to bound the walk, e.g. the
  * end of an RDATA).  Returns NAME_OK, or NAME_E_WIRE (truncated, extended
  * label type, forward or looping pointer) or NAME_E_NAME_LONG (over
@@ -91,6 +92,7 @@ int name_canon_wire(const uint8_t *wire, size_t len, char *out,
  * part of the name).  Hot path (zxfr's message walker, canon_rdata_wire):
  * no allocation.
  */
+#define NAME_MSG_HDR 12	/* octets of a DNS message header */
 int name_wire_read(const uint8_t *msg, size_t msglen, size_t *off,
     uint8_t *out, size_t *outlen);
 
