@@ -272,6 +272,46 @@ each_line() {
 	assert_output '\# 2 000a'
 }
 
+@test "DNSSEC records ldns prints but cannot read back are written RFC 3597" {
+	# NSEC3 with an empty next hash; then a well-formed one
+	run --separate-stderr canon_test rdata2canon NSEC3 <<-'EOF'
+	010000010000000140
+	0100000100140000000000000000000000000000000000000000000140
+	EOF
+	assert_success
+	assert_output "$(printf '%s\n' '\# 9 010000010000000140' \
+	    '1 0 1 - 00000000000000000000000000000000 A')"
+	# NSEC: windows out of order, repeated, empty; then in order
+	run --separate-stderr canon_test rdata2canon NSEC <<-'EOF'
+	016100010140000140
+	016100000140000120
+	0161000000
+	016100000140010140
+	EOF
+	assert_success
+	assert_output "$(printf '%s\n' '\# 9 016100010140000140' \
+	    '\# 9 016100000140000120' '\# 5 0161000000' 'a. A CAA')"
+	# RRSIG and SIG expiring at 2^32-1 s: ldns prints the date nearest
+	# today, one second before 1970 (until 2038); then a 2026 one
+	for t in RRSIG SIG; do
+		run --separate-stderr canon_test rdata2canon "$t" <<-'EOF'
+		0001080200000e10ffffffff000000001234076578616d706c650001020304
+		0001080200000e106a000000690000001234076578616d706c650001020304
+		EOF
+		assert_success
+		assert_line --index 0 '\# 31 0001080200000e10ffffffff000000001234076578616d706c650001020304'
+		assert_line --index 1 'A 8 2 3600 20260510034816 20251027232800 4660 example. AQIDBA=='
+	done
+	canon_test rdata2canon NSEC3 <<<010000010000000140 >"$T/out"
+	canon_test rdata2canon RRSIG \
+	    <<<0001080200000e10ffffffff000000001234076578616d706c650001020304 \
+	    >"$T/rrsig"
+	run canon_test verify NSEC3 <"$T/out"
+	assert_output ok
+	run canon_test verify RRSIG <"$T/rrsig"
+	assert_output ok
+}
+
 @test "any wire data of the Route 53 types gives text that parses back to itself" {
 	grep -v '^#' "$C/fuzz.hex" | cut -f1 | sort -u >"$T/types"
 	[ "$(wc -l <"$T/types")" -eq 17 ]
