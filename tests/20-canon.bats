@@ -312,6 +312,24 @@ each_line() {
 	assert_output ok
 }
 
+@test "WKS is written with numbers, fast, whatever /etc/services says" {
+	# ports 25 and 80 (smtp, http in /etc/services), protocol 6 (tcp)
+	run --separate-stderr canon_test rdata2canon WKS \
+	    <<<c0000201060000004000000000000080
+	assert_success
+	assert_output '192.0.2.1 6 25 80'
+	run canon_test verify WKS <<<'192.0.2.1 6 25 80'
+	assert_output ok
+	# every port: took 8.6 s through ldns's service lookups, and its
+	# text did not parse back
+	printf 'c000020106%s\n' "$(printf 'ff%.0s' $(seq 8192))" >"$T/full"
+	timeout 3 canon_test rdata2canon WKS <"$T/full" >"$T/text"
+	[ "$(wc -w <"$T/text")" -eq $((2 + 65536)) ]
+	run timeout 3 canon_test verify WKS <"$T/text"
+	assert_success
+	assert_output ok
+}
+
 @test "any wire data of the Route 53 types gives text that parses back to itself" {
 	grep -v '^#' "$C/fuzz.hex" | cut -f1 | sort -u >"$T/types"
 	[ "$(wc -l <"$T/types")" -eq 17 ]

@@ -29,6 +29,7 @@
  * Route 53 values: canonical text and Route 53 text differ only in the
  * escapes (decimal \DDD versus octal \ooo), see canon_to_r53value().
  */
+#include <arpa/inet.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -719,6 +720,35 @@ cf_svcb(struct canon_buf *b, const ldns_rr *rr)
 }
 
 /*
+ * cf_wks(b, rr): WKS (RFC 1035 3.4.2) as "ADDRESS PROTOCOL PORT...", all
+ * numbers.  ldns names the protocol and ports through getprotobynumber
+ * and getservbyport, one call per port (8.6 s for a full bitmap) and text
+ * that depends on the host's /etc/services; its parser takes numbers.
+ */
+static int
+cf_wks(struct canon_buf *b, const ldns_rr *rr)
+{
+	const uint8_t *d;
+	size_t n, i;
+
+	if (ldns_rr_rd_count(rr) != 2 || !rdf_is(rr, 0, 4) ||
+	    ldns_rdf_size(ldns_rr_rdf(rr, 1)) < 1)
+		return CF_NO;
+	d = rdf_d(rr, 1);
+	n = ldns_rdf_size(ldns_rr_rdf(rr, 1));
+	if (n - 1 > 65536 / 8)
+		return CF_NO;		/* ports above 65535 */
+	if (cb_ipv4(b, rdf_d(rr, 0)) == -1 || cb_putc(b, ' ') == -1 ||
+	    cb_uint(b, d[0]) == -1)
+		return CF_NOMEM;
+	for (i = 0; i < (n - 1) * 8; i++)
+		if ((d[1 + i / 8] & (0x80 >> (i % 8))) &&
+		    (cb_putc(b, ' ') == -1 || cb_uint(b, i) == -1))
+			return CF_NOMEM;
+	return CF_OK;
+}
+
+/*
  * canon_fast(b, rr): print the common types.  Returns CF_OK, CF_NO (not
  * a fast type or unexpected layout: nothing useful written), CF_RAW (the
  * data must be written in RFC 3597 form) or CF_NOMEM.  On anything but
@@ -769,6 +799,8 @@ canon_fast(struct canon_buf *b, const ldns_rr *rr)
 	case LDNS_RR_TYPE_SVCB:
 	case LDNS_RR_TYPE_HTTPS:
 		return cf_svcb(b, rr);
+	case LDNS_RR_TYPE_WKS:
+		return cf_wks(b, rr);
 	default:
 		return CF_NO;
 	}
@@ -786,6 +818,7 @@ canon_fast_type(uint16_t type)
 	case LDNS_RR_TYPE_NAPTR: case LDNS_RR_TYPE_CAA: case LDNS_RR_TYPE_DS:
 	case LDNS_RR_TYPE_SSHFP: case LDNS_RR_TYPE_TLSA:
 	case LDNS_RR_TYPE_SVCB: case LDNS_RR_TYPE_HTTPS:
+	case LDNS_RR_TYPE_WKS:
 		return 1;
 	default:
 		return 0;
@@ -1622,6 +1655,52 @@ text_check(const char *text, const char *tname, char **err)
 	return 0;
 }
 
+/*
+ * wks_numeric(text): the WKS record of TEXT in the all-numbers form
+ * cf_wks() writes ("ADDRESS PROTOCOL PORT..."), built without ldns's
+ * parser, which looks every port up in /etc/services (seconds for a full
+ * bitmap) and cannot read a long list back.  NULL if TEXT is not in that
+ * form: ldns then reads it (service and protocol names, other spacing).
+ */
+static ldns_rr *
+wks_numeric(const char *text)
+{
+	uint8_t d[4 + 1 + 65536 / 8];
+	char addr[16], *end;
+	const char *p = text;
+	size_t n = 5, len = strcspn(text, " ");
+	unsigned long v;
+	int field;
+
+	if (len == 0 || len >= sizeof(addr))
+		return NULL;
+	memcpy(addr, p, len);
+	addr[len] = '\0';
+	memset(d, 0, sizeof(d));
+	if (inet_pton(AF_INET, addr, d) != 1)
+		return NULL;
+	for (p += len, field = 0; *p == ' '; field++) {
+		p++;
+		if (*p < '0' || *p > '9')
+			return NULL;
+		v = strtoul(p, &end, 10);
+		if (end - p > 5 || v > (field == 0 ? 255UL : 65535UL) ||
+		    (*end != ' ' && *end != '\0'))
+			return NULL;
+		p = end;
+		if (field == 0) {
+			d[4] = (uint8_t)v;
+			continue;
+		}
+		d[5 + v / 8] |= (uint8_t)(0x80 >> (v % 8));
+		if (n < 5 + v / 8 + 1)
+			n = 5 + v / 8 + 1;
+	}
+	if (*p != '\0' || field == 0)
+		return NULL;
+	return rr_from_rdata(LDNS_RR_TYPE_WKS, d, n);
+}
+
 int
 canon_from_text(uint16_t type, const char *text, const char *origin,
     char **out, char **err)
@@ -1651,7 +1730,10 @@ canon_from_text(uint16_t type, const char *text, const char *origin,
 		set_err(err, "out of memory");
 		goto fail;
 	}
-	s = ldns_rr_new_frm_str(&rr, line.p, 0, org, NULL);
+	if (type == LDNS_RR_TYPE_WKS && (rr = wks_numeric(text)) != NULL)
+		s = LDNS_STATUS_OK;
+	else
+		s = ldns_rr_new_frm_str(&rr, line.p, 0, org, NULL);
 	if (s != LDNS_STATUS_OK || rr == NULL) {
 		set_err(err, "%s: cannot parse rdata \"%s\": %s", tname, text,
 		    ldns_get_errorstr_by_id(s));
