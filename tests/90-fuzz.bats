@@ -1,0 +1,74 @@
+#!/usr/bin/env bats
+# The fuzz targets of tests/fuzz/ (README there), built with clang and
+# libFuzzer into build-fuzz/: every input of tests/fuzz/regress/ replayed
+# through its target, then each target fuzzed for FUZZ_SECONDS (10 s
+# here by default; make fuzz runs each for 60 s).  Skipped, saying why,
+# where clang or the libFuzzer runtime is missing (scripts/deps.sh
+# installs both).
+
+bats_require_minimum_version 1.5.0
+load test_helper
+
+: "${FUZZ_SECONDS:=10}"
+export FUZZ_SECONDS
+
+need_fuzz() {
+	command -v clang >/dev/null ||
+	    skip "clang not installed (scripts/deps.sh: clang)"
+	[ -f "$(clang -print-file-name=libclang_rt.fuzzer-x86_64.a)" ] ||
+	    skip "no libFuzzer runtime (scripts/deps.sh: libclang-rt-14-dev)"
+	nice -n 19 make -s -C "$TOP_DIR" fuzz-build >"$T/build" 2>&1 ||
+	    { cat "$T/build"; return 1; }
+}
+
+# fuzz_target NAME: NAME fuzzed for FUZZ_SECONDS without a crash
+fuzz_target() {
+	need_fuzz
+	cd "$TOP_DIR"
+	run sh tests/fuzz/run.sh "$1"
+	assert_success
+	assert_output --regexp "^fuzz $1: [0-9]+ runs in $FUZZ_SECONDS s .*: no crash\$"
+}
+
+@test "fuzz: one target per tests/fuzz/fuzz_*.c, all built" {
+	need_fuzz
+	n=0
+	for s in "$TOP_DIR"/tests/fuzz/fuzz_*.c; do
+		t=${s##*/fuzz_}
+		[ -x "$TOP_DIR/build-fuzz/fuzz_${t%.c}" ]
+		n=$((n + 1))
+	done
+	[ "$n" -eq 6 ]
+}
+
+@test "fuzz: every regression input replays without a crash" {
+	need_fuzz
+	cd "$TOP_DIR"
+	[ -n "$(ls tests/fuzz/regress/*/)" ]
+	run env FUZZ_SECONDS=0 sh tests/fuzz/run.sh stream canon_wire \
+	    canon_text r53api xfr tsig
+	assert_success
+	refute_output --partial crash
+}
+
+@test "fuzz: run.sh fails and names the input when a target crashes" {
+	need_fuzz
+	mkdir -p "$T/fz"
+	# a stand-in target that crashes as libFuzzer reports it
+	printf '%s\n' '#!/bin/sh' \
+	    'echo "Test unit written to $T/fz/crash-1"; exit 77' \
+	    >"$T/fz/fuzz_fake"
+	chmod +x "$T/fz/fuzz_fake"
+	cd "$TOP_DIR"
+	run env FUZZ_DIR="$T/fz" FUZZ_SECONDS=1 sh tests/fuzz/run.sh fake
+	assert_failure 1
+	assert_output --partial "fuzz fake: CRASH"
+	assert_output --partial "$T/fz/crash-1"
+}
+
+@test "fuzz: stream reader" { fuzz_target stream; }
+@test "fuzz: canon wire path" { fuzz_target canon_wire; }
+@test "fuzz: canon text paths" { fuzz_target canon_text; }
+@test "fuzz: Route 53 answer parsers" { fuzz_target r53api; }
+@test "fuzz: zxfr transfer loop" { fuzz_target xfr; }
+@test "fuzz: TSIG" { fuzz_target tsig; }
