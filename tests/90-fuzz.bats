@@ -27,7 +27,7 @@ fuzz_target() {
 	cd "$TOP_DIR"
 	run sh tests/fuzz/run.sh "$1"
 	assert_success
-	assert_output --regexp "^fuzz $1: [0-9]+ runs in $FUZZ_SECONDS s .*: no crash\$"
+	assert_line --regexp "^fuzz $1: [0-9]+ runs in $FUZZ_SECONDS s .*: no crash\$"
 }
 
 @test "fuzz: one target per tests/fuzz/fuzz_*.c, all built" {
