@@ -31,7 +31,7 @@ for t in "$@"; do
 	if [ -d "$reg" ] && [ -n "$(ls -A "$reg")" ]; then
 		if nice -n 19 "$bin" -timeout=10 "$reg"/* >"$log.regress" 2>&1
 		then
-			echo "fuzz $t: $(ls "$reg" | wc -l) regression inputs: ok"
+			echo "fuzz $t: $(find "$reg" -type f | wc -l) regression inputs: ok"
 		else
 			echo "fuzz $t: a regression input crashes (see $log.regress)"
 			failed=1
