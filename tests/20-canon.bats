@@ -330,6 +330,23 @@ each_line() {
 	assert_output ok
 }
 
+@test "malformed RFC 3597 text is refused, not read as some record" {
+	# ldns read this as an HTTPS record whose RFC 3597 text it refused
+	run --separate-stderr canon_test text2canon HTTPS \
+	    <<<'\# \keyf\650034 Key65001'
+	assert_failure 2
+	[[ "$stderr" == *"malformed RFC 3597 rdata"* ]]
+	run --separate-stderr canon_test text2canon TYPE65280 <<-'EOF'
+	\# 2 00
+	\#
+	EOF
+	assert_failure 2
+	[ "$(grep -c 'malformed RFC 3597' <<<"$stderr")" -eq 2 ]
+	run --separate-stderr canon_test text2canon TYPE65280 <<<'\# 3 00 01 02'
+	assert_success
+	assert_output '\# 3 000102'
+}
+
 @test "any wire data of the Route 53 types gives text that parses back to itself" {
 	grep -v '^#' "$C/fuzz.hex" | cut -f1 | sort -u >"$T/types"
 	[ "$(wc -l <"$T/types")" -eq 17 ]

@@ -1656,6 +1656,34 @@ text_check(const char *text, const char *tname, char **err)
 }
 
 /*
+ * rfc3597_ok(text): TEXT in RFC 3597 form is exactly "\# LEN" and LEN
+ * octets of hex (in any number of runs).  ldns reads malformed forms
+ * (e.g. "\# \keyf Key1") as some record whose own RFC 3597 text it then
+ * refuses (found by fuzzing, issue 10), so they are refused first.
+ */
+static int
+rfc3597_ok(const char *text)
+{
+	const char *p = text + 2;
+	unsigned long len = 0, digits = 0;
+
+	if (*p != ' ')
+		return 0;
+	for (p++; *p >= '0' && *p <= '9' && len <= 65535; p++)
+		len = len * 10 + (unsigned long)(*p - '0');
+	if (p == text + 3 || len > 65535 || (*p != ' ' && *p != '\0'))
+		return 0;
+	for (; *p != '\0'; p++) {
+		if ((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f') ||
+		    (*p >= 'A' && *p <= 'F'))
+			digits++;
+		else if (*p != ' ')
+			return 0;
+	}
+	return digits == 2 * len;
+}
+
+/*
  * wks_numeric(text): the WKS record of TEXT in the all-numbers form
  * cf_wks() writes ("ADDRESS PROTOCOL PORT..."), built without ldns's
  * parser, which looks every port up in /etc/services (seconds for a full
@@ -1720,6 +1748,10 @@ canon_from_text(uint16_t type, const char *text, const char *origin,
 	}
 	if (text_check(text, tname, err) == -1)
 		goto fail;
+	if (strncmp(text, "\\#", 2) == 0 && !rfc3597_ok(text)) {
+		set_err(err, "%s: malformed RFC 3597 rdata \"%s\"", tname, text);
+		goto fail;
+	}
 	org = ldns_dname_new_frm_str(origin != NULL ? origin : ".");
 	if (org == NULL) {
 		set_err(err, "bad origin");
