@@ -13,6 +13,9 @@ load test_helper
 export FUZZ_SECONDS
 
 need_fuzz() {
+	# The fuzzers are their own ASan/UBSan build: the SANITIZE=1 pass of
+	# the suite would only run them a second time.
+	[ -z "${R53M_SANITIZE:-}" ] || skip "fuzzers carry their own sanitizers"
 	command -v clang >/dev/null ||
 	    skip "clang not installed (scripts/deps.sh: clang)"
 	[ -f "$(clang -print-file-name=libclang_rt.fuzzer-x86_64.a)" ] ||
