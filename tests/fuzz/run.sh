@@ -17,9 +17,13 @@ LSAN_OPTIONS="suppressions=$dir/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
 asan=${ASAN_OPTIONS:-}
 export LSAN_OPTIONS UBSAN_OPTIONS
+# The seeds go to a folder of this run's own: runs of run.sh side by
+# side (the test suite runs one per target) must not remove each other's.
+seeds=
 if [ "$secs" -gt 0 ]; then
-	rm -rf "$out/seeds"
-	python3 "$dir/seeds.py" "$out/seeds" || exit 1
+	seeds=$(mktemp -d "$out/seeds.XXXXXX") || exit 1
+	trap 'rm -rf "$seeds"' EXIT
+	python3 "$dir/seeds.py" "$seeds" || exit 1
 fi
 failed=0
 for t in "$@"; do
@@ -45,11 +49,11 @@ for t in "$@"; do
 		fi
 	fi
 	[ "$secs" -gt 0 ] || continue
-	mkdir -p "$out/corpus/$t" "$out/seeds/$t"
+	mkdir -p "$out/corpus/$t" "$seeds/$t"
 	nice -n 19 "$bin" -max_total_time="$secs" -timeout=10 \
 	    -rss_limit_mb=2048 -close_fd_mask=3 -print_final_stats=1 \
 	    -artifact_prefix="$out/crashes/$t-" \
-	    "$out/corpus/$t" "$out/seeds/$t" >"$log" 2>&1
+	    "$out/corpus/$t" "$seeds/$t" >"$log" 2>&1
 	rc=$?
 	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
 	rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log")
