@@ -10,7 +10,7 @@ libldns-dev libcurl4-openssl-dev libssl-dev libexpat1-dev libjansson-dev
 bats bats-support bats-assert parallel
 bind9 bind9-utils bind9-dnsutils nsd knot knot-dnsutils ldnsutils
 python3 python3-botocore python3-dnspython awscli
-shellcheck mandoc util-linux procps psmisc time curl ca-certificates openssl iproute2
+shellcheck mandoc util-linux procps psmisc time curl jq ca-certificates openssl iproute2
 debhelper dpkg-dev fakeroot lintian
 clang libclang-rt-14-dev
 "
