@@ -2,7 +2,8 @@
  * apply.h: the parts of r53apply and how they share data.
  *
  *   main.c    options, the order of the steps, exit status
- *   input.c   read the whole change stream into memory (struct ap_run)
+ *   input.c   read the whole change stream into memory (struct ap_run);
+ *             a change's state and reason (ap_skip)
  *   conv.c    canonical RRset -> Route 53 ResourceRecordSet (names,
  *             values, @raw, @r53, SetIdentifier) and its request cost
  *   check.c   Route 53's rules: what cannot be stored is skipped
@@ -194,6 +195,8 @@ struct ap_run {
 int ap_read_stream(struct ap_run *run, const char *path);
 void ap_run_free(struct ap_run *run);
 void ap_set_free(struct ap_set *s);
+void ap_skip(struct ap_change *c, enum ap_state st, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* conv.c */
 int ap_convert(struct ap_run *run);
@@ -209,8 +212,6 @@ int ap_serial_ahead(unsigned long r53, unsigned long desired);
 /* check.c */
 void ap_check(struct ap_run *run);
 int ap_check_counts(struct ap_run *run);
-void ap_skip(struct ap_change *c, enum ap_state st, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
 
 /* plan.c: pure packer */
 struct pk_size {

@@ -6,9 +6,7 @@
  * answer (send.c, refusal.c).  Also the check that the stream's
  * current-rrsets, which the thresholds trust, is the zone's count.
  */
-#include <stdarg.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,22 +14,6 @@
 #include "canon.h"
 #include "exitcodes.h"
 #include "log.h"
-
-/* ap_skip(c, st, fmt, ...): mark a change as not sent, with the reason
- * (kept in c->why, freed with the run). */
-void
-ap_skip(struct ap_change *c, enum ap_state st, const char *fmt, ...)
-{
-	char buf[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	free(c->why);
-	c->why = strdup(buf);
-	c->state = st;
-}
 
 static const char *
 owner_of(const struct ap_change *c)

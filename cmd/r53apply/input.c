@@ -2,15 +2,34 @@
  * input.c: read the WHOLE change stream into memory before anything is
  * sent.  The stream module checks syntax, order and the trailer's counts;
  * only after STRM_END (a valid trailer) does r53apply act, so a truncated
- * stream sends nothing.
+ * stream sends nothing.  Also ap_skip(), which sets a change's state
+ * and reason: every step below uses it, and the run frees the reason.
  */
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "apply.h"
 #include "log.h"
 #include "stream.h"
+
+/* ap_skip(c, st, fmt, ...): mark a change as not sent, with the reason
+ * (kept in c->why, freed with the run). */
+void
+ap_skip(struct ap_change *c, enum ap_state st, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	free(c->why);
+	c->why = strdup(buf);
+	c->state = st;
+}
 
 static char *
 dupn(const char *s, size_t n)
