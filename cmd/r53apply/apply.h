@@ -238,8 +238,6 @@ int ap_read_key(struct ap_run *run, const char *name, const char *type,
 /* send.c */
 int ap_send(struct ap_run *run);
 int ap_wait(struct ap_run *run);
-/* ap_now_s(): seconds on the monotonic clock, for durations. */
-double ap_now_s(void);
 
 /* refusal.c: one problem of an InvalidChangeBatch answer */
 struct ap_refusal {

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "apply.h"
+#include "clock.h"
 #include "exitcodes.h"
 #include "log.h"
 #include "names.h"
@@ -544,7 +545,7 @@ main(int argc, char *argv[])
 {
 	struct ap_run run;
 	struct r53cli cli;
-	double t0 = ap_now_s();
+	double t0 = clock_now();
 	int rc, done = 0;
 
 	log_init(argv[0]);
@@ -562,7 +563,7 @@ main(int argc, char *argv[])
 		return EXIT_BADINPUT;
 	}
 	rc = run_all(&run, &cli);
-	run.seconds = ap_now_s() - t0;
+	run.seconds = clock_now() - t0;
 	run.exit_status = rc;
 	if (!run.o.dry_run) {
 		if (rc == EXIT_REFUSED || rc == EXIT_BADINPUT)

@@ -15,9 +15,9 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "apply.h"
+#include "clock.h"
 #include "log.h"
 
 #define AP_RESEND	2	/* sends of a request known not applied */
@@ -595,25 +595,6 @@ ap_send(struct ap_run *run)
 	return 0;
 }
 
-static void
-sleep_ms(long ms)
-{
-	struct timespec ts;
-
-	ts.tv_sec = ms / 1000;
-	ts.tv_nsec = (ms % 1000) * 1000000L;
-	nanosleep(&ts, NULL);
-}
-
-double
-ap_now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /*
  * ap_wait(run): poll GetChange for every change id until INSYNC, at most
  * --wait-timeout seconds in all (interval 0.5 s doubling to 10 s).
@@ -622,7 +603,7 @@ ap_now_s(void)
 int
 ap_wait(struct ap_run *run)
 {
-	double deadline = ap_now_s() + (double)run->o.wait_timeout;
+	double deadline = clock_now() + (double)run->o.wait_timeout;
 	long interval = 500;
 	size_t i, j;
 	int insync, st;
@@ -643,14 +624,14 @@ ap_wait(struct ap_run *run)
 				}
 				if (insync)
 					break;
-				if (ap_now_s() + (double)interval / 1000 >
+				if (clock_now() + (double)interval / 1000 >
 				    deadline) {
 					log_msg("change %s not INSYNC after "
 					    "%ld s", b->change_ids[j],
 					    run->o.wait_timeout);
 					return -1;
 				}
-				sleep_ms(interval);
+				clock_sleep_ms(interval);
 				if (interval < 10000)
 					interval *= 2;
 			}

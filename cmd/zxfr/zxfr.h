@@ -216,7 +216,8 @@ struct deadline {
 	double overall;			/* the --timeout value, for messages */
 };
 
-/* net_now(): monotonic seconds. */
+/* net_now(): monotonic seconds (clock_now; a seam for the fuzz target's
+ * fake network, whose time never reaches a deadline). */
 double net_now(void);
 
 /*

@@ -10,12 +10,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "log.h"
 #include "ratelimit.h"
 
@@ -27,15 +28,6 @@ struct bucket {
 	double tokens;
 	double last;
 };
-
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static double
 env_double(const char *name, double dflt, double lo, double hi, int *warned)
@@ -125,7 +117,6 @@ ratelimit_acquire(void)
 {
 	static int warned, wrate, wburst;
 	struct bucket b;
-	struct timespec ts;
 	double rate, burst, now, wait;
 	int fd;
 
@@ -142,7 +133,7 @@ ratelimit_acquire(void)
 		}
 	}
 	/* Refill for the time elapsed, then reserve one token. */
-	now = now_s();
+	now = clock_now();
 	read_bucket(fd, &b, burst, now);
 	b.tokens += (now - b.last) * rate;
 	if (b.tokens > burst)
@@ -159,12 +150,8 @@ ratelimit_acquire(void)
 	flock(fd, LOCK_UN);
 	close(fd);
 	/* Sleep until our token is due (unlocked). */
-	if (wait > 0) {
-		ts.tv_sec = (time_t)wait;
-		ts.tv_nsec = (long)((wait - (double)ts.tv_sec) * 1e9);
-		while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
-			;
-	}
+	if (wait > 0)
+		clock_sleep_ms((long)ceil(wait * 1000));
 	return 0;
 nofile:
 	if (!warned)

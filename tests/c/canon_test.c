@@ -43,6 +43,7 @@
 #include <time.h>
 
 #include "canon.h"
+#include "clock.h"
 #include "exitcodes.h"
 #include "names.h"
 
@@ -294,10 +295,9 @@ cmd_bench(const char *count)
 	unsigned long rounds = strtoul(count, NULL, 10), r, bytes = 0;
 	size_t i;
 	int rc = zone_each(NULL, bench_add, &bn);
-	struct timespec t0, t1;
-	double ns;
+	double t0, ns;
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	t0 = clock_now();
 	for (r = 0; rc == 0 && r < rounds; r++) {
 		for (i = 0; i < bn.n; i++) {
 			char owner[NAME_CANON_MAX];
@@ -312,9 +312,7 @@ cmd_bench(const char *count)
 			bytes += b.len;
 		}
 	}
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	ns = (double)(t1.tv_sec - t0.tv_sec) * 1e9 +
-	    (double)(t1.tv_nsec - t0.tv_nsec);
+	ns = (clock_now() - t0) * 1e9;
 	printf("records=%zu rounds=%lu bytes=%lu ns_per_record=%.0f\n", bn.n,
 	    rounds, bytes, bn.n && rounds ? ns / (double)bn.n / (double)rounds :
 	    0.0);
