@@ -1,27 +1,47 @@
 /*
  * apply.h: the parts of r53apply and how they share data.
  *
- *   main.c    options, the order of the steps, exit status
- *   input.c   read the whole change stream into memory (struct ap_run);
- *             a change's state and reason (ap_skip)
- *   conv.c    canonical RRset -> Route 53 ResourceRecordSet (names,
- *             values, @raw, @r53, SetIdentifier) and its request cost
- *   check.c   Route 53's rules: what cannot be stored is skipped
- *   plan.c    grouping of changes that must travel together, batch
- *             packing (pk_*, pure, unit-tested), batch order
- *   read.c    reading the hosted zone: quota, apex SOA, one RRset
- *   send.c    sending, setting aside what Route 53 refuses (bisection
- *             only when its answer names nothing), recovery after an
- *             ambiguous answer, SOA read, GetChange polling
- *   refusal.c Route 53's InvalidChangeBatch problems: parsed (RRset,
- *             value, kind) and matched against a batch; the RRset key
+ *   main.c    options into struct ap_opts, the order of the steps, the
+ *             exit status       -> check input owner plan report safety
+ *                                  send soa zone
+ *   send.c    sending the batches, setting aside what Route 53 refuses
+ *             (bisection only when its answer names nothing), recovery
+ *             after an ambiguous answer
+ *                               -> input plan refusal report settle zone
  *   settle.c  changes refused as "already exists" / "not found" whose
  *             final state the zone already holds (re-read, not resent)
- *   soa.c     the apex SOA: Route 53's initial one, serial arithmetic
- *   report.c  dry-run plan (text, JSON), summary line, JSON report
+ *                               -> refusal zone
+ *   report.c  dry-run plan (text, JSON), skipped and held lines, summary
+ *             line, JSON report -> plan refusal
  *   owner.c   whose zone: the ownership mark (hosted-zone tag
  *             AP_MARK_KEY = origin), read before deleting or updating,
  *             written on the first write or with --adopt
+ *                               -> input safety
+ *   safety.c  refusals of the whole run before anything is sent: zone
+ *             identity, stale or behind serial, thresholds, quota; holds
+ *             a CREATE whose DELETE is held
+ *                               -> input plan soa
+ *   check.c   Route 53's rules: what cannot be stored is skipped
+ *                               -> conv input plan
+ *   zone.c    the hosted zone: finding it, reading its quota, apex SOA
+ *             and single RRsets; --wait (GetChange)
+ *                               -> conv soa
+ *   refusal.c Route 53's InvalidChangeBatch problems: parsed (RRset,
+ *             value, kind) and matched against a batch; the RRset key
+ *                               -> conv
+ *   conv.c    canonical RRset -> Route 53 ResourceRecordSet (names,
+ *             values, @raw, @r53, SetIdentifier) and its request cost
+ *                               -> input
+ *   input.c   read the whole change stream into memory (struct ap_run);
+ *             a change's state and reason (ap_skip)
+ *                               -> plan
+ *   plan.c    grouping of changes that must travel together, batch
+ *             packing (pk_*, pure, unit-tested), batch order
+ *   soa.c     the apex SOA: parsed, Route 53's initial one, serial
+ *             arithmetic (RFC 1982), the UPSERT to write (no I/O)
+ *
+ * "-> f" = calls functions of f.c.  No file calls one above it in this
+ * list: there is no cycle.
  *
  * Memory: struct ap_run owns everything reachable from it and is freed by
  * ap_run_free().  Strings in it are NUL-terminated heap copies.
@@ -204,10 +224,13 @@ int ap_convert_set(struct ap_set *s, int use_raw, char **err);
 int ap_setid_decode(const char *esc, char **out);
 int ap_name_wire_check(const char *canon, char **why);
 int ap_r53_name_eq(const char *a, const char *b);
+
+/* soa.c */
 int ap_soa_parse(const char *value, char **mname, char **rname,
     unsigned long *serial, char **rest);
 int ap_soa_is_initial(const char *value);
 int ap_serial_ahead(unsigned long r53, unsigned long desired);
+int ap_soa_plan(struct ap_run *run);
 
 /* check.c */
 void ap_check(struct ap_run *run);
@@ -230,14 +253,16 @@ size_t ap_change_cost_chars(const struct ap_change *c);
 int ap_batch_changes(const struct ap_run *run, const size_t *items,
     size_t nitems, int with_soa, struct r53_change **out, size_t *n);
 
-/* read.c */
-int ap_read_zone(struct ap_run *run);
-int ap_read_key(struct ap_run *run, const char *name, const char *type,
+/* zone.c */
+struct r53cli;
+int ap_zone_connect(struct ap_run *run, const struct r53cli *cli);
+int ap_zone_read(struct ap_run *run);
+int ap_zone_read_key(struct ap_run *run, const char *name, const char *type,
     const char *setid, struct r53_rrset **out);
+int ap_zone_wait(struct ap_run *run);
 
 /* send.c */
 int ap_send(struct ap_run *run);
-int ap_wait(struct ap_run *run);
 
 /* refusal.c: one problem of an InvalidChangeBatch answer */
 struct ap_refusal {
@@ -272,12 +297,18 @@ int ap_settle(struct ap_run *run, const size_t *items, size_t m,
 #define AP_MARK_KEY "r53mirror:origin"
 int ap_owner_check(struct ap_run *run);
 int ap_owner_mark(struct ap_run *run);
-/* main.c */
-void ap_hold_conflicting(struct ap_run *run);
+/* safety.c */
+int ap_safety_identity(const struct ap_run *run);
+int ap_safety_thresholds(const struct ap_run *run);
+int ap_safety_serial(const struct ap_run *run);
+int ap_safety_quota(const struct ap_run *run);
+void ap_safety_private(const struct ap_run *run);
+void ap_safety_hold_conflicting(struct ap_run *run);
 
 /* report.c */
 void ap_print_plan_text(const struct ap_run *run, FILE *f);
 int ap_print_plan_json(const struct ap_run *run, FILE *f);
+void ap_report_skips(const struct ap_run *run, enum ap_state st);
 void ap_summary(const struct ap_run *run);
 int ap_write_report(const struct ap_run *run, const char *path);
 const char *ap_state_name(enum ap_state s);

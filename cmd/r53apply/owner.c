@@ -91,7 +91,7 @@ hold_unowned(struct ap_run *run)
 	log_warn("%s: the hosted zone has no tag %s and holds records "
 	    "r53mirror did not write: %zu deletes and updates held back (use "
 	    "--adopt to take the zone over)", run->zone_id, AP_MARK_KEY, n);
-	ap_hold_conflicting(run);
+	ap_safety_hold_conflicting(run);
 }
 
 /* judge(run, mark): the rules above for a zone whose mark was read. */
@@ -126,7 +126,7 @@ judge(struct ap_run *run, const char *mark)
 }
 
 /*
- * ap_owner_check(run): after ap_read_zone, before the SOA is planned:
+ * ap_owner_check(run): after ap_zone_read, before the SOA is planned:
  * decide whether this zone is ours (reading the mark when needed; see
  * the top of this file).  EXIT_OK (changes may be held), EXIT_REFUSED or
  * the exit status of a failed read.

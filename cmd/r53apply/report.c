@@ -1,7 +1,8 @@
 /*
  * report.c: what r53apply tells the user: the dry-run plan (text, or JSON
- * with --json), the one summary line on stderr, and the JSON report file
- * (--report, written atomically).
+ * with --json), the lines on stderr for skipped and held changes, the
+ * one summary line, and the JSON report file (--report, written
+ * atomically).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,6 +50,24 @@ static const struct ap_set *
 main_set(const struct ap_change *c)
 {
 	return c->new != NULL ? c->new : c->old;
+}
+
+/* ap_report_skips(run, st): one line on stderr per change in state st
+ * (skipped or held), with the reason. */
+void
+ap_report_skips(const struct ap_run *run, enum ap_state st)
+{
+	size_t i;
+
+	for (i = 0; i < run->nchg; i++) {
+		const struct ap_change *c = &run->chg[i];
+		const struct ap_set *s = c->new != NULL ? c->new : c->old;
+		if (c->state != st)
+			continue;
+		log_msg("%s: line %lu: %s %s%s%s: %s", ap_state_name(st),
+		    c->lineno, s->owner, s->type, s->setid ? "/" : "",
+		    s->setid ? s->setid : "", c->why ? c->why : "");
+	}
 }
 
 /* key_text(c, buf, len): "OWNER TYPE[/SETID]" for messages. */

@@ -1,5 +1,5 @@
 /*
- * send.c: everything that talks to Route 53.
+ * send.c: sending the planned batches to Route 53.
  *
  *  - ap_send: the batches in plan order.  A REJECTED request: the items
  *    Route 53's answer names (refusal.c) are set aside and the rest is
@@ -11,13 +11,11 @@
  *    is sent again, at most AP_RESEND times), anything else stops the run.
  *    A request is therefore never applied twice.  Any other failure stops
  *    the run; later batches are not sent.
- *  - ap_wait: GetChange until INSYNC (--wait).
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "apply.h"
-#include "clock.h"
 #include "log.h"
 
 #define AP_RESEND	2	/* sends of a request known not applied */
@@ -111,8 +109,8 @@ verify(struct ap_run *run, const struct r53_change *ch, size_t n)
 		}
 		if (ch[i].action == R53_UPSERT)
 			was = NULL;	/* before: unknown; the SOA's old */
-		st = ap_read_key(run, key->name, key->type, key->set_identifier,
-		    &now);
+		st = ap_zone_read_key(run, key->name, key->type,
+		    key->set_identifier, &now);
 		run->rereads++;
 		if (st != R53_OK)
 			return VF_STOP;
@@ -591,52 +589,6 @@ ap_send(struct ap_run *run)
 		b->state = batch_result(run, b);
 		log_debug(1, "batch %zu/%zu: %s (%zu requests)", i + 1,
 		    run->nbatches, ap_bstate_name(b->state), b->requests);
-	}
-	return 0;
-}
-
-/*
- * ap_wait(run): poll GetChange for every change id until INSYNC, at most
- * --wait-timeout seconds in all (interval 0.5 s doubling to 10 s).
- * Returns 0, or -1 on timeout or error (reported).
- */
-int
-ap_wait(struct ap_run *run)
-{
-	double deadline = clock_now() + (double)run->o.wait_timeout;
-	long interval = 500;
-	size_t i, j;
-	int insync, st;
-	struct r53_error err = { 0 };
-
-	for (i = 0; i < run->nbatches; i++) {
-		struct ap_batch *b = &run->batches[i];
-		for (j = 0; j < b->nids; j++) {
-			for (;;) {
-				st = r53_get_change(run->client,
-				    b->change_ids[j], &insync, &err);
-				if (st != R53_OK) {
-					log_msg("GetChange %s: %s",
-					    b->change_ids[j], err.message ?
-					    err.message : r53_strstatus(st));
-					r53_error_clear(&err);
-					return -1;
-				}
-				if (insync)
-					break;
-				if (clock_now() + (double)interval / 1000 >
-				    deadline) {
-					log_msg("change %s not INSYNC after "
-					    "%ld s", b->change_ids[j],
-					    run->o.wait_timeout);
-					return -1;
-				}
-				clock_sleep_ms(interval);
-				if (interval < 10000)
-					interval *= 2;
-			}
-		}
-		b->insync = 1;
 	}
 	return 0;
 }

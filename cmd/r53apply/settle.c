@@ -254,7 +254,7 @@ read_each(struct settle *s)
 
 	for (i = 0; i < s->n; i++) {
 		struct sk *k = &s->k[i];
-		if (ap_read_key(s->run, k->r53name, k->type, k->setid,
+		if (ap_zone_read_key(s->run, k->r53name, k->type, k->setid,
 		    &k->now) != R53_OK)
 			return -1;
 		s->run->rereads++;

@@ -2,6 +2,7 @@
  * soa.c: the apex SOA and serial arithmetic (RFC 1982), free of any I/O
  * so that tests/c/r53apply_plan_test.c can include it.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -120,3 +121,47 @@ ap_serial_ahead(unsigned long r53, unsigned long desired)
 	return d <= half;
 }
 
+
+/*
+ * ap_soa_plan(run): whether the apex SOA must be written (the source's
+ * serial differs from Route 53's, or the SOA is still Route 53's own),
+ * and if so the UPSERT in run->soa_new (run->want_soa = 1): Route 53's
+ * SOA with the source's serial.  safety.c has already refused a serial
+ * that must not be written.  0, or -1 (no memory, or an SOA Value that
+ * does not parse).
+ */
+int
+ap_soa_plan(struct ap_run *run)
+{
+	char *m = NULL, *r = NULL, *rest = NULL;
+	unsigned long serial;
+	char buf[2048];
+	int rc = -1;
+
+	if (run->soa == NULL || !run->has_desired_serial)
+		return 0;
+	if (run->soa_serial == run->desired_serial && !run->soa_initial)
+		return 0;
+	if (ap_soa_parse(run->soa->values[0], &m, &r, &serial, &rest) == -1)
+		goto out;
+	snprintf(buf, sizeof(buf), "%s %s %lu %s", m, r, run->desired_serial,
+	    rest);
+	memset(&run->soa_new, 0, sizeof(run->soa_new));
+	run->soa_new.name = strdup(run->soa->name);
+	run->soa_new.type = strdup("SOA");
+	run->soa_new.ttl = run->soa->ttl;
+	run->soa_new.values = calloc(1, sizeof(char *));
+	if (run->soa_new.name == NULL || run->soa_new.type == NULL ||
+	    run->soa_new.values == NULL)
+		goto out;
+	if ((run->soa_new.values[0] = strdup(buf)) == NULL)
+		goto out;
+	run->soa_new.nvalues = 1;
+	run->want_soa = 1;
+	rc = 0;
+out:
+	free(m);
+	free(r);
+	free(rest);
+	return rc;
+}
