@@ -716,6 +716,110 @@ pick(const struct ap_run *run, const struct pe *e, size_t ne,
 	return soa;
 }
 
+/* index_items(run, item_of, item_batch): for each change its item, for
+ * each item its batch. */
+static void
+index_items(const struct ap_run *run, size_t *item_of, size_t *item_batch)
+{
+	size_t i, j, k;
+
+	for (i = 0; i < run->nbatches; i++)
+		for (j = 0; j < run->batches[i].nitems; j++) {
+			const struct ap_item *it =
+			    &run->items[run->batches[i].items[j]];
+			item_batch[run->batches[i].items[j]] = i;
+			for (k = 0; k < it->n; k++)
+				item_of[it->chg[k]] = run->batches[i].items[j];
+		}
+}
+
+/*
+ * move_waiting(run, e, ne, item_batch, placed, tail, nt): no batch can
+ * be taken
+ * (two split groups crosswise): move the waiting CREATEs to the end.  A
+ * conflicting CREATE is a "+" change alone in its item (valid zones
+ * never hold a CNAME beside other data), so nothing a DELETE waits for
+ * moves; an item that holds a DELETE stays, and the edge is dropped.
+ * 0 or -1 (ENOMEM).
+ */
+static int
+move_waiting(struct ap_run *run, struct pe *e, size_t ne, size_t *item_batch,
+    const unsigned char *placed, struct ap_batch *tail, size_t *nt)
+{
+	size_t k, i;
+
+	for (k = 0; k < ne; k++) {
+		if (!e[k].live || placed[e[k].from])
+			continue;
+		i = e[k].item;
+		if (item_batch[i] != run->nbatches &&
+		    !item_deletes(run, &run->items[i])) {
+			take_item(&run->batches[item_batch[i]], i,
+			    &run->items[i]);
+			if (put_item(tail, nt, i, &run->items[i]) == -1)
+				return -1;
+			item_batch[i] = run->nbatches;
+		}
+		e[k].live = 0;
+	}
+	return 0;
+}
+
+/* soa_last(run, v, nv, tail, nt): the SOA UPSERT goes in the last batch
+ * (written after all): out of its batch into the tail.  0 or -1. */
+static int
+soa_last(struct ap_run *run, struct ap_batch *v, size_t *nv,
+    struct ap_batch *tail, size_t *nt)
+{
+	size_t soa_b, i, j;
+
+	for (soa_b = 0; soa_b < *nv && !v[soa_b].has_soa; soa_b++)
+		;
+	if (soa_b == *nv || (*nt == 0 && soa_b + 1 == *nv))
+		return 0;
+	for (i = 0; i < v[soa_b].nitems; i++)
+		if (run->items[v[soa_b].items[i]].soa)
+			break;
+	j = v[soa_b].items[i];
+	take_item(&v[soa_b], j, &run->items[j]);
+	if (*nt == 0) {
+		tail[(*nt)++] = v[--*nv];	/* the last batch, continued */
+		memset(&v[*nv], 0, sizeof(v[*nv]));
+	}
+	return put_item(tail, nt, j, &run->items[j]);
+}
+
+/* set_order(run, v, nv, tail, nt): run->batches = V then TAIL; batches
+ * emptied by the moves are dropped.  0 or -1 (then no batch is left and
+ * the batches' items are freed). */
+static int
+set_order(struct ap_run *run, struct ap_batch *v, size_t nv,
+    struct ap_batch *tail, size_t nt)
+{
+	size_t i;
+
+	free(run->batches);
+	run->batches = calloc(nv + nt + 1, sizeof(*run->batches));
+	if (run->batches == NULL) {
+		run->nbatches = 0;
+		for (i = 0; i < nv; i++)
+			free(v[i].items);
+		for (i = 0; i < nt; i++)
+			free(tail[i].items);
+		return -1;
+	}
+	run->nbatches = 0;
+	for (i = 0; i < nv + nt; i++) {
+		struct ap_batch *b = i < nv ? &v[i] : &tail[i - nv];
+		if (b->nitems == 0) {
+			free(b->items);
+			continue;
+		}
+		run->batches[run->nbatches++] = *b;
+	}
+	return 0;
+}
+
 /*
  * order_batches(run): the batches are sorted (batch_cmp); a group split
  * over several batches (too large for one request) needs every DELETE
@@ -733,21 +837,14 @@ order_batches(struct ap_run *run)
 	struct ap_batch *v = NULL, *tail = NULL;
 	size_t *item_of = NULL, *item_batch = NULL;
 	unsigned char *placed = NULL;
-	size_t ne = 0, i, j, k, nv = 0, nt = 0, p, soa_b;
+	size_t ne = 0, nv = 0, nt = 0, p;
 	int ret = -1;
 
 	item_of = malloc((run->nchg + 1) * sizeof(*item_of));
 	item_batch = malloc((run->nitems + 1) * sizeof(*item_batch));
 	if (item_of == NULL || item_batch == NULL)
 		goto out;
-	for (i = 0; i < run->nbatches; i++)
-		for (j = 0; j < run->batches[i].nitems; j++) {
-			const struct ap_item *it =
-			    &run->items[run->batches[i].items[j]];
-			item_batch[run->batches[i].items[j]] = i;
-			for (k = 0; k < it->n; k++)
-				item_of[it->chg[k]] = run->batches[i].items[j];
-		}
+	index_items(run, item_of, item_batch);
 	if (edges(run, item_of, &e, &ne) == -1)
 		goto out;
 	if (ne == 0) {
@@ -763,67 +860,17 @@ order_batches(struct ap_run *run)
 	while (nv < run->nbatches) {
 		p = pick(run, e, ne, item_batch, placed);
 		if (p == run->nbatches) {
-			/* crosswise: move the waiting CREATEs to the end.  A
-			 * conflicting CREATE is a "+" change alone in its item
-			 * (valid zones never hold a CNAME beside other data),
-			 * so nothing a DELETE waits for moves; an item that
-			 * holds a DELETE stays, and the edge is dropped */
-			for (k = 0; k < ne; k++) {
-				if (!e[k].live || placed[e[k].from])
-					continue;
-				i = e[k].item;
-				if (item_batch[i] != run->nbatches &&
-				    !item_deletes(run, &run->items[i])) {
-					take_item(&run->batches[item_batch[i]],
-					    i, &run->items[i]);
-					if (put_item(tail, &nt, i,
-					    &run->items[i]) == -1)
-						goto out;
-					item_batch[i] = run->nbatches;
-				}
-				e[k].live = 0;
-			}
+			if (move_waiting(run, e, ne, item_batch, placed, tail,
+			    &nt) == -1)
+				goto out;
 			continue;
 		}
 		placed[p] = 1;
 		v[nv++] = run->batches[p];
 	}
-	/* the SOA UPSERT goes in the last batch (written after all) */
-	for (soa_b = 0; soa_b < nv && !v[soa_b].has_soa; soa_b++)
-		;
-	if (soa_b < nv && (nt > 0 || soa_b + 1 < nv)) {
-		for (i = 0; i < v[soa_b].nitems; i++)
-			if (run->items[v[soa_b].items[i]].soa)
-				break;
-		j = v[soa_b].items[i];
-		take_item(&v[soa_b], j, &run->items[j]);
-		if (nt == 0) {
-			tail[nt++] = v[--nv];	/* the last batch, continued */
-			memset(&v[nv], 0, sizeof(v[nv]));
-		}
-		if (put_item(tail, &nt, j, &run->items[j]) == -1)
-			goto out;
-	}
-	/* the new order; batches emptied by the moves are dropped */
-	free(run->batches);
-	run->batches = calloc(nv + nt + 1, sizeof(*run->batches));
-	if (run->batches == NULL) {
-		run->nbatches = 0;
-		for (i = 0; i < nv; i++)
-			free(v[i].items);
-		for (i = 0; i < nt; i++)
-			free(tail[i].items);
+	if (soa_last(run, v, &nv, tail, &nt) == -1 ||
+	    set_order(run, v, nv, tail, nt) == -1)
 		goto out;
-	}
-	run->nbatches = 0;
-	for (i = 0; i < nv + nt; i++) {
-		struct ap_batch *b = i < nv ? &v[i] : &tail[i - nv];
-		if (b->nitems == 0) {
-			free(b->items);
-			continue;
-		}
-		run->batches[run->nbatches++] = *b;
-	}
 	log_debug(1, "batch order: %zu DELETEs kept before the CREATEs "
 	    "they make room for", ne);
 	ret = 0;

@@ -297,23 +297,10 @@ ap_summary(const struct ap_run *run)
 	    run->requests, st.requests, st.retries, run->seconds);
 }
 
-/*
- * ap_write_report(run, path): the JSON report, written to a temporary
- * file beside PATH and renamed.  0 or -1 (reported).
- */
-int
-ap_write_report(const struct ap_run *run, const char *path)
+/* report_run(root, run, st): the run's own figures, into ROOT. */
+static void
+report_run(json_t *root, const struct ap_run *run, const struct r53_stats *st)
 {
-	json_t *root = json_object(), *bs = json_array();
-	struct r53_stats st;
-	char tmp[4096];
-	size_t i, j;
-	FILE *f = NULL;
-	int ret = -1;
-
-	memset(&st, 0, sizeof(st));
-	if (run->client != NULL)
-		r53_client_stats(run->client, &st);
 	json_object_set_new(root, "zone_id", json_string(run->zone_id ?
 	    run->zone_id : ""));
 	json_object_set_new(root, "origin", json_string(run->origin));
@@ -341,9 +328,9 @@ ap_write_report(const struct ap_run *run, const char *path)
 	json_object_set_new(root, "lower_bound", json_integer((json_int_t)
 	    run->lower_bound));
 	json_object_set_new(root, "http_requests", json_integer(
-	    (json_int_t)st.requests));
+	    (json_int_t)st->requests));
 	json_object_set_new(root, "retries", json_integer((json_int_t)
-	    st.retries));
+	    st->retries));
 	json_object_set_new(root, "rereads", json_integer((json_int_t)
 	    run->rereads));
 	json_object_set_new(root, "seconds", json_real(run->seconds));
@@ -352,43 +339,49 @@ ap_write_report(const struct ap_run *run, const char *path)
 		    (json_int_t)run->soa_serial));
 	json_object_set_new(root, "serial_written", run->soa_written ?
 	    json_integer((json_int_t)run->desired_serial) : json_null());
-	for (i = 0; i < run->nbatches; i++) {
-		const struct ap_batch *b = &run->batches[i];
-		json_t *bo = json_object(), *ids = json_array();
-		size_t nchg = 0;
-		for (j = 0; j < b->nitems; j++)
-			nchg += run->items[b->items[j]].n;
-		json_object_set_new(bo, "batch", json_integer((json_int_t)
-		    (i + 1)));
-		json_object_set_new(bo, "state",
-		    json_string(ap_bstate_name(b->state)));
-		json_object_set_new(bo, "changes", json_integer((json_int_t)
-		    nchg));
-		json_object_set_new(bo, "soa", json_boolean(b->has_soa));
-		json_object_set_new(bo, "resource_records",
-		    json_integer((json_int_t)b->nrr));
-		json_object_set_new(bo, "value_chars",
-		    json_integer((json_int_t)b->nchars));
-		json_object_set_new(bo, "requests", json_integer((json_int_t)
-		    b->requests));
-		json_object_set_new(bo, "ambiguous",
-		    json_boolean(b->ambiguous));
-		for (j = 0; j < b->nids; j++)
-			json_array_append_new(ids,
-			    json_string(b->change_ids[j]));
-		json_object_set_new(bo, "change_ids", ids);
-		if (b->message != NULL)
-			json_object_set_new(bo, "message",
-			    json_string(b->message));
-		if (run->o.wait)
-			json_object_set_new(bo, "insync",
-			    json_boolean(b->insync));
-		json_array_append_new(bs, bo);
-	}
-	json_object_set_new(root, "batches", bs);
-	json_object_set_new(root, "not_applied", not_applied_json(run));
-	json_object_set_new(root, "already_applied_changes",
-	    already_json(run));
+}
+
+/* batch_json(run, i): batch I's object in the report. */
+static json_t *
+batch_json(const struct ap_run *run, size_t i)
+{
+	const struct ap_batch *b = &run->batches[i];
+	json_t *bo = json_object(), *ids = json_array();
+	size_t nchg = 0, j;
+
+	for (j = 0; j < b->nitems; j++)
+		nchg += run->items[b->items[j]].n;
+	json_object_set_new(bo, "batch", json_integer((json_int_t)(i + 1)));
+	json_object_set_new(bo, "state", json_string(ap_bstate_name(b->state)));
+	json_object_set_new(bo, "changes", json_integer((json_int_t)nchg));
+	json_object_set_new(bo, "soa", json_boolean(b->has_soa));
+	json_object_set_new(bo, "resource_records",
+	    json_integer((json_int_t)b->nrr));
+	json_object_set_new(bo, "value_chars",
+	    json_integer((json_int_t)b->nchars));
+	json_object_set_new(bo, "requests", json_integer((json_int_t)
+	    b->requests));
+	json_object_set_new(bo, "ambiguous", json_boolean(b->ambiguous));
+	for (j = 0; j < b->nids; j++)
+		json_array_append_new(ids, json_string(b->change_ids[j]));
+	json_object_set_new(bo, "change_ids", ids);
+	if (b->message != NULL)
+		json_object_set_new(bo, "message", json_string(b->message));
+	if (run->o.wait)
+		json_object_set_new(bo, "insync", json_boolean(b->insync));
+	return bo;
+}
+
+/* write_atomic(root, path): ROOT as indented JSON into PATH, through a
+ * temporary file renamed over it, so that a reader never sees half a
+ * report.  0 or -1 (reported). */
+static int
+write_atomic(json_t *root, const char *path)
+{
+	char tmp[4096];
+	FILE *f = NULL;
+	int ret = -1;
+
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path,
 	    (long)getpid()) >= sizeof(tmp)) {
 		log_msg("%s: path too long", path);
@@ -415,6 +408,32 @@ ap_write_report(const struct ap_run *run, const char *path)
 	ret = 0;
 out:
 	tmpguard_remove(tmp);
+	return ret;
+}
+
+/*
+ * ap_write_report(run, path): the JSON report, written to a temporary
+ * file beside PATH and renamed.  0 or -1 (reported).
+ */
+int
+ap_write_report(const struct ap_run *run, const char *path)
+{
+	json_t *root = json_object(), *bs = json_array();
+	struct r53_stats st;
+	size_t i;
+	int ret;
+
+	memset(&st, 0, sizeof(st));
+	if (run->client != NULL)
+		r53_client_stats(run->client, &st);
+	report_run(root, run, &st);
+	for (i = 0; i < run->nbatches; i++)
+		json_array_append_new(bs, batch_json(run, i));
+	json_object_set_new(root, "batches", bs);
+	json_object_set_new(root, "not_applied", not_applied_json(run));
+	json_object_set_new(root, "already_applied_changes",
+	    already_json(run));
+	ret = write_atomic(root, path);
 	json_decref(root);
 	return ret;
 }

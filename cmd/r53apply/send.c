@@ -415,35 +415,27 @@ on_rejected(struct ap_run *run, struct ap_batch *b, const size_t *items,
 }
 
 /*
- * send_items(run, b, items, n, with_soa): one request of these items
- * (and the SOA UPSERT if with_soa and among them), then what its answer
- * requires.  SR_OK, SR_REJECTED (something rejected, the rest applied) or
- * SR_STOP (the run must stop; b->message says why).
+ * send_resolved(run, b, ch, nch, id, err): send one request; while its
+ * answer is ambiguous and a re-read shows it not applied, send it again
+ * (AP_RESEND sends at most).  Sets *stop (b->message says why) when the
+ * zone cannot tell; else returns the r53_status the request came to:
+ * R53_OK also when a re-read shows that an ambiguous send applied.
  */
 static int
-send_items(struct ap_run *run, struct ap_batch *b, const size_t *items,
-    size_t n, int with_soa)
+send_resolved(struct ap_run *run, struct ap_batch *b,
+    const struct r53_change *ch, size_t nch, char **id,
+    struct r53_error *err, int *stop)
 {
-	struct r53_change *ch = NULL;
-	struct r53_error err = { 0 };
-	char *id = NULL;
-	size_t nch = 0, attempt;
-	int st = R53_FAILED, r = SR_STOP, vf;
+	size_t attempt;
+	int st = R53_FAILED, vf;
 
-	if (ap_batch_changes(run, items, n, with_soa, &ch, &nch) == -1) {
-		batch_fail(b, "out of memory");
-		return SR_STOP;
-	}
-	if (nch == 0) {
-		free(ch);
-		return SR_OK;
-	}
+	*stop = 0;
 	for (attempt = 0; attempt < AP_RESEND; attempt++) {
-		r53_error_clear(&err);
-		free(id);
-		id = NULL;
+		r53_error_clear(err);
+		free(*id);
+		*id = NULL;
 		st = r53_change_rrsets(run->client, run->zone_id, ch, nch,
-		    run->o.comment, &id, &err);
+		    run->o.comment, id, err);
 		run->requests++;
 		b->requests++;
 		if (st != R53_AMBIGUOUS)
@@ -451,19 +443,18 @@ send_items(struct ap_run *run, struct ap_batch *b, const size_t *items,
 		b->ambiguous = 1;
 		log_warn("%s: no definite answer to a change request (%s); "
 		    "re-reading the zone", run->zone_id,
-		    err.message ? err.message : "ambiguous");
+		    err->message ? err->message : "ambiguous");
 		vf = verify(run, ch, nch);
-		if (vf == VF_APPLIED) {
-			st = R53_OK;
-			break;
-		}
+		if (vf == VF_APPLIED)
+			return R53_OK;
 		if (vf != VF_NOT_APPLIED) {
 			batch_fail(b, vf == VF_UNKNOWN ? "ambiguous answer and "
 			    "the zone matches neither the state before nor "
 			    "after the request (changed concurrently?)" :
 			    "ambiguous answer and the zone could not be read");
 			run->fail_status = R53_AMBIGUOUS;
-			goto out;
+			*stop = 1;
+			return st;
 		}
 		/* not applied: sending it again cannot apply it twice (its
 		 * CREATEs and DELETEs would be rejected if the first send
@@ -476,6 +467,36 @@ send_items(struct ap_run *run, struct ap_batch *b, const size_t *items,
 		    run->zone_id);
 		st = R53_OK;
 	}
+	return st;
+}
+
+/*
+ * send_items(run, b, items, n, with_soa): one request of these items
+ * (and the SOA UPSERT if with_soa and among them), then what its answer
+ * requires.  SR_OK, SR_REJECTED (something rejected, the rest applied) or
+ * SR_STOP (the run must stop; b->message says why).
+ */
+static int
+send_items(struct ap_run *run, struct ap_batch *b, const size_t *items,
+    size_t n, int with_soa)
+{
+	struct r53_change *ch = NULL;
+	struct r53_error err = { 0 };
+	char *id = NULL;
+	size_t nch = 0;
+	int st, r = SR_STOP, stop;
+
+	if (ap_batch_changes(run, items, n, with_soa, &ch, &nch) == -1) {
+		batch_fail(b, "out of memory");
+		return SR_STOP;
+	}
+	if (nch == 0) {
+		free(ch);
+		return SR_OK;
+	}
+	st = send_resolved(run, b, ch, nch, &id, &err, &stop);
+	if (stop)
+		goto out;
 	switch (st) {
 	case R53_OK:
 		if (batch_add_id(b, id) == -1) {

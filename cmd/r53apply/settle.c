@@ -263,6 +263,50 @@ read_each(struct settle *s)
 	return 0;
 }
 
+/* span(s, lo, hi): the first and the last requested key in listing
+ * order; the number of requested keys. */
+static size_t
+span(const struct settle *s, const struct sk **lo, const struct sk **hi)
+{
+	size_t i, nreq = 0;
+
+	*lo = *hi = NULL;
+	for (i = 0; i < s->n; i++) {
+		const struct sk *k = &s->k[i];
+		if (!k->req)
+			continue;
+		nreq++;
+		if (*lo == NULL || cmp_listing(k->order, k->type, k->setid,
+		    (*lo)->order, (*lo)->type, (*lo)->setid) < 0)
+			*lo = k;
+		if (*hi == NULL || cmp_listing(k->order, k->type, k->setid,
+		    (*hi)->order, (*hi)->type, (*hi)->setid) > 0)
+			*hi = k;
+	}
+	return nreq;
+}
+
+/* mark_known(s, lo, complete, end_*): see walk(): a key listed, or one
+ * in the span covered from LO up to END (to the zone's end if
+ * COMPLETE) while the listing kept our order, is known. */
+static void
+mark_known(struct settle *s, const struct sk *lo, int complete,
+    const char *end_order, const char *end_type, const char *end_id)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++) {
+		struct sk *k = &s->k[i];
+		if (k->now != NULL)
+			k->known = 1;
+		else if (!s->disorder && cmp_listing(k->order, k->type,
+		    k->setid, lo->order, lo->type, lo->setid) >= 0 &&
+		    (complete || (end_order != NULL && cmp_listing(k->order,
+		    k->type, k->setid, end_order, end_type, end_id) < 0)))
+			k->known = 1;
+	}
+}
+
 /*
  * walk(s): list from the first key to the last in listing order, at most
  * 2 + n/100 pages.  A key is known when it was listed (present), or when
@@ -281,24 +325,12 @@ walk(struct settle *s)
 	const struct sk *lo = NULL, *hi = NULL;
 	char *at_name = NULL, *at_type = NULL, *at_id = NULL;
 	char *end_order = NULL, *end_type = NULL, *end_id = NULL;
-	size_t i, pages = 0, nreq = 0, budget;
+	size_t pages = 0, budget;
 	int st, done = 0, complete = 0, ret = -1;
 
-	for (i = 0; i < s->n; i++) {
-		const struct sk *k = &s->k[i];
-		if (!k->req)
-			continue;
-		nreq++;
-		if (lo == NULL || cmp_listing(k->order, k->type, k->setid,
-		    lo->order, lo->type, lo->setid) < 0)
-			lo = k;
-		if (hi == NULL || cmp_listing(k->order, k->type, k->setid,
-		    hi->order, hi->type, hi->setid) > 0)
-			hi = k;
-	}
+	budget = 2 + span(s, &lo, &hi) / 100;
 	if (lo == NULL)
 		return -1;
-	budget = 2 + nreq / 100;
 	if ((at_name = strdup(lo->r53name)) == NULL ||
 	    (at_type = strdup(lo->type)) == NULL ||
 	    (lo->setid != NULL && (at_id = strdup(lo->setid)) == NULL) ||
@@ -342,16 +374,7 @@ walk(struct settle *s)
 		done = cmp_listing(end_order, end_type, end_id, hi->order,
 		    hi->type, hi->setid) > 0;
 	}
-	for (i = 0; i < s->n; i++) {
-		struct sk *k = &s->k[i];
-		if (k->now != NULL)
-			k->known = 1;
-		else if (!s->disorder && cmp_listing(k->order, k->type,
-		    k->setid, lo->order, lo->type, lo->setid) >= 0 &&
-		    (complete || (end_order != NULL && cmp_listing(k->order,
-		    k->type, k->setid, end_order, end_type, end_id) < 0)))
-			k->known = 1;
-	}
+	mark_known(s, lo, complete, end_order, end_type, end_id);
 	if (s->disorder)
 		log_warn("%s: Route 53 listed RRsets in an order r53apply does "
 		    "not expect: RRsets not seen are not taken as absent",
