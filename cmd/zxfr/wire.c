@@ -141,15 +141,6 @@ wire_name_eq(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
 	return 1;
 }
 
-void
-wire_name_lower(uint8_t *name, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		name[i] = lower(name[i]);
-}
-
 /* For messages only: RFC 1035 presentation with \DDD for odd octets. */
 void
 wire_name_text(const uint8_t *name, size_t len, char *out, size_t outsz)

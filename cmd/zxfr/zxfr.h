@@ -85,9 +85,6 @@ int wire_msg_parse(struct wire_msg *m, const uint8_t *p, size_t len,
 int wire_name_eq(const uint8_t *a, size_t alen, const uint8_t *b,
     size_t blen);
 
-/* wire_name_lower(name, len): lowercase A-Z in place. */
-void wire_name_lower(uint8_t *name, size_t len);
-
 /* wire_name_text(name, len, out, outsz): presentation text (messages). */
 void wire_name_text(const uint8_t *name, size_t len, char *out, size_t outsz);
 

@@ -1440,18 +1440,6 @@ canon_rr_owner_flags(const ldns_rr *rr, char *out, size_t outsz,
 	return n < 0 ? -1 : n;
 }
 
-int
-canon_rr_owner(const ldns_rr *rr, char **out)
-{
-	char buf[NAME_CANON_MAX];
-
-	*out = NULL;
-	if (canon_rr_owner_flags(rr, buf, sizeof(buf), NULL) < 0)
-		return -1;
-	*out = strdup(buf);
-	return *out == NULL ? -1 : 0;
-}
-
 /* ---------------------------------------------------------------- */
 /* types */
 

@@ -89,13 +89,12 @@ int canon_rdata_wire_ldns(uint16_t type, const uint8_t *msg, size_t msglen,
     size_t rdata_off, size_t rdlen, struct canon_buf *out);
 
 /*
- * canon_rr_owner(rr, out): canonical text of RR's owner name (malloc'd).
- * Returns 0, or -1 (relative or malformed owner, out of memory).
- * canon_rr_owner_flags() also ORs the NAME_F_* flags of names.h into
- * *flags (e.g. NAME_F_HIGH for raw non-ASCII owners); out is a buffer of
- * NAME_CANON_MAX bytes, no allocation; returns the length or -1.
+ * canon_rr_owner_flags(rr, out, outsz, flags): canonical text of RR's
+ * owner name into OUT, a buffer of NAME_CANON_MAX bytes (no allocation),
+ * ORing the NAME_F_* flags of names.h into *flags (e.g. NAME_F_HIGH for
+ * raw non-ASCII owners; FLAGS may be NULL).  Returns the length, or -1
+ * (relative or malformed owner).
  */
-int canon_rr_owner(const ldns_rr *rr, char **out);
 int canon_rr_owner_flags(const ldns_rr *rr, char *out, size_t outsz,
     unsigned *flags);
 
