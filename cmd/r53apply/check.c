@@ -14,6 +14,7 @@
 #include "canon.h"
 #include "exitcodes.h"
 #include "log.h"
+#include "rrtypes.h"
 
 static const char *
 owner_of(const struct ap_change *c)
@@ -32,7 +33,7 @@ storable(const char *type)
 {
 	uint16_t t;
 
-	return canon_type_from_name(type, &t) == 0 && canon_r53_storable(t);
+	return canon_type_from_name(type, &t) == 0 && rrtype_has(t, RRT_R53);
 }
 
 /* Checks on one change that need no other change. */

@@ -15,17 +15,12 @@
 
 #include "exitcodes.h"
 #include "log.h"
+#include "rrtypes.h"
 #include "stream.h"
 
 #ifndef R53M_VERSION
 #define R53M_VERSION "0.0.0"
 #endif
-
-/* The types Route 53 can store, apart from SOA (never managed). */
-static const char *const default_types[] = {
-	"A", "AAAA", "CAA", "CNAME", "DS", "HTTPS", "MX", "NAPTR", "NS",
-	"PTR", "SPF", "SRV", "SSHFP", "SVCB", "TLSA", "TXT", NULL
-};
 
 /* DNSSEC types: skipped without a warning (the signer makes them). */
 static const char *const dnssec_types[] = {
@@ -130,21 +125,25 @@ set_types(struct rrdiff *d, const char *text)
 	const char *q, *why;
 	size_t n = 1, len = 0, i, off, tl;
 
-	for (i = 0; text == NULL && default_types[i] != NULL; i++)
-		len += strlen(default_types[i]) + 1;
+	/* the default: the types the table marks as managed (all that
+	 * Route 53 stores but the SOA) */
+	for (i = 0; text == NULL && i < rrtype_count; i++)
+		if (rrtype_table[i].flags & RRT_MANAGED) {
+			len += strlen(rrtype_table[i].name) + 1;
+			n++;
+		}
 	for (q = text; q != NULL && *q; q++)
 		n += *q == ',';
 	if (text != NULL)
 		len = strlen(text) + 1;
-	else
-		n = i;
 	if ((d->types = calloc(n + 1, sizeof(*d->types))) == NULL ||
 	    (d->types_text = calloc(1, len + 1)) == NULL ||
 	    (copy = strdup(text ? text : "")) == NULL)
 		goto nomem;
 	n = 0;
-	for (i = 0; text == NULL && default_types[i] != NULL; i++)
-		if ((d->types[n++] = strdup(default_types[i])) == NULL)
+	for (i = 0; text == NULL && i < rrtype_count; i++)
+		if ((rrtype_table[i].flags & RRT_MANAGED) &&
+		    (d->types[n++] = strdup(rrtype_table[i].name)) == NULL)
 			goto nomem;
 	for (tok = copy; text != NULL && tok != NULL; tok = end) {
 		if ((end = strchr(tok, ',')) != NULL)

@@ -38,6 +38,7 @@
 
 #include "canon.h"
 #include "names.h"
+#include "rrtypes.h"
 
 /* ---------------------------------------------------------------- */
 /* buffer */
@@ -1521,36 +1522,18 @@ canon_type_from_name(const char *text, uint16_t *type)
 	return 0;
 }
 
+/* canon_r53_storable, canon_is_dnssec: the record-type table's answers
+ * (rrtypes.c), kept here for canon's callers. */
 int
 canon_r53_storable(uint16_t type)
 {
-	switch (type) {
-	case LDNS_RR_TYPE_SOA: case LDNS_RR_TYPE_A: case LDNS_RR_TYPE_AAAA:
-	case LDNS_RR_TYPE_CAA: case LDNS_RR_TYPE_CNAME: case LDNS_RR_TYPE_DS:
-	case LDNS_RR_TYPE_HTTPS: case LDNS_RR_TYPE_MX:
-	case LDNS_RR_TYPE_NAPTR: case LDNS_RR_TYPE_NS: case LDNS_RR_TYPE_PTR:
-	case LDNS_RR_TYPE_SPF: case LDNS_RR_TYPE_SRV:
-	case LDNS_RR_TYPE_SSHFP: case LDNS_RR_TYPE_SVCB:
-	case LDNS_RR_TYPE_TLSA: case LDNS_RR_TYPE_TXT:
-		return 1;
-	default:
-		return 0;
-	}
+	return rrtype_has(type, RRT_R53);
 }
 
 int
 canon_is_dnssec(uint16_t type)
 {
-	switch (type) {
-	case LDNS_RR_TYPE_RRSIG: case LDNS_RR_TYPE_NSEC:
-	case LDNS_RR_TYPE_NSEC3: case LDNS_RR_TYPE_NSEC3PARAM:
-	case LDNS_RR_TYPE_DNSKEY: case LDNS_RR_TYPE_CDS:
-	case LDNS_RR_TYPE_CDNSKEY: case LDNS_RR_TYPE_SIG:
-	case LDNS_RR_TYPE_KEY: case LDNS_RR_TYPE_NXT:
-		return 1;
-	default:
-		return 0;
-	}
+	return rrtype_has(type, RRT_DNSSEC);
 }
 
 /* ---------------------------------------------------------------- */

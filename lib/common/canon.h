@@ -144,16 +144,15 @@ int canon_to_r53value(uint16_t type, const char *canon, char **out);
 
 /*
  * canon_r53_storable(type): 1 for the types a Route 53 hosted zone can
- * hold as plain records: SOA A AAAA CAA CNAME DS HTTPS MX NAPTR NS PTR
- * SPF SRV SSHFP SVCB TLSA TXT; else 0.
+ * hold as plain records (RRT_R53 in rrtypes.c's table); else 0.
  */
 int canon_r53_storable(uint16_t type);
 
 /*
  * canon_is_dnssec(type): 1 for the DNSSEC types a signed zone carries and
- * a mirror skips quietly (RRSIG NSEC NSEC3 NSEC3PARAM DNSKEY CDS CDNSKEY,
- * and the old SIG KEY NXT); DS is NOT one of them (it is delegation data
- * that Route 53 stores).  Else 0.
+ * a mirror skips quietly (RRT_DNSSEC in rrtypes.c's table: RRSIG NSEC
+ * NSEC3 NSEC3PARAM DNSKEY CDS CDNSKEY, and the old SIG KEY NXT); DS is
+ * NOT one of them (it is delegation data that Route 53 stores).  Else 0.
  */
 int canon_is_dnssec(uint16_t type);
 
