@@ -33,3 +33,25 @@ print("\n".join(sorted(r53emu.TYPES)))' "$TESTS_DIR/r53emu"
 	assert_equal "$status" 1
 	assert_line "#managed-types $(table_types m | paste -sd, -)"
 }
+
+@test "rrdiff skips every DNSSEC type of the table quietly, SIG KEY NXT too" {
+	local t n=0
+	{
+		printf '#!r53mirror-rrset 1\n#origin example.com.\n#serial 1\n'
+		printf '#producer zxfr 0.1.0\n#source dns 127.0.0.1 port 53\n'
+		for t in $(table_types d); do
+			printf 'example.com.\t%s\t300\t\\# 4 0a000001\n' "$t"
+			n=$((n + 1))
+		done
+		printf '#end rrsets=%d\n' "$n"
+	} >"$T/desired"
+	{
+		printf '#!r53mirror-rrset 1\n#origin example.com.\n#serial 1\n'
+		printf '#producer r53dump 0.1.0\n#zone-id Z1\n#end rrsets=0\n'
+	} >"$T/current"
+	run --separate-stderr rrdiff "$T/desired" "$T/current"
+	assert_equal "$status" 0
+	assert_equal "$stderr" ""
+	assert_output --partial "skipped-dnssec=$n "
+	[ "$n" -ge 10 ]
+}

@@ -22,12 +22,6 @@
 #define R53M_VERSION "0.0.0"
 #endif
 
-/* DNSSEC types: skipped without a warning (the signer makes them). */
-static const char *const dnssec_types[] = {
-	"DNSKEY", "RRSIG", "NSEC", "NSEC3", "NSEC3PARAM", "CDS", "CDNSKEY",
-	NULL
-};
-
 #define TYPE_CACHE	64
 
 /* Why an RRset is left alone. */
@@ -230,6 +224,7 @@ type_class(struct rrdiff *d, const struct rrset *rr)
 {
 	uint64_t k;
 	size_t i;
+	const struct rrtype *t;
 	enum skip why;
 
 	if (rr->type_len > 8)
@@ -241,9 +236,9 @@ type_class(struct rrdiff *d, const struct rrset *rr)
 slow:
 	if (in_list(d->types, rr->type, rr->type_len))
 		why = SKIP_NONE;
-	else if (in_list((char *const *)dnssec_types, rr->type,
-	    rr->type_len))
-		why = SKIP_DNSSEC;
+	else if ((t = rrtype_by_name(rr->type, rr->type_len)) != NULL &&
+	    (t->flags & RRT_DNSSEC))
+		why = SKIP_DNSSEC;	/* quietly: the signer makes them */
 	else {
 		warn_type(d, rr);
 		why = SKIP_TYPE;
