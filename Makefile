@@ -103,9 +103,9 @@ check test: all
 # The quick tests a developer runs while working: formats, golden files,
 # canonical text, signing and the client library on files (no DNS server,
 # no emulator start-up beyond a few tests).
-FAST_TESTS := tests/01-build.bats tests/10-stream.bats tests/11-rrdiff.bats \
-	tests/12-zonebuf-sort.bats tests/13-rrtypes.bats tests/20-canon.bats \
-	tests/24-canon-wire.bats tests/30-sigv4.bats
+FAST_TESTS := tests/01-build.bats tests/02-usage-man.bats tests/10-stream.bats \
+	tests/11-rrdiff.bats tests/12-zonebuf-sort.bats tests/13-rrtypes.bats \
+	tests/20-canon.bats tests/24-canon-wire.bats tests/30-sigv4.bats
 check-fast: all
 	R53M_BUILD="$(abspath $(BUILD))" R53M_SANITIZE="$(SANITIZE)" \
 	  bats $(BATS_JOBS) --print-output-on-failure $(FAST_TESTS)
