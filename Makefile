@@ -157,7 +157,7 @@ bench: all
 	@for b in bench/*.sh; do echo "== $$b"; bash "$$b" || exit 1; done
 
 lint:
-	shellcheck scripts/*.sh tests/*.bash bench/*.sh
+	shellcheck scripts/*.sh tests/*.bash tests/helpers/*.bash bench/*.sh
 
 demo: all
 	bash scripts/demo.sh

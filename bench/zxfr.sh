@@ -22,6 +22,7 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/zxfr-bench.XXXXXX")
 
 # shellcheck disable=SC1091
 source "$TOP/tests/helpers/servers.bash"
+# shellcheck disable=SC2119  # no arguments: stop every server started
 cleanup() { server_stop; rm -rf "$WORK"; }
 trap cleanup EXIT
 

@@ -213,6 +213,7 @@ apply_ok() {
 	local zid="$1" s="$2"
 	shift 2
 	run r53apply --zone-id "$zid" "$@" "$s"
+	# shellcheck disable=SC2154  # output is set by bats' run
 	echo "$output"
 	assert_success
 }
