@@ -340,65 +340,21 @@ dump_list_failed(struct dump_ctx *ctx, int status, struct r53_error *err)
 	return status == R53_STOPPED ? EXIT_BADINPUT : r53_status_exit(status);
 }
 
-/* 1 if the next page starts where this one started (no progress). */
-static int
-dump_same_start(const struct r53_page_next *a, const char *name,
-    const char *type, const char *id)
-{
-	if (name == NULL || a->name == NULL || strcmp(a->name, name) != 0)
-		return 0;
-	if ((a->type == NULL) != (type == NULL) ||
-	    (type != NULL && strcmp(a->type, type) != 0))
-		return 0;
-	if ((a->identifier == NULL) != (id == NULL) ||
-	    (id != NULL && strcmp(a->identifier, id) != 0))
-		return 0;
-	return 1;
-}
-
+/* dump_zone(ctx): every RRset of the zone through dump_cb, in Route 53's
+ * order, DUMP_PAGE_SIZE a request; ctx->pages counts the requests. */
 int
 dump_zone(struct dump_ctx *ctx)
 {
-	struct r53_page_next cur, next;
 	struct r53_error err;
 	int status, rc = EXIT_OK;
 
-	memset(&cur, 0, sizeof(cur));
-	memset(&next, 0, sizeof(next));
 	memset(&err, 0, sizeof(err));
-	for (;;) {
-		if (ctx->pages >= DUMP_MAX_PAGES) {
-			log_msg("hosted zone %s: more than %lu pages; giving up",
-			    ctx->label, DUMP_MAX_PAGES);
-			rc = EXIT_REMOTE;
-			break;
-		}
-		ctx->pages++;
-		status = r53_list_rrsets(ctx->client, ctx->zone_id, cur.name,
-		    cur.type, cur.identifier, DUMP_PAGE_SIZE, dump_cb, ctx,
-		    &next, &err);
-		if (status != R53_OK) {
-			rc = dump_list_failed(ctx, status, &err);
-			break;
-		}
-		log_debug(2, "hosted zone %s: page %lu, %lu RRsets so far",
-		    ctx->label, ctx->pages, ctx->rrsets);
-		if (!next.truncated)
-			break;
-		if (dump_same_start(&next, cur.name, cur.type,
-		    cur.identifier)) {
-			log_msg("hosted zone %s: page %lu does not advance "
-			    "(next %s %s)", ctx->label, ctx->pages,
-			    next.name, next.type != NULL ? next.type : "");
-			rc = EXIT_REMOTE;
-			break;
-		}
-		r53_page_next_clear(&cur);
-		cur = next;
-		memset(&next, 0, sizeof(next));
-	}
-	r53_page_next_clear(&cur);
-	r53_page_next_clear(&next);
+	status = r53_list_all(ctx->client, ctx->zone_id, DUMP_PAGE_SIZE,
+	    dump_cb, ctx, &ctx->pages, &err);
+	if (status != R53_OK)
+		rc = dump_list_failed(ctx, status, &err);
+	log_debug(2, "hosted zone %s: %lu pages, %lu RRsets", ctx->label,
+	    ctx->pages, ctx->rrsets);
 	r53_error_clear(&err);
 	return rc;
 }

@@ -15,10 +15,6 @@
 /* Page size: Route 53's maximum, so N RRsets take ceil(N/300) requests. */
 #define DUMP_PAGE_SIZE 300
 
-/* Bound on pages (100,000 pages = 30 million RRsets, far above any quota),
- * so a listing that never ends cannot loop forever. */
-#define DUMP_MAX_PAGES 100000UL
-
 /*
  * What a dump needs and learns.  Borrowed pointers are owned by main();
  * serial is malloc'd by the dump and freed by dump_ctx_clear().

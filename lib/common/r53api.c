@@ -1056,8 +1056,9 @@ streq_null(const char *a, const char *b)
 }
 
 int
-r53_list_all(struct r53_client *c, const char *zone_id, r53_rrset_cb *cb,
-    void *arg, struct r53_error *err)
+r53_list_all(struct r53_client *c, const char *zone_id, int maxitems,
+    r53_rrset_cb *cb, void *arg, unsigned long *npages,
+    struct r53_error *err)
 {
 	struct r53_page_next cur, nx;
 	unsigned long pages;
@@ -1066,10 +1067,14 @@ r53_list_all(struct r53_client *c, const char *zone_id, r53_rrset_cb *cb,
 	memset(&cur, 0, sizeof(cur));
 	memset(&nx, 0, sizeof(nx));
 	for (pages = 0; pages < MAX_RRSET_PAGES; pages++) {
+		if (npages != NULL)
+			*npages = pages + 1;
 		rc = r53_list_rrsets(c, zone_id, cur.name, cur.type,
-		    cur.identifier, 0, cb, arg, &nx, err);
+		    cur.identifier, maxitems, cb, arg, &nx, err);
 		if (rc != R53_OK)
 			goto done;
+		log_debug(2, "ListResourceRecordSets %s: page %lu read",
+		    r53_id_strip(zone_id), pages + 1);
 		if (!nx.truncated) {
 			rc = R53_OK;
 			goto done;

@@ -263,10 +263,13 @@ int r53_list_rrsets(struct r53_client *c, const char *zone_id,
 /* r53_page_next_clear(n): free the members of *n and zero it. */
 void r53_page_next_clear(struct r53_page_next *n);
 
-/* r53_list_all(c, zone_id, cb, arg, err): every page, in order, with a
- * bound of 100000 pages and a check that each page advances. */
-int r53_list_all(struct r53_client *c, const char *zone_id, r53_rrset_cb *cb,
-    void *arg, struct r53_error *err);
+/* r53_list_all(c, zone_id, maxitems, cb, arg, npages, err): every page,
+ * in order (MAXITEMS a page, as for r53_list_rrsets), with a bound of
+ * 100000 pages and a check that each page advances.  *npages (if not
+ * NULL) counts the requests made, the failed one included. */
+int r53_list_all(struct r53_client *c, const char *zone_id, int maxitems,
+    r53_rrset_cb *cb, void *arg, unsigned long *npages,
+    struct r53_error *err);
 
 /*
  * r53_change_rrsets(c, zone_id, changes, n, comment, change_id, err):

@@ -275,7 +275,8 @@ run_cmd(struct r53_client *c, const char *cmd, int argc, char **argv,
 	if (strcmp(cmd, "list") == 0)
 		return cmd_list(c, argc, argv, err);
 	if (strcmp(cmd, "list-all") == 0 && argc >= 1)
-		return r53_list_all(c, argv[0], print_rrset, NULL, err);
+		return r53_list_all(c, argv[0], 0, print_rrset, NULL, NULL,
+		    err);
 	if (strcmp(cmd, "change") == 0)
 		return cmd_change(c, argc, argv, 0, err);
 	if (strcmp(cmd, "tags") == 0 && argc >= 1)
