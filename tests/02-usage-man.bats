@@ -29,7 +29,9 @@ check_command() {	# check_command MANPAGE COMMAND...
 	shift
 	usage_opts "$@" >"$T/usage"
 	man_opts "$page" >"$T/man"
-	[ -s "$T/usage" ] && [ -s "$T/man" ]
+	# an empty list would make the comparison say nothing
+	[ -s "$T/usage" ]
+	[ -s "$T/man" ]
 	run diff "$T/usage" "$T/man"
 	if [ "$status" -ne 0 ]; then
 		echo "'<' only in $1 --help, '>' only in $page:"
