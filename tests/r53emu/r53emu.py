@@ -93,6 +93,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import quote, unquote, urlsplit
 from xml.sax.saxutils import escape as xesc
 
+import secretsmanager
+
 NS = "https://route53.amazonaws.com/doc/2013-04-01/"
 API_PREFIX = "/2013-04-01"
 DEFAULT_AK = "AKIDEXAMPLE"
@@ -2035,6 +2037,10 @@ class Handler(BaseHTTPRequestHandler):
             body = self.read_body()
         except (ValueError, OSError):
             self.close_connection = True
+            return
+        if secretsmanager.wants(raw_path, self.headers):
+            secretsmanager.handle(self, emu, self.command, raw_path,
+                                  raw_query, body)
             return
         if raw_path.startswith("/_emu/"):
             status, obj = admin(emu, self.command, raw_path, body)
