@@ -590,17 +590,23 @@ from_json(const char *text, size_t len, const char *what, const char *source,
 done:
 	/* jansson keeps copies of the strings: wipe them before freeing. */
 	if (root != NULL) {
-		const char *key;
-		json_t *val;
-
-		json_object_foreach(root, key, val) {
-			if (json_is_string(val))
-				OPENSSL_cleanse((char *)json_string_value(val),
-				    json_string_length(val));
-		}
+		awscred_json_wipe(root);
 		json_decref(root);
 	}
 	return rc;
+}
+
+void
+awscred_json_wipe(struct json_t *root)
+{
+	const char *key;
+	json_t *val;
+
+	json_object_foreach(root, key, val) {
+		if (json_is_string(val))
+			OPENSSL_cleanse((char *)json_string_value(val),
+			    json_string_length(val));
+	}
 }
 
 /* 3. credential_process. */

@@ -97,4 +97,12 @@ void awscred_clear(struct awscred *c);
  */
 time_t awscred_now(void);
 
+/*
+ * awscred_json_wipe(root): zero every string value of a parsed JSON object
+ * (jansson keeps its own copies) before json_decref, for answers that
+ * carried secrets (credentials, Secrets Manager values).
+ */
+struct json_t;
+void awscred_json_wipe(struct json_t *root);
+
 #endif

@@ -41,6 +41,7 @@ struct awshttp {
 	char *region;		/* signing region */
 	char *service;
 	char *ca_bundle;	/* NULL: system store */
+	const char *content_type, *target;	/* the caller's (opts) */
 	long connect_ms, timeout_ms, retry_ms, base_ms;
 	int attempts;
 	int no_ratelimit;
@@ -283,6 +284,13 @@ awshttp_new(const struct awshttp_opts *opts, const char *service,
 	h->loopback = host_is_loopback(hostport);
 	if ((h->service = strdup(service)) == NULL)
 		goto oom;
+	if (opts->signing_region != NULL) {
+		free(h->region);
+		if ((h->region = strdup(opts->signing_region)) == NULL)
+			goto oom;
+	}
+	h->content_type = opts->content_type ? opts->content_type : "text/xml";
+	h->target = opts->target;
 	if ((v = opts->ca_bundle) == NULL)
 		v = env_nonempty("AWS_CA_BUNDLE");
 	if (v != NULL && (h->ca_bundle = strdup(v)) == NULL)
@@ -665,7 +673,7 @@ attempt(struct awshttp *h, const char *method, const char *path,
     struct awshttp_resp *resp, char *errbuf, size_t errlen)
 {
 	const struct awscred *cred;
-	struct sigv4_header sh[4];
+	struct sigv4_header sh[5];
 	struct sigv4_request sr;
 	struct curl_slist *hl = NULL;
 	struct rbuf rb;
@@ -679,7 +687,8 @@ attempt(struct awshttp *h, const char *method, const char *path,
 	memset(&rb, 0, sizeof(rb));
 	if (awscred_get(h->cred, &cred, errbuf, errlen))
 		return ATT_AUTH;
-	/* Headers to sign: Host, X-Amz-Date, the token, Content-Type. */
+	/* Headers to sign: Host, X-Amz-Date, the token, Content-Type,
+	 * X-Amz-Target (JSON services name the operation there). */
 	sigv4_amzdate(awscred_now() + h->skew, amzdate);
 	sh[nsh].name = "Host";
 	sh[nsh++].value = h->host;
@@ -691,7 +700,11 @@ attempt(struct awshttp *h, const char *method, const char *path,
 	}
 	if (body != NULL) {
 		sh[nsh].name = "Content-Type";
-		sh[nsh++].value = "text/xml";
+		sh[nsh++].value = h->content_type;
+	}
+	if (h->target != NULL) {
+		sh[nsh].name = "X-Amz-Target";
+		sh[nsh++].value = h->target;
 	}
 	memset(&sr, 0, sizeof(sr));
 	sr.method = method;

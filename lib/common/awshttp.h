@@ -63,6 +63,11 @@ struct awshttp_opts {
 	int max_attempts;		/* 0: AWS_MAX_ATTEMPTS, else 8 */
 	long max_retry_time_ms;		/* 0: 120000 */
 	int no_ratelimit;		/* 1: skip ratelimit_acquire */
+	/* For AWS JSON services (Secrets Manager): endpoint_url must then
+	 * be given; NULL keeps Route 53's REST-XML behaviour. */
+	const char *signing_region;	/* NULL: the endpoint's partition's */
+	const char *content_type;	/* of a POST body; NULL: text/xml */
+	const char *target;		/* X-Amz-Target header, signed */
 };
 
 /* The answer to one call; release with awshttp_resp_clear. */
