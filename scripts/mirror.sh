@@ -49,6 +49,8 @@ usage: mirror.sh [options] ZONE SERVER HOSTED-ZONE-ID
 Source (as zxfr):
   -p PORT              DNS server port (default 53); SERVER may be ADDR:PORT
   -k KEYFILE           TSIG key file (BIND/tsig-keygen format)
+  --tsig-secret-id ID  or the key text from this AWS Secrets Manager secret
+                       (zxfr fetches it; it never reaches argv or a file)
 Hosted zone (as r53dump/r53apply):
   HOSTED-ZONE-ID       Z...; or --private [--vpc-id VPC] / --public: by name
   --endpoint-url URL   Route 53 endpoint (else AWS_ENDPOINT_URL_ROUTE_53)
@@ -87,6 +89,7 @@ now_s() { printf '%s' "${EPOCHREALTIME%.*}"; }
 
 opt_port=""
 opt_key=""
+opt_secret_id=""
 opt_state_dir=""
 opt_endpoint=""
 opt_private=0
@@ -140,7 +143,8 @@ parse_opts() {
 			has_val=1
 		fi
 		case $name in
-		-p | -k | --state-dir | --endpoint-url | --vpc-id | --types | \
+		-p | -k | --tsig-secret-id | --state-dir | --endpoint-url | \
+		--vpc-id | --types | \
 		--max-delete-pct | --max-update-pct | --min-existing | --full-every | \
 		--stale-after | --timeout | --lock-wait | --keep | -j | --jobs | \
 		--all | --list | --iam-policy | --check-config)
@@ -187,6 +191,13 @@ parse_opts() {
 			fi
 			opt_port=$val ;;
 		-k) opt_key=$val ;;
+		--tsig-secret-id)
+			# Secrets Manager's own limits: a name or an ARN.
+			if ! [[ $val =~ ^[A-Za-z0-9/_+=.@:-]{1,2048}$ ]]; then
+				ERR="bad --tsig-secret-id '$val' (a secret name or ARN)"
+				return 1
+			fi
+			opt_secret_id=$val ;;
 		--state-dir) opt_state_dir=$val ;;
 		--endpoint-url) opt_endpoint=$val ;;
 		--private) opt_private=1 ;;
@@ -659,8 +670,8 @@ save_state() {
 # finds; a change of any forces one.
 compute_opthash() {
 	{
-		printf 'format 1\nzone %s\nserver %s port %s key %s\n' \
-			"$ZONE" "$SERVER" "$opt_port" "$opt_key"
+		printf 'format 1\nzone %s\nserver %s port %s key %s secret %s\n' \
+			"$ZONE" "$SERVER" "$opt_port" "$opt_key" "$opt_secret_id"
 		printf 'hz %s private %s public %s vpc %s endpoint %s\n' \
 			"$hz_id" "$opt_private" "$opt_public" "$opt_vpc" \
 			"${opt_endpoint:-${AWS_ENDPOINT_URL_ROUTE_53:-}}"
@@ -1116,6 +1127,9 @@ run_one() {
 		hz_id=${ARGS[2]#/hostedzone/}
 		HZ_LABEL=$hz_id
 	fi
+	if [ -n "$opt_key" ] && [ -n "$opt_secret_id" ]; then
+		die_usage "$ZONE: -k (key file) and --tsig-secret-id: give one key, not two"
+	fi
 	if [ -n "$opt_key" ] && [ ! -r "$opt_key" ]; then
 		msg "$ZONE: cannot read key file $opt_key"
 		exit "$EX_USAGE"
@@ -1167,6 +1181,7 @@ run_one() {
 	SRCARGS=()
 	[ -n "$opt_port" ] && SRCARGS+=(-p "$opt_port")
 	[ -n "$opt_key" ] && SRCARGS+=(-k "$opt_key")
+	[ -n "$opt_secret_id" ] && SRCARGS+=(--tsig-secret-id "$opt_secret_id")
 	DIFFARGS=()
 	[ "$opt_ignore_ttl" -eq 1 ] && DIFFARGS+=(--ignore-ttl)
 	[ -n "$opt_types" ] && DIFFARGS+=(--types "$opt_types")

@@ -15,10 +15,12 @@
 #include <unistd.h>
 
 #include <ldns/ldns.h>
+#include <openssl/crypto.h>
 
 #include "exitcodes.h"
 #include "log.h"
 #include "names.h"
+#include "secrets.h"
 #include "stream.h"
 #include "zonebuf.h"
 #include "zxfr.h"
@@ -31,7 +33,7 @@
 #define DEFAULT_MAX_RECORDS 20000000UL
 
 struct opts {
-	const char *zone, *server, *keyfile, *out;
+	const char *zone, *server, *keyfile, *secret_id, *out;
 	int port;
 	double timeout, read_timeout;
 	unsigned long max_records;
@@ -42,15 +44,19 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: zxfr [-v] [-k KEYFILE] [-p PORT] [-o FILE] [--timeout SEC]\n"
+	    "usage: zxfr [-v] [-k KEYFILE | --tsig-secret-id ID] [-p PORT] [-o FILE]\n"
+	    "            [--timeout SEC]\n"
 	    "            [--read-timeout SEC] [--max-records N] ZONE SERVER\n"
-	    "       zxfr --serial [-k KEYFILE] [-p PORT] [--timeout SEC] ZONE SERVER\n"
+	    "       zxfr --serial [-k KEYFILE | --tsig-secret-id ID] [-p PORT]\n"
+	    "            [--timeout SEC] ZONE SERVER\n"
 	    "       zxfr -h | --help | --version\n"
 	    "Transfer ZONE (AXFR) from SERVER (an IPv4 or IPv6 address) and write\n"
 	    "the canonical RRset stream to stdout or atomically to FILE.\n"
 	    "  -k, --key KEYFILE TSIG key (tsig-keygen format); else the key text\n"
 	    "                    in $" KEY_ENV ", if set; the whole transfer\n"
 	    "                    is then verified (RFC 8945)\n"
+	    "  --tsig-secret-id ID  the key text is the SecretString of this AWS\n"
+	    "                    Secrets Manager secret (name or ARN)\n"
 	    "  -p, --port PORT   server port (53)\n"
 	    "  -o, --output FILE write FILE atomically (nothing on failure)\n"
 	    "  --timeout SEC     overall deadline (%g)\n"
@@ -58,8 +64,9 @@ usage(FILE *f)
 	    "  --max-records N   fail if the zone has more than N records (%lu)\n"
 	    "  --serial          print only the SOA serial (UDP, TCP if truncated)\n"
 	    "  -v, --verbose     progress and statistics on stderr\n"
-	    "Exit: 0 ok, 2 bad input (key file) or output error, 3 usage,\n"
-	    "      5 server failure or refusal, 6 TSIG verification failure.\n",
+	    "Exit: 0 ok, 2 bad input (key file or secret) or output error, 3 usage,\n"
+	    "      5 server (or Secrets Manager) failure or refusal, 6 TSIG\n"
+	    "      verification failure (or Secrets Manager access refused).\n",
 	    DEFAULT_TIMEOUT, DEFAULT_READ_TIMEOUT, DEFAULT_MAX_RECORDS);
 }
 
@@ -103,6 +110,7 @@ parse_opts(int argc, char *argv[], struct opts *o)
 		{ "max-records", required_argument, NULL, 'm' },
 		{ "port", required_argument, NULL, 'p' },
 		{ "key", required_argument, NULL, 'k' },
+		{ "tsig-secret-id", required_argument, NULL, 'T' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 }
@@ -160,6 +168,9 @@ parse_opts(int argc, char *argv[], struct opts *o)
 		case 'k':
 			o->keyfile = optarg;
 			break;
+		case 'T':
+			o->secret_id = optarg;
+			break;
 		case 'o':
 			o->out = optarg;
 			break;
@@ -173,6 +184,10 @@ parse_opts(int argc, char *argv[], struct opts *o)
 	if (argc - optind != 2) {
 		log_msg(argc - optind < 2 ? "missing ZONE or SERVER" :
 		    "too many arguments");
+		return -1;
+	}
+	if (o->keyfile != NULL && o->secret_id != NULL) {
+		log_msg("-k and --tsig-secret-id: give one key, not two");
 		return -1;
 	}
 	if (o->serial && o->out != NULL) {
@@ -205,20 +220,48 @@ out:
 	return rc;
 }
 
-/* load_key(o, key): -k FILE, else $ZXFR_TSIG_KEY.  1 loaded, 0 none,
- * -1 error (reported). */
+/*
+ * secret_key(id, key): the key from a Secrets Manager secret whose
+ * SecretString is the key file's text.  The text stays in this process
+ * (never in argv, the environment or a file) and is wiped at once.
+ * Returns an exit status (reported).
+ */
+static int
+secret_key(const char *id, struct tsig_key *key)
+{
+	char err[512], what[300], *text = NULL;
+	size_t len = 0;
+	int rc;
+
+	if ((rc = secrets_get(id, &text, &len, err, sizeof(err))) != EXIT_OK) {
+		log_msg("%s", err);
+		return rc;
+	}
+	snprintf(what, sizeof(what), "secret %s", id);
+	rc = tsig_key_parse(text, len, what, key) == 0 ? EXIT_OK :
+	    EXIT_BADINPUT;
+	OPENSSL_cleanse(text, len);
+	free(text);
+	return rc;
+}
+
+/* load_key(o, key): -k FILE, else --tsig-secret-id, else $ZXFR_TSIG_KEY.
+ * 1 loaded, 0 none, or -(exit status) on error (reported). */
 static int
 load_key(const struct opts *o, struct tsig_key *key)
 {
 	const char *env;
+	int rc;
 
 	if (o->keyfile != NULL)
-		return tsig_key_load(o->keyfile, key) == 0 ? 1 : -1;
+		return tsig_key_load(o->keyfile, key) == 0 ? 1 : -EXIT_BADINPUT;
+	if (o->secret_id != NULL)
+		return (rc = secret_key(o->secret_id, key)) == EXIT_OK ? 1 : -rc;
 	env = getenv(KEY_ENV);
 	if (env == NULL || *env == '\0')
 		return 0;
 	return tsig_key_parse(env, strlen(env), "$" KEY_ENV, key) == 0 ?
-	    1 : -1;
+	    1 : -EXIT_BADINPUT;
 }
 
 static int
@@ -329,8 +372,8 @@ main(int argc, char *argv[])
 		    o.server);
 		return EXIT_USAGE;
 	}
-	if ((k = load_key(&o, &key)) == -1)
-		return EXIT_BADINPUT;
+	if ((k = load_key(&o, &key)) < 0)
+		return -k;
 	req.zone_text = zcanon;
 	req.qtype = LDNS_RR_TYPE_AXFR;
 	req.srv = &srv;
