@@ -7,6 +7,8 @@
 #   make install-examples  units, sysusers/tmpfiles, examples, /etc/r53mirror;
 #                        with DESTDIR empty also the r53mirror user and dirs
 #   make deb             the Debian package (dpkg-buildpackage), into dist/
+#   make lambda          the AWS Lambda zip (provided.al2023), into dist/
+#   make lint-cfn        check the Lambda's CloudFormation template
 # Sources are found by wildcard: lib/common/*.c is the shared library,
 # cmd/NAME/*.c is one program, tests/c/NAME.c is one test program.
 
@@ -57,7 +59,7 @@ BIN_PATHS := $(addprefix $(BUILD)/,$(PROGS))
 MANPAGES := $(wildcard man/*.[158])
 
 .PHONY: all progs check check-fast test install install-examples uninstall \
-  clean demo lint bench deb fuzz fuzz-build fuzz-regress
+  clean demo lint lint-cfn bench deb lambda fuzz fuzz-build fuzz-regress
 .SECONDARY:
 
 all: $(BIN_PATHS) $(TEST_BINS)
@@ -157,7 +159,15 @@ bench: all
 	@for b in bench/*.sh; do echo "== $$b"; bash "$$b" || exit 1; done
 
 lint:
-	shellcheck scripts/*.sh tests/*.bash tests/helpers/*.bash bench/*.sh
+	shellcheck scripts/*.sh tests/*.bash tests/helpers/*.bash bench/*.sh \
+	  lambda/bootstrap
+
+# The Lambda's template (lambda/template.yaml) through cfn-lint from the
+# npm registry (scripts/deps.sh installs it in /usr/bin): named by path,
+# as another cfn-lint (Python) may come first on PATH.
+CFN_LINT ?= $(firstword $(wildcard /usr/bin/cfn-lint /usr/local/bin/cfn-lint) cfn-lint)
+lint-cfn:
+	$(CFN_LINT) validate lambda/template.yaml
 
 demo: all
 	bash scripts/demo.sh
@@ -212,6 +222,12 @@ deb:
 	mkdir -p dist
 	mv ../r53mirror_$(VERSION)_* ../r53mirror-dbgsym_$(VERSION)_* dist/ 2>/dev/null; \
 	  ls dist/r53mirror_$(VERSION)_*.deb
+
+# The AWS Lambda function: bootstrap, mirror.sh, the commands and every
+# program and library they need, for a system without Debian's libraries
+# (scripts/lambda-bundle.sh says how).
+lambda: progs
+	bash scripts/lambda-bundle.sh $(BUILD) dist/r53mirror-lambda.zip
 
 uninstall:
 	for p in $(PROGS) r53mirror; do rm -f $(DESTDIR)$(BINDIR)/$$p; done
