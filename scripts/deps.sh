@@ -13,7 +13,19 @@ python3 python3-botocore python3-dnspython awscli
 shellcheck mandoc util-linux procps psmisc time curl jq ca-certificates openssl iproute2
 debhelper dpkg-dev fakeroot lintian
 clang libclang-rt-14-dev
+patchelf zip unzip jq npm
 "
+# The CloudFormation linter of make lint-cfn (lambda/template.yaml), from
+# the npm registry: Debian packages none.
+CFN_LINT_VERSION=1.9.7
+
+install_cfn_lint() {
+	if [ -x /usr/bin/cfn-lint ] || [ -x /usr/local/bin/cfn-lint ]; then
+		return 0
+	fi
+	echo "deps.sh: installing cfn-lint@$CFN_LINT_VERSION (npm)"
+	$SUDO npm install -g --no-fund --no-audit "cfn-lint@$CFN_LINT_VERSION" >/dev/null
+}
 
 missing=""
 for p in $PKGS; do
@@ -22,15 +34,17 @@ for p in $PKGS; do
 	fi
 done
 
-if [ -z "$missing" ]; then
-	echo "deps.sh: all packages present"
-	exit 0
-fi
-
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then
 	SUDO=sudo
 fi
+
+if [ -z "$missing" ]; then
+	install_cfn_lint
+	echo "deps.sh: all packages present"
+	exit 0
+fi
+
 echo "deps.sh: installing:$missing"
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
@@ -43,4 +57,5 @@ for svc in named bind9 nsd knot; do
 		$SUDO systemctl disable --now "$svc" >/dev/null 2>&1 || true
 	fi
 done
+install_cfn_lint
 echo "deps.sh: done"
