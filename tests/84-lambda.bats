@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # 84-lambda.bats: the AWS Lambda zip (make lambda) run as Lambda runs it:
 # unpacked into an otherwise empty root (chroot in a mount namespace: the
-# zip at /var/task, an empty /tmp, /dev/null and friends, /proc), with
+# zip at /var/task read-only, an empty /tmp, /dev/null and friends, /proc;
+# Lambda's unprivileged uid 993), with
 # only the runtime's environment variables, against a local Runtime API
 # (tests/lambda/runtime_api.py), Knot and the Route 53 emulator (which
 # also serves the TSIG key through Secrets Manager), all on loopback.
@@ -49,7 +50,8 @@ put_secret() {
 
 # lambda_start [VAR=VALUE...]: a fresh root with the zip at /var/task, the
 # Runtime API, and the function (bootstrap) in the root with Lambda's
-# variables (plus VAR=VALUE: the function's configuration).  Its stdout
+# variables (plus VAR=VALUE: the function's configuration), as Lambda's
+# unprivileged user (uid 993, sbx_user1051) with /var/task read-only.  Its stdout
 # and stderr (what CloudWatch would get) go to $T/function.log.
 lambda_start() {
 	local i
@@ -85,7 +87,9 @@ lambda_start() {
 			: >"$0/dev/$d" && $1 --bind "/dev/$d" "$0/dev/$d" || exit 1
 		done
 		$2 -s /proc/self/fd "$0/dev/fd"
-		exec $3 "$0" /var/task/bootstrap' "$ROOT" \
+		$1 --bind "$0/var/task" "$0/var/task" &&
+			$1 -o remount,bind,ro "$0/var/task" || exit 1
+		exec $3 --userspec=993:990 "$0" /var/task/bootstrap' "$ROOT" \
 		"$(command -v mount)" "$(command -v ln)" "$(command -v chroot)" \
 		>"$T/function.log" 2>&1 3>&- &
 	FN_PID=$!
