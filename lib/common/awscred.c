@@ -204,6 +204,24 @@ struct ini_profile {
 	const char *token;
 	int old_token;		/* token came from aws_security_token */
 	const char *process;
+	const char *way[8];	/* values of way_keys[], or NULL */
+};
+
+/*
+ * Profile keys that name a way to get credentials other than static keys
+ * and credential_process.  None is supported yet: a profile that has one
+ * must fail naming it, never fall through to another identity (the
+ * instance role, say), which would act as someone the user did not name.
+ */
+enum way_key {
+	WAY_ROLE_ARN, WAY_SOURCE_PROFILE, WAY_CREDENTIAL_SOURCE,
+	WAY_WEB_IDENTITY, WAY_SSO_SESSION, WAY_SSO_START_URL,
+	WAY_SSO_ACCOUNT_ID, WAY_SSO_ROLE_NAME
+};
+static const char *const way_keys[8] = {
+	"role_arn", "source_profile", "credential_source",
+	"web_identity_token_file", "sso_session", "sso_start_url",
+	"sso_account_id", "sso_role_name"
 };
 
 static char *
@@ -217,6 +235,17 @@ trim(char *s)
 	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
 		*--e = '\0';
 	return s;
+}
+
+/* Keep value v when key k is one of way_keys[]. */
+static void
+ini_way(struct ini_profile *p, const char *k, const char *v)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(way_keys) / sizeof(way_keys[0]); i++)
+		if (strcmp(k, way_keys[i]) == 0)
+			p->way[i] = v;
 }
 
 /*
@@ -270,6 +299,8 @@ ini_find(char *buf, const char *want, const char *want2, struct ini_profile *p)
 			p->token = v;
 		else if (strcmp(k, "credential_process") == 0)
 			p->process = v;
+		else
+			ini_way(p, k, v);
 	}
 }
 
@@ -625,9 +656,85 @@ src_process(const char *cmd, struct awscred *out, char *errbuf, size_t errlen)
 	return rc;
 }
 
+/* A way key of the profile as botocore merges the files: the credentials
+ * file's value over the config file's. */
+static const char *
+way_get(const struct ini_profile *cp, const struct ini_profile *fp,
+    enum way_key k)
+{
+	return cp->way[k] != NULL ? cp->way[k] : fp->way[k];
+}
+
+/*
+ * The ways botocore tries before the static keys, in its order: assume
+ * role (role_arn without web_identity_token_file), web identity (the
+ * environment unless a profile was named explicitly, else the profile),
+ * SSO (sso_account_id or sso_role_name).  None is supported yet, so each
+ * is an error naming the profile and the key: SRC_ERROR, or SRC_NONE when
+ * the profile names none of them.
+ */
+static enum src_rc
+src_refused(const struct ini_profile *cp, const struct ini_profile *fp,
+    const char *profile, int envok, char *errbuf, size_t errlen)
+{
+	const char *wif = envok ? getenv("AWS_WEB_IDENTITY_TOKEN_FILE") : NULL;
+
+	if (way_get(cp, fp, WAY_ROLE_ARN) != NULL &&
+	    way_get(cp, fp, WAY_WEB_IDENTITY) == NULL) {
+		sbuf_seterr(errbuf, errlen, "profile %s: role_arn: assume role "
+		    "is not supported; refusing to use any other credentials",
+		    profile);
+		return SRC_ERROR;
+	}
+	if (wif != NULL) {
+		sbuf_seterr(errbuf, errlen, "environment: "
+		    "AWS_WEB_IDENTITY_TOKEN_FILE: web identity is not "
+		    "supported; refusing to use any other credentials");
+		return SRC_ERROR;
+	}
+	if (way_get(cp, fp, WAY_WEB_IDENTITY) != NULL) {
+		sbuf_seterr(errbuf, errlen, "profile %s: "
+		    "web_identity_token_file: web identity is not supported; "
+		    "refusing to use any other credentials", profile);
+		return SRC_ERROR;
+	}
+	if (way_get(cp, fp, WAY_SSO_ACCOUNT_ID) != NULL ||
+	    way_get(cp, fp, WAY_SSO_ROLE_NAME) != NULL) {
+		sbuf_seterr(errbuf, errlen, "profile %s: %s: SSO is not "
+		    "supported; refusing to use any other credentials", profile,
+		    way_get(cp, fp, WAY_SSO_ACCOUNT_ID) != NULL ?
+		    "sso_account_id" : "sso_role_name");
+		return SRC_ERROR;
+	}
+	return SRC_NONE;
+}
+
+/*
+ * The profile gave no credentials but names a way to get them that
+ * botocore would skip (source_profile or credential_source without
+ * role_arn, an sso_session alone...): stop here rather than go on to the
+ * container or instance role, which would be another identity.
+ */
+static enum src_rc
+src_no_fallthrough(const struct ini_profile *cp, const struct ini_profile *fp,
+    const char *profile, char *errbuf, size_t errlen)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(way_keys) / sizeof(way_keys[0]); i++) {
+		if (way_get(cp, fp, (enum way_key)i) == NULL)
+			continue;
+		sbuf_seterr(errbuf, errlen, "profile %s: %s is set but gives "
+		    "no credentials; refusing to use any other credentials",
+		    profile, way_keys[i]);
+		return SRC_ERROR;
+	}
+	return SRC_NONE;
+}
+
 /* 2 and 3: shared credentials file, credential_process, config file. */
 static enum src_rc
-src_files(const char *profile, int explicit, struct awscred *out,
+src_files(const char *profile, int explicit, int envok, struct awscred *out,
     char *errbuf, size_t errlen)
 {
 	char *cpath = NULL, *fpath = NULL, *cbuf = NULL, *fbuf = NULL;
@@ -662,16 +769,14 @@ src_files(const char *profile, int explicit, struct awscred *out,
 	if (fbuf != NULL)
 		ini_find(fbuf, cfgsec, strcmp(profile, "default") == 0 ?
 		    "default" : NULL, &fp);
-	if (!cp.found && !fp.found) {
-		if (explicit) {
-			sbuf_seterr(errbuf, errlen,
-			    "profile %s not found in %s or %s", profile, cpath,
-			    fpath);
-			goto done;
-		}
-		rc = SRC_NONE;
+	if (!cp.found && !fp.found && explicit) {
+		sbuf_seterr(errbuf, errlen, "profile %s not found in %s or %s",
+		    profile, cpath, fpath);
 		goto done;
 	}
+	if ((rc = src_refused(&cp, &fp, profile, envok, errbuf, errlen)) !=
+	    SRC_NONE || (!cp.found && !fp.found))
+		goto done;
 	/* Shared credentials file first, as the SDKs do. */
 	if ((rc = ini_static(&cp, cpath, profile, "shared-credentials-file",
 	    out, errbuf, errlen)) != SRC_NONE)
@@ -682,8 +787,9 @@ src_files(const char *profile, int explicit, struct awscred *out,
 		rc = src_process(process, out, errbuf, errlen);
 		goto done;
 	}
-	rc = ini_static(&fp, fpath, profile, "config-file", out, errbuf,
-	    errlen);
+	if ((rc = ini_static(&fp, fpath, profile, "config-file", out, errbuf,
+	    errlen)) == SRC_NONE)
+		rc = src_no_fallthrough(&cp, &fp, profile, errbuf, errlen);
 	goto done;
 oom:
 	sbuf_seterr(errbuf, errlen, "out of memory");
@@ -963,8 +1069,18 @@ chain(struct awscred_provider *p, struct awscred *out, char *errbuf,
 	if (p->profile == NULL &&
 	    (rc = src_env(out, errbuf, errlen)) != SRC_NONE)
 		return rc == SRC_FOUND ? 0 : -1;
-	if ((rc = src_files(profile, explicit, out, errbuf, errlen)) != SRC_NONE)
+	if ((rc = src_files(profile, explicit, p->profile == NULL, out, errbuf,
+	    errlen)) != SRC_NONE)
 		return rc == SRC_FOUND ? 0 : -1;
+	/* AWS_ROLE_ARN alone is nothing to botocore, but whoever set it
+	 * meant a role, not the container's or instance's. */
+	if (p->profile == NULL && getenv("AWS_ROLE_ARN") != NULL &&
+	    *getenv("AWS_ROLE_ARN") != '\0') {
+		sbuf_seterr(errbuf, errlen, "environment: AWS_ROLE_ARN is set "
+		    "without AWS_WEB_IDENTITY_TOKEN_FILE; refusing to use any "
+		    "other credentials");
+		return -1;
+	}
 	if ((rc = src_container(out, errbuf, errlen)) != SRC_NONE)
 		return rc == SRC_FOUND ? 0 : -1;
 	if ((rc = src_imds(out, errbuf, errlen)) != SRC_NONE)
@@ -1031,7 +1147,10 @@ awscred_get(struct awscred_provider *p, const struct awscred **cred,
 	p->cur = fresh;
 	p->have = 1;
 	p->rejected = 0;
-	log_debug(2, "credentials from %s", p->cur.source);
+	/* The key id is no secret (it names the key in CloudTrail) and says
+	 * which identity acts: -v shows it. */
+	log_debug(1, "credentials: source %s, access key id %s",
+	    p->cur.source, p->cur.access_key_id);
 	*cred = &p->cur;
 	return 0;
 }

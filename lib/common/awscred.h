@@ -22,6 +22,15 @@
  *      GET /latest/meta-data/iam/security-credentials/ (role name), then
  *      .../ROLE; endpoint AWS_EC2_METADATA_SERVICE_ENDPOINT (default
  *      http://169.254.169.254); skipped when AWS_EC2_METADATA_DISABLED=true.
+ * Before step 2, as botocore orders them, the profile (both files merged,
+ * the credentials file winning) may name another way: role_arn (assume
+ * role), web_identity_token_file or AWS_WEB_IDENTITY_TOKEN_FILE (web
+ * identity), sso_account_id/sso_role_name (SSO).  Those are not supported
+ * yet and are refused with a message naming the profile and the key; so
+ * is a profile that names any of role_arn, source_profile,
+ * credential_source, web_identity_token_file, sso_session, sso_start_url,
+ * sso_account_id, sso_role_name (or AWS_ROLE_ARN in the environment) and
+ * yields no credentials: steps 4 and 5 would act as another identity.
  * An explicit profile (the argument) skips step 1, as botocore does with
  * --profile; AWS_PROFILE does not.  A profile named explicitly (argument
  * or AWS_PROFILE) that exists in neither file is an error.
