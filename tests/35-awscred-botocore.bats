@@ -5,7 +5,8 @@
 # expect (the answer both must give: "METHOD AKID" for sources read
 # without a call, "METHOD" for the ones botocore defers (assume-role,
 # web identity, SSO), "none" or "error").  ${FX} in a fixture stands for
-# its folder.  No network: instance metadata is disabled.
+# its folder.  No network: instance metadata is disabled.  botocore is
+# Debian's (/usr/bin/python3, python3-botocore), the one deps.sh installs.
 
 load test_helper
 
@@ -62,7 +63,7 @@ ours() {
 # theirs: botocore's answer, without any call to STS or SSO (those
 # providers defer their fetch: the method is known, the key is not).
 theirs() {
-	python3 - "$FX_PROFILE" <<'PY'
+	/usr/bin/python3 - "$FX_PROFILE" <<'PY'
 import sys
 import botocore.session
 s = botocore.session.Session(profile=sys.argv[1] or None)
