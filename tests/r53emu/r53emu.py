@@ -94,6 +94,7 @@ from urllib.parse import quote, unquote, urlsplit
 from xml.sax.saxutils import escape as xesc
 
 import secretsmanager
+import sts as sts_api
 
 NS = "https://route53.amazonaws.com/doc/2013-04-01/"
 API_PREFIX = "/2013-04-01"
@@ -1336,9 +1337,12 @@ def canonical_query(raw):
     return "&".join("%s=%s" % kv for kv in pairs)
 
 
-def sigv4_check(emu, method, raw_path, raw_query, headers, body):
-    """None if the request is correctly signed, else an ApiError."""
+def sigv4_check(emu, method, raw_path, raw_query, headers, body,
+                service="route53"):
+    """None if the request is correctly signed, else an ApiError.  The
+    key is the emulator's pair or one issued by its STS (sts.py)."""
     args = emu.args
+    want_service = service
     auth = headers.get("authorization")
     if not auth:
         return ApiError(403, "MissingAuthenticationToken",
@@ -1377,13 +1381,23 @@ def sigv4_check(emu, method, raw_path, raw_query, headers, body):
                         "Credential should be scoped to a valid region, not "
                         "'%s'. " % (cred[2] if len(cred) > 2 else ""))
     akid, day, region, service, _ = cred
-    if akid != args.access_key:
+    issued = sts_api.lookup(akid)
+    secret_key = issued["secret"] if issued else args.secret_key
+    if akid != args.access_key and issued is None:
         return ApiError(403, "InvalidClientTokenId",
                         "The security token included in the request is "
                         "invalid.")
     token = headers.get("x-amz-security-token")
-    if token is not None and args.session_token is not None and \
-            token != args.session_token:
+    if issued is not None and token != issued["token"]:
+        return ApiError(403, "InvalidClientTokenId",
+                        "The security token included in the request is "
+                        "invalid.")
+    if issued is not None and emu.now() >= issued["exp"]:
+        return ApiError(403, "ExpiredToken",
+                        "The security token included in the request is "
+                        "expired")
+    if issued is None and token is not None and \
+            args.session_token is not None and token != args.session_token:
         return ApiError(403, "InvalidClientTokenId",
                         "The security token included in the request is "
                         "invalid.")
@@ -1412,14 +1426,14 @@ def sigv4_check(emu, method, raw_path, raw_query, headers, body):
                         "Date in Credential scope does not match YYYYMMDD "
                         "from ISO-8601 version of date from HTTP: '%s' != "
                         "'%s', from '%s'." % (day, amz_time(t)[:8], amz_date))
-    if region != "us-east-1":
+    if region != "us-east-1" and want_service == "route53":
         return ApiError(403, "SignatureDoesNotMatch",
                         "Credential should be scoped to a valid region, not "
                         "'%s'. " % region)
-    if service != "route53":
+    if service != want_service:
         return ApiError(403, "SignatureDoesNotMatch",
                         "Credential should be scoped to correct service: "
-                        "'route53'. ")
+                        "'%s'. " % want_service)
     signed = fields["SignedHeaders"].split(";")
     if "host" not in signed:
         return ApiError(403, "SignatureDoesNotMatch",
@@ -1447,7 +1461,7 @@ def sigv4_check(emu, method, raw_path, raw_query, headers, body):
     sts = "\n".join(["AWS4-HMAC-SHA256", amz_date if "x-amz-date" in headers
                      else amz_time(t), scope,
                      hashlib.sha256(creq.encode("utf-8")).hexdigest()])
-    k = ("AWS4" + args.secret_key).encode("utf-8")
+    k = ("AWS4" + secret_key).encode("utf-8")
     for part in (day, region, service, "aws4_request"):
         k = hmac.new(k, part.encode("utf-8"), hashlib.sha256).digest()
     want = hmac.new(k, sts.encode("utf-8"), hashlib.sha256).hexdigest()
@@ -1903,6 +1917,8 @@ def admin(emu, method, path, body):
     try:
         if p == "/health":
             return 200, {"ok": True}
+        if p.startswith("/sts"):
+            return sts_api.admin(method, p, data) or (404, {"error": p})
         if p == "/faults":
             if method == "POST":
                 return 200, emu.apply_faults(data)
@@ -2047,6 +2063,9 @@ class Handler(BaseHTTPRequestHandler):
             self.send(status, (json.dumps(obj, indent=1) + "\n").encode(),
                       "application/json")
             return
+        if sts_api.is_sts(self.command, raw_path, raw_query, body):
+            sts_api.serve(self, emu, raw_path, raw_query, body, sigv4_check)
+            return
         api, groups = route(self.command, raw_path)
         emu.count(api or "Unknown")
         with emu.lock:
@@ -2073,6 +2092,7 @@ class Handler(BaseHTTPRequestHandler):
         if err:
             self.send_error_xml(err)
             return
+        sts_api.note_signer(api, self.headers)
         host = self.headers.get("host") or "127.0.0.1"
         ctx = {"base": "http://" + host}
         try:
