@@ -16,6 +16,8 @@ setup() {
 	fakeaws_start "$T/imds.json"
 	unset AWS_EC2_METADATA_DISABLED
 	export AWS_EC2_METADATA_SERVICE_ENDPOINT="$FAKEAWS_URL"
+	# STS that cannot be reached: the role's own call fails
+	export AWS_ENDPOINT_URL_STS=http://127.0.0.1:9
 	printf '[mirror]\naws_access_key_id = AKIDMIRROR\naws_secret_access_key = mirrorSecret\n' \
 		>"$HOME/.aws/credentials"
 }
@@ -42,15 +44,19 @@ refused() {
 	assert_output --partial "source=imds akid=ASIAIMDS0001"
 }
 
-@test "ways: a role profile with IMDS reachable never uses the instance role" {
+@test "ways: a role profile whose STS fails never uses the instance role" {
 	printf '[profile assumed]\nrole_arn = arn:aws:iam::123456789012:role/r53mirror\nsource_profile = mirror\n' \
 		>"$HOME/.aws/config"
 	AWS_PROFILE=assumed refused assumed role_arn
 	refused assumed role_arn --profile assumed
 	# role_arn in the credentials file counts too (botocore merges it)
-	printf '[x]\nrole_arn = arn:aws:iam::123456789012:role/r\ncredential_source = Ec2InstanceMetadata\n' \
+	printf '[x]\nrole_arn = arn:aws:iam::123456789012:role/r\nsource_profile = mirror\n' \
 		>>"$HOME/.aws/credentials"
 	refused x role_arn --profile x
+	# credential_source Environment with nothing there: no fallback
+	printf '[profile cs]\nrole_arn = arn:aws:iam::1:role/r\ncredential_source = Environment\n' \
+		>"$HOME/.aws/config"
+	refused cs credential_source --profile cs
 }
 
 @test "ways: r53dump -v with a role profile exits 6 and says why" {
@@ -63,11 +69,11 @@ refused() {
 	[ "$(fakeaws_count)" = 0 ]
 }
 
-@test "ways: web identity from the environment or the profile is refused by name" {
+@test "ways: web identity that fails, from the environment or the profile, says so" {
 	printf 'jwt-secret-token\n' >"$T/token"
 	AWS_ROLE_ARN=arn:aws:iam::1:role/r AWS_WEB_IDENTITY_TOKEN_FILE="$T/token" run awscred_test get
 	assert_failure 6
-	assert_output --partial "AWS_WEB_IDENTITY_TOKEN_FILE"
+	assert_output --partial "environment: AWS_WEB_IDENTITY_TOKEN_FILE: STS AssumeRoleWithWebIdentity"
 	refute_output --partial jwt-secret-token
 	[ "$(fakeaws_count)" = 0 ]
 	printf '[profile wi]\nrole_arn = arn:aws:iam::1:role/r\nweb_identity_token_file = %s\n' "$T/token" \

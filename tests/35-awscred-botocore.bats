@@ -13,6 +13,9 @@ load test_helper
 setup() {
 	aws_clean_env
 	export R53M_FAKE_TIME=20261126T220000Z
+	# STS on a loopback port nobody listens on: a role is chosen, the
+	# call fails at once, nothing leaves the machine.
+	export AWS_ENDPOINT_URL_STS=http://127.0.0.1:9
 }
 
 # fixture_load SRC: copy the fixture to $T/fx with ${FX} filled in, point
@@ -47,9 +50,12 @@ ours() {
 		esac
 		return
 	fi
-	# A way not supported (yet) is refused by name: that is its source.
+	# The STS call that failed, or a way not supported (yet) refused by
+	# name: that is its source.
 	case $out in
 	*"no AWS credentials found"*) echo none ;;
+	*"STS AssumeRole: "*) echo assume-role ;;
+	*"STS AssumeRoleWithWebIdentity: "*) echo assume-role-with-web-identity ;;
 	*"role_arn: assume role is not supported"*) echo assume-role ;;
 	*"web_identity_token_file: web identity is not supported"* | \
 		*"AWS_WEB_IDENTITY_TOKEN_FILE: web identity is not supported"*)

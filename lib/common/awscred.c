@@ -25,6 +25,7 @@
 
 #include "awscred.h"
 #include "awshttp.h"
+#include "awssts.h"
 #include "log.h"
 #include "sbuf.h"
 
@@ -104,8 +105,8 @@ awscred_now(void)
 
 /* Parse an ISO 8601 UTC time ("2026-11-26T22:00:00Z", fractions and a
  * +hh:mm offset allowed) into *t.  Returns 0 or -1. */
-static int
-parse_iso8601(const char *s, time_t *t)
+int
+awscred_parse_time(const char *s, time_t *t)
 {
 	struct tm tm;
 	int n = 0, oh, om;
@@ -194,6 +195,29 @@ expand_path(const char *env, const char *dflt)
 }
 
 /*
+ * Profile keys that name a way to get credentials other than static keys
+ * and credential_process, then the settings of those ways.  A profile
+ * that has one must use it or fail naming it, never fall through to
+ * another identity (the instance role, say), which would act as someone
+ * the user did not name.
+ */
+enum way_key {
+	WAY_ROLE_ARN, WAY_SOURCE_PROFILE, WAY_CREDENTIAL_SOURCE,
+	WAY_WEB_IDENTITY, WAY_SSO_SESSION, WAY_SSO_START_URL,
+	WAY_SSO_ACCOUNT_ID, WAY_SSO_ROLE_NAME,
+	WAY_N,			/* the ways above; the settings below */
+	OPT_EXTERNAL_ID = WAY_N, OPT_SESSION_NAME, OPT_DURATION, OPT_MFA,
+	OPT_REGION, OPT_STS_REGIONAL, WAY_ALL
+};
+static const char *const way_keys[WAY_ALL] = {
+	"role_arn", "source_profile", "credential_source",
+	"web_identity_token_file", "sso_session", "sso_start_url",
+	"sso_account_id", "sso_role_name",
+	"external_id", "role_session_name", "duration_seconds", "mfa_serial",
+	"region", "sts_regional_endpoints"
+};
+
+/*
  * The values of one INI section that matter here.  Values point into the
  * file buffer (wiped by the caller).
  */
@@ -204,25 +228,9 @@ struct ini_profile {
 	const char *token;
 	int old_token;		/* token came from aws_security_token */
 	const char *process;
-	const char *way[8];	/* values of way_keys[], or NULL */
+	const char *way[WAY_ALL];	/* values of way_keys[], or NULL */
 };
 
-/*
- * Profile keys that name a way to get credentials other than static keys
- * and credential_process.  None is supported yet: a profile that has one
- * must fail naming it, never fall through to another identity (the
- * instance role, say), which would act as someone the user did not name.
- */
-enum way_key {
-	WAY_ROLE_ARN, WAY_SOURCE_PROFILE, WAY_CREDENTIAL_SOURCE,
-	WAY_WEB_IDENTITY, WAY_SSO_SESSION, WAY_SSO_START_URL,
-	WAY_SSO_ACCOUNT_ID, WAY_SSO_ROLE_NAME
-};
-static const char *const way_keys[8] = {
-	"role_arn", "source_profile", "credential_source",
-	"web_identity_token_file", "sso_session", "sso_start_url",
-	"sso_account_id", "sso_role_name"
-};
 
 static char *
 trim(char *s)
@@ -243,7 +251,7 @@ ini_way(struct ini_profile *p, const char *k, const char *v)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(way_keys) / sizeof(way_keys[0]); i++)
+	for (i = 0; i < WAY_ALL; i++)
 		if (strcmp(k, way_keys[i]) == 0)
 			p->way[i] = v;
 }
@@ -605,7 +613,7 @@ from_json(const char *text, size_t len, const char *what, const char *source,
 		sbuf_seterr(errbuf, errlen, "out of memory");
 		goto done;
 	}
-	if (exp != NULL && parse_iso8601(exp, &out->expiration)) {
+	if (exp != NULL && awscred_parse_time(exp, &out->expiration)) {
 		sbuf_seterr(errbuf, errlen, "%s: bad Expiration %.40s", what,
 		    exp);
 		awscred_clear(out);
@@ -666,50 +674,6 @@ way_get(const struct ini_profile *cp, const struct ini_profile *fp,
 }
 
 /*
- * The ways botocore tries before the static keys, in its order: assume
- * role (role_arn without web_identity_token_file), web identity (the
- * environment unless a profile was named explicitly, else the profile),
- * SSO (sso_account_id or sso_role_name).  None is supported yet, so each
- * is an error naming the profile and the key: SRC_ERROR, or SRC_NONE when
- * the profile names none of them.
- */
-static enum src_rc
-src_refused(const struct ini_profile *cp, const struct ini_profile *fp,
-    const char *profile, int envok, char *errbuf, size_t errlen)
-{
-	const char *wif = envok ? getenv("AWS_WEB_IDENTITY_TOKEN_FILE") : NULL;
-
-	if (way_get(cp, fp, WAY_ROLE_ARN) != NULL &&
-	    way_get(cp, fp, WAY_WEB_IDENTITY) == NULL) {
-		sbuf_seterr(errbuf, errlen, "profile %s: role_arn: assume role "
-		    "is not supported; refusing to use any other credentials",
-		    profile);
-		return SRC_ERROR;
-	}
-	if (wif != NULL) {
-		sbuf_seterr(errbuf, errlen, "environment: "
-		    "AWS_WEB_IDENTITY_TOKEN_FILE: web identity is not "
-		    "supported; refusing to use any other credentials");
-		return SRC_ERROR;
-	}
-	if (way_get(cp, fp, WAY_WEB_IDENTITY) != NULL) {
-		sbuf_seterr(errbuf, errlen, "profile %s: "
-		    "web_identity_token_file: web identity is not supported; "
-		    "refusing to use any other credentials", profile);
-		return SRC_ERROR;
-	}
-	if (way_get(cp, fp, WAY_SSO_ACCOUNT_ID) != NULL ||
-	    way_get(cp, fp, WAY_SSO_ROLE_NAME) != NULL) {
-		sbuf_seterr(errbuf, errlen, "profile %s: %s: SSO is not "
-		    "supported; refusing to use any other credentials", profile,
-		    way_get(cp, fp, WAY_SSO_ACCOUNT_ID) != NULL ?
-		    "sso_account_id" : "sso_role_name");
-		return SRC_ERROR;
-	}
-	return SRC_NONE;
-}
-
-/*
  * The profile gave no credentials but names a way to get them that
  * botocore would skip (source_profile or credential_source without
  * role_arn, an sso_session alone...): stop here rather than go on to the
@@ -721,7 +685,7 @@ src_no_fallthrough(const struct ini_profile *cp, const struct ini_profile *fp,
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(way_keys) / sizeof(way_keys[0]); i++) {
+	for (i = 0; i < WAY_N; i++) {
 		if (way_get(cp, fp, (enum way_key)i) == NULL)
 			continue;
 		sbuf_seterr(errbuf, errlen, "profile %s: %s is set but gives "
@@ -732,73 +696,354 @@ src_no_fallthrough(const struct ini_profile *cp, const struct ini_profile *fp,
 	return SRC_NONE;
 }
 
-/* 2 and 3: shared credentials file, credential_process, config file. */
-static enum src_rc
-src_files(const char *profile, int explicit, int envok, struct awscred *out,
-    char *errbuf, size_t errlen)
-{
-	char *cpath = NULL, *fpath = NULL, *cbuf = NULL, *fbuf = NULL;
-	char *cfgsec = NULL;
-	size_t clen = 0, flen = 0, n;
+/* Both shared files' sections of one profile; the values point into the
+ * buffers, which prof_free wipes. */
+struct prof {
+	const char *name;
+	char *cpath, *fpath, *cbuf, *fbuf;
+	size_t clen, flen;
 	struct ini_profile cp, fp;
-	enum src_rc rc = SRC_ERROR;
-	const char *process;
+};
 
-	memset(&cp, 0, sizeof(cp));
-	memset(&fp, 0, sizeof(fp));
-	if ((cpath = expand_path("AWS_SHARED_CREDENTIALS_FILE",
-	    "~/.aws/credentials")) == NULL ||
-	    (fpath = expand_path("AWS_CONFIG_FILE", "~/.aws/config")) == NULL)
-		goto oom;
-	n = strlen(profile) + 9;
-	if ((cfgsec = malloc(n)) == NULL)
-		goto oom;
-	snprintf(cfgsec, n, "profile %s", profile);
-	if ((cbuf = read_file(cpath, &clen)) == NULL && errno != ENOENT) {
-		sbuf_seterr(errbuf, errlen, "%s: %s", cpath, strerror(errno));
-		goto done;
+static void
+prof_free(struct prof *pf)
+{
+	free_secret_buf(pf->cbuf, pf->clen);
+	free_secret_buf(pf->fbuf, pf->flen);
+	free(pf->cpath);
+	free(pf->fpath);
+	memset(pf, 0, sizeof(*pf));
+}
+
+/* Read profile name from both files into *pf (cp.found / fp.found say
+ * where it is).  Returns 0, or -1 with errbuf (pf freed). */
+static int
+prof_load(const char *name, struct prof *pf, char *errbuf, size_t errlen)
+{
+	char cfgsec[300];
+
+	memset(pf, 0, sizeof(*pf));
+	pf->name = name;
+	if ((pf->cpath = expand_path("AWS_SHARED_CREDENTIALS_FILE",
+	    "~/.aws/credentials")) == NULL || (pf->fpath =
+	    expand_path("AWS_CONFIG_FILE", "~/.aws/config")) == NULL) {
+		sbuf_seterr(errbuf, errlen, "out of memory");
+		goto fail;
 	}
-	if ((fbuf = read_file(fpath, &flen)) == NULL && errno != ENOENT) {
-		sbuf_seterr(errbuf, errlen, "%s: %s", fpath, strerror(errno));
-		goto done;
+	if ((pf->cbuf = read_file(pf->cpath, &pf->clen)) == NULL &&
+	    errno != ENOENT) {
+		sbuf_seterr(errbuf, errlen, "%s: %s", pf->cpath,
+		    strerror(errno));
+		goto fail;
 	}
-	if (cbuf != NULL)
-		ini_find(cbuf, profile, NULL, &cp);
+	if ((pf->fbuf = read_file(pf->fpath, &pf->flen)) == NULL &&
+	    errno != ENOENT) {
+		sbuf_seterr(errbuf, errlen, "%s: %s", pf->fpath,
+		    strerror(errno));
+		goto fail;
+	}
+	if (pf->cbuf != NULL)
+		ini_find(pf->cbuf, name, NULL, &pf->cp);
 	/* In the config file the default profile is [default] (or
 	 * [profile default]); others are [profile NAME]. */
-	if (fbuf != NULL)
-		ini_find(fbuf, cfgsec, strcmp(profile, "default") == 0 ?
-		    "default" : NULL, &fp);
-	if (!cp.found && !fp.found && explicit) {
+	snprintf(cfgsec, sizeof(cfgsec), "profile %.256s", name);
+	if (pf->fbuf != NULL)
+		ini_find(pf->fbuf, cfgsec, strcmp(name, "default") == 0 ?
+		    "default" : NULL, &pf->fp);
+	return 0;
+fail:
+	prof_free(pf);
+	return -1;
+}
+
+static const char *
+prof_get(const struct prof *pf, enum way_key k)
+{
+	return way_get(&pf->cp, &pf->fp, k);
+}
+
+/* Profiles met along a source_profile chain, to refuse cycles. */
+#define ROLE_MAX_DEPTH 16
+struct role_chain {
+	const char *visited[ROLE_MAX_DEPTH];
+	size_t n;
+};
+
+static enum src_rc src_profile(const char *name, int explicit, int envok,
+    int no_role, struct role_chain *rc, struct awscred *out, char *errbuf,
+    size_t errlen);
+static enum src_rc src_container(struct awscred *out, char *errbuf,
+    size_t errlen);
+static enum src_rc src_imds(struct awscred *out, char *errbuf, size_t errlen);
+
+/* credential_source: one of the three named providers, no other. */
+static enum src_rc
+role_credential_source(const struct prof *pf, const char *cs,
+    struct awscred *out, char *errbuf, size_t errlen)
+{
+	enum src_rc rc;
+
+	if (strcmp(cs, "Environment") == 0)
+		rc = src_env(out, errbuf, errlen);
+	else if (strcmp(cs, "Ec2InstanceMetadata") == 0)
+		rc = src_imds(out, errbuf, errlen);
+	else if (strcmp(cs, "EcsContainer") == 0)
+		rc = src_container(out, errbuf, errlen);
+	else {
+		sbuf_seterr(errbuf, errlen, "profile %s: credential_source: "
+		    "%.64s is not Environment, Ec2InstanceMetadata or "
+		    "EcsContainer", pf->name, cs);
+		return SRC_ERROR;
+	}
+	if (rc == SRC_NONE)
+		sbuf_seterr(errbuf, errlen, "profile %s: credential_source: "
+		    "%s has no credentials", pf->name, cs);
+	return rc == SRC_NONE ? SRC_ERROR : rc;
+}
+
+/* Has the profile static keys / an assume-role setting (botocore)? */
+static int
+prof_static(const struct prof *pf)
+{
+	return pf->cp.akid || pf->cp.secret || pf->fp.akid || pf->fp.secret;
+}
+
+static int
+prof_role(const struct prof *pf)
+{
+	return prof_get(pf, WAY_ROLE_ARN) != NULL &&
+	    prof_get(pf, WAY_WEB_IDENTITY) == NULL;
+}
+
+/* source_profile: its credentials, as botocore resolves them: static
+ * keys (or anything but a role) through the profile's own chain, without
+ * the environment; a role through another AssumeRole.  Cycles refused. */
+static enum src_rc
+role_source_profile(const struct prof *pf, const char *sp,
+    struct role_chain *ch, struct awscred *out, char *errbuf, size_t errlen)
+{
+	struct prof spf;
+	size_t i;
+	int seen = 0, no_role;
+	enum src_rc rc;
+
+	for (i = 0; i < ch->n; i++)
+		seen |= strcmp(ch->visited[i], sp) == 0;
+	if (prof_load(sp, &spf, errbuf, errlen))
+		return SRC_ERROR;
+	if (!spf.cp.found && !spf.fp.found) {
+		sbuf_seterr(errbuf, errlen, "profile %s: source_profile: "
+		    "profile %.64s does not exist", pf->name, sp);
+		rc = SRC_ERROR;
+	} else if ((seen && (strcmp(sp, pf->name) != 0 || !prof_static(&spf)))
+	    || ch->n == ROLE_MAX_DEPTH) {
+		sbuf_seterr(errbuf, errlen, "profile %s: source_profile: "
+		    "%.64s makes a loop of profiles", pf->name, sp);
+		rc = SRC_ERROR;
+	} else
+		rc = SRC_NONE;
+	no_role = prof_static(&spf) || !prof_role(&spf);
+	prof_free(&spf);
+	if (rc != SRC_NONE)
+		return rc;
+	ch->visited[ch->n++] = sp;
+	rc = src_profile(sp, 1, 0, no_role, ch, out, errbuf, errlen);
+	if (rc == SRC_NONE) {
+		sbuf_seterr(errbuf, errlen, "profile %s: source_profile: "
+		    "profile %.64s has no credentials", pf->name, sp);
+		rc = SRC_ERROR;
+	}
+	return rc;
+}
+
+/* The region and endpoint kind of the STS call for profile pf. */
+static void
+role_sts_where(const struct prof *pf, struct awssts_req *rq)
+{
+	const char *r = getenv("AWS_REGION"), *l;
+
+	if (r == NULL || *r == '\0')
+		r = getenv("AWS_DEFAULT_REGION");
+	if (r == NULL || *r == '\0')
+		r = prof_get(pf, OPT_REGION);
+	rq->region = r;
+	if ((l = getenv("AWS_STS_REGIONAL_ENDPOINTS")) == NULL || *l == '\0')
+		l = prof_get(pf, OPT_STS_REGIONAL);
+	rq->legacy_global = l != NULL && strcmp(l, "legacy") == 0;
+}
+
+/* The options of an AssumeRole of profile pf into *rq; -1 on a bad one. */
+static int
+role_request(const struct prof *pf, struct awssts_req *rq, char *session,
+    size_t slen, char *errbuf, size_t errlen)
+{
+	const char *d = prof_get(pf, OPT_DURATION);
+	char *end;
+	long v;
+
+	memset(rq, 0, sizeof(*rq));
+	rq->role_arn = prof_get(pf, WAY_ROLE_ARN);
+	rq->external_id = prof_get(pf, OPT_EXTERNAL_ID);
+	if ((rq->session_name = prof_get(pf, OPT_SESSION_NAME)) == NULL) {
+		/* As botocore names its sessions, so CloudTrail shows when. */
+		snprintf(session, slen, "r53mirror-%lld",
+		    (long long)awscred_now());
+		rq->session_name = session;
+	}
+	if (d != NULL) {
+		v = strtol(d, &end, 10);
+		if (*d == '\0' || *end != '\0' || v < 900 || v > 43200) {
+			sbuf_seterr(errbuf, errlen, "profile %s: "
+			    "duration_seconds: %.32s is not 900 to 43200",
+			    pf->name, d);
+			return -1;
+		}
+		rq->duration = (int)v;
+	}
+	role_sts_where(pf, rq);
+	return 0;
+}
+
+/* Assume role: role_arn with source_profile or credential_source. */
+static enum src_rc
+src_assume(const struct prof *pf, struct role_chain *ch, struct awscred *out,
+    char *errbuf, size_t errlen)
+{
+	const char *sp = prof_get(pf, WAY_SOURCE_PROFILE);
+	const char *cs = prof_get(pf, WAY_CREDENTIAL_SOURCE);
+	struct awssts_req rq;
+	struct awscred src;
+	char session[64], why[512];
+	enum src_rc rc;
+
+	if (prof_get(pf, OPT_MFA) != NULL) {
+		sbuf_seterr(errbuf, errlen, "profile %s: mfa_serial: a role "
+		    "that needs an MFA code cannot be assumed unattended",
+		    pf->name);
+		return SRC_ERROR;
+	}
+	if ((sp == NULL) == (cs == NULL)) {
+		sbuf_seterr(errbuf, errlen, "profile %s: role_arn needs one "
+		    "of source_profile and credential_source%s", pf->name,
+		    sp != NULL ? ", not both" : "");
+		return SRC_ERROR;
+	}
+	if (role_request(pf, &rq, session, sizeof(session), errbuf, errlen))
+		return SRC_ERROR;
+	memset(&src, 0, sizeof(src));
+	rc = cs != NULL ? role_credential_source(pf, cs, &src, errbuf, errlen)
+	    : role_source_profile(pf, sp, ch, &src, errbuf, errlen);
+	if (rc != SRC_FOUND)
+		return rc;
+	rc = SRC_FOUND;
+	if (awssts_assume(&rq, &src, "assume-role", out, why, sizeof(why))) {
+		sbuf_seterr(errbuf, errlen, "profile %s: role_arn: %s",
+		    pf->name, why);
+		rc = SRC_ERROR;
+	}
+	awscred_clear(&src);
+	return rc;
+}
+
+/* Web identity: role and token file from the environment (unless a
+ * profile was named explicitly) over the profile's; the token is read
+ * at every call, since it rotates. */
+static enum src_rc
+src_web(const struct prof *pf, int envok, struct awscred *out, char *errbuf,
+    size_t errlen)
+{
+	const char *file = envok ? getenv("AWS_WEB_IDENTITY_TOKEN_FILE") : NULL;
+	const char *arn = envok ? getenv("AWS_ROLE_ARN") : NULL;
+	const char *sn = envok ? getenv("AWS_ROLE_SESSION_NAME") : NULL;
+	struct awssts_req rq;
+	char *tok = NULL, session[64], why[512];
+	size_t tlen = 0;
+	enum src_rc rc = SRC_ERROR;
+	int envfile = file != NULL && *file != '\0';
+
+	file = envfile ? file : prof_get(pf, WAY_WEB_IDENTITY);
+	arn = arn != NULL ? arn : prof_get(pf, WAY_ROLE_ARN);
+	sn = sn != NULL ? sn : prof_get(pf, OPT_SESSION_NAME);
+	if (arn == NULL || *arn == '\0') {
+		sbuf_seterr(errbuf, errlen, "profile %s: web identity token "
+		    "file set but no role_arn (or AWS_ROLE_ARN)", pf->name);
+		return SRC_ERROR;
+	}
+	if ((tok = read_file(file, &tlen)) == NULL) {
+		sbuf_seterr(errbuf, errlen, "web identity token file %.200s: "
+		    "%s", file, strerror(errno));
+		return SRC_ERROR;
+	}
+	tok[strcspn(tok, "\r\n")] = '\0';
+	memset(&rq, 0, sizeof(rq));
+	rq.role_arn = arn;
+	rq.web_token = tok;
+	snprintf(session, sizeof(session), "r53mirror-%lld",
+	    (long long)awscred_now());
+	rq.session_name = sn != NULL ? sn : session;
+	role_sts_where(pf, &rq);
+	if (awssts_assume(&rq, NULL, "assume-role-with-web-identity", out,
+	    why, sizeof(why)) == 0)
+		rc = SRC_FOUND;
+	else if (envfile)
+		sbuf_seterr(errbuf, errlen, "environment: "
+		    "AWS_WEB_IDENTITY_TOKEN_FILE: %s", why);
+	else
+		sbuf_seterr(errbuf, errlen, "profile %s: "
+		    "web_identity_token_file: %s", pf->name, why);
+	free_secret_buf(tok, tlen);
+	return rc;
+}
+
+/*
+ * The ways of a profile in botocore's order: assume role (role_arn
+ * without web_identity_token_file; skipped with no_role, for a
+ * source_profile with static keys), web identity (the environment unless
+ * a profile was named explicitly, else the profile), SSO (refused: not
+ * supported), the credentials file's keys, credential_process, the config
+ * file's keys.
+ */
+static enum src_rc
+src_profile(const char *name, int explicit, int envok, int no_role,
+    struct role_chain *ch, struct awscred *out, char *errbuf, size_t errlen)
+{
+	struct prof pf;
+	const char *process, *wif = envok ?
+	    getenv("AWS_WEB_IDENTITY_TOKEN_FILE") : NULL;
+	enum src_rc rc;
+
+	if (prof_load(name, &pf, errbuf, errlen))
+		return SRC_ERROR;
+	if (!pf.cp.found && !pf.fp.found && explicit) {
 		sbuf_seterr(errbuf, errlen, "profile %s not found in %s or %s",
-		    profile, cpath, fpath);
-		goto done;
+		    name, pf.cpath, pf.fpath);
+		rc = SRC_ERROR;
+	} else if (!no_role && prof_role(&pf))
+		rc = src_assume(&pf, ch, out, errbuf, errlen);
+	else if ((wif != NULL && *wif != '\0') ||
+	    prof_get(&pf, WAY_WEB_IDENTITY) != NULL)
+		rc = src_web(&pf, envok, out, errbuf, errlen);
+	else if (prof_get(&pf, WAY_SSO_ACCOUNT_ID) != NULL ||
+	    prof_get(&pf, WAY_SSO_ROLE_NAME) != NULL) {
+		sbuf_seterr(errbuf, errlen, "profile %s: %s: SSO is not "
+		    "supported; refusing to use any other credentials", name,
+		    prof_get(&pf, WAY_SSO_ACCOUNT_ID) != NULL ?
+		    "sso_account_id" : "sso_role_name");
+		rc = SRC_ERROR;
+	} else if (!pf.cp.found && !pf.fp.found)
+		rc = SRC_NONE;
+	else if ((rc = ini_static(&pf.cp, pf.cpath, name,
+	    "shared-credentials-file", out, errbuf, errlen)) == SRC_NONE) {
+		/* botocore merges the credentials file over the config */
+		process = pf.cp.process ? pf.cp.process : pf.fp.process;
+		if (process != NULL && *process != '\0')
+			rc = src_process(process, out, errbuf, errlen);
+		else if ((rc = ini_static(&pf.fp, pf.fpath, name,
+		    "config-file", out, errbuf, errlen)) == SRC_NONE)
+			rc = src_no_fallthrough(&pf.cp, &pf.fp, name, errbuf,
+			    errlen);
 	}
-	if ((rc = src_refused(&cp, &fp, profile, envok, errbuf, errlen)) !=
-	    SRC_NONE || (!cp.found && !fp.found))
-		goto done;
-	/* Shared credentials file first, as the SDKs do. */
-	if ((rc = ini_static(&cp, cpath, profile, "shared-credentials-file",
-	    out, errbuf, errlen)) != SRC_NONE)
-		goto done;
-	/* botocore merges the credentials file over the config file */
-	process = cp.process != NULL ? cp.process : fp.process;
-	if (process != NULL && *process != '\0') {
-		rc = src_process(process, out, errbuf, errlen);
-		goto done;
-	}
-	if ((rc = ini_static(&fp, fpath, profile, "config-file", out, errbuf,
-	    errlen)) == SRC_NONE)
-		rc = src_no_fallthrough(&cp, &fp, profile, errbuf, errlen);
-	goto done;
-oom:
-	sbuf_seterr(errbuf, errlen, "out of memory");
-done:
-	free_secret_buf(cbuf, clen);
-	free_secret_buf(fbuf, flen);
-	free(cpath);
-	free(fpath);
-	free(cfgsec);
+	prof_free(&pf);
 	return rc;
 }
 
@@ -1061,6 +1306,7 @@ chain(struct awscred_provider *p, struct awscred *out, char *errbuf,
     size_t errlen)
 {
 	const char *profile;
+	struct role_chain ch;
 	int explicit;
 	enum src_rc rc;
 
@@ -1069,8 +1315,10 @@ chain(struct awscred_provider *p, struct awscred *out, char *errbuf,
 	if (p->profile == NULL &&
 	    (rc = src_env(out, errbuf, errlen)) != SRC_NONE)
 		return rc == SRC_FOUND ? 0 : -1;
-	if ((rc = src_files(profile, explicit, p->profile == NULL, out, errbuf,
-	    errlen)) != SRC_NONE)
+	memset(&ch, 0, sizeof(ch));
+	ch.visited[ch.n++] = profile;
+	if ((rc = src_profile(profile, explicit, p->profile == NULL, 0, &ch, out,
+	    errbuf, errlen)) != SRC_NONE)
 		return rc == SRC_FOUND ? 0 : -1;
 	/* AWS_ROLE_ARN alone is nothing to botocore, but whoever set it
 	 * meant a role, not the container's or instance's. */

@@ -23,14 +23,23 @@
  *      .../ROLE; endpoint AWS_EC2_METADATA_SERVICE_ENDPOINT (default
  *      http://169.254.169.254); skipped when AWS_EC2_METADATA_DISABLED=true.
  * Before step 2, as botocore orders them, the profile (both files merged,
- * the credentials file winning) may name another way: role_arn (assume
- * role), web_identity_token_file or AWS_WEB_IDENTITY_TOKEN_FILE (web
- * identity), sso_account_id/sso_role_name (SSO).  Those are not supported
- * yet and are refused with a message naming the profile and the key; so
- * is a profile that names any of role_arn, source_profile,
- * credential_source, web_identity_token_file, sso_session, sso_start_url,
- * sso_account_id, sso_role_name (or AWS_ROLE_ARN in the environment) and
- * yields no credentials: steps 4 and 5 would act as another identity.
+ * the credentials file winning) may name another way:
+ *   - assume role: role_arn with source_profile (whose credentials are
+ *     found the same way, without the environment; chains allowed, loops
+ *     refused) or credential_source (Environment, Ec2InstanceMetadata,
+ *     EcsContainer); external_id, role_session_name, duration_seconds;
+ *     STS AssumeRole (awssts.h), region and sts_regional_endpoints from
+ *     the environment or the profile; mfa_serial is refused (no prompt);
+ *   - web identity: AWS_WEB_IDENTITY_TOKEN_FILE, AWS_ROLE_ARN,
+ *     AWS_ROLE_SESSION_NAME (not with an explicit profile) over the
+ *     profile's web_identity_token_file, role_arn, role_session_name;
+ *     the token file is read at every refresh;
+ *   - SSO (sso_account_id/sso_role_name): not supported, refused.
+ * A way that fails is an error naming the profile and the key; so is a
+ * profile that names any of role_arn, source_profile, credential_source,
+ * web_identity_token_file, sso_session, sso_start_url, sso_account_id,
+ * sso_role_name (or AWS_ROLE_ARN in the environment) and yields no
+ * credentials: steps 4 and 5 would act as another identity.
  * An explicit profile (the argument) skips step 1, as botocore does with
  * --profile; AWS_PROFILE does not.  A profile named explicitly (argument
  * or AWS_PROFILE) that exists in neither file is an error.
@@ -60,7 +69,8 @@ struct awscred {
 	time_t expiration;	/* 0: does not expire */
 	const char *source;	/* static: "environment", "shared-credentials-
 				 * file", "config-file", "credential-process",
-				 * "container", "imds" */
+				 * "container", "imds", "assume-role",
+				 * "assume-role-with-web-identity" */
 };
 
 struct awscred_provider;
@@ -113,5 +123,9 @@ time_t awscred_now(void);
  */
 struct json_t;
 void awscred_json_wipe(struct json_t *root);
+
+/* awscred_parse_time(s, t): an ISO 8601 UTC time ("2026-11-26T22:00:00Z",
+ * fractions and a +hh:mm offset allowed) into *t.  Returns 0 or -1. */
+int awscred_parse_time(const char *s, time_t *t);
 
 #endif

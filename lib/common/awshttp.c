@@ -924,6 +924,16 @@ awshttp_fetch(const char *method, const char *url,
     const char *const *headers, size_t nheaders, long timeout_ms,
     long *status, char **body, size_t *len, char *errbuf, size_t errlen)
 {
+	return awshttp_post(method, url, headers, nheaders, NULL, 0,
+	    timeout_ms, status, body, len, errbuf, errlen);
+}
+
+int
+awshttp_post(const char *method, const char *url,
+    const char *const *headers, size_t nheaders, const char *reqbody,
+    size_t reqlen, long timeout_ms, long *status, char **body, size_t *len,
+    char *errbuf, size_t errlen)
+{
 	CURL *c = NULL;
 	struct curl_slist *hl = NULL, *n;
 	struct rbuf rb;
@@ -960,9 +970,11 @@ awshttp_fetch(const char *method, const char *url,
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &rb);
 	if (strcmp(method, "GET") != 0) {
 		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-		if (strcmp(method, "PUT") == 0) {
-			curl_easy_setopt(c, CURLOPT_POSTFIELDS, "");
-			curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, 0L);
+		if (strcmp(method, "PUT") == 0 || reqbody != NULL) {
+			curl_easy_setopt(c, CURLOPT_POSTFIELDS,
+			    reqbody != NULL ? reqbody : "");
+			curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE,
+			    (long)reqlen);
 		}
 	}
 	cc = curl_easy_perform(c);

@@ -146,4 +146,14 @@ int awshttp_fetch(const char *method, const char *url,
     const char *const *headers, size_t nheaders, long timeout_ms,
     long *status, char **body, size_t *len, char *errbuf, size_t errlen);
 
+/*
+ * awshttp_post(method, url, headers, nheaders, reqbody, reqlen, ...): the
+ * same with a request body (reqbody NULL: none), for the STS query API,
+ * whose answers carry secrets: the caller zeroes *body.
+ */
+int awshttp_post(const char *method, const char *url,
+    const char *const *headers, size_t nheaders, const char *reqbody,
+    size_t reqlen, long timeout_ms, long *status, char **body, size_t *len,
+    char *errbuf, size_t errlen);
+
 #endif

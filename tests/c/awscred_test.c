@@ -7,7 +7,8 @@
  *	"source=S akid=A secret=sha256:H token=sha256:H|none expiration=E".
  *	Secrets are shown only as the first 16 hex digits of their SHA-256.
  *	Each --then-at pins the clock (R53M_FAKE_TIME) to that time and asks
- *	the same provider again, to test refreshing.  Exit 6 on failure.
+ *	the same provider again, to test refreshing; --exec CMD runs CMD
+ *	(sh -c) at that point of the list.  Exit 6 on failure.
  *   awscred_test endpoint [--endpoint-url URL] [--region R]
  *	Print "url=U region=R" as awshttp_endpoint resolves them; exit 3
  *	with the message when refused.
@@ -71,6 +72,11 @@ cmd_get(int argc, char **argv)
 	}
 	show(c);
 	for (i = 0; i < argc; i++) {
+		/* --exec CMD: change the world between two gets (a token
+		 * file rotates, say); the test's own command, run by sh. */
+		if (strcmp(argv[i], "--exec") == 0 && i + 1 < argc &&
+		    system(argv[++i]) != 0)
+			log_die(EXIT_BADINPUT, "--exec %s failed", argv[i]);
 		if (strcmp(argv[i], "--then-at") != 0 || i + 1 >= argc)
 			continue;
 		setenv("R53M_FAKE_TIME", argv[++i], 1);

@@ -1,0 +1,150 @@
+#!/usr/bin/env bats
+# Assumed roles and web identity through the emulator's STS
+# (tests/r53emu/sts.py): the Route 53 requests must be signed with the
+# key STS issued (the emulator reports each signer), never with the
+# source key or an instance role; the web identity token is re-read at
+# each refresh; no secret reaches the output.
+
+load test_helper
+
+teardown() {
+	emu_stop
+	fakeaws_stop
+}
+
+setup() {
+	emu_start
+	aws_clean_env
+	export AWS_ENDPOINT_URL_STS="$EMU_URL"
+	ZID=$(emu_create_zone example.com)
+	printf '[mirror]\naws_access_key_id = %s\naws_secret_access_key = %s\n' "$EMU_AK" "$EMU_SK" \
+		>"$HOME/.aws/credentials"
+}
+
+ROLE=arn:aws:iam::123456789012:role/r53mirror
+
+# sts_last FIELD: that field of the emulator's last STS call.
+sts_last() {
+	emu_admin get sts/calls | /usr/bin/python3 -c 'import json, sys
+c = json.load(sys.stdin)
+print(c[-1][sys.argv[1]] if c else "")' "$1"
+}
+
+# signers: the distinct access key ids that signed Route 53 requests.
+signers() {
+	emu_admin get sts/signers | /usr/bin/python3 -c 'import json, sys
+print(" ".join(sorted({s["akid"] for s in json.load(sys.stdin)})))'
+}
+
+@test "roles: source_profile: Route 53 is signed with the issued key, never the source key" {
+	cat >"$HOME/.aws/config" <<EOC
+[profile assumed]
+role_arn = $ROLE
+source_profile = mirror
+external_id = ext-42
+role_session_name = mirror-run
+duration_seconds = 1800
+EOC
+	run r53dump -v --profile assumed --endpoint-url "$EMU_URL" --zone-id "$ZID" --serial
+	assert_success
+	local issued
+	issued=$(sts_last issued)
+	[[ $issued =~ ^ASIA ]]
+	assert_output --partial "credentials: source assume-role, access key id $issued"
+	[ "$(signers)" = "$issued" ]
+	[ "$(sts_last signer)" = "$EMU_AK" ]
+	[ "$(sts_last external_id)" = ext-42 ]
+	[ "$(sts_last session)" = mirror-run ]
+	[ "$(sts_last duration)" = 1800 ]
+}
+
+@test "roles: a chain of source profiles, and a loop refused" {
+	cat >"$HOME/.aws/config" <<EOC
+[profile hop1]
+role_arn = arn:aws:iam::123456789012:role/hop1
+source_profile = mirror
+[profile hop2]
+role_arn = $ROLE
+source_profile = hop1
+[profile a]
+role_arn = $ROLE
+source_profile = b
+[profile b]
+role_arn = $ROLE
+source_profile = a
+EOC
+	run r53dump --profile hop2 --endpoint-url "$EMU_URL" --zone-id "$ZID" --serial
+	assert_success
+	# hop2's AssumeRole was signed by the key hop1's issued
+	local calls
+	calls=$(emu_admin get sts/calls)
+	/usr/bin/python3 - "$calls" "$EMU_AK" <<'PY'
+import json, sys
+c = json.loads(sys.argv[1])
+assert [x["role_arn"].rsplit("/", 1)[1] for x in c] == ["hop1", "r53mirror"], c
+assert c[0]["signer"] == sys.argv[2] and c[1]["signer"] == c[0]["issued"], c
+PY
+	[ "$(signers)" = "$(sts_last issued)" ]
+	run r53dump --profile a --endpoint-url "$EMU_URL" --zone-id "$ZID" --serial
+	assert_failure 6
+	assert_output --partial "makes a loop of profiles"
+}
+
+@test "roles: credential_source Environment; a role profile with IMDS reachable never uses the instance role" {
+	printf '{"imds": {"role": "instance-role", "expiration": "2099-01-01T00:00:00Z"}}\n' >"$T/imds.json"
+	fakeaws_start "$T/imds.json"
+	unset AWS_EC2_METADATA_DISABLED
+	export AWS_EC2_METADATA_SERVICE_ENDPOINT="$FAKEAWS_URL"
+	printf '[profile assumed]\nrole_arn = %s\nsource_profile = mirror\n[profile env]\nrole_arn = %s\ncredential_source = Environment\n' \
+		"$ROLE" "$ROLE" >"$HOME/.aws/config"
+	AWS_PROFILE=assumed run r53dump --endpoint-url "$EMU_URL" --zone-id "$ZID" --serial
+	assert_success
+	[ "$(fakeaws_count)" = 0 ]
+	[ "$(signers)" = "$(sts_last issued)" ]
+	AWS_ACCESS_KEY_ID=$EMU_AK AWS_SECRET_ACCESS_KEY=$EMU_SK \
+		run r53dump --profile env --endpoint-url "$EMU_URL" --zone-id "$ZID" --serial
+	assert_success
+	[ "$(sts_last signer)" = "$EMU_AK" ]
+	[ "$(fakeaws_count)" = 0 ]
+}
+
+@test "roles: mfa_serial and a bad duration are refused by name" {
+	printf '[profile m]\nrole_arn = %s\nsource_profile = mirror\nmfa_serial = arn:aws:iam::1:mfa/u\n[profile d]\nrole_arn = %s\nsource_profile = mirror\nduration_seconds = 60\n' \
+		"$ROLE" "$ROLE" >"$HOME/.aws/config"
+	run r53dump --profile m --endpoint-url "$EMU_URL" --zone-id "$ZID" --serial
+	assert_failure 6
+	assert_output --partial "profile m: mfa_serial"
+	run r53dump --profile d --endpoint-url "$EMU_URL" --zone-id "$ZID" --serial
+	assert_failure 6
+	assert_output --partial "profile d: duration_seconds"
+	[ "$(emu_admin get sts/calls)" = "[]" ]
+}
+
+@test "roles: web identity from the environment; the token is read again at each refresh, never shown" {
+	emu_admin post sts '{"web_tokens": ["jwt-one-secret", "jwt-two-secret"]}' >/dev/null
+	printf 'jwt-one-secret\n' >"$T/token"
+	export AWS_ROLE_ARN=$ROLE AWS_WEB_IDENTITY_TOKEN_FILE="$T/token" AWS_ROLE_SESSION_NAME=irsa
+	run r53dump -v --endpoint-url "$EMU_URL" --zone-id "$ZID" --serial
+	assert_success
+	assert_output --partial "source assume-role-with-web-identity"
+	refute_output --partial jwt-
+	[ "$(sts_last token)" = jwt-one-secret ]
+	[ "$(sts_last session)" = irsa ]
+	[ "$(signers)" = "$(sts_last issued)" ]
+	# refresh: the token file has rotated; the new one is sent
+	export R53M_FAKE_TIME=$(date -u +%Y%m%dT%H%M%SZ)
+	printf 'jwt-two-secret\n' >"$T/token.new"
+	run awscred_test get --exec "mv $T/token.new $T/token" \
+		--then-at "$(date -u -d '+3590 seconds' +%Y%m%dT%H%M%SZ)"
+	unset R53M_FAKE_TIME
+	assert_success
+	[ "$(sts_last token)" = jwt-two-secret ]
+	refute_output --partial jwt-
+	# a token STS refuses: exit 6, the token never quoted
+	printf 'jwt-bad-secret\n' >"$T/token"
+	run r53dump --endpoint-url "$EMU_URL" --zone-id "$ZID" --serial
+	assert_failure 6
+	assert_output --partial "AWS_WEB_IDENTITY_TOKEN_FILE: STS AssumeRoleWithWebIdentity"
+	assert_output --partial InvalidIdentityToken
+	refute_output --partial jwt-
+}
