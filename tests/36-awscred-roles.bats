@@ -148,3 +148,28 @@ PY
 	assert_output --partial InvalidIdentityToken
 	refute_output --partial jwt-
 }
+
+@test "roles: credentials expiring during a long r53apply are refreshed, no request refused" {
+	export R53M_RETRY_BASE_MS=5 R53M_RATE=0
+	printf '[profile assumed]\nrole_arn = %s\nsource_profile = mirror\n' "$ROLE" >"$HOME/.aws/config"
+	export AWS_PROFILE=assumed
+	emu_quota 100000
+	{ r53a_adds 2500 h | sed 's/^+\t//'; } | r53a_desired "$T/des"
+	r53dump --endpoint-url "$EMU_URL" --zone-id "$ZID" -o "$T/cur"
+	rrdiff -o "$T/c" "$T/des" "$T/cur" || true
+	# each issued key lives 3 s; each change request takes 1.5 s
+	emu_admin post sts '{"duration_override": 3}' >/dev/null
+	emu_faults '{"latency_ms": 1500, "apis": ["ChangeResourceRecordSets"]}'
+	local before
+	before=$(emu_admin get sts/calls | grep -c '"issued"')
+	run r53apply -v --endpoint-url "$EMU_URL" --zone-id "$ZID" "$T/c"
+	echo "$output"
+	assert_success
+	assert_output --partial "created 2500"
+	# several keys were issued during the run, none was used expired, no
+	# change request was sent twice
+	[ "$(emu_admin get sts/calls | grep -c '"issued"')" -gt $((before + 1)) ]
+	run emu_counters
+	refute_output --partial ExpiredToken
+	[ "$(emu_count ChangeResourceRecordSets)" = 3 ]
+}

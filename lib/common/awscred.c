@@ -1367,8 +1367,11 @@ awscred_get(struct awscred_provider *p, const struct awscred **cred,
 		*cred = &p->cur;
 		return 0;
 	}
-	/* Due for refresh but still valid: do not hammer a failing source. */
-	if (p->have && !p->rejected && p->cur.expiration > now &&
+	/* Due for refresh but still valid: do not hammer a failing source,
+	 * unless so close to Expiration that a request signed now could
+	 * arrive after it (Route 53 would refuse it: ExpiredToken). */
+	if (p->have && !p->rejected &&
+	    p->cur.expiration > now + AWSCRED_MANDATORY_SECS &&
 	    now - p->last_try < CRED_RETRY_SECS) {
 		*cred = &p->cur;
 		return 0;

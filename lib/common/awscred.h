@@ -60,6 +60,9 @@
 
 /* Refresh temporary credentials this long before their Expiration. */
 #define AWSCRED_REFRESH_SECS 300
+/* Closer than this to Expiration, refresh before every use (a failed
+ * refresh is not even throttled): a request takes up to a minute. */
+#define AWSCRED_MANDATORY_SECS 60
 
 /* One set of credentials; owned by the provider that returned it. */
 struct awscred {
