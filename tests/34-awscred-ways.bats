@@ -85,7 +85,7 @@ refused() {
 	[ "$(fakeaws_count)" = 0 ]
 }
 
-@test "ways: SSO profiles, legacy and sso_session, are refused by name" {
+@test "ways: SSO profiles without a token, legacy and sso_session, stop with the fix" {
 	cat >"$HOME/.aws/config" <<'EOC'
 [profile legacy]
 sso_start_url = https://example.awsapps.com/start
@@ -102,8 +102,15 @@ sso_role_name = R53Mirror
 [profile tokenonly]
 sso_session = corp
 EOC
-	refused legacy sso_account_id --profile legacy
-	refused new sso_account_id --profile new
+	# no token cached: the way to get one is named, nothing else is used
+	local p
+	for p in legacy new; do
+		run awscred_test get --profile $p
+		assert_failure 6
+		assert_output --partial "profile $p: no usable SSO token"
+		assert_output --partial "run: aws sso login --profile $p"
+		[ "$(fakeaws_count)" = 0 ]
+	done
 	# botocore would skip a profile with only sso_session; we stop
 	refused tokenonly sso_session --profile tokenonly
 }

@@ -60,8 +60,7 @@ ours() {
 	*"web_identity_token_file: web identity is not supported"* | \
 		*"AWS_WEB_IDENTITY_TOKEN_FILE: web identity is not supported"*)
 		echo assume-role-with-web-identity ;;
-	*"sso_account_id: SSO is not supported"* | *"sso_role_name: SSO is not supported"*)
-		echo sso ;;
+	*"run: aws sso login --profile"*) echo sso ;;
 	*) echo error ;;
 	esac
 }

@@ -173,3 +173,56 @@ PY
 	refute_output --partial ExpiredToken
 	[ "$(emu_count ChangeResourceRecordSets)" = 3 ]
 }
+
+# sso_cache KEY TOKEN EXPIRES: the file `aws sso login` leaves for KEY (the
+# sso_session name, or the start URL of a legacy profile).
+sso_cache() {
+	local sha
+	sha=$(printf '%s' "$1" | sha1sum | cut -c1-40)
+	mkdir -p "$HOME/.aws/sso/cache"
+	printf '{"startUrl": "https://example.awsapps.com/start", "region": "us-east-1", "accessToken": "%s", "expiresAt": "%s"}\n' \
+		"$2" "$3" >"$HOME/.aws/sso/cache/$sha.json"
+}
+
+@test "roles: SSO, sso_session and legacy: the portal's credentials sign Route 53; expired token: run aws sso login" {
+	export AWS_ENDPOINT_URL_SSO="$EMU_URL"
+	cat >"$HOME/.aws/config" <<'EOC'
+[profile team]
+sso_role_name = R53Mirror
+sso_account_id = 123456789012
+sso_session = ops
+[sso-session ops]
+sso_region = eu-west-1
+sso_start_url = https://ops.awsapps.com/start
+[profile legacy]
+sso_start_url = https://legacy.awsapps.com/start
+sso_region = us-east-1
+sso_account_id = 210987654321
+sso_role_name = R53Legacy
+EOC
+	emu_admin post sts '{"sso_tokens": ["sso-access-secret-1", "sso-access-secret-2"]}' >/dev/null
+	local later
+	later=$(date -u -d '+1 hour' +%Y-%m-%dT%H:%M:%SZ)
+	sso_cache ops sso-access-secret-1 "$later"
+	sso_cache https://legacy.awsapps.com/start sso-access-secret-2 "$later"
+	run r53dump -v --profile team --endpoint-url "$EMU_URL" --zone-id "$ZID" --serial
+	assert_success
+	assert_output --partial "source sso, access key id $(sts_last issued)"
+	refute_output --partial sso-access-secret
+	[ "$(sts_last role_arn)" = arn:aws:iam::123456789012:role/R53Mirror ]
+	[ "$(signers)" = "$(sts_last issued)" ]
+	run r53dump --profile legacy --endpoint-url "$EMU_URL" --zone-id "$ZID" --serial
+	assert_success
+	[ "$(sts_last role_arn)" = arn:aws:iam::210987654321:role/R53Legacy ]
+	# expired in the cache, or refused by the portal: log in again
+	sso_cache ops sso-access-secret-1 "$(date -u -d '-1 minute' +%Y-%m-%dT%H:%M:%SZ)"
+	run r53dump --profile team --endpoint-url "$EMU_URL" --zone-id "$ZID" --serial
+	assert_failure 6
+	assert_output --partial "run: aws sso login --profile team"
+	refute_output --partial sso-access-secret
+	sso_cache ops sso-revoked-secret "$later"
+	run r53dump --profile team --endpoint-url "$EMU_URL" --zone-id "$ZID" --serial
+	assert_failure 6
+	assert_output --partial "refused the token (HTTP 401); run: aws sso login --profile team"
+	refute_output --partial sso-revoked-secret
+}

@@ -145,3 +145,18 @@ EOC
 	assert_failure
 	assert_output --partial ExpiredToken
 }
+
+@test "sts: the SSO portal's GetRoleCredentials, as aws sso get-role-credentials sees it" {
+	emu_admin post sts '{"sso_tokens": ["portal-token"]}' >/dev/null
+	run /usr/bin/aws sso get-role-credentials --endpoint-url "$EMU_URL" --output json \
+		--access-token portal-token --account-id 123456789012 --role-name R53Mirror
+	assert_success
+	[[ $(field 'd["roleCredentials"]["accessKeyId"]' <<<"$output") =~ ^ASIA ]]
+	local ms
+	ms=$(field 'd["roleCredentials"]["expiration"]' <<<"$output")
+	[ $((ms / 1000 - $(date +%s))) -gt 3500 ]
+	run /usr/bin/aws sso get-role-credentials --endpoint-url "$EMU_URL" \
+		--access-token wrong --account-id 123456789012 --role-name R53Mirror
+	assert_failure
+	assert_output --partial UnauthorizedException
+}

@@ -25,6 +25,7 @@
 
 #include "awscred.h"
 #include "awshttp.h"
+#include "awssso.h"
 #include "awssts.h"
 #include "log.h"
 #include "sbuf.h"
@@ -207,14 +208,14 @@ enum way_key {
 	WAY_SSO_ACCOUNT_ID, WAY_SSO_ROLE_NAME,
 	WAY_N,			/* the ways above; the settings below */
 	OPT_EXTERNAL_ID = WAY_N, OPT_SESSION_NAME, OPT_DURATION, OPT_MFA,
-	OPT_REGION, OPT_STS_REGIONAL, WAY_ALL
+	OPT_REGION, OPT_STS_REGIONAL, OPT_SSO_REGION, WAY_ALL
 };
 static const char *const way_keys[WAY_ALL] = {
 	"role_arn", "source_profile", "credential_source",
 	"web_identity_token_file", "sso_session", "sso_start_url",
 	"sso_account_id", "sso_role_name",
 	"external_id", "role_session_name", "duration_seconds", "mfa_serial",
-	"region", "sts_regional_endpoints"
+	"region", "sts_regional_endpoints", "sso_region"
 };
 
 /*
@@ -995,12 +996,58 @@ src_web(const struct prof *pf, int envok, struct awscred *out, char *errbuf,
 	return rc;
 }
 
+/* SSO: the profile's sso_account_id and sso_role_name, the start URL
+ * and region from its [sso-session NAME] section (or, legacy, from the
+ * profile itself). */
+static enum src_rc
+src_sso(const struct prof *pf, struct awscred *out, char *errbuf,
+    size_t errlen)
+{
+	struct awssso_req rq;
+	struct ini_profile sp;
+	char *buf = NULL, sec[300];
+	size_t len = 0;
+	enum src_rc rc = SRC_ERROR;
+
+	memset(&rq, 0, sizeof(rq));
+	rq.profile = pf->name;
+	rq.session = prof_get(pf, WAY_SSO_SESSION);
+	rq.start_url = prof_get(pf, WAY_SSO_START_URL);
+	rq.region = prof_get(pf, OPT_SSO_REGION);
+	rq.account_id = prof_get(pf, WAY_SSO_ACCOUNT_ID);
+	rq.role_name = prof_get(pf, WAY_SSO_ROLE_NAME);
+	if (rq.session != NULL) {
+		snprintf(sec, sizeof(sec), "sso-session %.256s", rq.session);
+		if ((buf = read_file(pf->fpath, &len)) != NULL)
+			ini_find(buf, sec, NULL, &sp);
+		if (buf == NULL || !sp.found) {
+			sbuf_seterr(errbuf, errlen, "profile %s: sso_session: "
+			    "no [%s] in %s", pf->name, sec, pf->fpath);
+			goto done;
+		}
+		rq.start_url = sp.way[WAY_SSO_START_URL];
+		rq.region = sp.way[OPT_SSO_REGION];
+	}
+	if (rq.start_url == NULL || rq.region == NULL ||
+	    rq.account_id == NULL || rq.role_name == NULL) {
+		sbuf_seterr(errbuf, errlen, "profile %s: SSO needs "
+		    "sso_start_url, sso_region, sso_account_id and "
+		    "sso_role_name", pf->name);
+		goto done;
+	}
+	if (awssso_get(&rq, out, errbuf, errlen) == 0)
+		rc = SRC_FOUND;
+done:
+	free_secret_buf(buf, len);
+	return rc;
+}
+
 /*
  * The ways of a profile in botocore's order: assume role (role_arn
  * without web_identity_token_file; skipped with no_role, for a
  * source_profile with static keys), web identity (the environment unless
- * a profile was named explicitly, else the profile), SSO (refused: not
- * supported), the credentials file's keys, credential_process, the config
+ * a profile was named explicitly, else the profile), SSO, the
+ * credentials file's keys, credential_process, the config
  * file's keys.
  */
 static enum src_rc
@@ -1024,13 +1071,9 @@ src_profile(const char *name, int explicit, int envok, int no_role,
 	    prof_get(&pf, WAY_WEB_IDENTITY) != NULL)
 		rc = src_web(&pf, envok, out, errbuf, errlen);
 	else if (prof_get(&pf, WAY_SSO_ACCOUNT_ID) != NULL ||
-	    prof_get(&pf, WAY_SSO_ROLE_NAME) != NULL) {
-		sbuf_seterr(errbuf, errlen, "profile %s: %s: SSO is not "
-		    "supported; refusing to use any other credentials", name,
-		    prof_get(&pf, WAY_SSO_ACCOUNT_ID) != NULL ?
-		    "sso_account_id" : "sso_role_name");
-		rc = SRC_ERROR;
-	} else if (!pf.cp.found && !pf.fp.found)
+	    prof_get(&pf, WAY_SSO_ROLE_NAME) != NULL)
+		rc = src_sso(&pf, out, errbuf, errlen);
+	else if (!pf.cp.found && !pf.fp.found)
 		rc = SRC_NONE;
 	else if ((rc = ini_static(&pf.cp, pf.cpath, name,
 	    "shared-credentials-file", out, errbuf, errlen)) == SRC_NONE) {

@@ -34,7 +34,9 @@
  *     AWS_ROLE_SESSION_NAME (not with an explicit profile) over the
  *     profile's web_identity_token_file, role_arn, role_session_name;
  *     the token file is read at every refresh;
- *   - SSO (sso_account_id/sso_role_name): not supported, refused.
+ *   - SSO (sso_account_id/sso_role_name; sso_session naming an
+ *     [sso-session NAME] section, or legacy sso_start_url/sso_region in
+ *     the profile): the cached token and the portal (awssso.h).
  * A way that fails is an error naming the profile and the key; so is a
  * profile that names any of role_arn, source_profile, credential_source,
  * web_identity_token_file, sso_session, sso_start_url, sso_account_id,
@@ -73,7 +75,7 @@ struct awscred {
 	const char *source;	/* static: "environment", "shared-credentials-
 				 * file", "config-file", "credential-process",
 				 * "container", "imds", "assume-role",
-				 * "assume-role-with-web-identity" */
+				 * "assume-role-with-web-identity", "sso" */
 };
 
 struct awscred_provider;

@@ -999,3 +999,24 @@ done:
 	curl_easy_cleanup(c);
 	return rc;
 }
+
+int
+awshttp_url_safe(const char *url)
+{
+	CURLU *u;
+	char *scheme = NULL, *host = NULL;
+	int ok = 0;
+
+	if ((u = curl_url()) == NULL)
+		return 0;
+	if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK)
+		ok = strcasecmp(scheme, "https") == 0 ||
+		    (strcasecmp(scheme, "http") == 0 &&
+		    awshttp_is_loopback(host));
+	curl_free(scheme);
+	curl_free(host);
+	curl_url_cleanup(u);
+	return ok;
+}

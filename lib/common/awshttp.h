@@ -132,6 +132,10 @@ void awshttp_counters(const struct awshttp *h, struct awshttp_counters *out);
 /* awshttp_url(h): the endpoint URL in use (owned by h). */
 const char *awshttp_url(const struct awshttp *h);
 
+/* awshttp_url_safe(url): 1 for an https URL or plain http to a loopback
+ * host (credential endpoints: nothing secret in clear on a network). */
+int awshttp_url_safe(const char *url);
+
 /* awshttp_is_loopback(host): 1 for localhost, 127.0.0.0/8, ::1. */
 int awshttp_is_loopback(const char *host);
 

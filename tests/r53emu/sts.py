@@ -7,6 +7,13 @@ AssumeRole and GetCallerIdentity are SigV4-signed (service sts, any
 region) by the emulator's key pair or by temporary credentials issued
 here; AssumeRoleWithWebIdentity is unsigned and carries the token.
 
+The SSO portal's GetRoleCredentials (GET /federation/credentials
+?account_id=&role_name=, header x-amz-sso_bearer_token, JSON answer with
+expiration in epoch milliseconds) issues the same kind of credentials for
+the access tokens POST /_emu/sts {"sso_tokens": [...]} allows; its calls
+are listed with action "GetRoleCredentials" (role_arn built from the
+account and role).
+
 Issued credentials (ASIA... key, secret, session token, Expiration) are
 accepted by the Route 53 side until they expire; after that it answers
 403 ExpiredToken.  Every signed request that passes is noted with the
@@ -23,10 +30,13 @@ Admin API (under /_emu/sts, JSON):
                            {"web_tokens": [...]} accept only these web
                            identity tokens (empty: any), {"external_ids":
                            {role_arn: id}} roles that require an ExternalId,
+                           {"sso_tokens": [...]} SSO access tokens the
+                           portal accepts (empty: none),
                            {"clear": true} forget calls, signers, keys
 """
 
 import hashlib
+import json
 import secrets
 import string
 import threading
@@ -35,11 +45,12 @@ from urllib.parse import parse_qsl
 from xml.sax.saxutils import escape as xesc
 
 STS_NS = "https://sts.amazonaws.com/doc/2011-06-15/"
+PORTAL_PATH = "/federation/credentials"
 ACCOUNT = "123456789012"
 
 _lock = threading.Lock()
 _state = {"keys": {}, "calls": [], "signers": [], "duration_override": 0,
-          "web_tokens": [], "external_ids": {}}
+          "web_tokens": [], "external_ids": {}, "sso_tokens": []}
 
 
 class StsError(Exception):
@@ -49,7 +60,10 @@ class StsError(Exception):
 
 
 def is_sts(method, raw_path, raw_query, body):
-    """True for an STS query API request (not Route 53's REST paths)."""
+    """True for an STS query API request (not Route 53's REST paths) or
+    the SSO portal's GetRoleCredentials."""
+    if raw_path == PORTAL_PATH:
+        return True
     if raw_path not in ("", "/"):
         return False
     return b"Action=" in body or "Action=" in (raw_query or "")
@@ -87,7 +101,8 @@ def admin(method, p, data):
             if data.get("clear"):
                 for k in ("keys", "calls", "signers"):
                     _state[k] = {} if k == "keys" else []
-            for k in ("duration_override", "web_tokens", "external_ids"):
+            for k in ("duration_override", "web_tokens", "external_ids",
+                      "sso_tokens"):
                 if k in data:
                     _state[k] = data[k]
             return 200, {"ok": True}
@@ -241,6 +256,9 @@ def _signer(headers):
 def serve(h, emu, raw_path, raw_query, body, check):
     """Answer one STS request on handler h; check is r53emu's
     sigv4_check."""
+    if raw_path == PORTAL_PATH:
+        _portal(h, emu, raw_query)
+        return
     signer = None
     if h.headers.get("authorization"):
         err = check(emu, h.command, raw_path, raw_query, h.headers, body,
@@ -256,3 +274,29 @@ def serve(h, emu, raw_path, raw_query, body, check):
         h.send(e.status, error_document(e, h.reqid))
         return
     h.send(200, document(action, inner, h.reqid))
+
+
+def _portal(h, emu, raw_query):
+    """GetRoleCredentials of the SSO portal."""
+    q = dict(parse_qsl(raw_query or ""))
+    tok = h.headers.get("x-amz-sso_bearer_token") or ""
+    with _lock:
+        ok = tok in _state["sso_tokens"]
+    acct, role = q.get("account_id", ""), q.get("role_name", "")
+    if not ok:
+        h.send(401, b'{"message":"Session token not found or invalid"}',
+               "application/json",
+               {"x-amzn-ErrorType": "UnauthorizedException"})
+        return
+    if not (acct.isdigit() and len(acct) == 12 and role):
+        h.send(400, b'{"message":"Invalid request"}', "application/json",
+               {"x-amzn-ErrorType": "InvalidRequestException"})
+        return
+    arn = "arn:aws:iam::%s:role/%s" % (acct, role)
+    _, akid = _issue(emu.now(), arn, acct, role, "sso", 3600)
+    k = lookup(akid)
+    _note_call("GetRoleCredentials", {"RoleArn": arn}, None, akid)
+    body = json.dumps({"roleCredentials": {
+        "accessKeyId": akid, "secretAccessKey": k["secret"],
+        "sessionToken": k["token"], "expiration": int(k["exp"] * 1000)}})
+    h.send(200, body.encode(), "application/json")
