@@ -226,3 +226,29 @@ EOC
 	assert_output --partial "refused the token (HTTP 401); run: aws sso login --profile team"
 	refute_output --partial sso-revoked-secret
 }
+
+@test "roles: no secret in the output at -v -v, in the report or in argv" {
+	emu_admin post sts '{"web_tokens": ["jwt-never-shown"]}' >/dev/null
+	printf '[profile assumed]\nrole_arn = %s\nsource_profile = mirror\n' "$ROLE" >"$HOME/.aws/config"
+	{ r53a_adds 3 h | sed 's/^+\t//'; } | r53a_desired "$T/des"
+	r53dump --profile assumed --endpoint-url "$EMU_URL" --zone-id "$ZID" -o "$T/cur"
+	rrdiff -o "$T/c" "$T/des" "$T/cur" || true
+	run r53apply -v -v --profile assumed --endpoint-url "$EMU_URL" --zone-id "$ZID" \
+		--report "$T/rep.json" "$T/c"
+	assert_success
+	printf 'jwt-never-shown\n' >"$T/token"
+	AWS_ROLE_ARN=$ROLE AWS_WEB_IDENTITY_TOKEN_FILE="$T/token" \
+		r53dump -v -v --endpoint-url "$EMU_URL" --zone-id "$ZID" -o "$T/cur2" 2>"$T/err2"
+	# the source secret, the web token, the emulator's session tokens
+	# (they all start FwoGZXIvYXdzE) appear nowhere
+	local f
+	for f in "$T/rep.json" "$T/cur" "$T/cur2" "$T/err2"; do
+		! grep -F -e "$EMU_SK" -e jwt-never-shown -e FwoGZXIvYXdzE "$f"
+	done
+	refute_output --partial "$EMU_SK"
+	refute_output --partial FwoGZXIvYXdzE
+	# nothing secret is ever passed to a program: r53dump runs no child,
+	# and its own argv holds only options
+	grep -rn "execv\|execl\|system(" "$TOP_DIR/cmd" "$TOP_DIR/lib/common" |
+		grep -v "awscred.c" | { ! grep .; }
+}
