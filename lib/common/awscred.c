@@ -208,14 +208,18 @@ enum way_key {
 	WAY_SSO_ACCOUNT_ID, WAY_SSO_ROLE_NAME,
 	WAY_N,			/* the ways above; the settings below */
 	OPT_EXTERNAL_ID = WAY_N, OPT_SESSION_NAME, OPT_DURATION, OPT_MFA,
-	OPT_REGION, OPT_STS_REGIONAL, OPT_SSO_REGION, WAY_ALL
+	OPT_REGION, OPT_STS_REGIONAL, OPT_SSO_REGION, OPT_ENDPOINT_URL,
+	OPT_CA_BUNDLE, OPT_FIPS, OPT_MAX_ATTEMPTS, OPT_RETRY_MODE, OPT_SERVICES,
+	WAY_ALL
 };
 static const char *const way_keys[WAY_ALL] = {
 	"role_arn", "source_profile", "credential_source",
 	"web_identity_token_file", "sso_session", "sso_start_url",
 	"sso_account_id", "sso_role_name",
 	"external_id", "role_session_name", "duration_seconds", "mfa_serial",
-	"region", "sts_regional_endpoints", "sso_region"
+	"region", "sts_regional_endpoints", "sso_region", "endpoint_url",
+	"ca_bundle", "use_fips_endpoint", "max_attempts", "retry_mode",
+	"services"
 };
 
 /*
@@ -1468,4 +1472,76 @@ awscred_provider_free(struct awscred_provider *p)
 	awscred_clear(&p->cur);
 	free(p->profile);
 	free(p);
+}
+
+/* The profile awscred_provider_new(profile) would use. */
+static const char *
+setting_profile(const char *profile)
+{
+	const char *e = getenv("AWS_PROFILE");
+
+	if (profile != NULL)
+		return profile;
+	return e != NULL && *e != '\0' ? e : "default";
+}
+
+/*
+ * In [services NAME] of buf (modified), the value of "service =" then
+ * indented "key = value" below it, copied to out.  1 found, 0 not.
+ */
+static int
+services_find(char *buf, const char *name, const char *service,
+    const char *key, char *out, size_t outlen)
+{
+	char *line, *next, *eq, sec[300];
+	int in = 0, insvc = 0;
+
+	snprintf(sec, sizeof(sec), "[services %.256s]", name);
+	for (line = buf; line != NULL; line = next) {
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = '\0';
+		if (*line != ' ' && *line != '\t') {
+			line = trim(line);
+			if (*line == '[')
+				in = strcmp(line, sec) == 0;
+			insvc = in && (eq = strchr(line, '=')) != NULL &&
+			    (*eq = '\0', strcmp(trim(line), service) == 0);
+			continue;
+		}
+		if (!insvc || (eq = strchr(line, '=')) == NULL)
+			continue;
+		*eq = '\0';
+		if (strcmp(trim(line), key) == 0) {
+			snprintf(out, outlen, "%s", trim(eq + 1));
+			return 1;
+		}
+	}
+	return 0;
+}
+
+int
+awscred_setting(const char *profile, const char *service, const char *key,
+    char *out, size_t outlen)
+{
+	struct prof pf;
+	char err[256], *buf;
+	const char *v = NULL;
+	size_t i, len = 0;
+	int found = 0;
+
+	if (prof_load(setting_profile(profile), &pf, err, sizeof(err)))
+		return 0;
+	if (service != NULL && (v = prof_get(&pf, OPT_SERVICES)) != NULL &&
+	    (buf = read_file(pf.fpath, &len)) != NULL) {
+		found = services_find(buf, v, service, key, out, outlen);
+		free_secret_buf(buf, len);
+	}
+	for (i = WAY_N; !found && service == NULL && i < WAY_ALL; i++)
+		if (strcmp(way_keys[i], key) == 0 &&
+		    (v = prof_get(&pf, (enum way_key)i)) != NULL) {
+			snprintf(out, outlen, "%s", v);
+			found = 1;
+		}
+	prof_free(&pf);
+	return found;
 }

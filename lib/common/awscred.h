@@ -129,6 +129,18 @@ time_t awscred_now(void);
 struct json_t;
 void awscred_json_wipe(struct json_t *root);
 
+/*
+ * awscred_setting(profile, service, key, out, outlen): a setting of the
+ * profile (NULL: AWS_PROFILE, else default) from the shared files, as
+ * botocore reads them: with service NULL the profile's own key (region,
+ * endpoint_url, ca_bundle, use_fips_endpoint, max_attempts, retry_mode,
+ * sts_regional_endpoints); else the key under "service =" in the
+ * [services NAME] section the profile's services names.  Returns 1 with
+ * the value in out, 0 when it is not set.
+ */
+int awscred_setting(const char *profile, const char *service,
+    const char *key, char *out, size_t outlen);
+
 /* awscred_parse_time(s, t): an ISO 8601 UTC time ("2026-11-26T22:00:00Z",
  * fractions and a +hh:mm offset allowed) into *t.  Returns 0 or -1. */
 int awscred_parse_time(const char *s, time_t *t);

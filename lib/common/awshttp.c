@@ -221,24 +221,78 @@ int
 awshttp_endpoint(const char *explicit_url, const char *region, char **url,
     char **signing_region, char *errbuf, size_t errlen)
 {
+	return awshttp_endpoint_profile(explicit_url, region, NULL, url,
+	    signing_region, errbuf, errlen);
+}
+
+/* A setting: the environment variable, else the profile's key (service
+ * NULL) or its services section's; into buf.  NULL when neither. */
+static const char *
+setting(const char *env, const char *profile, const char *service,
+    const char *key, char *buf, size_t len)
+{
+	const char *v = env != NULL ? env_nonempty(env) : NULL;
+
+	if (v != NULL)
+		return v;
+	return awscred_setting(profile, service, key, buf, len) ? buf : NULL;
+}
+
+/* The partition's endpoint, or its FIPS one with use_fips_endpoint. */
+static int
+fips_endpoint(const char *region, const char *profile, const char **purl,
+    char *errbuf, size_t errlen)
+{
+	char b[64];
+	const char *f = setting("AWS_USE_FIPS_ENDPOINT", profile, NULL,
+	    "use_fips_endpoint", b, sizeof(b));
+
+	if (f == NULL || strcasecmp(f, "true") != 0)
+		return 0;
+	if (strncmp(region, "cn-", 3) == 0) {
+		sbuf_seterr(errbuf, errlen, "use_fips_endpoint: Route 53 has "
+		    "no FIPS endpoint in the aws-cn partition");
+		return -1;
+	}
+	/* aws-us-gov's Route 53 endpoint is FIPS already. */
+	if (strncmp(region, "us-gov-", 7) != 0)
+		*purl = "https://route53-fips.amazonaws.com";
+	return 0;
+}
+
+int
+awshttp_endpoint_profile(const char *explicit_url, const char *region,
+    const char *profile, char **url, char **signing_region, char *errbuf,
+    size_t errlen)
+{
 	const char *purl, *sregion, *u = explicit_url, *ign;
-	char *base = NULL, *hostport = NULL;
+	char *base = NULL, *hostport = NULL, rbuf[64], ubuf[512];
 
 	*url = *signing_region = NULL;
 	if (region == NULL)
 		region = env_nonempty("AWS_REGION");
 	if (region == NULL)
-		region = env_nonempty("AWS_DEFAULT_REGION");
+		region = setting("AWS_DEFAULT_REGION", profile, NULL, "region",
+		    rbuf, sizeof(rbuf));
 	if (region == NULL)
 		region = "us-east-1";
 	partition(region, &purl, &sregion);
-	/* --endpoint-url, then the service variable, then the global one
-	 * (unless AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true), then the
+	if (fips_endpoint(region, profile, &purl, errbuf, errlen))
+		return AWSHTTP_USAGE;
+	/* --endpoint-url, then the service variable, then the global one,
+	 * then the profile's services section and endpoint_url (none of
+	 * those with AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true), then the
 	 * partition's endpoint. */
 	ign = getenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS");
 	if (u == NULL && (ign == NULL || strcasecmp(ign, "true") != 0)) {
 		if ((u = env_nonempty("AWS_ENDPOINT_URL_ROUTE_53")) == NULL)
 			u = env_nonempty("AWS_ENDPOINT_URL");
+		if (u == NULL)
+			u = setting(NULL, profile, "route53", "endpoint_url",
+			    ubuf, sizeof(ubuf));
+		if (u == NULL)
+			u = setting(NULL, profile, NULL, "endpoint_url", ubuf,
+			    sizeof(ubuf));
 	}
 	if (u == NULL)
 		u = purl;
@@ -253,6 +307,41 @@ awshttp_endpoint(const char *explicit_url, const char *region, char **url,
 		return AWSHTTP_FAILED;
 	}
 	*url = base;
+	return AWSHTTP_OK;
+}
+
+/*
+ * ca_bundle, max_attempts and retry_mode: option, else environment, else
+ * profile.  All three retry modes retry as "standard" does here (the
+ * shared token bucket already paces requests as "adaptive" would); any
+ * other mode is refused rather than ignored.
+ */
+static int
+profile_settings(const struct awshttp_opts *opts, struct awshttp *h,
+    char *errbuf, size_t errlen)
+{
+	char b[1024];
+	const char *v;
+
+	if ((v = opts->ca_bundle) == NULL)
+		v = setting("AWS_CA_BUNDLE", opts->profile, NULL, "ca_bundle", b,
+		    sizeof(b));
+	if (v != NULL && (h->ca_bundle = strdup(v)) == NULL) {
+		sbuf_seterr(errbuf, errlen, "out of memory");
+		return AWSHTTP_FAILED;
+	}
+	h->attempts = opts->max_attempts;
+	if (h->attempts <= 0 && (v = setting("AWS_MAX_ATTEMPTS", opts->profile,
+	    NULL, "max_attempts", b, sizeof(b))) != NULL)
+		h->attempts = atoi(v);
+	v = setting("AWS_RETRY_MODE", opts->profile, NULL, "retry_mode", b,
+	    sizeof(b));
+	if (v != NULL && strcmp(v, "standard") != 0 &&
+	    strcmp(v, "adaptive") != 0 && strcmp(v, "legacy") != 0) {
+		sbuf_seterr(errbuf, errlen, "retry_mode %.32s: not standard, "
+		    "adaptive or legacy", v);
+		return AWSHTTP_USAGE;
+	}
 	return AWSHTTP_OK;
 }
 
@@ -273,8 +362,9 @@ awshttp_new(const struct awshttp_opts *opts, const char *service,
 	}
 	if ((h = calloc(1, sizeof(*h))) == NULL)
 		goto oom;
-	if ((rc = awshttp_endpoint(opts->endpoint_url, opts->region, &h->url,
-	    &h->region, errbuf, errlen)) != AWSHTTP_OK)
+	if ((rc = awshttp_endpoint_profile(opts->endpoint_url, opts->region,
+	    opts->profile, &h->url, &h->region, errbuf, errlen)) != AWSHTTP_OK
+	    || (rc = profile_settings(opts, h, errbuf, errlen)) != AWSHTTP_OK)
 		goto fail;
 	rc = AWSHTTP_FAILED;
 	if (check_url(h->url, &base, &hostport, errbuf, errlen))
@@ -291,18 +381,11 @@ awshttp_new(const struct awshttp_opts *opts, const char *service,
 	}
 	h->content_type = opts->content_type ? opts->content_type : "text/xml";
 	h->target = opts->target;
-	if ((v = opts->ca_bundle) == NULL)
-		v = env_nonempty("AWS_CA_BUNDLE");
-	if (v != NULL && (h->ca_bundle = strdup(v)) == NULL)
-		goto oom;
 	h->connect_ms = opts->connect_timeout_ms > 0 ?
 	    opts->connect_timeout_ms : DEF_CONNECT_MS;
 	h->timeout_ms = opts->timeout_ms > 0 ? opts->timeout_ms : DEF_TIMEOUT_MS;
 	h->retry_ms = opts->max_retry_time_ms > 0 ? opts->max_retry_time_ms :
 	    DEF_RETRY_MS;
-	h->attempts = opts->max_attempts;
-	if (h->attempts <= 0 && (v = env_nonempty("AWS_MAX_ATTEMPTS")) != NULL)
-		h->attempts = atoi(v);
 	if (h->attempts <= 0 || h->attempts > 100)
 		h->attempts = DEF_ATTEMPTS;
 	/* Tests shorten the backoff with R53M_RETRY_BASE_MS. */

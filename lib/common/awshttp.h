@@ -57,10 +57,12 @@ struct awshttp_opts {
 	const char *region;		/* NULL: AWS_REGION, AWS_DEFAULT_REGION,
 					 * us-east-1 */
 	const char *profile;		/* NULL: AWS_PROFILE / default */
-	const char *ca_bundle;		/* NULL: AWS_CA_BUNDLE, else system */
+	const char *ca_bundle;		/* NULL: AWS_CA_BUNDLE, profile
+					 * ca_bundle, else system */
 	long connect_timeout_ms;	/* 0: 10000 */
 	long timeout_ms;		/* per attempt; 0: 60000 */
-	int max_attempts;		/* 0: AWS_MAX_ATTEMPTS, else 8 */
+	int max_attempts;		/* 0: AWS_MAX_ATTEMPTS, profile
+					 * max_attempts, else 8 */
 	long max_retry_time_ms;		/* 0: 120000 */
 	int no_ratelimit;		/* 1: skip ratelimit_acquire */
 	/* For AWS JSON services (Secrets Manager): endpoint_url must then
@@ -101,6 +103,19 @@ struct awshttp;
  */
 int awshttp_endpoint(const char *explicit_url, const char *region,
     char **url, char **signing_region, char *errbuf, size_t errlen);
+
+/*
+ * awshttp_endpoint_profile(explicit_url, region, profile, ...): the same
+ * with the shared config of profile (NULL: AWS_PROFILE, else default):
+ * region after AWS_REGION/AWS_DEFAULT_REGION; after the endpoint
+ * variables, endpoint_url under route53 in the profile's [services NAME]
+ * section, then the profile's endpoint_url; use_fips_endpoint
+ * (AWS_USE_FIPS_ENDPOINT first): https://route53-fips.amazonaws.com,
+ * refused for aws-cn.
+ */
+int awshttp_endpoint_profile(const char *explicit_url, const char *region,
+    const char *profile, char **url, char **signing_region, char *errbuf,
+    size_t errlen);
 
 /*
  * awshttp_new(opts, service, h, errbuf, errlen): a client for service
