@@ -54,6 +54,8 @@ Source (as zxfr):
 Hosted zone (as r53dump/r53apply):
   HOSTED-ZONE-ID       Z...; or --private [--vpc-id VPC] / --public: by name
   --endpoint-url URL   Route 53 endpoint (else AWS_ENDPOINT_URL_ROUTE_53)
+  --profile NAME       AWS profile (also in a zone line: one config, many
+                       accounts; each profile has its own request budget)
 Passed through:
   --ignore-ttl  --types LIST (rrdiff)
   --max-delete-pct P  --max-update-pct P  --min-existing N  --force
@@ -92,6 +94,7 @@ opt_key=""
 opt_secret_id=""
 opt_state_dir=""
 opt_endpoint=""
+opt_profile=""
 opt_private=0
 opt_public=0
 opt_vpc=""
@@ -143,7 +146,7 @@ parse_opts() {
 			has_val=1
 		fi
 		case $name in
-		-p | -k | --tsig-secret-id | --state-dir | --endpoint-url | \
+		-p | -k | --tsig-secret-id | --state-dir | --endpoint-url | --profile | \
 		--vpc-id | --types | \
 		--max-delete-pct | --max-update-pct | --min-existing | --full-every | \
 		--stale-after | --timeout | --lock-wait | --keep | -j | --jobs | \
@@ -200,6 +203,13 @@ parse_opts() {
 			opt_secret_id=$val ;;
 		--state-dir) opt_state_dir=$val ;;
 		--endpoint-url) opt_endpoint=$val ;;
+		--profile)
+			# An AWS profile name: it also names the request budget.
+			if ! [[ $val =~ ^[A-Za-z0-9_.@+-]{1,64}$ ]]; then
+				ERR="bad profile name '$val'"
+				return 1
+			fi
+			opt_profile=$val ;;
 		--private) opt_private=1 ;;
 		--public) opt_public=1 ;;
 		--vpc-id) opt_vpc=$val ;;
@@ -563,8 +573,14 @@ run_list() {
 # listed hosted zones.  A zone given by name needs its id: taken from its
 # state folder when a run already resolved it, else hostedzone/* (warned).
 run_iam() {
-	local i hz sd f id named=0 wild=0 first=1 res
+	local i hz sd f id named=0 wild=0 first=1 res arn
 	local -a ids=()
+	# The partition's ARN prefix, from the region the commands would use.
+	case ${AWS_REGION:-${AWS_DEFAULT_REGION:-}} in
+	cn-*) arn=arn:aws-cn ;;
+	us-gov-*) arn=arn:aws-us-gov ;;
+	*) arn=arn:aws ;;
+	esac
 	parse_config "$mode_config" 0 || exit "$EX_USAGE"
 	sd=${opt_state_dir:-$(default_state_dir)}
 	for i in "${!C_ZONE[@]}"; do
@@ -599,19 +615,19 @@ run_iam() {
 	printf '        "route53:ListResourceRecordSets",\n'
 	printf '        "route53:ListTagsForResource"\n      ],\n      "Resource": ['
 	if [ "$wild" -eq 1 ]; then
-		printf '\n        "arn:aws:route53:::hostedzone/*"'
+		printf '\n        "%s:route53:::hostedzone/*"' "$arn"
 		first=0
 	else
 		while read -r res; do
 			[ "$first" -eq 1 ] || printf ','
 			first=0
-			printf '\n        "arn:aws:route53:::hostedzone/%s"' "$res"
+			printf '\n        "%s:route53:::hostedzone/%s"' "$arn" "$res"
 		done < <(printf '%s\n' "${ids[@]}" | sort -u)
 	fi
 	printf '\n      ]\n    },\n'
 	printf '    {\n      "Sid": "WaitForChanges",\n      "Effect": "Allow",\n'
 	printf '      "Action": [\n        "route53:GetChange"\n      ],\n'
-	printf '      "Resource": [\n        "arn:aws:route53:::change/*"\n      ]\n    }'
+	printf '      "Resource": [\n        "%s:route53:::change/*"\n      ]\n    }' "$arn"
 	if [ "$named" -eq 1 ]; then
 		printf ',\n    {\n      "Sid": "FindZonesByName",\n      "Effect": "Allow",\n'
 		printf '      "Action": [\n        "route53:ListHostedZonesByName"\n      ],\n'
@@ -917,6 +933,9 @@ set_r53args() {
 	R53ARGS=()
 	if [ -n "$opt_endpoint" ]; then
 		R53ARGS+=(--endpoint-url "$opt_endpoint")
+	fi
+	if [ -n "$opt_profile" ]; then
+		R53ARGS+=(--profile "$opt_profile")
 	fi
 	if [ -n "$id" ]; then
 		R53ARGS+=(--zone-id "$id" --zone "$ZONE")
@@ -1401,6 +1420,7 @@ apply_phase() {
 	fi
 	[ "$N_CHANGES" -gt 0 ] || [ "$R53_SERIAL" != "$SRC_SERIAL" ] || return 0
 	[ -n "$opt_endpoint" ] && aargs+=(--endpoint-url "$opt_endpoint")
+	[ -n "$opt_profile" ] && aargs+=(--profile "$opt_profile")
 	# A named zone resolved by the dump: no second name lookup.
 	aargs+=(--zone-id "${hz_id:-${st_zone_id:-}}")
 	[ -z "$hz_id" ] && [ -z "$st_zone_id" ] && aargs=("${R53ARGS[@]}")

@@ -395,6 +395,9 @@ awshttp_new(const struct awshttp_opts *opts, const char *service,
 	h->no_ratelimit = opts->no_ratelimit;
 	if ((h->cred = awscred_provider_new(opts->profile)) == NULL)
 		goto oom;
+	/* One request budget per profile: Route 53 limits each account. */
+	v = opts->profile != NULL ? opts->profile : env_nonempty("AWS_PROFILE");
+	ratelimit_set_key(v);
 	/* Credentials now, so that a missing key fails before any work. */
 	if (awscred_get(h->cred, &cred, errbuf, errlen)) {
 		rc = AWSHTTP_AUTH;

@@ -8,6 +8,7 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -51,20 +52,41 @@ env_double(const char *name, double dflt, double lo, double hi, int *warned)
 	return d;
 }
 
+/* The budget's key: a profile other than "default" (its own account,
+ * as a rule), or "" for the default one. */
+static char rate_key[65];
+
+void
+ratelimit_set_key(const char *profile)
+{
+	size_t i;
+
+	rate_key[0] = '\0';
+	if (profile == NULL || strcmp(profile, "default") == 0)
+		return;
+	/* A file name part: anything unusual becomes '_'. */
+	for (i = 0; profile[i] != '\0' && i < sizeof(rate_key) - 1; i++)
+		rate_key[i] = isalnum((unsigned char)profile[i]) ||
+		    strchr("._-", profile[i]) != NULL ? profile[i] : '_';
+	rate_key[i] = '\0';
+}
+
 /* Open the state file safely: ours, a regular file, no symlink. */
 static int
 open_state(void)
 {
-	const char *path = getenv("R53M_RATE_FILE");
-	char dflt[64];
+	const char *base = getenv("R53M_RATE_FILE");
+	char dflt[64], path[1200];
 	struct stat st;
 	int fd;
 
-	if (path == NULL || *path == '\0') {
+	if (base == NULL || *base == '\0') {
 		snprintf(dflt, sizeof(dflt), "/tmp/r53mirror-ratelimit-%lu",
 		    (unsigned long)getuid());
-		path = dflt;
+		base = dflt;
 	}
+	snprintf(path, sizeof(path), "%.1024s%s%s", base,
+	    rate_key[0] != '\0' ? "-" : "", rate_key);
 	if ((fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
 	    0600)) == -1) {
 		log_errno("warning: rate limit file %s", path);

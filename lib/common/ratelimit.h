@@ -4,7 +4,8 @@
  * r53dump / r53apply / mirror runs together stay under the Route 53
  * account limit (5 requests per second, all APIs together).
  *
- * State file: R53M_RATE_FILE, else /tmp/r53mirror-ratelimit-UID.
+ * State file: R53M_RATE_FILE, else /tmp/r53mirror-ratelimit-UID; with
+ * "-PROFILE" for a profile other than default (ratelimit_set_key).
  * Rate: R53M_RATE requests per second (a decimal number, default 5;
  * 0 disables the limit).  Burst: R53M_RATE_BURST (default 1).
  */
@@ -20,5 +21,13 @@
  * printed once and the caller goes on without the shared limit).
  */
 int ratelimit_acquire(void);
+
+/*
+ * ratelimit_set_key(profile): Route 53's limit is per account, so each
+ * profile other than "default" spends its own bucket, in the state file
+ * with "-PROFILE" appended (characters other than letters, digits and
+ * . _ - turned into _).  Call before the first ratelimit_acquire.
+ */
+void ratelimit_set_key(const char *profile);
 
 #endif
