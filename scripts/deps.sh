@@ -13,8 +13,12 @@ python3 python3-botocore python3-dnspython awscli
 shellcheck mandoc util-linux procps psmisc time curl jq ca-certificates openssl iproute2
 debhelper dpkg-dev fakeroot lintian
 clang libclang-rt-14-dev
-patchelf zip unzip jq npm
+patchelf zip unzip
 "
+# npm for cfn-lint: Debian's package only where no npm is installed (a
+# machine with NodeSource's nodejs has its own npm, and Debian's npm
+# cannot be installed beside it).
+command -v npm >/dev/null 2>&1 || PKGS="$PKGS npm"
 # The CloudFormation linter of make lint-cfn (lambda/template.yaml), from
 # the npm registry: Debian packages none.
 CFN_LINT_VERSION=1.9.7
