@@ -29,9 +29,12 @@ setup_file() {
 	fi
 	echo "$why" >"$BATS_FILE_TMPDIR/skip"
 	[ -z "$why" ] || return 0
+	# A failed build is recorded, not fatal here (setup_file runs under
+	# set -e): each test then fails with the build's output.
+	rc=0
 	nice -n 19 make -s -C "$TOP_DIR" fuzz-build \
-	    >"$BATS_FILE_TMPDIR/build" 2>&1
-	echo $? >"$BATS_FILE_TMPDIR/built"
+	    >"$BATS_FILE_TMPDIR/build" 2>&1 || rc=$?
+	echo "$rc" >"$BATS_FILE_TMPDIR/built"
 }
 
 need_fuzz() {

@@ -122,3 +122,22 @@ awshttp_fetch(const char *method, const char *url,
 	(void)errlen;
 	return AWSHTTP_FAILED;
 }
+
+int
+awshttp_url_safe(const char *url)
+{
+	(void)url;
+	return 0;
+}
+
+int
+awshttp_post(const char *method, const char *url,
+    const char *const *headers, size_t nheaders, const char *reqbody,
+    size_t reqlen, long timeout_ms, long *status, char **body, size_t *len,
+    char *errbuf, size_t errlen)
+{
+	(void)reqbody;
+	(void)reqlen;
+	return awshttp_fetch(method, url, headers, nheaders, timeout_ms,
+	    status, body, len, errbuf, errlen);
+}
