@@ -30,26 +30,26 @@ plan_json() {	# plan_json STREAM [options]: the --json plan into $T/plan.json
 @test "r53apply: exactly 1,000 ResourceRecords fit one request, 1,001 need two" {
 	r53a_adds 1000 h | r53a_stream "$T/c1000" ZTEST1
 	plan_json "$T/c1000"
-	[ "$(r53a_json_get "$T/plan.json" 'd["requests"]')" = 1 ]
-	[ "$(r53a_json_get "$T/plan.json" 'd["resource_records"]')" = 1000 ]
+	[ "$(r53a_jq "$T/plan.json" '.requests')" = 1 ]
+	[ "$(r53a_jq "$T/plan.json" '.resource_records')" = 1000 ]
 	r53a_adds 1001 h | r53a_stream "$T/c1001" ZTEST1
 	plan_json "$T/c1001"
-	[ "$(r53a_json_get "$T/plan.json" 'd["requests"]')" = 2 ]
-	[ "$(r53a_json_get "$T/plan.json" 'max(b["resource_records"] for b in d["batches"])')" -le 1000 ]
+	[ "$(r53a_jq "$T/plan.json" '.requests')" = 2 ]
+	[ "$(r53a_jq "$T/plan.json" '[.batches[].resource_records] | max')" -le 1000 ]
 }
 
 @test "r53apply: exactly 32,000 Value characters fit one request, 32,001 need two" {
 	v=$(r53a_txt_value 1000)
 	r53a_adds 32 t TXT "$v" | r53a_stream "$T/c32k" ZTEST1
 	plan_json "$T/c32k"
-	[ "$(r53a_json_get "$T/plan.json" 'd["value_chars"]')" = 32000 ]
-	[ "$(r53a_json_get "$T/plan.json" 'd["requests"]')" = 1 ]
+	[ "$(r53a_jq "$T/plan.json" '.value_chars')" = 32000 ]
+	[ "$(r53a_jq "$T/plan.json" '.requests')" = 1 ]
 	{ r53a_adds 31 t TXT "$v"; printf '+\tz.example.com.\tTXT\t300\t%s\n' "$(r53a_txt_value 1001)"; } |
 		r53a_stream "$T/c32k1" ZTEST1
 	plan_json "$T/c32k1"
-	[ "$(r53a_json_get "$T/plan.json" 'd["value_chars"]')" = 32001 ]
-	[ "$(r53a_json_get "$T/plan.json" 'd["requests"]')" = 2 ]
-	[ "$(r53a_json_get "$T/plan.json" 'max(b["value_chars"] for b in d["batches"])')" -le 32000 ]
+	[ "$(r53a_jq "$T/plan.json" '.value_chars')" = 32001 ]
+	[ "$(r53a_jq "$T/plan.json" '.requests')" = 2 ]
+	[ "$(r53a_jq "$T/plan.json" '[.batches[].value_chars] | max')" -le 32000 ]
 }
 
 @test "r53apply: one RRset larger than half a request is never split" {
@@ -58,11 +58,11 @@ plan_json() {	# plan_json STREAM [options]: the --json plan into $T/plan.json
 	{ printf '+\tbig.example.com.\tA\t300\t%s\n' "$big"; r53a_adds 900 h; } |
 		r53a_stream "$T/cbig" ZTEST1
 	plan_json "$T/cbig"
-	[ "$(r53a_json_get "$T/plan.json" 'd["lower_bound"]')" = 2 ]
-	[ "$(r53a_json_get "$T/plan.json" 'd["requests"]')" = 2 ]
+	[ "$(r53a_jq "$T/plan.json" '.lower_bound')" = 2 ]
+	[ "$(r53a_jq "$T/plan.json" '.requests')" = 2 ]
 	# the 600 values are in one Change of one request
-	[ "$(r53a_json_get "$T/plan.json" 'sum(len(c["values"]) for b in d["batches"] for c in b["changes"] if c["name"] == "big.example.com.")')" = 600 ]
-	[ "$(r53a_json_get "$T/plan.json" 'len([c for b in d["batches"] for c in b["changes"] if c["name"] == "big.example.com."])')" = 1 ]
+	[ "$(r53a_jq "$T/plan.json" '[.batches[].changes[] | select(.name == "big.example.com.") | .values | length] | add // 0')" = 600 ]
+	[ "$(r53a_jq "$T/plan.json" '[.batches[].changes[] | select(.name == "big.example.com.")] | length')" = 1 ]
 }
 
 @test "r53apply: an update too large for DELETE+CREATE becomes an UPSERT; too large for both is skipped" {
@@ -85,13 +85,13 @@ plan_json() {	# plan_json STREAM [options]: the --json plan into $T/plan.json
 	v=$(r53a_txt_value 4000)
 	{ r53a_adds 80 t TXT "$v"; r53a_adds 9000 h; } | r53a_stream "$T/cmix" ZTEST1
 	plan_json "$T/cmix"
-	lb=$(r53a_json_get "$T/plan.json" 'd["lower_bound"]')
-	req=$(r53a_json_get "$T/plan.json" 'd["requests"]')
+	lb=$(r53a_jq "$T/plan.json" '.lower_bound')
+	req=$(r53a_jq "$T/plan.json" '.requests')
 	echo "requests $req lower bound $lb" >&3
 	[ "$lb" -ge 13 ]
 	[ "$req" -le $((lb + 1)) ]
-	[ "$(r53a_json_get "$T/plan.json" 'max(b["value_chars"] for b in d["batches"])')" -le 32000 ]
-	[ "$(r53a_json_get "$T/plan.json" 'max(b["resource_records"] for b in d["batches"])')" -le 1000 ]
+	[ "$(r53a_jq "$T/plan.json" '[.batches[].value_chars] | max')" -le 32000 ]
+	[ "$(r53a_jq "$T/plan.json" '[.batches[].resource_records] | max')" -le 1000 ]
 }
 
 @test "r53apply: the packer's unit tests (bounds on random and adversarial inputs)" {
@@ -116,15 +116,15 @@ plan_json() {	# plan_json STREAM [options]: the --json plan into $T/plan.json
 	} | sed 's/^+\th01500.example.com.\tA\t300\t.*$/+\th01500.example.com.\tCNAME\t300\tx.example.net./' |
 		r53a_stream "$T/cdel" ZTEST1
 	plan_json "$T/cdel"
-	[ "$(r53a_json_get "$T/plan.json" 'd["requests"]')" -ge 3 ]
-	b_ns=$(r53a_json_get "$T/plan.json" '[i for i, b in enumerate(d["batches"]) if any(c["name"] == "sub.example.com." for c in b["changes"])]')
-	b_g1=$(r53a_json_get "$T/plan.json" '[i for i, b in enumerate(d["batches"]) if any(c["name"] == "ns1.sub.example.com." for c in b["changes"])]')
-	b_g2=$(r53a_json_get "$T/plan.json" '[i for i, b in enumerate(d["batches"]) if any(c["name"] == "ns2.sub.example.com." for c in b["changes"])]')
+	[ "$(r53a_jq "$T/plan.json" '.requests')" -ge 3 ]
+	b_ns=$(r53a_jq "$T/plan.json" '.batches | to_entries[] | select(any(.value.changes[]; .name == "sub.example.com.")) | .key')
+	b_g1=$(r53a_jq "$T/plan.json" '.batches | to_entries[] | select(any(.value.changes[]; .name == "ns1.sub.example.com.")) | .key')
+	b_g2=$(r53a_jq "$T/plan.json" '.batches | to_entries[] | select(any(.value.changes[]; .name == "ns2.sub.example.com.")) | .key')
 	[ -n "$b_ns" ] && [ "$b_ns" = "$b_g1" ] && [ "$b_ns" = "$b_g2" ]
-	b_c=$(r53a_json_get "$T/plan.json" '[i for i, b in enumerate(d["batches"]) if any(c["name"] == "h01500.example.com." for c in b["changes"])]')
+	b_c=$(r53a_jq "$T/plan.json" '.batches | to_entries[] | select(any(.value.changes[]; .name == "h01500.example.com.")) | .key')
 	[ "$(printf '%s\n' "$b_c" | wc -l)" = 1 ]
 	# in that batch the DELETE of the A comes before the CREATE of the CNAME
-	r53a_json_get "$T/plan.json" "[c['action'] for c in d['batches'][$b_c]['changes'] if c['name'] == 'h01500.example.com.']" >"$T/acts"
+	r53a_jq "$T/plan.json" ".batches[$b_c].changes[] | select(.name == \"h01500.example.com.\") | .action" >"$T/acts"
 	[ "$(paste -sd, "$T/acts")" = "DELETE,CREATE" ]
 }
 
@@ -344,7 +344,7 @@ teardown() {
 	cat >"$T/w.json" <<'JSON'
 {"Changes":[{"Action":"CREATE","ResourceRecordSet":{"Name":"w.example.com","Type":"TXT","SetIdentifier":"one","Weight":10,"TTL":300,"ResourceRecords":[{"Value":"\"a\\009b\""}]}}]}
 JSON
-	awsr53 change-resource-record-sets --hosted-zone-id "$zid" --change-batch "file://$T/w.json" >/dev/null
+	emu_change "$zid" "$T/w.json" >/dev/null
 	r53a_list "$zid" >"$T/l0"
 	cat "$T/l0"
 	grep -qxF 'oct.example.com. TXT 300 "fine"|"v=1\009x"' "$T/l0"
@@ -384,7 +384,7 @@ JSON
 	cat >"$T/alias.json" <<JSON
 {"Changes":[{"Action":"CREATE","ResourceRecordSet":{"Name":"al.example.com","Type":"A","AliasTarget":{"HostedZoneId":"$zid","DNSName":"h.example.com","EvaluateTargetHealth":false}}}]}
 JSON
-	awsr53 change-resource-record-sets --hosted-zone-id "$zid" --change-batch "file://$T/alias.json" >/dev/null
+	emu_change "$zid" "$T/alias.json" >/dev/null
 	r53="@r53={\"AliasTarget\":{\"DNSName\":\"h.example.com.\",\"EvaluateTargetHealth\":\"false\",\"HostedZoneId\":\"$zid\"}}"
 	{
 		printf -- '-\tal.example.com.\tA\t-\t%s\n' "$r53"
@@ -421,7 +421,7 @@ JSON
 	[ "$(r53a_list "$zid" | grep -c '^h000')" = 20 ]
 	# skipped by Route 53's rules is final: the serial is written
 	[ "$(r53a_serial "$zid")" = 2024052002 ]
-	[ "$(r53a_json_get "$T/rep.json" 'd["skipped"]')" = 2 ]
+	[ "$(r53a_jq "$T/rep.json" '.skipped')" = 2 ]
 }
 
 @test "r53apply: hand-made non-canonical records converge through the pipeline (r53dump @raw)" {
@@ -544,8 +544,8 @@ JSON
 	n=$(r53a_count ChangeResourceRecordSets)
 	echo "change requests: $n" >&3
 	[ "$n" -le 3 ]
-	[ "$(r53a_json_get "$T/rep.json" 'd["rejected"]')" = 1 ]
-	r53a_json_get "$T/rep.json" 'd["not_applied"][0]["reason"]' | grep -q "already exists"
+	[ "$(r53a_jq "$T/rep.json" '.rejected')" = 1 ]
+	r53a_jq "$T/rep.json" '.not_applied[0].reason' | grep -q "already exists"
 	# the serial is not written: the stream did not apply whole
 	[ "$(r53a_serial "$zid")" = 1 ]
 }
@@ -567,7 +567,7 @@ JSON
 	echo "change requests: $n" >&3
 	# about 2 log2(61) requests, far fewer than 61
 	[ "$n" -le 16 ]
-	[ "$(r53a_json_get "$T/rep.json" 'd["not_applied"][0]["key"]')" = "bad.example.com. A" ]
+	[ "$(r53a_jq "$T/rep.json" '.not_applied[0].key')" = "bad.example.com. A" ]
 	! r53a_list "$zid" | grep -q '^bad\.'
 	[ "$(r53a_list "$zid" | grep -c '^h000')" = 60 ]
 }
@@ -595,7 +595,7 @@ caa_desired() {
 	n=$(r53a_count ChangeResourceRecordSets)
 	echo "# change requests for 37 changes, one refused: $n" >&3
 	[ "$n" -le 3 ]
-	[ "$(r53a_json_get "$T/rep.json" '[x["key"] for x in d["not_applied"]]')" = "example.com. CAA" ]
+	[ "$(r53a_jq "$T/rep.json" '.not_applied[].key')" = "example.com. CAA" ]
 	[ "$(r53a_list "$zid" | grep -c '^h000')" = 36 ]
 	! r53a_list "$zid" | grep -q ' CAA '
 }
@@ -608,11 +608,11 @@ caa_desired() {
 	echo "$output"
 	assert_failure 1
 	assert_output --partial "created 36, updated 0, deleted 0, skipped 1,"
-	[ "$(r53a_json_get "$T/rep.json" '[x["refusal"] for x in d["not_applied"]]')" = "invalid-value" ]
+	[ "$(r53a_jq "$T/rep.json" '.not_applied[].refusal')" = "invalid-value" ]
 	# everything Route 53 accepts applied: the serial is the source's,
 	# so the zone no longer looks never written
 	[ "$(r53a_serial "$zid")" = 2024052002 ]
-	[ "$(r53a_json_get "$T/rep.json" 'd["serial_written"]')" = 2024052002 ]
+	[ "$(r53a_jq "$T/rep.json" '.serial_written')" = 2024052002 ]
 	# an update and a delete in the source apply (nothing held back); the
 	# refused RRset is tried again at this full compare
 	caa_desired "$T/des2" 2024052003 35
@@ -642,7 +642,7 @@ weighted_www() {
 	cat >"$T/w.json" <<JSON
 {"Changes":[{"Action":"CREATE","ResourceRecordSet":{"Name":"www.example.com","Type":"A","SetIdentifier":"eu","Weight":10,"TTL":60,"ResourceRecords":[{"Value":"192.0.2.80"}]}}]}
 JSON
-	awsr53 change-resource-record-sets --hosted-zone-id "$1" --change-batch "file://$T/w.json" >/dev/null
+	emu_change "$1" "$T/w.json" >/dev/null
 }
 
 @test "r53apply: a plain RRset colliding with routing records of its name and type is reported, the rest applied" {
@@ -692,9 +692,9 @@ JSON
 	r53a_adds 3 h | R53A_CUR_RRSETS=2 r53a_stream "$T/c" "$zid"
 	run r53apply --zone-id "$zid" --dry-run --report "$T/r.json" "$T/c"
 	assert_success
-	[ "$(r53a_json_get "$T/r.json" 'd["dry_run"]')" = true ]
-	[ "$(r53a_json_get "$T/r.json" 'd["batches"][0]["state"]')" = planned ]
-	[ "$(r53a_json_get "$T/r.json" 'd["change_requests"]')" = 0 ]
+	[ "$(r53a_jq "$T/r.json" '.dry_run')" = true ]
+	[ "$(r53a_jq "$T/r.json" '.batches[0].state')" = planned ]
+	[ "$(r53a_jq "$T/r.json" '.change_requests')" = 0 ]
 	assert_output --partial "UPSERT example.com. SOA 900 [ns-2048.awsdns-64.net. awsdns-hostmaster.amazon.com. 2024052002 7200 900 1209600 86400]"
 	[ "$(r53a_count ChangeResourceRecordSets)" = 0 ]
 	[ "$(r53a_count GetHostedZoneLimit)" = 1 ]
@@ -718,7 +718,7 @@ JSON
 	assert_output --partial "requests 0, lower bound 0"
 	refute_output --partial "UPSERT"
 	r53apply --zone-id "$zid" --dry-run --json "$T/c" 2>/dev/null >"$T/plan.json"
-	[ "$(r53a_json_get "$T/plan.json" 'd["requests"]')" = 0 ]
+	[ "$(r53a_jq "$T/plan.json" '.requests')" = 0 ]
 	# and the run indeed sends nothing, the serial stays Route 53's
 	emu_reset_counters
 	run r53apply --zone-id "$zid" "$T/c"
@@ -769,7 +769,7 @@ JSON
 	r53a_adds 2 h | R53A_CUR_RRSETS=2 r53a_stream "$T/c" "$zid"
 	apply_ok "$zid" "$T/c" --wait --wait-timeout 60 --report "$T/r.json"
 	[ "$(r53a_count GetChange)" -ge 2 ]
-	[ "$(r53a_json_get "$T/r.json" 'd["batches"][0]["insync"]')" = true ]
+	[ "$(r53a_jq "$T/r.json" '.batches[0].insync')" = true ]
 	emu_admin post pending '{"seconds": 600}' >/dev/null
 	r53a_adds 2 k | R53A_CUR_RRSETS=4 R53A_EXTRA_HEADER="#current-serial 2024052002" R53A_SERIAL=2024052003 r53a_stream "$T/c2" "$zid"
 	run r53apply --zone-id "$zid" --wait --wait-timeout 2 "$T/c2"
@@ -873,7 +873,7 @@ json.dump({"Changes": [{"Action": "UPSERT", "ResourceRecordSet": {
     "Weight": 10, "TTL": 300,
     "ResourceRecords": [{"Value": "192.0.2.77"}]}}]}, open(sys.argv[1], "w"))
 PY
-	awsr53 change-resource-record-sets --hosted-zone-id "$zid" --change-batch "file://$T/up.json" >/dev/null
+	emu_change "$zid" "$T/up.json" >/dev/null
 	{
 		printf -- '-\twww.example.com.\tA/eu\t300\t192.0.2.1\t@r53={"Weight":"10"}\n'
 		printf -- '-\twww.example.com.\tA/us\t300\t192.0.2.2\t@r53={"Weight":"20"}\n'
@@ -885,7 +885,7 @@ PY
 	assert_output --partial "set-identifier='eu'"
 	assert_output --partial "created 0, updated 0, deleted 1, skipped 1, change requests 2,"
 	[ "$(r53a_count ChangeResourceRecordSets)" = 2 ]
-	[ "$(r53a_json_get "$T/rep.json" '[x["key"] for x in d["not_applied"]]')" = "www.example.com. A/eu" ]
+	[ "$(r53a_jq "$T/rep.json" '.not_applied[].key')" = "www.example.com. A/eu" ]
 	r53a_list "$zid" | grep -qx 'www.example.com. A/eu 300 192.0.2.77'
 	! r53a_list "$zid" | grep -q 'A/us'
 	[ "$(r53a_serial "$zid")" = 2024052002 ]
@@ -934,8 +934,8 @@ PY
 	refute_output --partial "rejected by Route 53"
 	assert_output --partial "created 1, updated 0, deleted 0, skipped 2, change requests 1,"
 	[ "$(r53a_count ChangeResourceRecordSets)" = 1 ]
-	[ "$(r53a_json_get "$T/rep.json" 'd["held"]')" = 2 ]
-	[ "$(r53a_json_get "$T/rep.json" 'd["rejected"]')" = 0 ]
+	[ "$(r53a_jq "$T/rep.json" '.held')" = 2 ]
+	[ "$(r53a_jq "$T/rep.json" '.rejected')" = 0 ]
 	r53a_list "$zid" | grep -qx 'x.example.com. A 300 192.0.2.1'
 	r53a_list "$zid" | grep -qx 'y.example.com. A 300 192.0.2.2'
 	[ "$(r53a_serial "$zid")" = 1 ]

@@ -29,10 +29,10 @@ make_desired() {
 	echo "$output"
 	assert_success
 	assert_output --partial "created 2500, updated 0, deleted 0, skipped 0, change requests 3,"
-	retries=$(r53a_json_get "$T/rep.json" 'd["retries"]')
+	retries=$(r53a_jq "$T/rep.json" '.retries')
 	echo "retries $retries" >&3
 	[ "$retries" -gt 0 ]
-	[ "$(r53a_json_get "$T/rep.json" 'd["change_requests"]')" = 3 ]
+	[ "$(r53a_jq "$T/rep.json" '.change_requests')" = 3 ]
 	emu_counters | grep -q Throttling
 	emu_counters | grep -q PriorRequestNotComplete
 	emu_faults '{"clear": true}'
@@ -49,12 +49,12 @@ make_desired() {
 	run r53apply --zone-id "$zid" --report "$T/rep.json" "$T/c"
 	echo "$output"
 	assert_success
-	total=$(emu_counters | python3 -c 'import json,sys; print(json.load(sys.stdin)["_total"])')
-	retries=$(r53a_json_get "$T/rep.json" 'd["retries"]')
+	total=$(emu_count _total)
+	retries=$(r53a_jq "$T/rep.json" '.retries')
 	echo "# HTTP requests $total, retries $retries" >&3
 	[ "$retries" -gt 0 ]
 	assert_output --partial "change requests 1, requests $total, retries $retries,"
-	[ "$(r53a_json_get "$T/rep.json" 'd["http_requests"]')" = "$total" ]
+	[ "$(r53a_jq "$T/rep.json" '.http_requests')" = "$total" ]
 }
 
 @test "r53apply faults: connection dropped after batch 2 was applied: re-read, not resent, run completes" {
@@ -66,7 +66,7 @@ make_desired() {
 	assert_output --partial "re-reading the zone"
 	# three batches, three change requests: the dropped one was not resent
 	[ "$(r53a_count ChangeResourceRecordSets)" = 3 ]
-	[ "$(r53a_json_get "$T/rep.json" '[b["ambiguous"] for b in d["batches"]]' | paste -sd,)" = "false,true,false" ]
+	[ "$(r53a_jq "$T/rep.json" '.batches[].ambiguous' | paste -sd,)" = "false,true,false" ]
 	[ "$(r53a_list "$zid" | grep -c '^h[0-9]')" = 2500 ]
 	# a rerun of the whole pipeline finds nothing to do
 	emu_reset_counters
@@ -105,9 +105,9 @@ make_desired() {
 	echo "$output"
 	assert_failure 7
 	assert_output --partial "batch 2 of 3 could not be sent"
-	[ "$(r53a_json_get "$T/rep.json" '[b["state"] for b in d["batches"]]' | paste -sd,)" = "applied,failed,not-sent" ]
-	r53a_json_get "$T/rep.json" 'd["batches"][1]["message"]' | grep -qi throttl
-	[ "$(r53a_json_get "$T/rep.json" 'd["exit_status"]')" = 7 ]
+	[ "$(r53a_jq "$T/rep.json" '.batches[].state' | paste -sd,)" = "applied,failed,not-sent" ]
+	r53a_jq "$T/rep.json" '.batches[1].message' | grep -qi throttl
+	[ "$(r53a_jq "$T/rep.json" '.exit_status')" = 7 ]
 	# not everything applied: the SOA serial is not written
 	[ "$(r53a_serial "$zid")" = 1 ]
 	emu_faults '{"clear": true}'
@@ -204,11 +204,11 @@ make_desired() {
 	echo "# change requests $changes, list requests $lists" >&3
 	[ "$changes" = 1 ]
 	[ $((changes + lists)) -le 10 ]
-	[ "$(r53a_json_get "$T/rep.json" 'd["already_applied"]')" = 1500 ]
-	[ "$(r53a_json_get "$T/rep.json" 'd["created"]')" = 0 ]
-	[ "$(r53a_json_get "$T/rep.json" 'd["rejected"]')" = 0 ]
-	[ "$(r53a_json_get "$T/rep.json" 'len(d["already_applied_changes"])')" = 1500 ]
-	[ "$(r53a_json_get "$T/rep.json" 'len(d["not_applied"])')" = 0 ]
+	[ "$(r53a_jq "$T/rep.json" '.already_applied')" = 1500 ]
+	[ "$(r53a_jq "$T/rep.json" '.created')" = 0 ]
+	[ "$(r53a_jq "$T/rep.json" '.rejected')" = 0 ]
+	[ "$(r53a_jq "$T/rep.json" '.already_applied_changes | length')" = 1500 ]
+	[ "$(r53a_jq "$T/rep.json" '.not_applied | length')" = 0 ]
 	[ "$(r53a_list "$zid" | grep -c '^h[0-9]')" = 1500 ]
 }
 
@@ -218,12 +218,10 @@ make_desired() {
 	assert_success
 	# someone changed one of them by hand: same key, other value
 	r53a_batch_file "$T/up.json" UPSERT h00777.example.com. A 300 192.0.2.77
-	awsr53 change-resource-record-sets --hosted-zone-id "$zid" \
-		--change-batch "file://$T/up.json" >/dev/null
+	emu_change "$zid" "$T/up.json" >/dev/null
 	# and another with the same value but another TTL
 	r53a_batch_file "$T/up2.json" UPSERT h01222.example.com. A 60 10.0.4.198
-	awsr53 change-resource-record-sets --hosted-zone-id "$zid" \
-		--change-batch "file://$T/up2.json" >/dev/null
+	emu_change "$zid" "$T/up2.json" >/dev/null
 	emu_reset_counters
 	# one <Message> per refused change, as Route 53's XML form has it
 	emu_faults '{"icb_form": "messages"}'
@@ -237,9 +235,9 @@ make_desired() {
 	lists=$(r53a_count ListResourceRecordSets)
 	echo "# change requests $changes, list requests $lists" >&3
 	[ $((changes + lists)) -le 10 ]
-	[ "$(r53a_json_get "$T/rep.json" 'd["rejected"]')" = 2 ]
-	[ "$(r53a_json_get "$T/rep.json" 'd["already_applied"]')" = 1498 ]
-	[ "$(r53a_json_get "$T/rep.json" '[x["key"] for x in d["not_applied"]]' | paste -sd,)" = "h00777.example.com. A,h01222.example.com. A" ]
+	[ "$(r53a_jq "$T/rep.json" '.rejected')" = 2 ]
+	[ "$(r53a_jq "$T/rep.json" '.already_applied')" = 1498 ]
+	[ "$(r53a_jq "$T/rep.json" '.not_applied[].key' | paste -sd,)" = "h00777.example.com. A,h01222.example.com. A" ]
 	# the hand-made values are still there
 	r53a_list "$zid" | grep -qx 'h00777.example.com. A 300 192.0.2.77'
 	r53a_list "$zid" | grep -qx 'h01222.example.com. A 60 10.0.4.198'
@@ -262,7 +260,7 @@ make_desired() {
 	assert_success
 	assert_output --partial "deleted 0, already applied 2, skipped 0, change requests 1,"
 	[ "$(r53a_count ListResourceRecordSets)" -le 3 ]
-	[ "$(r53a_json_get "$T/rep2.json" 'd["already_applied"]')" = 2 ]
+	[ "$(r53a_jq "$T/rep2.json" '.already_applied')" = 2 ]
 	run r53apply --zone-id "$zid" --force "$T/d25"
 	echo "$output"
 	assert_success
@@ -306,7 +304,7 @@ walk_names() {
 	assert_output --partial "deleted 6, already applied 6,"
 	[ "$(r53a_list "$zid" | grep -c '192.0.2.9')" = 0 ]
 	[ "$(r53a_list "$zid" | grep -c '192.0.2.1$')" = 6 ]
-	[ "$(r53a_json_get "$T/rep.json" '[x["kind"] for x in d["already_applied_changes"]]' | sort -u)" = "+" ]
+	[ "$(r53a_jq "$T/rep.json" '.already_applied_changes[].kind' | sort -u)" = "+" ]
 	[ "$(r53a_serial "$zid")" = 2024052003 ]
 	# and once more: now everything is in place
 	run r53apply --zone-id "$zid" --force "$T/c1"

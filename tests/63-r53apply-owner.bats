@@ -199,8 +199,7 @@ deletes_stream() {
 	populated "$zid"
 	r53a_batch_file "$T/soa.json" UPSERT example.com SOA 900 \
 		"ns-2048.awsdns-64.net. awsdns-hostmaster.amazon.com. 2024052001 7200 900 1209600 86400"
-	awsr53 change-resource-record-sets --hosted-zone-id "$zid" \
-		--change-batch "file://$T/soa.json" >/dev/null
+	emu_change "$zid" "$T/soa.json" >/dev/null
 	deletes_stream "$T/c" "$zid" 2024052001
 	emu_reset_counters
 	run r53apply --zone-id "$zid" "$T/c"

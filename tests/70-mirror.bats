@@ -345,8 +345,8 @@ EOF
 	assert_failure 2
 	assert_output --partial "result=failed-rrdiff"
 	[ "$(emu_count ChangeResourceRecordSets)" -eq 0 ]
-	run awsr53 list-resource-record-sets --hosted-zone-id "$FWD_ID"
-	assert_output --partial '"Value": "192.0.2.80"'
+	run emu_rrsets "$FWD_ID"
+	assert_output --partial '"192.0.2.80"'
 
 	mirror_unwrap zxfr
 	run mirror_fwd
@@ -374,11 +374,11 @@ EOF
 	cat >"$T/r53dump-killed" <<EOF
 #!/bin/bash
 case " \$* " in *" --serial "*) exec "$R53M_BUILD/r53dump" "\$@" ;; esac
-base=\$($EMU_PY "$TESTS_DIR/r53emu/emuctl.py" "$EMU_URL" count ListResourceRecordSets)
+base=\$(curl -sS "$EMU_URL/_emu/counters" | jq ".ListResourceRecordSets // 0")
 "$R53M_BUILD/r53dump" "\$@" &
 pid=\$!
 for ((i = 0; i < 300; i++)); do
-	n=\$($EMU_PY "$TESTS_DIR/r53emu/emuctl.py" "$EMU_URL" count ListResourceRecordSets)
+	n=\$(curl -sS "$EMU_URL/_emu/counters" | jq ".ListResourceRecordSets // 0")
 	[ "\$n" -ge \$((base + 2)) ] && break
 	sleep 0.1
 done
@@ -427,7 +427,7 @@ EOF
 {"Changes":[{"Action":"UPSERT","ResourceRecordSet":{"Name":"www.mirror.test.","Type":"A","TTL":60,"ResourceRecords":[{"Value":"203.0.113.66"}]}},
 {"Action":"CREATE","ResourceRecordSet":{"Name":"rogue.mirror.test.","Type":"TXT","TTL":60,"ResourceRecords":[{"Value":"\"by hand\""}]}}]}
 EOF
-	run awsr53 change-resource-record-sets --hosted-zone-id "$FWD_ID" --change-batch "file://$T/batch.json"
+	run emu_change "$FWD_ID" "$T/batch.json"
 	assert_success
 	# The probe alone cannot see it (neither serial moved)...
 	run mirror_fwd
@@ -454,13 +454,13 @@ EOF
 	assert_success
 	# Somebody wrote a later serial into Route 53 (2026112601 + 2^31 - 1).
 	local soa
-	soa=$(awsr53 list-resource-record-sets --hosted-zone-id "$FWD_ID" \
-		--query "ResourceRecordSets[?Type=='SOA'].ResourceRecords[0].Value" --output text)
+	soa=$(emu_rrsets "$FWD_ID" |
+		jq -r '.[] | select(.Type == "SOA") | .ResourceRecords[0]')
 	soa=${soa/ 2026112601 / 4173596248 }
 	cat >"$T/soa.json" <<EOF
 {"Changes":[{"Action":"UPSERT","ResourceRecordSet":{"Name":"mirror.test.","Type":"SOA","TTL":900,"ResourceRecords":[{"Value":"$soa"}]}}]}
 EOF
-	awsr53 change-resource-record-sets --hosted-zone-id "$FWD_ID" --change-batch "file://$T/soa.json"
+	emu_change "$FWD_ID" "$T/soa.json"
 	emu_reset_counters
 	run mirror_fwd
 	assert_failure 4
@@ -470,7 +470,7 @@ EOF
 	# One more than 2^31 later is behind under RFC 1982: overwritten.
 	soa=${soa/ 4173596248 / 4173596250 }
 	sed -i "s/\"Value\":\"[^\"]*\"/\"Value\":\"$soa\"/" "$T/soa.json"
-	awsr53 change-resource-record-sets --hosted-zone-id "$FWD_ID" --change-batch "file://$T/soa.json"
+	emu_change "$FWD_ID" "$T/soa.json"
 	run mirror_fwd
 	assert_success
 	assert_output --partial "route53-serial=4173596250->2026112601"
@@ -644,7 +644,7 @@ start_huge() {
 	run mirror_fwd
 	assert_failure 1
 	assert_output --partial "result=changed status=1"
-	run awsr53 list-resource-record-sets --hosted-zone-id "$FWD_ID"
+	run emu_rrsets "$FWD_ID"
 	assert_output --partial '"Name": "www.mirror.test."'
 	refute_output --partial '"Name": "huge.mirror.test."'
 	# The probe: nothing changed since.
@@ -666,11 +666,11 @@ start_huge() {
 	big_change
 	cat >"$T/r53apply-killed" <<EOF
 #!/bin/bash
-base=\$($EMU_PY "$TESTS_DIR/r53emu/emuctl.py" "$EMU_URL" count ChangeResourceRecordSets)
+base=\$(curl -sS "$EMU_URL/_emu/counters" | jq ".ChangeResourceRecordSets // 0")
 "$R53M_BUILD/r53apply" "\$@" &
 pid=\$!
 for ((i = 0; i < 300; i++)); do
-	n=\$($EMU_PY "$TESTS_DIR/r53emu/emuctl.py" "$EMU_URL" count ChangeResourceRecordSets)
+	n=\$(curl -sS "$EMU_URL/_emu/counters" | jq ".ChangeResourceRecordSets // 0")
 	[ "\$n" -ge \$((base + 1)) ] && break
 	sleep 0.1
 done
@@ -818,7 +818,7 @@ EOF2
 	cat >"$T/batch.json" <<'EOF2'
 {"Changes":[{"Action":"UPSERT","ResourceRecordSet":{"Name":"www.mirror.test.","Type":"A","TTL":60,"ResourceRecords":[{"Value":"203.0.113.66"}]}}]}
 EOF2
-	awsr53 change-resource-record-sets --hosted-zone-id "$FWD_ID" --change-batch "file://$T/batch.json"
+	emu_change "$FWD_ID" "$T/batch.json"
 	# A new rrdiff binary: the option hash changes, the check stays.
 	printf '#!/bin/sh\nexec "%s/rrdiff" "$@"\n' "$R53M_BUILD" >"$T/rrdiff-new"
 	mirror_wrap rrdiff "$T/rrdiff-new"
@@ -829,7 +829,7 @@ EOF2
 	assert_output --partial "drift=1"
 	mirror_converged "$FWD" "$FWD_ID"
 	# The same with an option added (the hand change is not only a TTL).
-	awsr53 change-resource-record-sets --hosted-zone-id "$FWD_ID" --change-batch "file://$T/batch.json"
+	emu_change "$FWD_ID" "$T/batch.json"
 	run mirror_fwd --ignore-ttl
 	assert_failure 12
 	assert_output --partial "check=full:options-changed"
@@ -946,7 +946,7 @@ tree_sum() {
 	cat >"$T/batch.json" <<'EOF2'
 {"Changes":[{"Action":"CREATE","ResourceRecordSet":{"Name":"rogue.mirror.test.","Type":"TXT","TTL":60,"ResourceRecords":[{"Value":"\"by hand\""}]}}]}
 EOF2
-	awsr53 change-resource-record-sets --hosted-zone-id "$FWD_ID" --change-batch "file://$T/batch.json"
+	emu_change "$FWD_ID" "$T/batch.json"
 	local d before
 	d=$(mirror_zone_dir "$FWD_ID")
 	before=$(tree_sum "$d")
@@ -981,13 +981,13 @@ EOF2
 	cat >"$T/batch.json" <<'EOF2'
 {"Changes":[{"Action":"CREATE","ResourceRecordSet":{"Name":"legacy.mirror.test.","Type":"A","TTL":60,"ResourceRecords":[{"Value":"203.0.113.9"}]}}]}
 EOF2
-	awsr53 change-resource-record-sets --hosted-zone-id "$FWD_ID" --change-batch "file://$T/batch.json"
+	emu_change "$FWD_ID" "$T/batch.json"
 	run mirror_fwd
 	assert_failure 1
 	assert_output --partial "route53-serial=1 "
 	refute_output --partial "->2026112601"
-	run awsr53 list-resource-record-sets --hosted-zone-id "$FWD_ID"
-	refute_output --regexp '"Value": "[^"]* 2026112601 [0-9 ]+"'
+	run emu_rrsets "$FWD_ID"
+	refute_output --regexp '"[^"]* 2026112601 [0-9 ]+"'
 	# With --adopt the SOA is written: the arrow says so.
 	run mirror_fwd --adopt
 	assert_success
@@ -1010,7 +1010,7 @@ EOF2
 	cat >"$T/batch.json" <<'EOF2'
 {"Changes":[{"Action":"UPSERT","ResourceRecordSet":{"Name":"www.mirror.test.","Type":"A","TTL":60,"ResourceRecords":[{"Value":"203.0.113.66"}]}}]}
 EOF2
-	awsr53 change-resource-record-sets --hosted-zone-id "$FWD_ID" --change-batch "file://$T/batch.json"
+	emu_change "$FWD_ID" "$T/batch.json"
 	run mirror_fwd --full
 	assert_failure 12
 	assert_output --partial "result=drift-repaired"
@@ -1072,12 +1072,12 @@ EOF2
 {"Changes":[{"Action":"CREATE","ResourceRecordSet":{"Name":"ns1.mirror.test.","Type":"A","TTL":3600,"ResourceRecords":[{"Value":"192.0.2.53"}]}},
 {"Action":"CREATE","ResourceRecordSet":{"Name":"legacy.mirror.test.","Type":"A","TTL":60,"ResourceRecords":[{"Value":"203.0.113.9"}]}}]}
 EOF2
-	awsr53 change-resource-record-sets --hosted-zone-id "$FWD_ID" --change-batch "file://$T/batch.json"
+	emu_change "$FWD_ID" "$T/batch.json"
 	run mirror_fwd
 	assert_failure 1
 	assert_output --partial "result=held status=1"
 	assert_output --partial "changes=1 adds=0 deletes=1 updates=0 skipped=1 "
-	run awsr53 list-resource-record-sets --hosted-zone-id "$FWD_ID"
+	run emu_rrsets "$FWD_ID"
 	assert_output --partial '"Name": "legacy.mirror.test."'
 }
 

@@ -79,8 +79,7 @@ EOF
 
 # throttled: Throttling errors the emulator answered since the last reset.
 throttled() {
-	emu_counters | /usr/bin/python3 -c \
-		'import json, sys; print(json.load(sys.stdin)["_errors"].get("Throttling", 0))'
+	emu_counters | jq '._errors.Throttling // 0'
 }
 
 # many_setup: Knot with NZONES forward zones, a reverse zone, a private
@@ -185,9 +184,9 @@ EOF
 	# private hosted zone.
 	mirror_converged corp.many.test "$CORP_ID"
 	mirror_converged lab.corp.many.test "$LAB_ID"
-	run awsr53 list-resource-record-sets --hosted-zone-id "$LAB_ID"
+	run emu_rrsets "$LAB_ID"
 	assert_output --partial '"Name": "bench.lab.corp.many.test."'
-	run awsr53 list-resource-record-sets --hosted-zone-id "$CORP_ID"
+	run emu_rrsets "$CORP_ID"
 	assert_output --partial '"Name": "lab.corp.many.test."'
 	refute_output --partial 'bench.lab'
 

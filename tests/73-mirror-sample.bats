@@ -44,8 +44,7 @@ sample_zone() {
 {"Action":"UPSERT","ResourceRecordSet":{"Name":"sample.test.","Type":"MX","TTL":3600,"ResourceRecords":[{"Value":"10 MAIL.Sample.test."}]}},
 {"Action":"CREATE","ResourceRecordSet":{"Name":"byhand.sample.test","Type":"TXT","TTL":300,"ResourceRecords":[{"Value":"\"x\\009y\""}]}}]}
 JSON
-	awsr53 change-resource-record-sets --hosted-zone-id "$ZID" \
-		--change-batch "file://$T/byhand.json" >/dev/null
+	emu_change "$ZID" "$T/byhand.json" >/dev/null
 }
 
 @test "sample zone: the emulator stores decimal escapes and hand-made case as sent" {

@@ -44,7 +44,7 @@ teardown() {
 
 put_secret() {
 	local json
-	json=$("$EMU_PY" -c 'import json,sys; print(json.dumps({"Name": sys.argv[1], "SecretString": sys.argv[2]}))' "$@")
+	json=$(jq -nc --arg n "$1" --arg s "$2" '{Name: $n, SecretString: $s}')
 	emu_admin post secrets "$json" >/dev/null
 }
 
@@ -115,8 +115,9 @@ invoke() {
 	run "$EMU_PY" "$RAPI" invoke "$RAPI_ADDR" "$T/event.json" --wait 100
 }
 
+# jget JQ-EXPR: one value of the JSON document on stdin (strings raw).
 jget() {
-	"$EMU_PY" -c 'import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"
+	jq -r "$1"
 }
 
 sample_event() {
@@ -154,15 +155,15 @@ no_secret_leak() {
 	lambda_start R53M_TSIG_SECRET_ID=r53mirror/xfr R53M_MAX_INVOCATIONS=2
 	invoke "$(sample_event)"
 	assert_success
-	[ "$(jget 'd["kind"]' <<<"$output")" = response ]
-	[ "$(jget 'd["body"]["zones"][0]["status"]' <<<"$output")" = 0 ]
-	[[ "$(jget 'd["body"]["zones"][0]["summary"]' <<<"$output")" == *result=changed* ]]
+	[ "$(jget '.kind' <<<"$output")" = response ]
+	[ "$(jget '.body.zones[0].status' <<<"$output")" = 0 ]
+	[[ "$(jget '.body.zones[0].summary' <<<"$output")" == *result=changed* ]]
 	mirror_converged "$ZONE" "$ZID"
 	emu_reset_counters
 	invoke "$(sample_event)"
 	assert_success
-	[ "$(jget 'd["kind"]' <<<"$output")" = response ]
-	[[ "$(jget 'd["body"]["zones"][0]["summary"]' <<<"$output")" == *check=probe* ]]
+	[ "$(jget '.kind' <<<"$output")" = response ]
+	[[ "$(jget '.body.zones[0].summary' <<<"$output")" == *check=probe* ]]
 	# One Route 53 request (and the key's one GetSecretValue).
 	[ "$(emu_count ListResourceRecordSets)" = 1 ]
 	[ "$(($(emu_count _total) - $(emu_count GetSecretValue)))" = 1 ]
@@ -178,12 +179,12 @@ no_secret_leak() {
 	list="[$(sample_event), $(sample_event)]"
 	lambda_start R53M_TSIG_SECRET_ID=r53mirror/xfr R53M_ZONES="$list"
 	invoke "$list"
-	[ "$(jget 'len(d["body"]["zones"])' <<<"$output")" = 2 ]
-	[ "$(jget 'd["body"]["source"]' <<<"$output")" = event ]
+	[ "$(jget '.body.zones | length' <<<"$output")" = 2 ]
+	[ "$(jget '.body.source' <<<"$output")" = event ]
 	invoke '{"version": "0", "detail-type": "Scheduled Event", "source": "aws.events", "detail": {}}'
-	[ "$(jget 'd["kind"]' <<<"$output")" = response ]
-	[ "$(jget 'd["body"]["source"]' <<<"$output")" = R53M_ZONES ]
-	[ "$(jget 'd["body"]["zones"][1]["status"]' <<<"$output")" = 0 ]
+	[ "$(jget '.kind' <<<"$output")" = response ]
+	[ "$(jget '.body.source' <<<"$output")" = R53M_ZONES ]
+	[ "$(jget '.body.zones[1].status' <<<"$output")" = 0 ]
 }
 
 @test "failures are reported to the Runtime API with the exit status in the log" {
@@ -191,17 +192,17 @@ no_secret_leak() {
 	# The DNS server is down.
 	invoke "$(sample_event "$(mirror_closed_port)")"
 	assert_success
-	[ "$(jget 'd["kind"]' <<<"$output")" = error ]
-	[ "$(jget 'd["errorType"]' <<<"$output")" = MirrorFailed ]
-	msg=$(jget 'd["body"]["errorMessage"]' <<<"$output")
+	[ "$(jget '.kind' <<<"$output")" = error ]
+	[ "$(jget '.errorType' <<<"$output")" = MirrorFailed ]
+	msg=$(jget '.body.errorMessage' <<<"$output")
 	[[ $msg == "1 of 1 zones failed: $ZONE exit 5 (remote failure"* ]]
 	grep -q "zone=$ZONE hosted-zone=$ZID status=5 (remote failure" "$T/function.log"
 	# A bad event: the field is named.
 	invoke '{"Domain": "mirror.test", "MasterDns": "127.0.0.1", "ZoneId": "not-an-id"}'
-	[ "$(jget 'd["errorType"]' <<<"$output")" = InvalidEvent ]
-	[ "$(jget 'd["body"]["errorMessage"]' <<<"$output")" = 'event: zone 1: bad ZoneId "not-an-id"' ]
+	[ "$(jget '.errorType' <<<"$output")" = InvalidEvent ]
+	[ "$(jget '.body.errorMessage' <<<"$output")" = 'event: zone 1: bad ZoneId "not-an-id"' ]
 	invoke 'not json'
-	[ "$(jget 'd["errorType"]' <<<"$output")" = InvalidEvent ]
+	[ "$(jget '.errorType' <<<"$output")" = InvalidEvent ]
 	no_secret_leak
 }
 
@@ -209,8 +210,8 @@ no_secret_leak() {
 	put_secret wrong-key "$(tsig-keygen -a hmac-sha256 xfrkey)"
 	lambda_start R53M_TSIG_SECRET_ID=no-such-secret R53M_MAX_INVOCATIONS=1
 	invoke "$(sample_event)"
-	[ "$(jget 'd["kind"]' <<<"$output")" = error ]
-	msg=$(jget 'd["body"]["errorMessage"]' <<<"$output")
+	[ "$(jget '.kind' <<<"$output")" = error ]
+	msg=$(jget '.body.errorMessage' <<<"$output")
 	[[ $msg == *"exit 5"* ]]
 	grep -q "ResourceNotFoundException" "$T/function.log"
 	grep -q "status=5" "$T/function.log"
@@ -218,8 +219,8 @@ no_secret_leak() {
 	# A secret that holds the wrong key: the server refuses the transfer.
 	lambda_start R53M_TSIG_SECRET_ID=wrong-key R53M_MAX_INVOCATIONS=1
 	invoke "$(sample_event)"
-	[ "$(jget 'd["kind"]' <<<"$output")" = error ]
-	[[ "$(jget 'd["body"]["errorMessage"]' <<<"$output")" == *"$ZONE exit "[56]* ]]
+	[ "$(jget '.kind' <<<"$output")" = error ]
+	[[ "$(jget '.body.errorMessage' <<<"$output")" == *"$ZONE exit "[56]* ]]
 	no_secret_leak
 }
 
@@ -227,13 +228,13 @@ no_secret_leak() {
 	lambda_start
 	run "$EMU_PY" "$RAPI" init-error "$RAPI_ADDR" --wait 20
 	assert_success
-	[ "$(jget 'd["errorType"]' <<<"$output")" = Runtime.InitError ]
-	[[ "$(jget 'd["body"]["errorMessage"]' <<<"$output")" == "R53M_TSIG_SECRET_ID is not set"* ]]
+	[ "$(jget '.errorType' <<<"$output")" = Runtime.InitError ]
+	[[ "$(jget '.body.errorMessage' <<<"$output")" == "R53M_TSIG_SECRET_ID is not set"* ]]
 	wait "$FN_PID" && false
 	FN_PID=""
 	lambda_stop
 	lambda_start R53M_TSIG_SECRET_ID=x R53M_ZONES='[{"Domain": "a.example"}]'
 	run "$EMU_PY" "$RAPI" init-error "$RAPI_ADDR" --wait 20
 	assert_success
-	[ "$(jget 'd["body"]["errorMessage"]' <<<"$output")" = "R53M_ZONES: zone 1: MasterDns is missing" ]
+	[ "$(jget '.body.errorMessage' <<<"$output")" = "R53M_ZONES: zone 1: MasterDns is missing" ]
 }

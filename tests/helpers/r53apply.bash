@@ -12,9 +12,8 @@
 #       the index; default A 10.x.y.z).
 #   r53a_txt_value LEN   a canonical TXT RDATA of exactly LEN characters
 #       (strings of at most 255 octets, quoted, space separated).
-#   r53a_json_get FILE PY-EXPR   print the Python expression PY-EXPR with d
-#       bound to the JSON document in FILE (strings raw, lists one item a
-#       line, other values as JSON); no jq needed.
+#   r53a_jq FILE JQ-EXPR   print what JQ-EXPR gives for the JSON document in
+#       FILE: one value a line, strings raw, other values as compact JSON.
 #   apply_ok ZID STREAM [options]   r53apply --zone-id ZID must exit 0
 #       (bats run: $output and $status are set, the output is echoed).
 #   r53a_mark ZONE_ID   the zone's ownership tag r53mirror:origin (empty
@@ -84,19 +83,8 @@ r53a_txt_value() {
 	}'
 }
 
-r53a_json_get() {
-	/usr/bin/python3 -c '
-import json, sys
-d = json.load(open(sys.argv[1]))
-r = eval(sys.argv[2])
-if isinstance(r, list):
-    for x in r:
-        print(x if isinstance(x, str) else json.dumps(x))
-elif isinstance(r, str):
-    print(r)
-else:
-    print(json.dumps(r))
-' "$1" "$2"
+r53a_jq() {
+	jq -rc "$2" "$1"
 }
 
 # r53a_emu [ARGS]: start the emulator for an r53apply test, with short
@@ -128,29 +116,26 @@ r53a_serial() {
 	r53a_list "$1" | awk '$2 == "SOA" { split($0, f, " "); print f[6] }'
 }
 
-# r53a_batch_file FILE ACTION NAME TYPE TTL VALUE...: a change batch for
-# "aws route53 change-resource-record-sets --change-batch file://FILE".
+# r53a_batch_file FILE ACTION NAME TYPE TTL VALUE...: a change batch (the
+# aws CLI's --change-batch JSON) for emu_change or the aws CLI.
 r53a_batch_file() {
 	local f="$1" action="$2" name="$3" type="$4" ttl="$5"
 	shift 5
-	/usr/bin/python3 - "$f" "$action" "$name" "$type" "$ttl" "$@" <<'PYEOF'
-import json, sys
-f, action, name, rtype, ttl = sys.argv[1:6]
-rr = {"Name": name, "Type": rtype, "TTL": int(ttl),
-      "ResourceRecords": [{"Value": v} for v in sys.argv[6:]]}
-json.dump({"Changes": [{"Action": action, "ResourceRecordSet": rr}]},
-          open(f, "w"))
-PYEOF
+	jq -n --arg a "$action" --arg n "$name" --arg t "$type" \
+		--argjson ttl "$ttl" '{Changes: [{Action: $a, ResourceRecordSet:
+		    {Name: $n, Type: $t, TTL: $ttl,
+		     ResourceRecords: [$ARGS.positional[] | {Value: .}]}}]}' \
+		--args "$@" >"$f"
 }
 
-# r53a_aws_create ZONE_ID NAME TYPE TTL VALUE...: create one RRset with the
-# aws CLI (as a person would, text kept exactly as given).
+# r53a_aws_create ZONE_ID NAME TYPE TTL VALUE...: create one RRset through
+# the API (a signed ChangeResourceRecordSets, emu_change), as a person
+# would with the aws CLI: text kept exactly as given.
 r53a_aws_create() {
 	local zid="$1"
 	shift
 	r53a_batch_file "$T/awsbatch.json" CREATE "$@"
-	awsr53 change-resource-record-sets --hosted-zone-id "$zid" \
-		--change-batch "file://$T/awsbatch.json" >/dev/null
+	emu_change "$zid" "$T/awsbatch.json" >/dev/null
 }
 
 # r53a_count API: the emulator's counter for API (0 when never called).
@@ -201,12 +186,8 @@ r53a_converged() {
 # (nothing when it has none), from the emulator's admin listing (no API
 # request counted).
 r53a_mark() {
-	emu_admin get zones | /usr/bin/python3 -c '
-import json, sys
-for z in json.load(sys.stdin):
-    if z["id"] == sys.argv[1] and "r53mirror:origin" in z["tags"]:
-        print(z["tags"]["r53mirror:origin"])
-' "$1"
+	emu_admin get zones | jq -r --arg id "$1" \
+		'.[] | select(.id == $id) | .tags["r53mirror:origin"] // empty'
 }
 
 apply_ok() {
