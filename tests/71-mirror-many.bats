@@ -12,6 +12,8 @@ NZONES=10
 
 setup() {
 	mirror_setup
+	# The client's default rate, against the emulator's account limit.
+	unset R53M_RATE
 }
 
 teardown() {
