@@ -133,13 +133,13 @@ server_serial() {
 # (any serial when SERIAL is empty).
 _srv_wait_serial() {
 	local _ got
-	for _ in $(seq 1 150); do
+	for _ in $(seq 1 300); do
 		_srv_alive "$SERVER_PID" || return 1
 		got=$(server_serial "$1")
 		if [ -n "$got" ] && { [ -z "$2" ] || [ "$got" = "$2" ]; }; then
 			return 0
 		fi
-		sleep 0.2
+		sleep 0.1
 	done
 	return 1
 }
@@ -149,12 +149,12 @@ _srv_wait_serial() {
 # up (BIND sets up UDP first); transfers use TCP, so readiness means both.
 _srv_wait_tcp() {
 	local _ got
-	for _ in $(seq 1 50); do
+	for _ in $(seq 1 100); do
 		_srv_alive "$SERVER_PID" || return 1
 		got=$(dig +tcp +norec +tries=1 +time=2 +short -p "$SERVER_PORT" \
 			@"$SERVER_ADDR" -t SOA -q "$1" 2>/dev/null | awk 'NF == 7 { print $3; exit }')
 		[ -n "$got" ] && return 0
-		sleep 0.2
+		sleep 0.1
 	done
 	return 1
 }
