@@ -16,6 +16,10 @@ export FUZZ_SECONDS
 # and two makes linking the same target would race (a test could see a
 # half-written binary).  need_fuzz says why a test cannot run.
 setup_file() {
+	# One target at a time, niced: fuzzing fills the CPU the rest of
+	# the suite leaves while it waits, and never takes all of make
+	# check's job slots (FUZZ_SECONDS=60 in CI).
+	export BATS_NO_PARALLELIZE_WITHIN_FILE=true
 	why=
 	if [ -n "${R53M_SANITIZE:-}" ]; then
 		# The fuzzers are their own ASan/UBSan build: the SANITIZE=1
@@ -48,7 +52,7 @@ need_fuzz() {
 fuzz_target() {
 	need_fuzz
 	cd "$TOP_DIR"
-	run sh tests/fuzz/run.sh "$1"
+	run nice -n 10 sh tests/fuzz/run.sh "$1"
 	assert_success
 	assert_line --regexp "^fuzz $1: [0-9]+ runs in $FUZZ_SECONDS s .*: no crash\$"
 }
