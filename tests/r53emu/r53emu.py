@@ -2172,8 +2172,10 @@ def main(argv=None):
                 time.sleep(0.5)
             srv.shutdown()
         threading.Thread(target=watch, daemon=True).start()
+    # serve_forever sees a shutdown only at its next poll: every test
+    # stops an emulator, so a short poll is a shorter teardown.
     try:
-        srv.serve_forever(poll_interval=0.2)
+        srv.serve_forever(poll_interval=0.05)
     finally:
         srv.server_close()
     return 0
