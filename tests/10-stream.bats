@@ -4,6 +4,12 @@
 # message, round trips, the writer's checks and atomic output, zonebuf.
 
 load test_helper
+
+# Short CPU-bound tests: in make check they run in order (the file beside
+# others), as bats' parallel mode within a file costs more than it saves.
+setup_file() {
+	export BATS_NO_PARALLELIZE_WITHIN_FILE=true
+}
 bats_require_minimum_version 1.5.0
 
 S="$FIXTURES/stream"
