@@ -1700,6 +1700,162 @@ wks_numeric(const char *text)
 	return rr_from_rdata(LDNS_RR_TYPE_WKS, d, n);
 }
 
+/*
+ * Text fast path.  Every ldns_rr_new_frm_str() call allocates and frees
+ * about 192 KiB of scratch (three 64 KiB token buffers); glibc gives
+ * that back to the system after each record and takes it again for the
+ * next (brk), which was most of r53dump's CPU.  For the types that make
+ * up nearly every hosted zone, tf_rr() splits the fields itself, exactly
+ * as ldns_bget_token() splits the input it accepts, and parses each with
+ * ldns_rdf_new_frm_str(), the function ldns_rr_new_frm_str() calls per
+ * field, with the same origin rule for names.  Anything else (a quote
+ * outside a TXT string, "\#", a name whose first label is '@', more or
+ * fewer fields than the type has, a field ldns refuses) gives NULL and
+ * ldns_rr_new_frm_str() decides, error messages included.
+ * R53M_CANON_SLOW=1 in the environment turns the fast path off, so that
+ * the tests can compare the two (tests/51-r53dump-values.bats).
+ */
+#define TF_MAX 4096		/* longer text: ldns (Route 53 allows 4000) */
+
+static int
+tf_enabled(void)
+{
+	static int on = -1;
+	const char *e;
+
+	if (on == -1) {
+		e = getenv("R53M_CANON_SLOW");
+		on = e == NULL || strcmp(e, "1") != 0;
+	}
+	return on;
+}
+
+static int
+tf_type(uint16_t type)
+{
+	switch (type) {
+	case LDNS_RR_TYPE_A: case LDNS_RR_TYPE_AAAA: case LDNS_RR_TYPE_NS:
+	case LDNS_RR_TYPE_CNAME: case LDNS_RR_TYPE_PTR: case LDNS_RR_TYPE_MX:
+	case LDNS_RR_TYPE_SRV: case LDNS_RR_TYPE_SOA: case LDNS_RR_TYPE_TXT:
+	case LDNS_RR_TYPE_SPF:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/*
+ * tf_token(pp, tok, may_quote): the next field at *PP into TOK (TF_MAX
+ * bytes) as ldns_bget_token() reads it: blanks skipped; a backslash
+ * keeps the next octet, whatever it is, in the field; with MAY_QUOTE a
+ * field may be one quoted string (TOK gets what lies between the quotes,
+ * escapes as written), which must be followed by a blank or the end.
+ * Returns 1 (a field), 0 (no more fields) or -1 (input for ldns).
+ */
+static int
+tf_token(const char **pp, char *tok, int may_quote)
+{
+	const char *p = *pp;
+	size_t n = 0;
+	int quoted = 0;
+
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p == '\0')
+		return 0;
+	if (*p == '"') {
+		if (!may_quote)
+			return -1;
+		quoted = 1;
+		p++;
+	} else if (p[0] == '\\' && p[1] == '#')
+		return -1;
+	for (;; p++) {
+		if (*p == '\0') {
+			if (quoted)
+				return -1;
+			break;
+		}
+		if (quoted ? *p == '"' : (*p == ' ' || *p == '\t'))
+			break;
+		if (*p == '"')
+			return -1;
+		if (*p == '\\') {
+			if (p[1] == '\0')
+				return -1;
+			tok[n++] = *p++;
+		}
+		tok[n++] = *p;
+	}
+	tok[n] = '\0';
+	if (quoted && (*++p != ' ' && *p != '\t' && *p != '\0'))
+		return -1;
+	*pp = p;
+	return 1;
+}
+
+/* tf_field(ft, tok, origin): one field parsed as ldns_rr_new_frm_str()
+ * parses it, or NULL. */
+static ldns_rdf *
+tf_field(ldns_rdf_type ft, const char *tok, const ldns_rdf *origin)
+{
+	ldns_rdf *r = ldns_rdf_new_frm_str(ft, tok);
+
+	if (r == NULL || ft != LDNS_RDF_TYPE_DNAME)
+		return r;
+	if (ldns_rdf_size(r) > 1 && ldns_rdf_data(r)[0] == 1 &&
+	    ldns_rdf_data(r)[1] == '@') {
+		ldns_rdf_deep_free(r);	/* ldns's origin rule: leave it to ldns */
+		return NULL;
+	}
+	if (*tok != '\0' && !ldns_dname_str_absolute(tok) &&
+	    ldns_dname_cat(r, origin) != LDNS_STATUS_OK) {
+		ldns_rdf_deep_free(r);
+		return NULL;
+	}
+	return r;
+}
+
+/* tf_rr(type, text, origin): the record of TEXT, or NULL (ask ldns). */
+static ldns_rr *
+tf_rr(uint16_t type, const char *text, const ldns_rdf *origin)
+{
+	const ldns_rr_descriptor *desc = ldns_rr_descript(type);
+	const char *p = text;
+	char tok[TF_MAX];
+	ldns_rdf_type ft;
+	ldns_rdf *r;
+	ldns_rr *rr;
+	size_t i;
+	int t;
+
+	if (!tf_enabled() || !tf_type(type) || desc == NULL ||
+	    strlen(text) >= TF_MAX || (rr = ldns_rr_new()) == NULL)
+		return NULL;
+	ldns_rr_set_type(rr, (ldns_rr_type)type);
+	ldns_rr_set_class(rr, LDNS_RR_CLASS_IN);
+	for (i = 0;; i++) {
+		/* past the last field (ldns asserts on its index): the end */
+		ft = i < ldns_rr_descriptor_maximum(desc) ?
+		    ldns_rr_descriptor_field_type(desc, i) : LDNS_RDF_TYPE_NONE;
+		t = tf_token(&p, tok, ft == LDNS_RDF_TYPE_STR);
+		if (t == 0)
+			break;
+		if (t == -1 || ft == LDNS_RDF_TYPE_NONE ||
+		    (r = tf_field(ft, tok, origin)) == NULL)
+			goto fail;
+		if (!ldns_rr_push_rdf(rr, r)) {
+			ldns_rdf_deep_free(r);
+			goto fail;
+		}
+	}
+	if (i >= ldns_rr_descriptor_minimum(desc) && i > 0)
+		return rr;
+fail:
+	ldns_rr_free(rr);
+	return NULL;
+}
+
 int
 canon_from_text(uint16_t type, const char *text, const char *origin,
     char **out, char **err)
@@ -1733,7 +1889,9 @@ canon_from_text(uint16_t type, const char *text, const char *origin,
 		set_err(err, "out of memory");
 		goto fail;
 	}
-	if (type == LDNS_RR_TYPE_WKS && (rr = wks_numeric(text)) != NULL)
+	if ((rr = tf_rr(type, text, org)) != NULL)
+		s = LDNS_STATUS_OK;
+	else if (type == LDNS_RR_TYPE_WKS && (rr = wks_numeric(text)) != NULL)
 		s = LDNS_STATUS_OK;
 	else
 		s = ldns_rr_new_frm_str(&rr, line.p, 0, org, NULL);
@@ -1894,6 +2052,21 @@ int
 canon_to_r53value(uint16_t type, const char *canon, char **out)
 {
 	char *err = NULL;
+
+	*out = NULL;
+	if (!canon_r53_storable(type) || canon == NULL)
+		return -1;
+	if (canon_verify(type, canon, strlen(canon), &err) == -1) {
+		free(err);
+		return -1;
+	}
+	return canon_to_r53value_trusted(type, canon, out);
+}
+
+int
+canon_to_r53value_trusted(uint16_t type, const char *canon, char **out)
+{
+	char *err = NULL;
 	char tname[16];
 
 	*out = NULL;
@@ -1903,10 +2076,6 @@ canon_to_r53value(uint16_t type, const char *canon, char **out)
 	/* Route 53 has no RFC 3597 syntax: such data cannot be sent */
 	if (canon[0] == '\\' && canon[1] == '#')
 		return -1;
-	if (canon_verify(type, canon, strlen(canon), &err) == -1) {
-		free(err);
-		return -1;
-	}
 	if (convert_escapes(canon, 0, out, &err, tname) == -1) {
 		free(err);
 		return -1;
