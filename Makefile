@@ -188,8 +188,19 @@ fuzz: fuzz-build
 fuzz-regress: fuzz-build
 	FUZZ_SECONDS=0 sh tests/fuzz/run.sh $(FUZZ_NAMES)
 
+# Every bench/*.sh runs, each side by side with its anchor, except the
+# helpers the benches source or call.  `make bench BENCH=r53dump` (or a
+# list, BENCH="r53dump r53apply") runs only those; all run even if one
+# fails, and then make fails.
+BENCH_HELPERS := bench/lib.sh bench/genzone.sh
+BENCHES := $(filter-out $(BENCH_HELPERS),$(wildcard bench/*.sh))
+BENCH ?=
 bench: all
-	@for b in bench/*.sh; do echo "== $$b"; bash "$$b" || exit 1; done
+	@rc=0; for b in $(if $(BENCH),$(patsubst %,bench/%.sh,$(BENCH)),$(BENCHES)); do \
+	  case " $(BENCHES) " in *" $$b "*) ;; \
+	  *) echo "make bench: no bench $$b (have: $(BENCHES))" >&2; exit 2;; esac; \
+	  echo "== $$b"; bash "$$b" || { echo "== $$b FAILED" >&2; rc=1; }; \
+	done; exit $$rc
 
 lint:
 	shellcheck scripts/*.sh tests/*.bash tests/helpers/*.bash bench/*.sh \

@@ -9,6 +9,7 @@
 #   bench_aws_env            fixed credentials and region, no credential
 #                            files, no metadata service, no rate limit
 #   median NAME COLUMN       median of a column of $WORK/NAME.runs
+#   ratio A B                A / B (0 when B is 0: a run too short to time)
 #
 # PY is the Python interpreter (python3 unless the caller set it).
 
@@ -59,4 +60,8 @@ bench_aws_env() {
 median() { # median NAME COLUMN
 	awk -v c="$2" '{ print $c }' "$WORK/$1.runs" | sort -g |
 		awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+}
+
+ratio() { # ratio A B
+	awk -v a="$1" -v b="$2" 'BEGIN { print b > 0 ? a / b : 0 }'
 }

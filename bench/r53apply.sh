@@ -119,11 +119,11 @@ for line in open(path):
 print(n)
 PYEOF
 
-# run_measured NAME CMD...: one run; appends "secs rss_kb reqs" to
-# $WORK/NAME.runs (peak RSS of the command and its children, via
-# getrusage: no /usr/bin/time needed).
+# run_measured NAME CMD...: one run; appends "secs rss_kb reqs cpu" to
+# $WORK/NAME.runs (peak RSS and user+system CPU seconds of the command
+# and its children, via getrusage: no /usr/bin/time needed).
 run_measured() {
-	local name=$1 out rc secs rss reqs
+	local name=$1 out rc secs rss reqs cpu
 	shift
 	emu post reset-counters >/dev/null
 	out=$("$PY" -c '
@@ -132,19 +132,19 @@ t0 = time.monotonic()
 with open(sys.argv[1], "w") as err:
     rc = subprocess.call(sys.argv[2:], stdout=subprocess.DEVNULL, stderr=err)
 t1 = time.monotonic()
-rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-print("%d %.3f %d" % (rc, t1 - t0, rss))
+ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+print("%d %.3f %d %.3f" % (rc, t1 - t0, ru.ru_maxrss, ru.ru_utime + ru.ru_stime))
 ' "$WORK/$name.err" "$@")
-	read -r rc secs rss <<<"$out"
+	read -r rc secs rss cpu <<<"$out"
 	if [ "$rc" != 0 ]; then
 		echo "$name failed (exit $rc):" >&2
 		cat "$WORK/$name.err" >&2
 		exit 1
 	fi
 	reqs=$(emu count ChangeResourceRecordSets)
-	echo "$secs $rss $reqs" >>"$WORK/$name.runs"
-	printf '  %-8s run: %8.2f s wall  %7d KiB  %6d change requests\n' \
-		"$name" "$secs" "$rss" "$reqs"
+	echo "$secs $rss $reqs $cpu" >>"$WORK/$name.runs"
+	printf '  %-8s run: %8.2f s wall  %6.2f s cpu  %7d KiB  %6d change requests\n' \
+		"$name" "$secs" "$cpu" "$rss" "$reqs"
 }
 
 echo "r53apply bench: $CHANGES changes ($ADDS adds, $DELS deletes, $UPDS updates) on a zone of $BASE RRsets"
@@ -177,18 +177,20 @@ fi
 
 req=$(median r53apply 3)
 echo
-printf 'r53apply: median %.2f s wall, peak RSS %d KiB, %d change requests, lower bound %d (%s)\n' \
-	"$(median r53apply 1)" "$(median r53apply 2)" "$req" "$lb" \
+printf 'r53apply: median %.2f s wall, %.2f s cpu, peak RSS %d KiB, %d change requests, lower bound %d (%s)\n' \
+	"$(median r53apply 1)" "$(median r53apply 4)" "$(median r53apply 2)" "$req" "$lb" \
 	"$("$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); print("%d ResourceRecords, %d Value characters" % (d["resource_records"], d["value_chars"]))' "$WORK/plan.json")"
 if [ "$req" -gt $((lb + 1)) ]; then
 	echo "FAIL: $req requests, more than lower bound + 1 = $((lb + 1))" >&2
 	fail=1
 fi
 if [ "${SKIP_ANCHOR:-0}" != 1 ]; then
-	printf 'anchor (AWS sample, one request per record): median %.2f s wall, peak RSS %d KiB, %d change requests\n' \
-		"$(median anchor 1)" "$(median anchor 2)" "$(median anchor 3)"
-	printf 'ratio anchor/r53apply: wall %.1f, change requests %.0f\n' \
-		"$(awk -v a="$(median anchor 1)" -v b="$(median r53apply 1)" 'BEGIN { print a / b }')" \
-		"$(awk -v a="$(median anchor 3)" -v b="$req" 'BEGIN { print a / b }')"
+	printf 'anchor (AWS sample, one request per record): median %.2f s wall, %.2f s cpu, peak RSS %d KiB, %d change requests\n' \
+		"$(median anchor 1)" "$(median anchor 4)" "$(median anchor 2)" "$(median anchor 3)"
+	printf 'ratio anchor/r53apply: wall %.1f, cpu %.1f, peak RSS %.1f, change requests %.0f\n' \
+		"$(ratio "$(median anchor 1)" "$(median r53apply 1)")" \
+		"$(ratio "$(median anchor 4)" "$(median r53apply 4)")" \
+		"$(ratio "$(median anchor 2)" "$(median r53apply 2)")" \
+		"$(ratio "$(median anchor 3)" "$req")"
 fi
 exit "$fail"
