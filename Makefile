@@ -192,7 +192,7 @@ fuzz-regress: fuzz-build
 # helpers the benches source or call.  `make bench BENCH=r53dump` (or a
 # list, BENCH="r53dump r53apply") runs only those; all run even if one
 # fails, and then make fails.
-BENCH_HELPERS := bench/lib.sh bench/genzone.sh
+BENCH_HELPERS := bench/lib.sh bench/genzone.sh bench/gen-changes.sh
 BENCHES := $(filter-out $(BENCH_HELPERS),$(wildcard bench/*.sh))
 BENCH ?=
 bench: all

@@ -12,8 +12,12 @@
 # unless r53apply needed at most one request more than the lower bound
 # and the zone then holds exactly what the stream says.
 #
-# Environment: RUNS (3), ANCHOR_RUNS (1), CHANGES (10000), R53M_BUILD
-# (build), SKIP_ANCHOR=1 to skip the anchor.
+# Then r53apply --dry-run --offline alone on PLAN_CHANGES changes (default
+# 1,000,000; 0 skips it): CPU seconds, peak RSS per change, and requests
+# against the lower bound (fails unless equal).
+#
+# Environment: RUNS (3), ANCHOR_RUNS (1), CHANGES (10000), PLAN_CHANGES
+# (1000000), R53M_BUILD (build), SKIP_ANCHOR=1 to skip the anchor.
 set -euo pipefail
 
 TOP="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -48,40 +52,7 @@ new_zone() {
 # gen ZID KIND OUT: the change stream creating the BASE RRsets (KIND base,
 # serial 1 -> 2) or the measured one (KIND main, serial 2 -> 3).
 gen() {
-	local zid=$1 kind=$2 out=$3
-	awk -v kind="$kind" -v base="$BASE" -v adds="$ADDS" -v dels="$DELS" '
-	function r(i, p, v,   o, t) {
-		o = sprintf("%s%06d.bench.example.", p, i)
-		t = i % 4
-		if (t == 0) return sprintf("%s\tA\t300\t10.%d.%d.%d", o, v, int(i / 256) % 256, i % 256)
-		if (t == 1) return sprintf("%s\tAAAA\t300\t2001:db8:%x::%x", o, v, i)
-		if (t == 2) return sprintf("%s\tTXT\t300\t\"id=%d\" \"v=spf1 ip4:10.%d.0.0/16 -all\"", o, i, v)
-		return sprintf("%s\tMX\t300\t%d mail%d.bench.example.", o, v + 10, i % 16)
-	}
-	BEGIN {
-		if (kind == "base") {
-			for (i = 0; i < base; i++) print "+\t" r(i, "h", 1)
-		} else {
-			for (i = 0; i < dels; i++) print "-\t" r(i, "h", 1)
-			for (i = dels; i < base; i++) { print "<\t" r(i, "h", 1); print ">\t" r(i, "h", 2) }
-			for (i = 0; i < adds; i++) print "+\t" r(i, "n", 3)
-		}
-	}' | LC_ALL=C sort -s -t "$(printf '\t')" -k2,3 >"$WORK/body"
-	{
-		printf '#!r53mirror-change 1\n#origin bench.example.\n#producer rrdiff 0.1.0\n'
-		printf '#current-producer r53dump 0.1.0\n#current-zone-id %s\n' "$zid"
-		if [ "$kind" = base ]; then
-			printf '#current-serial 1\n#desired-serial 2\n'
-			cat "$WORK/body"
-			printf '#end changes=%d adds=%d deletes=0 updates=0 desired-rrsets=%d current-rrsets=2 skipped=0\n' \
-				"$BASE" "$BASE" $((BASE + 2))
-		else
-			printf '#current-serial 2\n#desired-serial 3\n'
-			cat "$WORK/body"
-			printf '#end changes=%d adds=%d deletes=%d updates=%d desired-rrsets=%d current-rrsets=%d skipped=0\n' \
-				"$CHANGES" "$ADDS" "$DELS" "$UPDS" $((BASE + 2 - DELS + ADDS)) $((BASE + 2))
-		fi
-	} >"$out"
+	bash "$TOP/bench/gen-changes.sh" "$2" "$CHANGES" "$1" >"$3"
 }
 
 # prepare: a fresh zone holding the BASE RRsets (serial 2); prints its id.
@@ -173,6 +144,40 @@ if [ "${SKIP_ANCHOR:-0}" != 1 ]; then
 		run_measured anchor "$PY" "$WORK/anchor.py" "$TOP/tests/r53emu" \
 			"$zid" "$WORK/anchor.change"
 	done
+fi
+
+# Planning alone at scale: --dry-run --offline on PLAN_CHANGES changes (no
+# anchor plans anything: the AWS sample sends one request per record).
+# Issue 13's goals: peak RSS at most 200 bytes per change, requests
+# exactly the lower bound.
+plan_bench() {
+	local n=$PLAN_CHANGES rss ucpu scpu
+	bash "$TOP/bench/gen-changes.sh" main "$n" ZPLAN >"$WORK/plan.change"
+	for ((r = 1; r <= RUNS; r++)); do
+		/usr/bin/time -f '%M %U %S' -o "$WORK/plan.time" \
+			"$BUILD/r53apply" --dry-run --json --offline --zone-id ZPLAN \
+			--force "$WORK/plan.change" >"$WORK/bigplan.json"
+		read -r rss ucpu scpu <"$WORK/plan.time"
+		echo "$rss $(awk -v a="$ucpu" -v b="$scpu" 'BEGIN { print a + b }')" \
+			>>"$WORK/plan.runs"
+	done
+	"$PY" -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+n, rss, cpu = int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4])
+print("plan of %d changes (--dry-run --offline): median %.2f s cpu, peak RSS "
+      "%d KiB = %.0f bytes per change (goal <= 200); %d requests, lower "
+      "bound %d" % (n, cpu, rss, rss * 1024.0 / n, d["requests"],
+                    d["lower_bound"]))
+sys.exit(0 if d["requests"] == d["lower_bound"] else 1)
+' "$WORK/bigplan.json" "$n" "$(median plan 1)" "$(median plan 2)" || {
+		echo "FAIL: the plan needs more requests than the lower bound" >&2
+		fail=1
+	}
+}
+if [ "${PLAN_CHANGES:-1000000}" != 0 ]; then
+	PLAN_CHANGES=${PLAN_CHANGES:-1000000}
+	plan_bench
 fi
 
 req=$(median r53apply 3)

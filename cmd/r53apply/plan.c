@@ -16,7 +16,8 @@
  * bound max(ceil(R/1000), ceil(C/32000)), pk_pack tries B = L, L+1, ...
  * bins: items sorted by decreasing normalised size go one by one into the
  * bin where the larger of its two normalised loads stays smallest (so the
- * two dimensions balance: TXT-heavy and A-heavy items share bins).  When
+ * two dimensions balance: TXT-heavy and A-heavy items share bins), found
+ * in O(log B) (pk_tree: planning is O(n log n), not n x B).  When
  * no B up to L+2 works it falls back to first-fit decreasing, which always
  * succeeds.
  *
@@ -99,39 +100,247 @@ pk_cmp(const void *pa, const void *pb)
 	return a < b ? -1 : (a > b);	/* stable: input order */
 }
 
+/*
+ * Finding try_balanced()'s bin without scanning all B bins (1,000,000
+ * changes make ~1,000 bins: n x B was most of the planning time).  The
+ * rule is unchanged: among the bins with room, the one where the larger
+ * of its two normalised loads after adding the item is smallest, the
+ * lowest-numbered on a tie.  In integers scaled by crr * cch, a bin's
+ * loads are A = lr * cch and C = lc * crr, the item's a and c, and the
+ * value is max(A + a, C + c): A + a when D = A - C >= c - a, else C + c.
+ * So the bins sit in a treap ordered by (D, bin number), each node
+ * knowing the bin of least (A, number) and of least (C, number) below it:
+ * the best bin is the better of the least A among D >= c - a and the
+ * least C among D < c - a, O(log B).  It has room exactly when its value
+ * is at most crr * cch (both loads are then within their limits).
+ */
+typedef long long pk_v;
+#define PK_NONE ((size_t)-1)
+
+struct pk_tree {
+	size_t *l, *r;		/* children (PK_NONE: none) */
+	size_t *mina, *minc;	/* subtree bin of least (A, bin), (C, bin) */
+	unsigned *pri;		/* heap priority of each bin */
+	const size_t *lr, *lc;
+	size_t crr, cch;
+	size_t root;
+};
+
+static pk_v
+pk_a(const struct pk_tree *t, size_t j)
+{
+	return (pk_v)(t->lr[j] * t->cch);
+}
+
+static pk_v
+pk_c(const struct pk_tree *t, size_t j)
+{
+	return (pk_v)(t->lc[j] * t->crr);
+}
+
+/* pk_before(t, j, d, k): bin j sorts before the key (D = d, bin k). */
+static int
+pk_before(const struct pk_tree *t, size_t j, pk_v d, size_t k)
+{
+	pk_v dj = pk_a(t, j) - pk_c(t, j);
+
+	return dj != d ? dj < d : j < k;
+}
+
+/* pk_least(t, x, y, c): of bins x and y, the one with the smaller A (c
+ * 0) or C (c 1), the lower number on a tie; PK_NONE counts as none. */
+static size_t
+pk_least(const struct pk_tree *t, size_t x, size_t y, int c)
+{
+	pk_v vx, vy;
+
+	if (x == PK_NONE || y == PK_NONE)
+		return x == PK_NONE ? y : x;
+	vx = c ? pk_c(t, x) : pk_a(t, x);
+	vy = c ? pk_c(t, y) : pk_a(t, y);
+	if (vx != vy)
+		return vx < vy ? x : y;
+	return x < y ? x : y;
+}
+
+static void
+pk_pull(struct pk_tree *t, size_t j)
+{
+	size_t l = t->l[j], r = t->r[j];
+
+	t->mina[j] = pk_least(t, j, pk_least(t,
+	    l == PK_NONE ? PK_NONE : t->mina[l],
+	    r == PK_NONE ? PK_NONE : t->mina[r], 0), 0);
+	t->minc[j] = pk_least(t, j, pk_least(t,
+	    l == PK_NONE ? PK_NONE : t->minc[l],
+	    r == PK_NONE ? PK_NONE : t->minc[r], 1), 1);
+}
+
+/* pk_split(t, x, d, k, lo, hi): the bins of subtree x before the key
+ * (d, k) into *lo, the others into *hi. */
+static void
+pk_split(struct pk_tree *t, size_t x, pk_v d, size_t k, size_t *lo,
+    size_t *hi)
+{
+	if (x == PK_NONE) {
+		*lo = *hi = PK_NONE;
+		return;
+	}
+	if (pk_before(t, x, d, k)) {
+		pk_split(t, t->r[x], d, k, &t->r[x], hi);
+		*lo = x;
+	} else {
+		pk_split(t, t->l[x], d, k, lo, &t->l[x]);
+		*hi = x;
+	}
+	pk_pull(t, x);
+}
+
+/* pk_merge(t, x, y): every bin of x sorts before every bin of y. */
+static size_t
+pk_merge(struct pk_tree *t, size_t x, size_t y)
+{
+	if (x == PK_NONE || y == PK_NONE)
+		return x == PK_NONE ? y : x;
+	if (t->pri[x] > t->pri[y]) {
+		t->r[x] = pk_merge(t, t->r[x], y);
+		pk_pull(t, x);
+		return x;
+	}
+	t->l[y] = pk_merge(t, x, t->l[y]);
+	pk_pull(t, y);
+	return y;
+}
+
+/* pk_insert(t, j): bin j (its loads as they are now) into the tree. */
+static void
+pk_insert(struct pk_tree *t, size_t j)
+{
+	size_t lo, hi;
+
+	t->l[j] = t->r[j] = PK_NONE;
+	pk_pull(t, j);
+	pk_split(t, t->root, pk_a(t, j) - pk_c(t, j), j, &lo, &hi);
+	t->root = pk_merge(t, pk_merge(t, lo, j), hi);
+}
+
+/* pk_remove(t, j): bin j out of the tree (before its loads change). */
+static void
+pk_remove(struct pk_tree *t, size_t j)
+{
+	size_t lo, mid, hi;
+	pk_v d = pk_a(t, j) - pk_c(t, j);
+
+	pk_split(t, t->root, d, j, &lo, &mid);
+	pk_split(t, mid, d, j + 1, &mid, &hi);
+	t->root = pk_merge(t, lo, hi);
+}
+
+/* pk_best(t, s): the bin for item s by the rule above, or PK_NONE when
+ * no bin has room. */
+static size_t
+pk_best(struct pk_tree *t, const struct pk_size *s)
+{
+	pk_v a = (pk_v)(s->nrr * t->cch), c = (pk_v)(s->nchars * t->crr);
+	pk_v va = 0, vc = 0, cap = (pk_v)(t->crr * t->cch);
+	size_t lo, hi, ja, jc, best;
+
+	/* key (c - a, bin 0): lo holds D < c - a, hi holds D >= c - a */
+	pk_split(t, t->root, c - a, 0, &lo, &hi);
+	ja = hi == PK_NONE ? PK_NONE : t->mina[hi];
+	jc = lo == PK_NONE ? PK_NONE : t->minc[lo];
+	t->root = pk_merge(t, lo, hi);
+	if (ja != PK_NONE)
+		va = pk_a(t, ja) + a;
+	if (jc != PK_NONE)
+		vc = pk_c(t, jc) + c;
+	if (ja == PK_NONE || (jc != PK_NONE && (vc < va ||
+	    (vc == va && jc < ja))))
+		best = jc;
+	else
+		best = ja;
+	if (best == PK_NONE || (best == ja ? va : vc) > cap)
+		return PK_NONE;
+	return best;
+}
+
+static void
+pk_tree_free(struct pk_tree *t)
+{
+	free(t->l);
+	free(t->r);
+	free(t->mina);
+	free(t->minc);
+	free(t->pri);
+	memset(t, 0, sizeof(*t));
+}
+
+/* pk_tree_alloc(t, n, crr, cch): room for n bins.  0 or -1 (then t is
+ * empty, safe to free). */
+static int
+pk_tree_alloc(struct pk_tree *t, size_t n, size_t crr, size_t cch)
+{
+	memset(t, 0, sizeof(*t));
+	t->crr = crr;
+	t->cch = cch;
+	t->l = malloc(n * sizeof(*t->l));
+	t->r = malloc(n * sizeof(*t->r));
+	t->mina = malloc(n * sizeof(*t->mina));
+	t->minc = malloc(n * sizeof(*t->minc));
+	t->pri = malloc(n * sizeof(*t->pri));
+	if (t->l == NULL || t->r == NULL || t->mina == NULL ||
+	    t->minc == NULL || t->pri == NULL) {
+		pk_tree_free(t);
+		return -1;
+	}
+	return 0;
+}
+
+/* pk_order(sz, n, crr, cch, order): order[] = 0..n-1 sorted by pk_cmp,
+ * the order in which the packers place the items. */
+static void
+pk_order(const struct pk_size *sz, size_t n, size_t crr, size_t cch,
+    size_t *order)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		order[i] = i;
+	pk_sort_sz = sz;
+	pk_sort_crr = crr;
+	pk_sort_cch = cch;
+	qsort(order, n, sizeof(*order), pk_cmp);
+}
+
 /* try_balanced: pack into exactly nb bins; 0 or -1 when an item fits
- * nowhere.  lr/lc are scratch arrays of nb entries. */
+ * nowhere.  lr/lc are scratch arrays of nb entries; tree's arrays have
+ * nb entries. */
 static int
 try_balanced(const struct pk_size *sz, const size_t *order, size_t n,
-    size_t crr, size_t cch, size_t nb, size_t *lr, size_t *lc,
-    size_t *bin_of)
+    size_t nb, size_t *lr, size_t *lc, struct pk_tree *t, size_t *bin_of)
 {
-	size_t i, j, best;
-	double bestv, v, a, b;
+	size_t i, j;
 
 	memset(lr, 0, nb * sizeof(*lr));
 	memset(lc, 0, nb * sizeof(*lc));
+	t->lr = lr;
+	t->lc = lc;
+	t->root = PK_NONE;
+	for (j = 0; j < nb; j++) {
+		/* a fixed pseudo-random priority: the same plan every run */
+		t->pri[j] = (unsigned)((j + 1) * 2654435761u);
+		pk_insert(t, j);
+	}
 	for (i = 0; i < n; i++) {
 		const struct pk_size *s = &sz[order[i]];
 
-		best = nb;
-		bestv = 0;
-		for (j = 0; j < nb; j++) {
-			if (lr[j] + s->nrr > crr || lc[j] + s->nchars > cch)
-				continue;
-			a = (double)(lr[j] + s->nrr) / (double)crr;
-			b = (double)(lc[j] + s->nchars) / (double)cch;
-			v = a > b ? a : b;
-			if (best == nb || v < bestv) {
-				best = j;
-				bestv = v;
-			}
-		}
-		if (best == nb)
+		if ((j = pk_best(t, s)) == PK_NONE)
 			return -1;
-		lr[best] += s->nrr;
-		lc[best] += s->nchars;
-		bin_of[order[i]] = best;
+		pk_remove(t, j);
+		lr[j] += s->nrr;
+		lc[j] += s->nchars;
+		pk_insert(t, j);
+		bin_of[order[i]] = j;
 	}
 	return 0;
 }
@@ -172,6 +381,7 @@ pk_pack(const struct pk_size *sz, size_t n, size_t cap_rr, size_t cap_ch,
     size_t *bin_of, size_t *nbins)
 {
 	size_t *order = NULL, *lr = NULL, *lc = NULL;
+	struct pk_tree t;
 	size_t i, lb, nb;
 	int ret = -1;
 
@@ -184,18 +394,13 @@ pk_pack(const struct pk_size *sz, size_t n, size_t cap_rr, size_t cap_ch,
 	order = malloc(n * sizeof(*order));
 	lr = malloc(n * sizeof(*lr));
 	lc = malloc(n * sizeof(*lc));
-	if (order == NULL || lr == NULL || lc == NULL)
+	if (pk_tree_alloc(&t, n, cap_rr, cap_ch) == -1 || order == NULL ||
+	    lr == NULL || lc == NULL)
 		goto out;
-	for (i = 0; i < n; i++)
-		order[i] = i;
-	pk_sort_sz = sz;
-	pk_sort_crr = cap_rr;
-	pk_sort_cch = cap_ch;
-	qsort(order, n, sizeof(*order), pk_cmp);
+	pk_order(sz, n, cap_rr, cap_ch, order);
 	lb = pk_lower_bound(sz, n, cap_rr, cap_ch);
 	for (nb = lb; nb <= lb + 2 && nb <= n; nb++) {
-		if (try_balanced(sz, order, n, cap_rr, cap_ch, nb, lr, lc,
-		    bin_of) == 0) {
+		if (try_balanced(sz, order, n, nb, lr, lc, &t, bin_of) == 0) {
 			*nbins = nb;
 			break;
 		}
@@ -218,6 +423,7 @@ out:
 	free(order);
 	free(lr);
 	free(lc);
+	pk_tree_free(&t);
 	return ret;
 }
 
