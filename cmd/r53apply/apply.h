@@ -59,9 +59,9 @@
 #define AP_MAX_CHARS	32000
 #define AP_MAX_VALUE	4000
 
-/* One side (old or new) of a change. */
+/* One side (old or new) of a change: one block (input.c set_copy) with
+ * its strings and rdata array; only rr's members are separate. */
 struct ap_set {
-	char *line;		/* the RRset line as in the stream */
 	char *owner;		/* canonical owner */
 	char *type;		/* mnemonic, without /SETID */
 	char *setid;		/* escaped SetIdentifier, or NULL */
@@ -99,16 +99,18 @@ enum ap_ref_kind {
 	REF_QUOTA		/* the zone's RRset quota */
 };
 
+/* Words first, then the ints: no padding between them (a million
+ * changes are a million of these). */
 struct ap_change {
-	int kind;		/* '+', '-' or '<' (update) */
 	struct ap_set *old;	/* '-' and '<' */
 	struct ap_set *new;	/* '+' and '<' */
 	unsigned long lineno;	/* line of the change in the stream */
-	enum ap_state state;
 	char *why;		/* reason for SKIPPED/HELD/REJECTED/NOTSENT */
-	enum ap_ref_kind refused;	/* REJECTED: what Route 53 said */
 	size_t group;		/* union-find parent (plan.c) */
 	size_t batch;		/* batch index, (size_t)-1 when none */
+	int kind;		/* '+', '-' or '<' (update) */
+	enum ap_state state;
+	enum ap_ref_kind refused;	/* REJECTED: what Route 53 said */
 	int upsert;		/* send UPSERT new instead of DELETE old +
 				 * CREATE new (the apex NS, which Route 53
 				 * never lets one delete) */
@@ -116,7 +118,8 @@ struct ap_change {
 
 /* Packing unit: changes that must be in one request. */
 struct ap_item {
-	size_t *chg;		/* indexes into run->chg */
+	size_t *chg;		/* indexes into run->chg: a slice of
+				 * run->item_chg */
 	size_t n;
 	size_t nrr, nchars;	/* cost of the whole item */
 	int soa;		/* 1: the apex SOA UPSERT pseudo-item */
@@ -195,6 +198,7 @@ struct ap_run {
 	/* the plan */
 	struct ap_item *items;
 	size_t nitems;
+	size_t *item_chg;	/* the items' change lists, one block */
 	struct ap_batch *batches;
 	size_t nbatches;
 	size_t lower_bound;	/* max(ceil(R/1000), ceil(C/32000)) */

@@ -31,78 +31,66 @@ ap_skip(struct ap_change *c, enum ap_state st, const char *fmt, ...)
 	c->state = st;
 }
 
-static char *
-dupn(const char *s, size_t n)
-{
-	char *p = NULL;
-
-	if (s == NULL)
-		return NULL;
-	p = malloc(n + 1);
-	if (p == NULL)
-		return NULL;
-	memcpy(p, s, n);
-	p[n] = '\0';
-	return p;
-}
-
 void
 ap_set_free(struct ap_set *s)
 {
-	size_t i;
-
 	if (s == NULL)
 		return;
-	free(s->line);
-	free(s->owner);
-	free(s->type);
-	free(s->setid);
-	for (i = 0; i < s->nrdata; i++)
-		free(s->rdata[i]);
-	free(s->rdata);
-	free(s->r53);
-	free(s->raw);
 	r53_rrset_clear(&s->rr);
-	free(s);
+	free(s);	/* its strings and rdata array live in the same block */
 }
 
-/* set_copy(rr): an owned copy of one parsed RRset line; NULL on ENOMEM. */
+/* put(arena, at, s, n): copy N bytes of S and a NUL to *AT; returns the
+ * copy (NULL when S is). */
+static char *
+put(char **at, const char *s, size_t n)
+{
+	char *p = *at;
+
+	if (s == NULL)
+		return NULL;
+	memcpy(p, s, n);
+	p[n] = '\0';
+	*at = p + n + 1;
+	return p;
+}
+
+/*
+ * set_copy(rr): an owned copy of one parsed RRset line; NULL on ENOMEM.
+ * One allocation holds the struct, the rdata pointers and every string:
+ * a million changes are a million or more sets, and separate small
+ * blocks (each with malloc's own overhead) were most of r53apply's
+ * memory.  ap_set_free() frees it.
+ */
 static struct ap_set *
 set_copy(const struct rrset *rr)
 {
 	struct ap_set *s = NULL;
-	size_t i;
+	size_t i, need = sizeof(*s) + rr->nrdata * sizeof(char *);
+	char *at;
 
-	s = calloc(1, sizeof(*s));
+	need += rr->owner_len + 1 + rr->type_len + 1;
+	need += rr->setid != NULL ? rr->setid_len + 1 : 0;
+	need += rr->r53 != NULL ? rr->r53_len + 1 : 0;
+	need += rr->raw != NULL ? rr->raw_len + 1 : 0;
+	for (i = 0; i < rr->nrdata; i++)
+		need += rr->rdata_len[i] + 1;
+	s = malloc(need);
 	if (s == NULL)
 		return NULL;
+	memset(s, 0, sizeof(*s));
 	s->ttl = rr->ttl;
-	if ((s->line = dupn(rr->line, rr->len)) == NULL ||
-	    (s->owner = dupn(rr->owner, rr->owner_len)) == NULL ||
-	    (s->type = dupn(rr->type, rr->type_len)) == NULL)
-		goto fail;
-	if (rr->setid != NULL &&
-	    (s->setid = dupn(rr->setid, rr->setid_len)) == NULL)
-		goto fail;
-	if (rr->r53 != NULL && (s->r53 = dupn(rr->r53, rr->r53_len)) == NULL)
-		goto fail;
-	if (rr->raw != NULL && (s->raw = dupn(rr->raw, rr->raw_len)) == NULL)
-		goto fail;
-	if (rr->nrdata > 0) {
-		s->rdata = calloc(rr->nrdata, sizeof(*s->rdata));
-		if (s->rdata == NULL)
-			goto fail;
-		for (i = 0; i < rr->nrdata; i++) {
-			s->rdata[i] = dupn(rr->rdata[i], rr->rdata_len[i]);
-			if (s->rdata[i] == NULL)
-				goto fail;
-			s->nrdata = i + 1;
-		}
-	}
+	s->nrdata = rr->nrdata;
+	s->rdata = rr->nrdata > 0 ? (char **)(void *)(s + 1) : NULL;
+	at = (char *)(s + 1) + rr->nrdata * sizeof(char *);
+	s->owner = put(&at, rr->owner, rr->owner_len);
+	s->type = put(&at, rr->type, rr->type_len);
+	s->setid = put(&at, rr->setid, rr->setid_len);
+	s->r53 = put(&at, rr->r53, rr->r53_len);
+	s->raw = put(&at, rr->raw, rr->raw_len);
+	for (i = 0; i < rr->nrdata; i++)
+		s->rdata[i] = put(&at, rr->rdata[i], rr->rdata_len[i]);
 	return s;
-fail:
-	ap_set_free(s);
-	return NULL;
 }
 
 static int

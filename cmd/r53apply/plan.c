@@ -370,6 +370,18 @@ first_fit(const struct pk_size *sz, const size_t *order, size_t n,
 	return nb;
 }
 
+/* pk_grow(v, n): *v reallocated to n entries.  0 or -1 (*v unchanged). */
+static int
+pk_grow(size_t **v, size_t n)
+{
+	size_t *g = realloc(*v, n * sizeof(**v));
+
+	if (g == NULL)
+		return -1;
+	*v = g;
+	return 0;
+}
+
 /*
  * pk_pack(sz, n, cap_rr, cap_ch, bin_of, nbins): assign each of the n
  * items a bin (request) number in bin_of[]; *nbins gets the number of
@@ -382,7 +394,7 @@ pk_pack(const struct pk_size *sz, size_t n, size_t cap_rr, size_t cap_ch,
 {
 	size_t *order = NULL, *lr = NULL, *lc = NULL;
 	struct pk_tree t;
-	size_t i, lb, nb;
+	size_t i, lb, nb, nbmax;
 	int ret = -1;
 
 	*nbins = 0;
@@ -391,20 +403,25 @@ pk_pack(const struct pk_size *sz, size_t n, size_t cap_rr, size_t cap_ch,
 	for (i = 0; i < n; i++)
 		if (sz[i].nrr > cap_rr || sz[i].nchars > cap_ch)
 			return -1;
+	/* scratch for the bins tried (at most lb + 2), not one per item */
+	lb = pk_lower_bound(sz, n, cap_rr, cap_ch);
+	nbmax = lb + 3 < n ? lb + 3 : n;
 	order = malloc(n * sizeof(*order));
-	lr = malloc(n * sizeof(*lr));
-	lc = malloc(n * sizeof(*lc));
-	if (pk_tree_alloc(&t, n, cap_rr, cap_ch) == -1 || order == NULL ||
+	lr = malloc(nbmax * sizeof(*lr));
+	lc = malloc(nbmax * sizeof(*lc));
+	if (pk_tree_alloc(&t, nbmax, cap_rr, cap_ch) == -1 || order == NULL ||
 	    lr == NULL || lc == NULL)
 		goto out;
 	pk_order(sz, n, cap_rr, cap_ch, order);
-	lb = pk_lower_bound(sz, n, cap_rr, cap_ch);
 	for (nb = lb; nb <= lb + 2 && nb <= n; nb++) {
 		if (try_balanced(sz, order, n, nb, lr, lc, &t, bin_of) == 0) {
 			*nbins = nb;
 			break;
 		}
 	}
+	/* first-fit may open a bin per item */
+	if (*nbins == 0 && (pk_grow(&lr, n) == -1 || pk_grow(&lc, n) == -1))
+		goto out;
 	if (*nbins == 0)
 		*nbins = first_fit(sz, order, n, cap_rr, cap_ch, lr, lc,
 		    bin_of);
@@ -615,8 +632,8 @@ ap_plan_free(struct ap_run *run)
 {
 	size_t i, j;
 
-	for (i = 0; i < run->nitems; i++)
-		free(run->items[i].chg);
+	free(run->item_chg);	/* every item's change list */
+	run->item_chg = NULL;
 	free(run->items);
 	run->items = NULL;
 	run->nitems = 0;
@@ -632,18 +649,14 @@ ap_plan_free(struct ap_run *run)
 	run->nbatches = 0;
 }
 
-static int
-item_push(struct ap_item *it, size_t ci, const struct ap_change *c)
+/* item_add(run, it, ci): change ci is the next of item it (its slot in
+ * it->chg is reserved). */
+static void
+item_add(struct ap_run *run, struct ap_item *it, size_t ci)
 {
-	size_t *g = realloc(it->chg, (it->n + 1) * sizeof(*g));
-
-	if (g == NULL)
-		return -1;
-	it->chg = g;
 	it->chg[it->n++] = ci;
-	it->nrr += ap_change_cost_rr(c);
-	it->nchars += ap_change_cost_chars(c);
-	return 0;
+	it->nrr += ap_change_cost_rr(&run->chg[ci]);
+	it->nchars += ap_change_cost_chars(&run->chg[ci]);
 }
 
 /* any_held(run): a change is held back, so the run must not write the
@@ -661,29 +674,41 @@ any_held(const struct ap_run *run)
 }
 
 /* Build run->items from the union-find roots (in stream order), breaking
- * a group that does not fit in one request into single changes. */
+ * a group that does not fit in one request into single changes.  The
+ * items' change lists are slices of one array (run->item_chg): one
+ * block, not one per item. */
 static int
 build_items(struct ap_run *run)
 {
 	size_t *item_of = NULL;
-	size_t i, j, root, nbig;
+	size_t i, j, k, off = 0, nbig;
 	struct ap_item *it;
 	int ret = -1;
 
 	item_of = malloc((run->nchg + 1) * sizeof(*item_of));
 	run->items = calloc(run->nchg + 1, sizeof(*run->items));
-	if (item_of == NULL || run->items == NULL)
+	run->item_chg = malloc((run->nchg + 1) * sizeof(*run->item_chg));
+	if (item_of == NULL || run->items == NULL || run->item_chg == NULL)
 		goto out;
+	/* count each item's changes, then give each its slice */
 	for (i = 0; i < run->nchg; i++) {
 		item_of[i] = (size_t)-1;
 		if (run->chg[i].state != AP_PENDING)
 			continue;
-		root = uf_find(run->chg, i);
-		if (item_of[root] == (size_t)-1)
-			item_of[root] = run->nitems++;
-		if (item_push(&run->items[item_of[root]], i, &run->chg[i]))
-			goto out;
+		k = uf_find(run->chg, i);
+		if (item_of[k] == (size_t)-1)
+			item_of[k] = run->nitems++;
+		run->items[item_of[k]].n++;
 	}
+	for (k = 0; k < run->nitems; k++) {
+		run->items[k].chg = run->item_chg + off;
+		off += run->items[k].n;
+		run->items[k].n = 0;
+	}
+	for (i = 0; i < run->nchg; i++)
+		if (run->chg[i].state == AP_PENDING)
+			item_add(run, &run->items[item_of[uf_find(run->chg,
+			    i)]], i);
 	/* A group too large for one request: its changes go alone. */
 	nbig = run->nitems;
 	for (i = 0; i < nbig; i++) {
@@ -696,8 +721,8 @@ build_items(struct ap_run *run)
 		    chg_owner(&run->chg[it->chg[0]]), it->n);
 		for (j = 1; j < it->n; j++) {
 			struct ap_item *ni = &run->items[run->nitems++];
-			if (item_push(ni, it->chg[j], &run->chg[it->chg[j]]))
-				goto out;
+			ni->chg = &it->chg[j];	/* a slice of one */
+			item_add(run, ni, it->chg[j]);
 		}
 		it->n = 1;
 		it->nrr = ap_change_cost_rr(&run->chg[it->chg[0]]);
