@@ -63,5 +63,5 @@ median() { # median NAME COLUMN
 }
 
 ratio() { # ratio A B
-	awk -v a="$1" -v b="$2" 'BEGIN { print b > 0 ? a / b : 0 }'
+	awk -v a="$1" -v b="$2" 'BEGIN { print (b > 0 ? a / b : 0) }'
 }
