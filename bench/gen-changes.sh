@@ -24,7 +24,9 @@ function r(i, p, v,   o, t) {
 	o = sprintf("%s%06d.bench.example.", p, i)
 	t = i % 4
 	if (t == 0) return sprintf("%s\tA\t300\t10.%d.%d.%d", o, v, int(i / 256) % 256, i % 256)
-	if (t == 1) return sprintf("%s\tAAAA\t300\t2001:db8:%x::%x", o, v, i)
+	# at most 4 hex digits a group (past 65535 the index takes two)
+	if (t == 1 && i < 65536) return sprintf("%s\tAAAA\t300\t2001:db8:%x::%x", o, v, i)
+	if (t == 1) return sprintf("%s\tAAAA\t300\t2001:db8:%x:%x::%x", o, v, int(i / 65536), i % 65536)
 	if (t == 2) return sprintf("%s\tTXT\t300\t\"id=%d\" \"v=spf1 ip4:10.%d.0.0/16 -all\"", o, i, v)
 	return sprintf("%s\tMX\t300\t%d mail%d.bench.example.", o, v + 10, i % 16)
 }
