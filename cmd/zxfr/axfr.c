@@ -6,8 +6,9 @@
  * canon.h) and goes into a zonebuf, which groups, sorts and writes the
  * RRsets once the transfer is complete and verified.
  *
- * An IXFR sink would take the same records and build a difference
- * sequence instead; xfr.c needs no change for it.
+ * axfr_record() and axfr_record_data() turn one wire record into
+ * canonical text; the IXFR sink (ixfr.c) uses them too, so both paths
+ * write the same text for the same record.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -176,52 +177,104 @@ type_text(struct axfr *a, uint16_t type, char *buf, size_t sz)
 	return buf;
 }
 
+int
+axfr_record(struct axfr *a, const struct wire_msg *m,
+    const struct wire_rr *rr, struct axfr_rec *r)
+{
+	const struct xfr_req *req = a->req;
+	size_t off = rr->off;
+
+	r->olen = 0;
+	r->flags = 0;
+	r->is_soa = 0;
+	if (wire_name(m->p, m->len, &off, r->owner, &r->olen) == -1 ||
+	    name_canon_wire(r->owner, r->olen, r->otext, sizeof(r->otext),
+	    &r->flags) < 0) {
+		xfr_fail(req, "malformed owner name in record %lu",
+		    a->records + 1);
+		return -1;
+	}
+	r->type = type_text(a, rr->type, r->tbuf, sizeof(r->tbuf));
+	if (rr->class != LDNS_RR_CLASS_IN) {
+		xfr_fail(req, "record %lu (%s %s) has class %u, not IN",
+		    a->records + 1, r->otext, r->type, rr->class);
+		return -1;
+	}
+	if (is_zone_soa(a, rr, r->owner, r->olen)) {
+		if (soa_serial(m, rr, &r->serial) == -1) {
+			xfr_fail(req, "malformed SOA after %lu records",
+			    a->records);
+			return -1;
+		}
+		r->is_soa = 1;
+	}
+	return 0;
+}
+
+int
+axfr_record_data(struct axfr *a, const struct wire_msg *m,
+    const struct wire_rr *rr, struct axfr_rec *r)
+{
+	const struct xfr_req *req = a->req;
+
+	if (rr->type == 41 || (rr->type >= 249 && rr->type <= 255)) {
+		xfr_fail(req, "meta type %s in the answer (record %lu)",
+		    r->type, a->records + 1);
+		return -1;
+	}
+	if (!name_is_subdomain(r->otext, req->zone_text)) {
+		xfr_fail(req, "record %lu (%s %s) is outside the zone",
+		    a->records + 1, r->otext, r->type);
+		return -1;
+	}
+	if (r->flags & NAME_F_HIGH)
+		warn_high_owner(a, r->owner, r->olen, r->otext);
+	r->ttl = (long)rr->ttl;
+	if (rr->ttl > 2147483647u) {	/* RFC 2181 section 8: as zero */
+		a->big_ttls++;
+		r->ttl = 0;
+	}
+	if (req->max_records != 0 && a->records >= req->max_records) {
+		xfr_fail(req, "more than %lu records (--max-records): "
+		    "transfer stopped", req->max_records);
+		return -1;
+	}
+	if (rdata_text(a, m, rr) == -1) {
+		xfr_fail(req, "malformed record %lu (%s %s): its RDATA does "
+		    "not parse as %s or does not fill its RDLENGTH of %u "
+		    "octets exactly", a->records + 1, r->otext, r->type,
+		    r->type, rr->rdlen);
+		return -1;
+	}
+	r->rdata = ((struct canon_buf *)a->cbuf)->p;
+	return 0;
+}
+
 static enum xfr_sink_ret
 axfr_rr(void *arg, const struct wire_msg *m, const struct wire_rr *rr,
     const struct xfr_stats *st)
 {
 	struct axfr *a = arg;
 	const struct xfr_req *req = a->req;
-	uint8_t owner[ZXFR_NAME_MAX];
-	char otext[NAME_CANON_MAX], tbuf[16];
-	const char *type;
-	size_t off = rr->off, olen = 0;
-	unsigned flags = 0;
-	uint32_t serial = 0;
-	long ttl;
+	struct axfr_rec r;
 
 	(void)st;
-	if (wire_name(m->p, m->len, &off, owner, &olen) == -1 ||
-	    name_canon_wire(owner, olen, otext, sizeof(otext), &flags) < 0) {
-		xfr_fail(req, "malformed owner name in record %lu",
-		    a->records + 1);
+	if (axfr_record(a, m, rr, &r) == -1)
 		return XFR_ABORT;
-	}
-	type = type_text(a, rr->type, tbuf, sizeof(tbuf));
-	if (rr->class != LDNS_RR_CLASS_IN) {
-		xfr_fail(req, "record %lu (%s %s) has class %u, not IN",
-		    a->records + 1, otext, type, rr->class);
-		return XFR_ABORT;
-	}
 	if (!a->have_soa) {
-		if (!is_zone_soa(a, rr, owner, olen) ||
-		    soa_serial(m, rr, &a->serial) == -1) {
+		if (!r.is_soa) {
 			xfr_fail(req, "the transfer does not begin with the "
-			    "zone's SOA (first record: %s %s)", otext, type);
+			    "zone's SOA (first record: %s %s)", r.otext, r.type);
 			return XFR_ABORT;
 		}
+		a->serial = r.serial;
 		a->have_soa = 1;
-	} else if (is_zone_soa(a, rr, owner, olen)) {
-		if (soa_serial(m, rr, &serial) == -1) {
-			xfr_fail(req, "malformed closing SOA after %lu records",
-			    a->records);
-			return XFR_ABORT;
-		}
-		if (serial != a->serial) {
+	} else if (r.is_soa) {
+		if (r.serial != a->serial) {
 			xfr_fail(req, "the transfer began with SOA serial %u "
 			    "and ended with serial %u after %lu records (zone "
 			    "changed during the transfer, or a broken server)",
-			    a->serial, serial, a->records);
+			    a->serial, r.serial, a->records);
 			return XFR_ABORT;
 		}
 		if (!a->apex_ns) {
@@ -233,40 +286,13 @@ axfr_rr(void *arg, const struct wire_msg *m, const struct wire_rr *rr,
 		}
 		return XFR_DONE;
 	}
-	if (rr->type == 41 || (rr->type >= 249 && rr->type <= 255)) {
-		xfr_fail(req, "meta type %s in the answer (record %lu)", type,
-		    a->records + 1);
+	if (axfr_record_data(a, m, rr, &r) == -1)
 		return XFR_ABORT;
-	}
-	if (!name_is_subdomain(otext, req->zone_text)) {
-		xfr_fail(req, "record %lu (%s %s) is outside the zone",
-		    a->records + 1, otext, type);
-		return XFR_ABORT;
-	}
-	if (flags & NAME_F_HIGH)
-		warn_high_owner(a, owner, olen, otext);
-	ttl = (long)rr->ttl;
-	if (rr->ttl > 2147483647u) {	/* RFC 2181 section 8: as zero */
-		a->big_ttls++;
-		ttl = 0;
-	}
-	if (req->max_records != 0 && a->records >= req->max_records) {
-		xfr_fail(req, "more than %lu records (--max-records): "
-		    "transfer stopped", req->max_records);
-		return XFR_ABORT;
-	}
-	if (rdata_text(a, m, rr) == -1) {
-		xfr_fail(req, "malformed record %lu (%s %s): its RDATA does "
-		    "not parse as %s or does not fill its RDLENGTH of %u "
-		    "octets exactly", a->records + 1, otext, type, type,
-		    rr->rdlen);
-		return XFR_ABORT;
-	}
 	if (rr->type == LDNS_RR_TYPE_NS && !a->apex_ns &&
-	    wire_name_eq(owner, olen, req->zone, req->zone_len))
+	    wire_name_eq(r.owner, r.olen, req->zone, req->zone_len))
 		a->apex_ns = 1;
-	if (zonebuf_add(a->zb, otext, type, NULL, ttl,
-	    ((struct canon_buf *)a->cbuf)->p, NULL, NULL) == -1) {
+	if (zonebuf_add(a->zb, r.otext, r.type, NULL, r.ttl, r.rdata, NULL,
+	    NULL) == -1) {
 		a->failed = 1;
 		return XFR_ABORT;
 	}
@@ -279,5 +305,6 @@ axfr_sink(struct axfr *a, struct xfr_sink *sink)
 {
 	sink->rr = axfr_rr;
 	sink->where = axfr_where;
+	sink->rcode = NULL;
 	sink->arg = a;
 }

@@ -4,7 +4,9 @@
  * --serial print only the SOA serial.  See man/zxfr.1.
  *
  * This file: options, the key, the output.  The transfer is xfr.c (the
- * loop) + axfr.c (the zone assembly); the probe is probe.c.
+ * loop) + axfr.c (the zone assembly) or ixfr.c (--ixfr-from: the
+ * differences applied to the last stream, AXFR when they cannot be);
+ * the probe is probe.c.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -34,6 +36,7 @@
 
 struct opts {
 	const char *zone, *server, *keyfile, *secret_id, *out;
+	const char *ixfr_from, *ixfr_log;
 	int port;
 	double timeout, read_timeout;
 	unsigned long max_records;
@@ -45,7 +48,7 @@ usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: zxfr [-v] [-k KEYFILE | --tsig-secret-id ID] [-p PORT] [-o FILE]\n"
-	    "            [--timeout SEC]\n"
+	    "            [--ixfr-from FILE [--ixfr-log FILE]] [--timeout SEC]\n"
 	    "            [--read-timeout SEC] [--max-records N] ZONE SERVER\n"
 	    "       zxfr --serial [-k KEYFILE | --tsig-secret-id ID] [-p PORT]\n"
 	    "            [--timeout SEC] ZONE SERVER\n"
@@ -59,6 +62,10 @@ usage(FILE *f)
 	    "                    Secrets Manager secret (name or ARN)\n"
 	    "  -p, --port PORT   server port (53)\n"
 	    "  -o, --output FILE write FILE atomically (nothing on failure)\n"
+	    "  --ixfr-from FILE  FILE is the last stream written: ask IXFR from\n"
+	    "                    its serial, write the whole new version (AXFR,\n"
+	    "                    saying why, when the answer is not usable)\n"
+	    "  --ixfr-log FILE   also write the IXFR's changes as a change stream\n"
 	    "  --timeout SEC     overall deadline (%g)\n"
 	    "  --read-timeout SEC  longest wait for data (%g)\n"
 	    "  --max-records N   fail if the zone has more than N records (%lu)\n"
@@ -113,6 +120,8 @@ parse_opts(int argc, char *argv[], struct opts *o)
 		{ "tsig-secret-id", required_argument, NULL, 'T' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "ixfr-from", required_argument, NULL, 'I' },
+		{ "ixfr-log", required_argument, NULL, 'L' },
 		{ NULL, 0, NULL, 0 }
 	};
 	char *end;
@@ -177,6 +186,12 @@ parse_opts(int argc, char *argv[], struct opts *o)
 		case 'v':
 			o->verbose++;
 			break;
+		case 'I':
+			o->ixfr_from = optarg;
+			break;
+		case 'L':
+			o->ixfr_log = optarg;
+			break;
 		default:
 			return -1;
 		}
@@ -188,6 +203,15 @@ parse_opts(int argc, char *argv[], struct opts *o)
 	}
 	if (o->keyfile != NULL && o->secret_id != NULL) {
 		log_msg("-k and --tsig-secret-id: give one key, not two");
+		return -1;
+	}
+	if (o->ixfr_log != NULL && o->ixfr_from == NULL) {
+		log_msg("--ixfr-log needs --ixfr-from");
+		return -1;
+	}
+	if (o->serial && o->ixfr_from != NULL) {
+		log_msg("--serial transfers nothing; --ixfr-from is not used "
+		    "with it");
 		return -1;
 	}
 	if (o->serial && o->out != NULL) {
@@ -264,27 +288,43 @@ load_key(const struct opts *o, struct tsig_key *key)
 	    1 : -EXIT_BADINPUT;
 }
 
+/* The #source header: where the stream came from. */
+static void
+source_text(const struct xfr_req *req, char *buf, size_t sz)
+{
+	if (req->key != NULL)
+		snprintf(buf, sz, "dns %s port %d tsig %s",
+		    req->srv->addr_text, req->srv->port, req->key->name_text);
+	else
+		snprintf(buf, sz, "dns %s port %d", req->srv->addr_text,
+		    req->srv->port);
+}
+
+/* The header of an RRset stream, the same for AXFR and IXFR. */
 static int
-write_stream(const struct opts *o, const struct xfr_req *req,
-    struct axfr *a, struct strm_writer *w)
+write_header(const struct xfr_req *req, uint32_t serial,
+    struct strm_writer *w)
 {
 	char buf[1200];
-	unsigned long n = 0;
 
-	snprintf(buf, sizeof(buf), "%lu", (unsigned long)a->serial);
+	snprintf(buf, sizeof(buf), "%lu", (unsigned long)serial);
 	if (strm_put_header(w, "origin", req->zone_text) == -1 ||
 	    strm_put_header(w, "serial", buf) == -1)
 		return -1;
 	snprintf(buf, sizeof(buf), "zxfr %s", R53M_VERSION);
 	if (strm_put_header(w, "producer", buf) == -1)
 		return -1;
-	if (req->key != NULL)
-		snprintf(buf, sizeof(buf), "dns %s port %d tsig %s",
-		    req->srv->addr_text, req->srv->port, req->key->name_text);
-	else
-		snprintf(buf, sizeof(buf), "dns %s port %d",
-		    req->srv->addr_text, req->srv->port);
-	if (strm_put_header(w, "source", buf) == -1)
+	source_text(req, buf, sizeof(buf));
+	return strm_put_header(w, "source", buf);
+}
+
+static int
+write_stream(const struct opts *o, const struct xfr_req *req,
+    struct axfr *a, struct strm_writer *w)
+{
+	unsigned long n = 0;
+
+	if (write_header(req, a->serial, w) == -1)
 		return -1;
 	if (zonebuf_write(a->zb, w, &n) == -1)
 		return -1;
@@ -344,6 +384,75 @@ run_axfr(const struct opts *o, struct xfr_req *req)
 	return rc;
 }
 
+/* The new version from IXFR: the log (if asked), then the stream. */
+static int
+write_ixfr(const struct opts *o, const struct xfr_req *req,
+    struct ixfr *ix)
+{
+	struct strm_writer *w;
+	char src[1200], prod[64];
+	unsigned long n = 0;
+
+	source_text(req, src, sizeof(src));
+	snprintf(prod, sizeof(prod), "zxfr %s", R53M_VERSION);
+	if (o->ixfr_log != NULL &&
+	    ixfr_write_log(ix, o->ixfr_log, src, prod) == -1)
+		return EXIT_BADINPUT;
+	if ((w = strm_create(o->out, STRM_RRSET)) == NULL)
+		goto fail;
+	if (write_header(req, ixfr_serial(ix), w) == -1 ||
+	    ixfr_write(ix, w, &n) == -1) {
+		strm_abort(w);
+		goto fail;
+	}
+	if (strm_commit(w, NULL) == -1)
+		goto fail;
+	if (o->verbose)
+		log_msg("%s: %lu RRsets, serial %lu (IXFR from serial %lu)",
+		    req->zone_text, n, (unsigned long)ixfr_serial(ix),
+		    (unsigned long)ixfr_base_serial(ix));
+	return EXIT_OK;
+fail:
+	if (o->ixfr_log != NULL)
+		(void)unlink(o->ixfr_log);
+	return EXIT_BADINPUT;
+}
+
+/*
+ * --ixfr-from: the base first (a bad one stops everything), then IXFR;
+ * an answer that is not usable differences gives one line saying why
+ * and an AXFR on a new connection.  An older --ixfr-log file is removed
+ * first, so the file never describes another run.
+ */
+static int
+run_ixfr(const struct opts *o, struct xfr_req *req)
+{
+	struct ixfr *ix;
+	int rc;
+
+	if (o->ixfr_log != NULL && unlink(o->ixfr_log) == -1 &&
+	    errno != ENOENT) {
+		log_errno("cannot remove %s", o->ixfr_log);
+		return EXIT_BADINPUT;
+	}
+	if ((ix = ixfr_new(req)) == NULL)
+		return EXIT_BADINPUT;
+	if ((rc = ixfr_load_base(ix, o->ixfr_from)) == EXIT_OK)
+		rc = ixfr_transfer(ix, req);
+	if (rc == EXIT_OK) {
+		rc = write_ixfr(o, req, ix);
+	} else if (ixfr_fallback(ix) != NULL) {
+		log_msg("%s from %s port %d: IXFR from serial %lu not used: "
+		    "%s; transferring the whole zone (AXFR)", req->zone_text,
+		    req->srv->addr_text, req->srv->port,
+		    (unsigned long)ixfr_base_serial(ix), ixfr_fallback(ix));
+		ixfr_free(ix);
+		return run_axfr(o, req);
+	}
+	ixfr_free(ix);
+	return rc;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -391,6 +500,8 @@ main(int argc, char *argv[])
 			log_errno("cannot write the serial to stdout");
 			rc = EXIT_BADINPUT;
 		}
+	} else if (o.ixfr_from != NULL) {
+		rc = run_ixfr(&o, &req);
 	} else {
 		rc = run_axfr(&o, &req);
 	}

@@ -1,6 +1,6 @@
 /*
  * xfr.c: the verifying transfer loop.  One TCP connection, one query
- * (AXFR now; IXFR only changes the query and the sink), then every
+ * (AXFR, or IXFR: only the query and the sink differ), then every
  * response message is read with both clocks running, parsed whole,
  * checked (ID, QR, opcode, question, rcode) and TSIG-verified as
  * RFC 8945 section 5.3.1 requires before any of its records reaches the
@@ -235,6 +235,9 @@ one_message(const struct xfr_req *req, const struct xfr_sink *sink,
 			xfr_fail(req, "TSIG: %s", err);
 			return EXIT_VERIFY;
 		}
+		if (sink->rcode != NULL &&
+		    sink->rcode(sink->arg, &m, st->messages))
+			return EXIT_REMOTE;
 		snprintf(what, sizeof(what), st->messages == 1 ? "answer" :
 		    "message %lu", st->messages);
 		return xfr_report_rcode(req, &m, what);

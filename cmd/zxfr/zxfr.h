@@ -10,7 +10,10 @@
  *            parsed and TSIG-verified (RFC 8945 5.3.1), each answer RR
  *            handed to a sink; knows nothing about what the RRs mean
  *   axfr.c   the AXFR sink: SOA at both ends, canonical text, zonebuf
- *            (an IXFR sink would sit beside it, using xfr.c unchanged)
+ *   ixfr.c   the IXFR sink (RFC 1995) beside it: the base stream in
+ *            memory, the difference sequences applied to the RRsets they
+ *            touch, the new version merged with the base and written;
+ *            says why when the answer cannot be used (AXFR fallback)
  *   probe.c  --serial: one SOA query over UDP, TCP on truncation
  *
  * Errors are reported where they are found, as
@@ -297,6 +300,12 @@ struct xfr_sink {
 	/* Called when the stream stops early: a phrase for messages, e.g.
 	 * "after the first SOA" or "after 1234 records". */
 	void (*where)(void *arg, char *buf, size_t bufsz);
+	/* Optional: called with an answer whose rcode is not NOERROR
+	 * (after any TSIG error was reported); returning 1 means the
+	 * sink takes it as an answer (the IXFR fallback) and xfr_run()
+	 * returns EXIT_REMOTE without a message. */
+	int (*rcode)(void *arg, const struct wire_msg *m,
+	    unsigned long msgno);
 	void *arg;
 };
 
@@ -340,11 +349,86 @@ struct axfr {
 	char type_names[AXFR_TYPE_CACHE][16];	/* "" until first use */
 };
 
+/* One record as canonical text (axfr_record, axfr_record_data). */
+struct axfr_rec {
+	uint8_t owner[ZXFR_NAME_MAX];
+	size_t olen;
+	char otext[1024];		/* >= NAME_CANON_MAX */
+	unsigned flags;			/* NAME_F_* of the owner */
+	const char *type;		/* mnemonic (cached or tbuf) */
+	char tbuf[16];
+	int is_soa;			/* the zone's SOA; serial is set */
+	uint32_t serial;
+	long ttl;			/* set by axfr_record_data */
+	const char *rdata;		/* canonical RDATA, in a->cbuf until
+					 * the next record */
+};
+
+/*
+ * axfr_record(a, m, rr, r): owner, type and class of RR (class IN
+ * required), and whether it is the zone's SOA (with its serial).
+ * axfr_record_data(a, m, rr, r): the rest: no meta type, owner inside
+ * the zone, TTL (RFC 2181 8), --max-records against a->records, the
+ * canonical RDATA.  Both return 0, or -1 after reporting.
+ */
+int axfr_record(struct axfr *a, const struct wire_msg *m,
+    const struct wire_rr *rr, struct axfr_rec *r);
+int axfr_record_data(struct axfr *a, const struct wire_msg *m,
+    const struct wire_rr *rr, struct axfr_rec *r);
+
 /* axfr_init(a, req): an empty AXFR sink for REQ.  0 or -1 (reported). */
 int axfr_init(struct axfr *a, const struct xfr_req *req);
 void axfr_free(struct axfr *a);
 /* axfr_sink(a, sink): fill SINK to feed A. */
 void axfr_sink(struct axfr *a, struct xfr_sink *sink);
+
+/* ---- ixfr.c ---- */
+
+struct ixfr;
+struct strm_writer;
+
+/* ixfr_new(req): an IXFR sink for REQ, NULL if out of memory (reported).
+ * Free with ixfr_free(). */
+struct ixfr *ixfr_new(const struct xfr_req *req);
+void ixfr_free(struct ixfr *ix);
+
+/*
+ * ixfr_load_base(ix, path): read the base stream PATH (a complete
+ * stream of REQ's zone written by zxfr: #serial, one SOA with that
+ * serial, no Route 53 fields).  Returns EXIT_OK, or EXIT_BADINPUT after
+ * reporting "zxfr: PATH[:LINE]: reason".
+ */
+int ixfr_load_base(struct ixfr *ix, const char *path);
+
+/*
+ * ixfr_transfer(ix, req): ask IXFR from the base's serial (REQ's qtype
+ * and extra_rr are set for the call and restored) and apply the answer
+ * to the base in memory.  Returns an exit status as xfr_run() does; when
+ * it is not EXIT_OK and ixfr_fallback() is not NULL, the answer cannot
+ * be used as differences (nothing was reported) and an AXFR should run.
+ */
+int ixfr_transfer(struct ixfr *ix, struct xfr_req *req);
+const char *ixfr_fallback(const struct ixfr *ix);
+
+/* The base's serial; the new version's (the base's if up to date). */
+uint32_t ixfr_base_serial(const struct ixfr *ix);
+uint32_t ixfr_serial(const struct ixfr *ix);
+
+/*
+ * ixfr_write(ix, w, &n): after ixfr_transfer(), every RRset line of the
+ * new version in stream order (the caller writes the header and
+ * commits); the same lines an AXFR of that version gives.  0 or -1.
+ */
+int ixfr_write(struct ixfr *ix, struct strm_writer *w,
+    unsigned long *nrrsets);
+
+/*
+ * ixfr_write_log(ix, path, source, producer): the net effect of the
+ * answer as a change stream (format/SPEC.md 5.4) at PATH, atomically.
+ * 0, or -1 after reporting.
+ */
+int ixfr_write_log(const struct ixfr *ix, const char *path,
+    const char *source, const char *producer);
 
 /* ---- probe.c ---- */
 
