@@ -460,10 +460,13 @@ soa_marker(struct ixfr *ix, const struct axfr_rec *r, int *done)
 			*done = 1;
 			return XFR_MORE;
 		}
+		if (r->serial == ix->new_serial)
+			return fallback(ix, "the differences end at serial %u, "
+			    "not at the server's serial %u", ix->seq_to,
+			    ix->new_serial);
 		if (r->serial != ix->seq_to)
 			return fallback(ix, "the differences end at serial %u "
-			    "but go on from serial %u (the server's serial is "
-			    "%u)", ix->seq_to, r->serial, ix->new_serial);
+			    "but go on from serial %u", ix->seq_to, r->serial);
 		ix->seq_from = r->serial;
 		ix->seqs++;
 		ix->state = IX_DEL;

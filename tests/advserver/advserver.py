@@ -59,6 +59,24 @@ Modes (the transfer of adv.test., --per-msg records per message):
                      empty messages, never a closing SOA (until
                      --lifetime)
   stream-records     the same with messages of 1000 A records each
+IXFR (RFC 1995; zxfr --ixfr-from).  Version k (0, 1, 2) of adv.test. is
+the zone above with serial --serial - 2 + k and one more A record (old,
+mid, new); an AXFR query gets version 2 (version 0 in ixfr-v0), so the
+fallback of zxfr works with --conns 2.  Answers to an IXFR query from
+version 0, each message signed (if keyed); one sequence per message:
+  ixfr-v0            (AXFR) version 0: the base for the other modes
+  ixfr-ok            two sequences, 0 -> 1 -> 2 (the control case)
+  ixfr-uptodate      a single SOA of version 0
+  ixfr-full          the whole of version 2 (an AXFR-style answer)
+  ixfr-refused       REFUSED, unsigned
+  ixfr-notimp        NOTIMP, unsigned
+  ixfr-bad-apply     the second sequence deletes a record no version has
+  ixfr-add-existing  the second sequence adds a record version 1 holds
+  ixfr-chain         the second sequence starts at another serial
+  ixfr-short         the differences end at version 1, then the SOA
+                     of version 2 as if it were the last
+  ixfr-truncated     closes after the first sequence
+  ixfr-bad-mac-middle  one bit of the MAC of message 2 flipped
 SOA probes (--serial), over UDP (TCP for probe-tc after truncation):
   probe              a signed (if keyed) SOA answer
   probe-bad-mac      its MAC flipped
@@ -170,11 +188,11 @@ def zone_records(origin, serial, count, mode):
     return soa, recs
 
 
-def message(qid, origin, rrs, rcode=0, question=True):
+def message(qid, origin, rrs, rcode=0, question=True, qtype=252):
     flags = 0x8000 | 0x0400 | rcode      # QR AA
     q = b""
     if question:
-        q = wname(origin) + struct.pack("!HH", 252, 1)
+        q = wname(origin) + struct.pack("!HH", qtype, 1)
     return (struct.pack("!HHHHHH", qid, flags, 1 if question else 0,
                         len(rrs), 0, 0) + q + b"".join(rrs))
 
@@ -348,6 +366,79 @@ def transfer(args, key, qid, reqmac):
     return out
 
 
+def version(args, k):
+    """Version K of the IXFR modes: its SOA and its other records."""
+    soa, recs = zone_records(args.zone, args.serial - 2 + k, args.records,
+                             "")
+    extra = rr_wire(("old", "mid", "new")[k], dns.rdatatype.A, 300,
+                    "192.0.2.%d" % (200 + k), args.zone)
+    return soa, recs + [extra]
+
+
+def ixfr_chunks(args):
+    """The answer records of an IXFR mode, one list per message."""
+    mode = args.mode
+    v = [version(args, k) for k in range(3)]
+    s = [x[0] for x in v]
+    x = [x[1][-1] for x in v]
+    if mode == "ixfr-uptodate":
+        return [[s[0]]]
+    if mode == "ixfr-full":
+        body = [s[2]] + v[2][1]
+        per = args.per_msg
+        return [body[i:i + per] for i in range(0, len(body), per)] + [[s[2]]]
+    seq1 = [s[0], x[0], s[1], x[1]]
+    seq2 = [s[1], x[1], s[2], x[2]]
+    if mode == "ixfr-bad-apply":
+        ghost = rr_wire("ghost", dns.rdatatype.A, 300, "192.0.2.99",
+                        args.zone)
+        seq2 = [s[1], ghost, s[2], x[2]]
+    elif mode == "ixfr-add-existing":
+        seq2 = [s[1], x[1], s[2], x[2], v[1][1][0]]
+    elif mode == "ixfr-chain":
+        other = zone_records(args.zone, args.serial + 5, 0, "")[0]
+        seq2 = [other, x[1], s[2], x[2]]
+    elif mode == "ixfr-short":
+        return [[s[2]], seq1, [s[2]]]
+    return [[s[2]], seq1, seq2, [s[2]]]
+
+
+def ixfr_messages(args, key, qid, reqmac, is_ixfr):
+    """Signed (if keyed) messages of an IXFR mode; AXFR queries get the
+    whole of version 2 (version 0 in ixfr-v0)."""
+    mode = args.mode
+    if not is_ixfr or mode == "ixfr-v0":
+        soa, recs = version(args, 0 if mode == "ixfr-v0" else 2)
+        body = [soa] + recs
+        per = args.per_msg
+        chunks = [body[i:i + per] for i in range(0, len(body), per)]
+        chunks.append([soa])
+        qtype = 252
+    elif mode in ("ixfr-refused", "ixfr-notimp"):
+        return [message(qid, args.zone, [], rcode=5 if mode ==
+                        "ixfr-refused" else 4, qtype=251)]
+    else:
+        chunks = ixfr_chunks(args)
+        qtype = 251
+    msgs = [message(qid, args.zone, c, question=(i == 0), qtype=qtype)
+            for i, c in enumerate(chunks)]
+    if key is None:
+        return msgs
+    sg = Signer(key, reqmac)
+    return [sg.sign(m, flip=(mode == "ixfr-bad-mac-middle" and is_ixfr and
+                             i == 2)) for i, m in enumerate(msgs)]
+
+
+def serve_ixfr(args, key, conn, q, qid, reqmac):
+    is_ixfr = q.question[0].rdtype == dns.rdatatype.IXFR
+    msgs = ixfr_messages(args, key, qid, reqmac, is_ixfr)
+    if args.mode == "ixfr-truncated" and is_ixfr:
+        msgs = msgs[:2]
+    for m in msgs:
+        conn.sendall(frame(m))
+    time.sleep(0.2)
+
+
 def garbage_name_msg(qid, origin):
     # an answer RR whose owner is a pointer to itself
     m = message(qid, origin, [], question=True)
@@ -400,6 +491,9 @@ def serve_tcp(args, key, conn, deadline):
         if m is not None:
             conn.sendall(frame(m))
         time.sleep(0.2)
+        return
+    if mode.startswith("ixfr-"):
+        serve_ixfr(args, key, conn, q, qid, reqmac)
         return
     if mode == "close-at-once":
         return

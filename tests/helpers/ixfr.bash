@@ -24,7 +24,8 @@ ixfr_zone() {
 	local v=$1 refresh=3600 wttl=300 tttl=300 i
 	[ "$v" -ge 5 ] && refresh=7200
 	[ "$v" -ge 4 ] && wttl=600 && tttl=900
-	printf '$TTL 300\n'
+	# shellcheck disable=SC2016  # a zone file's $TTL, not a variable
+	echo '$TTL 300'
 	printf '@ IN SOA ns1.ixfr.test. hostmaster.ixfr.test. %s %s 600 604800 300\n' \
 		"$(ixfr_serial "$v")" "$refresh"
 	printf '@ IN NS ns1.ixfr.test.\n@ IN NS ns2.ixfr.test.\n'
