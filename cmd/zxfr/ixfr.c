@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <ldns/ldns.h>
 
@@ -204,6 +205,22 @@ base_header(struct ixfr *ix, struct strm_reader *r)
 	return 0;
 }
 
+/* Room for the whole file at once: no copying while the buffer grows
+ * (a 1,000,000-record base is about 50 MB). */
+static void
+base_reserve(struct ixfr *ix, const char *path)
+{
+	struct stat sb;
+
+	if (stat(path, &sb) == -1 || !S_ISREG(sb.st_mode) || sb.st_size <= 0)
+		return;
+	if ((ix->buf = malloc((size_t)sb.st_size)) != NULL)
+		ix->bcap = (size_t)sb.st_size;
+	ix->lcap = (size_t)sb.st_size / 32 + 16;
+	if ((ix->lines = malloc(ix->lcap * sizeof(*ix->lines))) == NULL)
+		ix->lcap = 0;
+}
+
 int
 ixfr_load_base(struct ixfr *ix, const char *path)
 {
@@ -217,6 +234,7 @@ ixfr_load_base(struct ixfr *ix, const char *path)
 		return EXIT_BADINPUT;
 	if (base_header(ix, r) == -1)
 		goto out;
+	base_reserve(ix, path);
 	while ((s = strm_next(r, &rr)) == STRM_OK) {
 		if (rr->setid != NULL || rr->r53 != NULL || rr->raw != NULL ||
 		    rr->ttl < 0) {

@@ -428,6 +428,7 @@ static int
 run_ixfr(const struct opts *o, struct xfr_req *req)
 {
 	struct ixfr *ix;
+	double t0 = net_now(), t1 = 0, t2 = 0;
 	int rc;
 
 	if (o->ixfr_log != NULL && unlink(o->ixfr_log) == -1 &&
@@ -437,10 +438,16 @@ run_ixfr(const struct opts *o, struct xfr_req *req)
 	}
 	if ((ix = ixfr_new(req)) == NULL)
 		return EXIT_BADINPUT;
-	if ((rc = ixfr_load_base(ix, o->ixfr_from)) == EXIT_OK)
+	if ((rc = ixfr_load_base(ix, o->ixfr_from)) == EXIT_OK) {
+		t1 = net_now();
 		rc = ixfr_transfer(ix, req);
+		t2 = net_now();
+	}
 	if (rc == EXIT_OK) {
 		rc = write_ixfr(o, req, ix);
+		log_debug(1, "%s: %.2f s reading the base, %.2f s IXFR and "
+		    "applying it, %.2f s output", req->zone_text, t1 - t0,
+		    t2 - t1, net_now() - t2);
 	} else if (ixfr_fallback(ix) != NULL) {
 		log_msg("%s from %s port %d: IXFR from serial %lu not used: "
 		    "%s; transferring the whole zone (AXFR)", req->zone_text,
