@@ -285,6 +285,26 @@ adv_ixfr() {
 	[ ! -e "$T/new" ] && [ ! -e "$T/log" ]
 }
 
+@test "advserver: differences that delete the apex NS RRset: exit 5 as AXFR, nothing written" {
+	adv_base
+	adv_ixfr ixfr-no-ns
+	[ "$status" -eq 5 ] || { cat "$T/err"; return 1; }
+	grep -q 'port [0-9]*: no NS records at the zone apex: not a complete zone$' "$T/err"
+	[ ! -e "$T/new" ] && [ ! -e "$T/log" ]
+}
+
+@test "advserver: without a key, an unsigned IXFR is applied as well" {
+	ADV_KEYFILE="" adv_start ixfr-v0
+	zxfr -p "$ADV_PORT" -o "$T/base" adv.test 127.0.0.1
+	adv_stop
+	ADV_KEYFILE="" adv_start ixfr-ok --conns 2
+	zxfr_run -p "$ADV_PORT" --ixfr-from "$T/base" --ixfr-log "$T/log" \
+		-o "$T/new" adv.test 127.0.0.1
+	[ "$status" -eq 0 ] || { cat "$T/err"; return 1; }
+	grep -q '^+	new\.adv\.test\.	A	300	192\.0\.2\.202$' "$T/log"
+	grep -q '^#source dns 127\.0\.0\.1 port [0-9]*$' "$T/new"
+}
+
 @test "advserver: IXFR to stdout cut short writes no trailer" {
 	adv_base
 	adv_start ixfr-truncated

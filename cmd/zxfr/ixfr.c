@@ -635,6 +635,45 @@ ixfr_build(struct ixfr *ix)
 	return 0;
 }
 
+/* apex_count(ix, type): records of the apex RRset TYPE in the new
+ * version (a touched one as it is now, else the base's: 0 or "some"). */
+static size_t
+apex_count(const struct ixfr *ix, const char *type)
+{
+	char key[1100];
+	size_t klen, h;
+	const struct tset *t;
+
+	klen = (size_t)snprintf(key, sizeof(key), "%s\t%s",
+	    ix->req->zone_text, type);
+	for (h = ix->tcap ? hash(key, klen) & (ix->tcap - 1) : 0;
+	    ix->tcap > 0 && (t = ix->tab[h]) != NULL;
+	    h = (h + 1) & (ix->tcap - 1))
+		if (t->klen == klen && memcmp(t->key, key, klen) == 0)
+			return t->n;
+	return base_find(ix, key, klen) >= 0;
+}
+
+/* What AXFR's sink refuses, refused here too: the new version must keep
+ * one SOA and an NS RRset at the apex. */
+static int
+ixfr_complete(const struct ixfr *ix)
+{
+	size_t n = apex_count(ix, "SOA");
+
+	if (n != 1) {
+		xfr_fail(ix->req, "the differences leave %lu SOA records",
+		    (unsigned long)n);
+		return -1;
+	}
+	if (apex_count(ix, "NS") == 0) {
+		xfr_fail(ix->req, "no NS records at the zone apex: not a "
+		    "complete zone");
+		return -1;
+	}
+	return 0;
+}
+
 int
 ixfr_transfer(struct ixfr *ix, struct xfr_req *req)
 {
@@ -657,6 +696,8 @@ ixfr_transfer(struct ixfr *ix, struct xfr_req *req)
 		return EXIT_BADINPUT;
 	if (rc == EXIT_OK && ixfr_build(ix) == -1)
 		return EXIT_BADINPUT;
+	if (rc == EXIT_OK && ixfr_complete(ix) == -1)
+		return EXIT_REMOTE;
 	if (rc == EXIT_OK)
 		log_debug(1, "%s: IXFR from serial %lu to %lu: %lu sequences, "
 		    "%lu deletions, %lu additions, %lu RRsets touched",

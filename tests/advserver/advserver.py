@@ -73,6 +73,7 @@ version 0, each message signed (if keyed); one sequence per message:
   ixfr-bad-apply     the second sequence deletes a record no version has
   ixfr-add-existing  the second sequence adds a record version 1 holds
   ixfr-chain         the second sequence starts at another serial
+  ixfr-no-ns         the second sequence deletes the apex NS RRset
   ixfr-short         the differences end at version 1, then the SOA
                      of version 2 as if it were the last
   ixfr-truncated     closes after the first sequence
@@ -398,6 +399,8 @@ def ixfr_chunks(args):
     elif mode == "ixfr-chain":
         other = zone_records(args.zone, args.serial + 5, 0, "")[0]
         seq2 = [other, x[1], s[2], x[2]]
+    elif mode == "ixfr-no-ns":
+        seq2 = [s[1], x[1], v[1][1][0], s[2], x[2]]
     elif mode == "ixfr-short":
         return [[s[2]], seq1, [s[2]]]
     return [[s[2]], seq1, seq2, [s[2]]]
