@@ -305,6 +305,16 @@ adv_ixfr() {
 	grep -q '^#source dns 127\.0\.0\.1 port [0-9]*$' "$T/new"
 }
 
+@test "advserver: the base may be the output file itself (replaced atomically)" {
+	adv_base
+	adv_want
+	adv_start ixfr-ok
+	zxfr_run -k "$ADVKEY" -p "$ADV_PORT" --ixfr-from "$T/base" -o "$T/base" \
+		adv.test 127.0.0.1
+	[ "$status" -eq 0 ] || { cat "$T/err"; return 1; }
+	zxfr_norm "$T/base" | diff "$T/want" -
+}
+
 @test "advserver: IXFR to stdout cut short writes no trailer" {
 	adv_base
 	adv_start ixfr-truncated
