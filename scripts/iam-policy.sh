@@ -7,7 +7,9 @@
 # (ListTagsForResource, ChangeTagsForResource: r53apply's ownership mark) on
 # each listed hosted zone; GetChange on change/*; ListHostedZonesByName on * only when a
 # zone is given by name (its id comes from its state folder once a run has
-# resolved it; --state-dir names that folder).
+# resolved it; --state-dir names that folder).  One policy document per
+# AWS profile the zones run as (its Id names the profile), with the ARN
+# prefix of the partition of that profile's region.
 set -u
 args=()
 while [ $# -gt 1 ]; do

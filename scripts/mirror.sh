@@ -569,45 +569,128 @@ run_list() {
 	exit "$EX_OK"
 }
 
-# --iam-policy: the actions mirror.sh's commands call, on exactly the
-# listed hosted zones.  A zone given by name needs its id: taken from its
-# state folder when a run already resolved it, else hostedzone/* (warned).
-run_iam() {
-	local i hz sd f id named=0 wild=0 first=1 res arn
-	local -a ids=()
-	# The partition's ARN prefix, from the region the commands would use.
-	case ${AWS_REGION:-${AWS_DEFAULT_REGION:-}} in
-	cn-*) arn=arn:aws-cn ;;
-	us-gov-*) arn=arn:aws-us-gov ;;
-	*) arn=arn:aws ;;
+# profile_setting PROFILE KEY: KEY of the AWS profile as the C tools read
+# it (lib/common/awscred.c): the credentials file's [PROFILE] over the
+# config file's [profile PROFILE] ([default] too for default).  Empty when
+# unset.
+profile_setting() {
+	local cfg=${AWS_CONFIG_FILE:-$HOME/.aws/config}
+	local cred=${AWS_SHARED_CREDENTIALS_FILE:-$HOME/.aws/credentials}
+	local v=""
+	cfg=${cfg/#\~/$HOME} cred=${cred/#\~/$HOME}
+	[ -r "$cred" ] && v=$(ini_value "$cred" "$1" "" "$2")
+	if [ -z "$v" ] && [ -r "$cfg" ]; then
+		if [ "$1" = default ]; then
+			v=$(ini_value "$cfg" "profile default" default "$2")
+		else
+			v=$(ini_value "$cfg" "profile $1" "" "$2")
+		fi
+	fi
+	printf '%s' "$v"
+}
+
+# ini_value FILE SECTION SECTION2 KEY: KEY's value in [SECTION] (or
+# [SECTION2]); indented lines are nested settings, skipped.
+ini_value() {
+	awk -v want="$2" -v want2="$3" -v key="$4" '
+		/^[ \t]/ { next }
+		{ sub(/\r$/, ""); sub(/^[ \t]+/, ""); sub(/[ \t]+$/, "") }
+		/^\[/ { n = $0; sub(/^\[[ \t]*/, "", n); sub(/[ \t]*\].*$/, "", n)
+			in_s = (n == want || (want2 != "" && n == want2)); next }
+		in_s && index($0, "=") {
+			k = substr($0, 1, index($0, "=") - 1); sub(/[ \t]+$/, "", k)
+			if (k != key) next
+			v = substr($0, index($0, "=") + 1); sub(/^[ \t]+/, "", v)
+			val = v
+		}
+		END { printf "%s", val }' "$1"
+}
+
+# partition_arn PROFILE: the ARN prefix of the partition the profile's
+# region is in, the region found as r53dump/r53apply find it: AWS_REGION,
+# else AWS_DEFAULT_REGION, else the profile's region.
+partition_arn() {
+	local region=${AWS_REGION:-${AWS_DEFAULT_REGION:-}}
+	[ -n "$region" ] || region=$(profile_setting "$1" region)
+	case $region in
+	cn-*) printf 'arn:aws-cn' ;;
+	us-gov-*) printf 'arn:aws-us-gov' ;;
+	*) printf 'arn:aws' ;;
 	esac
+}
+
+# zone_profile I: the AWS profile config zone I runs as: the command
+# line's --profile, else the zone line's, else AWS_PROFILE, else default.
+zone_profile() {
+	local -a zopts=()
+	local j p=""
+	if [ -n "$opt_profile" ]; then
+		printf '%s' "$opt_profile"
+		return
+	fi
+	# The line passed parse_opts already: only its --profile matters.
+	read -r -a zopts <<<"${C_OPTS[$1]}"
+	for j in "${!zopts[@]}"; do
+		case ${zopts[$j]} in
+		--profile) p=${zopts[$((j + 1))]:-} ;;
+		--profile=*) p=${zopts[$j]#--profile=} ;;
+		esac
+	done
+	printf '%s' "${p:-${AWS_PROFILE:-default}}"
+}
+
+# --iam-policy: the actions mirror.sh's commands call, on exactly the
+# listed hosted zones: one policy document per AWS profile (per account),
+# its Id naming the profile, its ARNs in the partition of the profile's
+# region.  A zone given by name needs its id: taken from its state folder
+# when a run already resolved it, else hostedzone/* (warned).
+run_iam() {
+	local i hz sd f id prof
+	local -a profiles=()
+	local -A p_ids=() p_named=() p_wild=()
 	parse_config "$mode_config" 0 || exit "$EX_USAGE"
 	sd=${opt_state_dir:-$(default_state_dir)}
 	for i in "${!C_ZONE[@]}"; do
 		hz=${C_HZ[$i]}
+		prof=$(zone_profile "$i")
+		if [ -z "${p_ids[$prof]+set}" ]; then
+			profiles+=("$prof")
+			p_ids[$prof]="" p_named[$prof]=0 p_wild[$prof]=0
+		fi
 		case $hz in
 		public | private*)
-			named=1
-			opt_private=0 opt_vpc="" hz_id=""
-			if [ "${hz%%:*}" = private ]; then
-				opt_private=1
-				[ "$hz" != private ] && opt_vpc=${hz#private:}
-			fi
+			p_named[$prof]=1
 			f="$sd/$(zone_key "${C_ZONE[$i]}")/state"
 			id=""
 			if [ -r "$f" ]; then
 				id=$(sed -n 's/^zone_id=\(Z[A-Z0-9]*\)$/\1/p' "$f" | tail -n 1)
 			fi
 			if [ -n "$id" ]; then
-				ids+=("$id")
+				p_ids[$prof]+="$id "
 			else
 				msg "$mode_config:${C_LINE[$i]}: ${C_ZONE[$i]} ($hz) is not resolved to an id yet (run it once, or give its id): the policy allows hostedzone/*"
-				wild=1
+				p_wild[$prof]=1
 			fi ;;
-		*) ids+=("${hz#/hostedzone/}") ;;
+		*) p_ids[$prof]+="${hz#/hostedzone/} " ;;
 		esac
 	done
-	printf '{\n  "Version": "2012-10-17",\n  "Statement": [\n'
+	if [ "${#profiles[@]}" -gt 1 ]; then
+		msg "$mode_config: ${#profiles[@]} AWS profiles: one policy each (its Id names the profile)"
+	fi
+	for prof in "${profiles[@]}"; do
+		iam_policy "$prof" "$(partition_arn "$prof")" "${p_named[$prof]}" \
+			"${p_wild[$prof]}" "${p_ids[$prof]}"
+	done
+	exit "$EX_OK"
+}
+
+# iam_policy PROFILE ARN NAMED WILD "ID ...": one policy document.
+iam_policy() {
+	local prof=$1 arn=$2 named=$3 wild=$4 res first=1
+	local -a ids
+	read -r -a ids <<<"$5"
+	printf '{\n  "Version": "2012-10-17",\n  "Id": "r53mirror-profile-%s",\n' "$prof"
+	printf '  "Statement": [\n'
 	printf '    {\n      "Sid": "MirrorRecordSets",\n      "Effect": "Allow",\n'
 	printf '      "Action": [\n        "route53:ChangeResourceRecordSets",\n'
 	printf '        "route53:ChangeTagsForResource",\n'
@@ -616,9 +699,9 @@ run_iam() {
 	printf '        "route53:ListTagsForResource"\n      ],\n      "Resource": ['
 	if [ "$wild" -eq 1 ]; then
 		printf '\n        "%s:route53:::hostedzone/*"' "$arn"
-		first=0
 	else
 		while read -r res; do
+			[ -n "$res" ] || continue
 			[ "$first" -eq 1 ] || printf ','
 			first=0
 			printf '\n        "%s:route53:::hostedzone/%s"' "$arn" "$res"
@@ -634,7 +717,6 @@ run_iam() {
 		printf '      "Resource": "*"\n    }'
 	fi
 	printf '\n  ]\n}\n'
-	exit "$EX_OK"
 }
 
 # ------------------------------------------------------------ one zone

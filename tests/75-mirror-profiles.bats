@@ -73,3 +73,33 @@ assert sys.argv[2] + ":route53:::hostedzone/Z0AAAAAAAAAAAAA" in res, res
 assert all(r == "*" or r.startswith(sys.argv[2] + ":route53:::") for r in res), res' "$output" "$want"
 	done
 }
+
+@test "mirror profiles: --iam-policy prints one valid policy per profile, in its region's partition" {
+	aws_clean_env
+	printf '[profile china]\nregion = cn-north-1\n[profile gov]\nregion=us-gov-west-1\n[default]\nregion = eu-west-1\n' \
+		>"$HOME/.aws/config"
+	printf '[gov]\nregion = us-gov-west-1\n' >"$HOME/.aws/credentials"
+	printf '%s\n' \
+		'a.example. 192.0.2.1 - Z0AAAAAAAAAAAAA --profile china' \
+		'b.example. 192.0.2.1 - Z0BBBBBBBBBBBBB --profile gov' \
+		'c.example. 192.0.2.1 - Z0CCCCCCCCCCCCC' \
+		'd.example. 192.0.2.1 - Z0DDDDDDDDDDDDD --profile=china' >"$T/p.conf"
+	run bash -c 'bash "$1" --iam-policy "$2" 2>/dev/null' _ "$MIRROR_SH" "$T/p.conf"
+	assert_success
+	# three documents, each valid JSON, each naming its profile
+	[ "$(jq -s length <<<"$output")" = 3 ]
+	run jq -rs '.[] | .Id + " " + ([.Statement[].Resource] | flatten | map(select(. != "*")) | join(" "))' <<<"$output"
+	assert_success
+	assert_line "r53mirror-profile-china arn:aws-cn:route53:::hostedzone/Z0AAAAAAAAAAAAA arn:aws-cn:route53:::hostedzone/Z0DDDDDDDDDDDDD arn:aws-cn:route53:::change/*"
+	assert_line "r53mirror-profile-gov arn:aws-us-gov:route53:::hostedzone/Z0BBBBBBBBBBBBB arn:aws-us-gov:route53:::change/*"
+	assert_line "r53mirror-profile-default arn:aws:route53:::hostedzone/Z0CCCCCCCCCCCCC arn:aws:route53:::change/*"
+	# the command line's --profile wins over the zone lines: one policy
+	run bash -c 'bash "$1" --profile gov --iam-policy "$2" 2>/dev/null' _ "$MIRROR_SH" "$T/p.conf"
+	assert_success
+	[ "$(jq -s length <<<"$output")" = 1 ]
+	[ "$(jq -r .Id <<<"$output")" = r53mirror-profile-gov ]
+	# AWS_REGION beats the profiles' regions, as in the C tools
+	AWS_REGION=us-east-1 run bash "$MIRROR_SH" --iam-policy "$T/p.conf"
+	assert_success
+	refute_output --partial 'arn:aws-'
+}
