@@ -8,14 +8,7 @@
 load test_helper
 
 setup() {
-	aws_clean_env
-	export AWS_METADATA_SERVICE_TIMEOUT=5
-	export R53M_FAKE_TIME=20261126T220000Z
-	printf '{"imds": {"role": "instance-role", "expiration": "2026-11-26T23:00:00Z"}}\n' \
-		>"$T/imds.json"
-	fakeaws_start "$T/imds.json"
-	unset AWS_EC2_METADATA_DISABLED
-	export AWS_EC2_METADATA_SERVICE_ENDPOINT="$FAKEAWS_URL"
+	aws_imds_bait
 	# STS that cannot be reached: the role's own call fails
 	export AWS_ENDPOINT_URL_STS=http://127.0.0.1:9
 	printf '[mirror]\naws_access_key_id = AKIDMIRROR\naws_secret_access_key = mirrorSecret\n' \

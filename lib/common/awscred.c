@@ -210,6 +210,9 @@ enum way_key {
 	OPT_EXTERNAL_ID = WAY_N, OPT_SESSION_NAME, OPT_DURATION, OPT_MFA,
 	OPT_REGION, OPT_STS_REGIONAL, OPT_SSO_REGION, OPT_ENDPOINT_URL,
 	OPT_CA_BUNDLE, OPT_FIPS, OPT_MAX_ATTEMPTS, OPT_RETRY_MODE, OPT_SERVICES,
+	/* read by botocore, refused here (src_unsupported) */
+	UNSUP_FIRST, UNSUP_IMDS_ENDPOINT = UNSUP_FIRST, UNSUP_IMDS_MODE,
+	UNSUP_IMDS_V1, UNSUP_IMDS_IPV6, UNSUP_META_TIMEOUT, UNSUP_META_ATTEMPTS,
 	WAY_ALL
 };
 static const char *const way_keys[WAY_ALL] = {
@@ -219,7 +222,10 @@ static const char *const way_keys[WAY_ALL] = {
 	"external_id", "role_session_name", "duration_seconds", "mfa_serial",
 	"region", "sts_regional_endpoints", "sso_region", "endpoint_url",
 	"ca_bundle", "use_fips_endpoint", "max_attempts", "retry_mode",
-	"services"
+	"services",
+	"ec2_metadata_service_endpoint", "ec2_metadata_service_endpoint_mode",
+	"ec2_metadata_v1_disabled", "imds_use_ipv6", "metadata_service_timeout",
+	"metadata_service_num_attempts"
 };
 
 /*
@@ -365,7 +371,7 @@ static enum src_rc
 src_env(struct awscred *out, char *errbuf, size_t errlen)
 {
 	const char *a = getenv("AWS_ACCESS_KEY_ID");
-	const char *s = getenv("AWS_SECRET_ACCESS_KEY");
+	const char *s = getenv("AWS_SECRET_ACCESS_KEY"), *e;
 
 	if ((a == NULL || *a == '\0') && (s == NULL || *s == '\0'))
 		return SRC_NONE;
@@ -379,6 +385,16 @@ src_env(struct awscred *out, char *errbuf, size_t errlen)
 	}
 	if (set_static(out, a, s, env_token(), "environment")) {
 		sbuf_seterr(errbuf, errlen, "out of memory");
+		return SRC_ERROR;
+	}
+	/* botocore: keys that stop working then (awscred_get refuses them
+	 * once past it rather than let Route 53 say ExpiredToken). */
+	if ((e = getenv("AWS_CREDENTIAL_EXPIRATION")) != NULL && *e != '\0' &&
+	    awscred_parse_time(e, &out->expiration)) {
+		awscred_clear(out);
+		sbuf_seterr(errbuf, errlen, "environment: "
+		    "AWS_CREDENTIAL_EXPIRATION: %.40s is not an ISO 8601 time",
+		    e);
 		return SRC_ERROR;
 	}
 	return SRC_FOUND;
@@ -1258,6 +1274,7 @@ src_imds(struct awscred *out, char *errbuf, size_t errlen)
 {
 	const char *dis = getenv("AWS_EC2_METADATA_DISABLED");
 	const char *ep = getenv("AWS_EC2_METADATA_SERVICE_ENDPOINT");
+	const char *v1off = getenv("AWS_EC2_METADATA_V1_DISABLED");
 	static const char credpath[] = "/latest/meta-data/iam/security-credentials/";
 	char base[512], url[1024], *token = NULL, *tokhdr = NULL;
 	char *body = NULL, *role = NULL;
@@ -1298,6 +1315,11 @@ src_imds(struct awscred *out, char *errbuf, size_t errlen)
 	} else if (status != 404 && status != 405) {
 		sbuf_seterr(errbuf, errlen, "instance metadata: token request: "
 		    "HTTP %ld", status);
+		goto done;
+	} else if (v1off != NULL && strcasecmp(v1off, "true") == 0) {
+		sbuf_seterr(errbuf, errlen, "instance metadata: no IMDSv2 "
+		    "token (HTTP %ld) and AWS_EC2_METADATA_V1_DISABLED is true",
+		    status);
 		goto done;
 	}
 	/* Role name. */
@@ -1347,6 +1369,86 @@ done:
 	return rc;
 }
 
+/*
+ * Sources and settings botocore knows and this library does not read.
+ * botocore would try the first two here, before the container and the
+ * instance role: going on would act as another identity, and ignoring the
+ * others would ask the instance metadata service in a way the user did
+ * not configure.  So each is refused by name.
+ */
+static const char *const boto_files[] = { "/etc/boto.cfg", "~/.boto" };
+/* IPv6 instance metadata, which needs the endpoint set explicitly here;
+ * the first is refused when IPv6, the others when true. */
+static const char *const unsup_env[] = {
+	"AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE", "AWS_IMDS_USE_IPV6"
+};
+
+/* A boto2 config file with [Credentials] keys: 1 (name in errbuf). */
+static int
+boto_file_creds(const char *path, char *errbuf, size_t errlen)
+{
+	struct ini_profile ip;
+	size_t len = 0;
+	char *buf;
+	int has;
+
+	if ((buf = read_file(path, &len)) == NULL)
+		return 0;
+	ini_find(buf, "Credentials", NULL, &ip);
+	has = ip.akid != NULL || ip.secret != NULL;
+	free_secret_buf(buf, len);
+	if (has)
+		sbuf_seterr(errbuf, errlen, "%s: boto2 [Credentials] are not "
+		    "supported (move them to ~/.aws/credentials); refusing to "
+		    "use any other credentials", path);
+	return has;
+}
+
+static enum src_rc
+src_unsupported(const char *profile, char *errbuf, size_t errlen)
+{
+	const char *v = getenv("AWS_CREDENTIAL_FILE"), *bc = getenv("BOTO_CONFIG");
+	char *path;
+	size_t i;
+	int hit = 0;
+	struct prof pf;
+
+	if (v != NULL && *v != '\0') {
+		sbuf_seterr(errbuf, errlen, "environment: AWS_CREDENTIAL_FILE "
+		    "(the EC2 API tools' credential file) is not supported; "
+		    "refusing to use any other credentials");
+		return SRC_ERROR;
+	}
+	for (i = 0; !hit && i < (bc != NULL ? 1 : 2); i++) {
+		if ((path = expand_path("BOTO_CONFIG", boto_files[i])) == NULL)
+			continue;
+		hit = boto_file_creds(path, errbuf, errlen);
+		free(path);
+	}
+	if (hit)
+		return SRC_ERROR;
+	for (i = 0; i < sizeof(unsup_env) / sizeof(unsup_env[0]); i++) {
+		v = getenv(unsup_env[i]);
+		if (v == NULL || strcasecmp(v, i == 0 ? "IPv6" : "true") != 0)
+			continue;
+		sbuf_seterr(errbuf, errlen, "environment: %s: %s is not "
+		    "supported (set AWS_EC2_METADATA_SERVICE_ENDPOINT)",
+		    unsup_env[i], v);
+		return SRC_ERROR;
+	}
+	if (prof_load(profile, &pf, errbuf, errlen))
+		return SRC_ERROR;
+	for (i = UNSUP_FIRST; !hit && i < WAY_ALL; i++)
+		if (prof_get(&pf, (enum way_key)i) != NULL) {
+			sbuf_seterr(errbuf, errlen, "profile %s: %s is not "
+			    "supported in the shared files (use its AWS_* "
+			    "environment variable)", profile, way_keys[i]);
+			hit = 1;
+		}
+	prof_free(&pf);
+	return hit ? SRC_ERROR : SRC_NONE;
+}
+
 /* Walk the chain once into *out. */
 static int
 chain(struct awscred_provider *p, struct awscred *out, char *errbuf,
@@ -1376,6 +1478,8 @@ chain(struct awscred_provider *p, struct awscred *out, char *errbuf,
 		    "other credentials");
 		return -1;
 	}
+	if ((rc = src_unsupported(profile, errbuf, errlen)) != SRC_NONE)
+		return -1;
 	if ((rc = src_container(out, errbuf, errlen)) != SRC_NONE)
 		return rc == SRC_FOUND ? 0 : -1;
 	if ((rc = src_imds(out, errbuf, errlen)) != SRC_NONE)
@@ -1536,7 +1640,7 @@ awscred_setting(const char *profile, const char *service, const char *key,
 		found = services_find(buf, v, service, key, out, outlen);
 		free_secret_buf(buf, len);
 	}
-	for (i = WAY_N; !found && service == NULL && i < WAY_ALL; i++)
+	for (i = WAY_N; !found && service == NULL && i < UNSUP_FIRST; i++)
 		if (strcmp(way_keys[i], key) == 0 &&
 		    (v = prof_get(&pf, (enum way_key)i)) != NULL) {
 			snprintf(out, outlen, "%s", v);

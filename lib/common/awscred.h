@@ -42,6 +42,11 @@
  * web_identity_token_file, sso_session, sso_start_url, sso_account_id,
  * sso_role_name (or AWS_ROLE_ARN in the environment) and yields no
  * credentials: steps 4 and 5 would act as another identity.
+ * Between steps 3 and 4, where botocore reads them, sources and settings
+ * not supported here are refused by name: AWS_CREDENTIAL_FILE, boto2
+ * [Credentials] (BOTO_CONFIG, /etc/boto.cfg, ~/.boto), the profile's
+ * instance metadata keys, IPv6 instance metadata.  Step 1 honours
+ * AWS_CREDENTIAL_EXPIRATION; step 5 AWS_EC2_METADATA_V1_DISABLED.
  * An explicit profile (the argument) skips step 1, as botocore does with
  * --profile; AWS_PROFILE does not.  A profile named explicitly (argument
  * or AWS_PROFILE) that exists in neither file is an error.

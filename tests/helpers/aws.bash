@@ -18,6 +18,20 @@ aws_clean_env() {
 	unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy
 }
 
+# aws_imds_bait: a clean environment with the loopback fake playing an
+# instance metadata service that hands out the instance role (akid
+# ASIAIMDS...), for tests that prove it is never asked.
+aws_imds_bait() {
+	aws_clean_env
+	export AWS_METADATA_SERVICE_TIMEOUT=5
+	export R53M_FAKE_TIME=20261126T220000Z
+	printf '{"imds": {"role": "instance-role", "expiration": "2026-11-26T23:00:00Z"}}\n' \
+		>"$T/imds.json"
+	fakeaws_start "$T/imds.json"
+	unset AWS_EC2_METADATA_DISABLED
+	export AWS_EC2_METADATA_SERVICE_ENDPOINT="$FAKEAWS_URL"
+}
+
 # aws_test_keys: the documentation key pair the emulator accepts.
 aws_test_keys() {
 	export AWS_ACCESS_KEY_ID=AKIDEXAMPLE
