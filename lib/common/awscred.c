@@ -24,7 +24,8 @@
 #include <openssl/crypto.h>
 
 #include "awscred.h"
-#include "awshttp.h"
+#include "awsnet.h"
+#include "clock.h"
 #include "awssso.h"
 #include "awssts.h"
 #include "log.h"
@@ -51,89 +52,6 @@ enum src_rc {
 	SRC_NONE,		/* this source has nothing: try the next */
 	SRC_ERROR		/* configured but broken: stop with errbuf */
 };
-
-/* Free a string that may hold a secret. */
-static void
-free_secret(char *s)
-{
-	if (s == NULL)
-		return;
-	OPENSSL_cleanse(s, strlen(s));
-	free(s);
-}
-
-static void
-free_secret_buf(char *s, size_t len)
-{
-	if (s == NULL)
-		return;
-	OPENSSL_cleanse(s, len);
-	free(s);
-}
-
-void
-awscred_clear(struct awscred *c)
-{
-	if (c == NULL)
-		return;
-	free_secret(c->access_key_id);
-	free_secret(c->secret_access_key);
-	free_secret(c->session_token);
-	memset(c, 0, sizeof(*c));
-}
-
-time_t
-awscred_now(void)
-{
-	const char *f = getenv("R53M_FAKE_TIME");
-	struct tm tm;
-	char z = 0;
-
-	/* Tests pin the clock: R53M_FAKE_TIME=20150830T123600Z (UTC). */
-	if (f != NULL && *f != '\0') {
-		memset(&tm, 0, sizeof(tm));
-		if (strlen(f) == 16 && sscanf(f, "%4d%2d%2dT%2d%2d%2d%c",
-		    &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
-		    &tm.tm_min, &tm.tm_sec, &z) == 7 && z == 'Z') {
-			tm.tm_year -= 1900;
-			tm.tm_mon -= 1;
-			return timegm(&tm);
-		}
-		log_warn("R53M_FAKE_TIME=%s is not YYYYMMDDTHHMMSSZ; ignored", f);
-	}
-	return time(NULL);
-}
-
-/* Parse an ISO 8601 UTC time ("2026-11-26T22:00:00Z", fractions and a
- * +hh:mm offset allowed) into *t.  Returns 0 or -1. */
-int
-awscred_parse_time(const char *s, time_t *t)
-{
-	struct tm tm;
-	int n = 0, oh, om;
-	const char *p;
-
-	memset(&tm, 0, sizeof(tm));
-	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon,
-	    &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &n) != 6 ||
-	    n != 19)
-		return -1;
-	tm.tm_year -= 1900;
-	tm.tm_mon -= 1;
-	*t = timegm(&tm);
-	p = s + n;
-	if (*p == '.')
-		for (p++; isdigit((unsigned char)*p); p++)
-			;
-	if (strcmp(p, "Z") == 0 || strcmp(p, "+00:00") == 0 || *p == '\0')
-		return 0;
-	if ((*p == '+' || *p == '-') && sscanf(p + 1, "%2d:%2d", &oh, &om) == 2
-	    && strlen(p) == 6) {
-		*t -= (*p == '+' ? 1 : -1) * (oh * 3600 + om * 60);
-		return 0;
-	}
-	return -1;
-}
 
 /* Read a whole file (at most CRED_MAX_INPUT); caller wipes and frees.
  * Returns NULL with errno ENOENT when it does not exist. */
@@ -168,7 +86,7 @@ read_file(const char *path, size_t *len)
 	*len = n;
 	return buf;
 fail:
-	free_secret_buf(buf, CRED_MAX_INPUT + 1);
+	awskey_free_buf(buf, CRED_MAX_INPUT + 1);
 	close(fd);
 	return NULL;
 }
@@ -332,7 +250,7 @@ set_static(struct awscred *out, const char *akid, const char *secret,
 	    (out->secret_access_key = strdup(secret)) == NULL ||
 	    (token != NULL && *token != '\0' &&
 	    (out->session_token = strdup(token)) == NULL)) {
-		awscred_clear(out);
+		awskey_clear(out);
 		return -1;
 	}
 	out->source = source;
@@ -390,8 +308,8 @@ src_env(struct awscred *out, char *errbuf, size_t errlen)
 	/* botocore: keys that stop working then (awscred_get refuses them
 	 * once past it rather than let Route 53 say ExpiredToken). */
 	if ((e = getenv("AWS_CREDENTIAL_EXPIRATION")) != NULL && *e != '\0' &&
-	    awscred_parse_time(e, &out->expiration)) {
-		awscred_clear(out);
+	    awskey_parse_time(e, &out->expiration)) {
+		awskey_clear(out);
 		sbuf_seterr(errbuf, errlen, "environment: "
 		    "AWS_CREDENTIAL_EXPIRATION: %.40s is not an ISO 8601 time",
 		    e);
@@ -483,19 +401,69 @@ split_command(const char *cmd, char *errbuf, size_t errlen)
 	return argv;
 }
 
+/* Read the child's output from fd into buf (*n octets so far) until EOF,
+ * CRED_MAX_INPUT or the deadline; past it, kill and reap the child and
+ * return -1 with errbuf. */
+static int
+read_child(int fd, pid_t pid, char *buf, size_t *n, char *errbuf,
+    size_t errlen)
+{
+	struct pollfd pf;
+	double t0 = clock_now();
+	long left;
+	ssize_t r;
+	int prc, status;
+
+	for (;;) {
+		left = CRED_PROCESS_TIMEOUT_MS -
+		    (long)((clock_now() - t0) * 1000);
+		pf.fd = fd;
+		pf.events = POLLIN;
+		if (left <= 0 || (prc = poll(&pf, 1, (int)left)) == 0) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			sbuf_seterr(errbuf, errlen,
+			    "credential_process: no answer within %d s",
+			    CRED_PROCESS_TIMEOUT_MS / 1000);
+			return -1;
+		}
+		if (prc == -1 && errno == EINTR)
+			continue;
+		r = read(fd, buf + *n, CRED_MAX_INPUT - *n);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r <= 0 || (*n += (size_t)r) == CRED_MAX_INPUT)
+			return 0;
+	}
+}
+
+/* 1 with errbuf when the child's wait status is a failure. */
+static int
+child_failed(int status, const char *prog, char *errbuf, size_t errlen)
+{
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 127) {
+		sbuf_seterr(errbuf, errlen, "credential_process: cannot run "
+		    "\"%.100s\" (exit status 127)", prog);
+		return 1;
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		sbuf_seterr(errbuf, errlen, "credential_process failed (%s %d)",
+		    WIFEXITED(status) ? "exit status" : "signal",
+		    WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+		return 1;
+	}
+	return 0;
+}
+
 /* Read the output of a credential_process (at most CRED_MAX_INPUT) with a
  * deadline; returns the malloc'd output or NULL with errbuf set. */
 static char *
 run_process(const char *cmd, size_t *outlen, char *errbuf, size_t errlen)
 {
-	int pfd[2] = { -1, -1 }, status, prc;
+	int pfd[2] = { -1, -1 }, status;
 	pid_t pid;
 	char *buf = NULL, **argv = NULL;
 	size_t n = 0;
-	ssize_t r;
-	struct pollfd pf;
-	struct timespec t0, t1;
-	long left;
 
 	if ((argv = split_command(cmd, errbuf, errlen)) == NULL)
 		return NULL;
@@ -524,29 +492,8 @@ run_process(const char *cmd, size_t *outlen, char *errbuf, size_t errlen)
 	}
 	close(pfd[1]);
 	pfd[1] = -1;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (;;) {
-		clock_gettime(CLOCK_MONOTONIC, &t1);
-		left = CRED_PROCESS_TIMEOUT_MS - ((t1.tv_sec - t0.tv_sec) * 1000 +
-		    (t1.tv_nsec - t0.tv_nsec) / 1000000);
-		pf.fd = pfd[0];
-		pf.events = POLLIN;
-		if (left <= 0 || (prc = poll(&pf, 1, (int)left)) == 0) {
-			kill(pid, SIGKILL);
-			waitpid(pid, &status, 0);
-			sbuf_seterr(errbuf, errlen,
-			    "credential_process: no answer within %d s",
-			    CRED_PROCESS_TIMEOUT_MS / 1000);
-			goto fail;
-		}
-		if (prc == -1 && errno == EINTR)
-			continue;
-		r = read(pfd[0], buf + n, CRED_MAX_INPUT - n);
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r <= 0 || (n += (size_t)r) == CRED_MAX_INPUT)
-			break;
-	}
+	if (read_child(pfd[0], pid, buf, &n, errbuf, errlen))
+		goto fail;
 	close(pfd[0]);
 	pfd[0] = -1;
 	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
@@ -556,17 +503,8 @@ run_process(const char *cmd, size_t *outlen, char *errbuf, size_t errlen)
 		    "credential_process: output too large");
 		goto fail;
 	}
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 127) {
-		sbuf_seterr(errbuf, errlen, "credential_process: cannot run "
-		    "\"%.100s\" (exit status 127)", argv[0]);
+	if (child_failed(status, argv[0], errbuf, errlen))
 		goto fail;
-	}
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		sbuf_seterr(errbuf, errlen, "credential_process failed (%s %d)",
-		    WIFEXITED(status) ? "exit status" : "signal",
-		    WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
-		goto fail;
-	}
 	buf[n] = '\0';
 	*outlen = n;
 	free(argv);
@@ -576,7 +514,7 @@ fail:
 		close(pfd[0]);
 	if (pfd[1] != -1)
 		close(pfd[1]);
-	free_secret_buf(buf, CRED_MAX_INPUT + 1);
+	awskey_free_buf(buf, CRED_MAX_INPUT + 1);
 	free(argv);
 	return NULL;
 }
@@ -634,40 +572,28 @@ from_json(const char *text, size_t len, const char *what, const char *source,
 		sbuf_seterr(errbuf, errlen, "out of memory");
 		goto done;
 	}
-	if (exp != NULL && awscred_parse_time(exp, &out->expiration)) {
+	if (exp != NULL && awskey_parse_time(exp, &out->expiration)) {
 		sbuf_seterr(errbuf, errlen, "%s: bad Expiration %.40s", what,
 		    exp);
-		awscred_clear(out);
+		awskey_clear(out);
 		goto done;
 	}
 	if (exp == NULL && !want_version) {
 		/* Container and IMDS credentials always expire. */
 		sbuf_seterr(errbuf, errlen, "%s: no Expiration", what);
-		awscred_clear(out);
+		awskey_clear(out);
 		goto done;
 	}
 	rc = SRC_FOUND;
 done:
 	/* jansson keeps copies of the strings: wipe them before freeing. */
 	if (root != NULL) {
-		awscred_json_wipe(root);
+		awskey_json_wipe(root);
 		json_decref(root);
 	}
 	return rc;
 }
 
-void
-awscred_json_wipe(struct json_t *root)
-{
-	const char *key;
-	json_t *val;
-
-	json_object_foreach(root, key, val) {
-		if (json_is_string(val))
-			OPENSSL_cleanse((char *)json_string_value(val),
-			    json_string_length(val));
-	}
-}
 
 /* 3. credential_process. */
 static enum src_rc
@@ -681,7 +607,7 @@ src_process(const char *cmd, struct awscred *out, char *errbuf, size_t errlen)
 		return SRC_ERROR;
 	rc = from_json(text, len, "credential_process", "credential-process",
 	    1, out, errbuf, errlen);
-	free_secret_buf(text, len);
+	awskey_free_buf(text, len);
 	return rc;
 }
 
@@ -729,8 +655,8 @@ struct prof {
 static void
 prof_free(struct prof *pf)
 {
-	free_secret_buf(pf->cbuf, pf->clen);
-	free_secret_buf(pf->fbuf, pf->flen);
+	awskey_free_buf(pf->cbuf, pf->clen);
+	awskey_free_buf(pf->fbuf, pf->flen);
 	free(pf->cpath);
 	free(pf->fpath);
 	memset(pf, 0, sizeof(*pf));
@@ -783,11 +709,14 @@ prof_get(const struct prof *pf, enum way_key k)
 	return way_get(&pf->cp, &pf->fp, k);
 }
 
-/* Profiles met along a source_profile chain, to refuse cycles. */
+/* One walk of the chain: the profiles met along a source_profile chain
+ * (to refuse cycles) and the transport of its STS and SSO calls, the one
+ * Route 53's requests use (CA bundle, proxies). */
 #define ROLE_MAX_DEPTH 16
 struct role_chain {
 	const char *visited[ROLE_MAX_DEPTH];
 	size_t n;
+	const struct awsnet_via *via;
 };
 
 static enum src_rc src_profile(const char *name, int explicit, int envok,
@@ -908,7 +837,7 @@ role_request(const struct prof *pf, struct awssts_req *rq, char *session,
 	if ((rq->session_name = prof_get(pf, OPT_SESSION_NAME)) == NULL) {
 		/* As botocore names its sessions, so CloudTrail shows when. */
 		snprintf(session, slen, "r53mirror-%lld",
-		    (long long)awscred_now());
+		    (long long)awskey_now());
 		rq->session_name = session;
 	}
 	if (d != NULL) {
@@ -951,6 +880,7 @@ src_assume(const struct prof *pf, struct role_chain *ch, struct awscred *out,
 	}
 	if (role_request(pf, &rq, session, sizeof(session), errbuf, errlen))
 		return SRC_ERROR;
+	rq.via = ch->via;
 	memset(&src, 0, sizeof(src));
 	rc = cs != NULL ? role_credential_source(pf, cs, &src, errbuf, errlen)
 	    : role_source_profile(pf, sp, ch, &src, errbuf, errlen);
@@ -962,7 +892,7 @@ src_assume(const struct prof *pf, struct role_chain *ch, struct awscred *out,
 		    pf->name, why);
 		rc = SRC_ERROR;
 	}
-	awscred_clear(&src);
+	awskey_clear(&src);
 	return rc;
 }
 
@@ -970,8 +900,8 @@ src_assume(const struct prof *pf, struct role_chain *ch, struct awscred *out,
  * profile was named explicitly) over the profile's; the token is read
  * at every call, since it rotates. */
 static enum src_rc
-src_web(const struct prof *pf, int envok, struct awscred *out, char *errbuf,
-    size_t errlen)
+src_web(const struct prof *pf, int envok, const struct role_chain *ch,
+    struct awscred *out, char *errbuf, size_t errlen)
 {
 	const char *file = envok ? getenv("AWS_WEB_IDENTITY_TOKEN_FILE") : NULL;
 	const char *arn = envok ? getenv("AWS_ROLE_ARN") : NULL;
@@ -999,8 +929,9 @@ src_web(const struct prof *pf, int envok, struct awscred *out, char *errbuf,
 	memset(&rq, 0, sizeof(rq));
 	rq.role_arn = arn;
 	rq.web_token = tok;
+	rq.via = ch->via;
 	snprintf(session, sizeof(session), "r53mirror-%lld",
-	    (long long)awscred_now());
+	    (long long)awskey_now());
 	rq.session_name = sn != NULL ? sn : session;
 	role_sts_where(pf, &rq);
 	if (awssts_assume(&rq, NULL, "assume-role-with-web-identity", out,
@@ -1012,7 +943,7 @@ src_web(const struct prof *pf, int envok, struct awscred *out, char *errbuf,
 	else
 		sbuf_seterr(errbuf, errlen, "profile %s: "
 		    "web_identity_token_file: %s", pf->name, why);
-	free_secret_buf(tok, tlen);
+	awskey_free_buf(tok, tlen);
 	return rc;
 }
 
@@ -1020,8 +951,8 @@ src_web(const struct prof *pf, int envok, struct awscred *out, char *errbuf,
  * and region from its [sso-session NAME] section (or, legacy, from the
  * profile itself). */
 static enum src_rc
-src_sso(const struct prof *pf, struct awscred *out, char *errbuf,
-    size_t errlen)
+src_sso(const struct prof *pf, const struct role_chain *ch,
+    struct awscred *out, char *errbuf, size_t errlen)
 {
 	struct awssso_req rq;
 	struct ini_profile sp;
@@ -1036,6 +967,7 @@ src_sso(const struct prof *pf, struct awscred *out, char *errbuf,
 	rq.region = prof_get(pf, OPT_SSO_REGION);
 	rq.account_id = prof_get(pf, WAY_SSO_ACCOUNT_ID);
 	rq.role_name = prof_get(pf, WAY_SSO_ROLE_NAME);
+	rq.via = ch->via;
 	if (rq.session != NULL) {
 		snprintf(sec, sizeof(sec), "sso-session %.256s", rq.session);
 		if ((buf = read_file(pf->fpath, &len)) != NULL)
@@ -1058,7 +990,7 @@ src_sso(const struct prof *pf, struct awscred *out, char *errbuf,
 	if (awssso_get(&rq, out, errbuf, errlen) == 0)
 		rc = SRC_FOUND;
 done:
-	free_secret_buf(buf, len);
+	awskey_free_buf(buf, len);
 	return rc;
 }
 
@@ -1089,10 +1021,10 @@ src_profile(const char *name, int explicit, int envok, int no_role,
 		rc = src_assume(&pf, ch, out, errbuf, errlen);
 	else if ((wif != NULL && *wif != '\0') ||
 	    prof_get(&pf, WAY_WEB_IDENTITY) != NULL)
-		rc = src_web(&pf, envok, out, errbuf, errlen);
+		rc = src_web(&pf, envok, ch, out, errbuf, errlen);
 	else if (prof_get(&pf, WAY_SSO_ACCOUNT_ID) != NULL ||
 	    prof_get(&pf, WAY_SSO_ROLE_NAME) != NULL)
-		rc = src_sso(&pf, out, errbuf, errlen);
+		rc = src_sso(&pf, ch, out, errbuf, errlen);
 	else if (!pf.cp.found && !pf.fp.found)
 		rc = SRC_NONE;
 	else if ((rc = ini_static(&pf.cp, pf.cpath, name,
@@ -1128,7 +1060,7 @@ metadata_params(long *timeout_ms, int *attempts)
 		*attempts = atoi(a);
 }
 
-/* awshttp_fetch with the metadata attempts; 0 on an HTTP answer. */
+/* awsnet_fetch with the metadata attempts; 0 on an HTTP answer. */
 static int
 meta_fetch(const char *method, const char *url, const char *const *hdr,
     size_t nhdr, long *status, char **body, size_t *len, char *errbuf,
@@ -1139,11 +1071,11 @@ meta_fetch(const char *method, const char *url, const char *const *hdr,
 
 	metadata_params(&tmo, &attempts);
 	for (i = 0; i < attempts; i++) {
-		if (awshttp_fetch(method, url, hdr, nhdr, tmo, status, body, len,
+		if (awsnet_fetch(method, url, hdr, nhdr, tmo, status, body, len,
 		    errbuf, errlen) == 0 && *status < 500)
 			return 0;
 		if (*body != NULL) {
-			free_secret_buf(*body, *len);
+			awskey_free_buf(*body, *len);
 			*body = NULL;
 		}
 	}
@@ -1173,7 +1105,7 @@ container_host_ok(const char *url)
 	if (strcasecmp(scheme, "https") == 0)
 		ok = 1;
 	else if (strcasecmp(scheme, "http") == 0)
-		ok = awshttp_is_loopback(host) ||
+		ok = awsnet_is_loopback(host) ||
 		    strcmp(host, "169.254.170.2") == 0 ||
 		    strcmp(host, "169.254.170.23") == 0 ||
 		    strcasecmp(host, "[fd00:ec2::23]") == 0;
@@ -1261,27 +1193,103 @@ oom:
 	sbuf_seterr(errbuf, errlen, "out of memory");
 done:
 	free(url);
-	free_secret(hdr);
-	free_secret_buf(ftok, flen);
-	free_secret_buf(body, blen);
+	awskey_free_str(hdr);
+	awskey_free_buf(ftok, flen);
+	awskey_free_buf(body, blen);
 	return rc;
 }
 
-/* 5. EC2 instance metadata, IMDSv2 (v1 only when the token call is not
- * supported: 404/405, as botocore does). */
+#define IMDS_CREDPATH "/latest/meta-data/iam/security-credentials/"
+
+/* The IMDSv2 session token as a header line in *tokhdr (NULL: none, the
+ * service is IMDSv1).  SRC_NONE: no service there at all. */
+static enum src_rc
+imds_token(const char *base, char **tokhdr, char *errbuf, size_t errlen)
+{
+	const char *hdrs[1] = { "X-aws-ec2-metadata-token-ttl-seconds: 21600" };
+	const char *v1off = getenv("AWS_EC2_METADATA_V1_DISABLED");
+	char url[1024], *token = NULL;
+	size_t tlen = 0, n;
+	long status = 0;
+	enum src_rc rc = SRC_ERROR;
+
+	*tokhdr = NULL;
+	snprintf(url, sizeof(url), "%s/latest/api/token", base);
+	if (meta_fetch("PUT", url, hdrs, 1, &status, &token, &tlen, errbuf,
+	    errlen))
+		return SRC_NONE;	/* no instance metadata service */
+	if (status == 200 && tlen > 0) {
+		n = tlen + 32;
+		if ((*tokhdr = malloc(n)) == NULL)
+			sbuf_seterr(errbuf, errlen, "out of memory");
+		else {
+			snprintf(*tokhdr, n, "X-aws-ec2-metadata-token: %s",
+			    token);
+			rc = SRC_FOUND;
+		}
+	} else if (status != 404 && status != 405)
+		sbuf_seterr(errbuf, errlen, "instance metadata: token request: "
+		    "HTTP %ld", status);
+	else if (v1off != NULL && strcasecmp(v1off, "true") == 0)
+		sbuf_seterr(errbuf, errlen, "instance metadata: no IMDSv2 "
+		    "token (HTTP %ld) and AWS_EC2_METADATA_V1_DISABLED is true",
+		    status);
+	else
+		rc = SRC_FOUND;
+	awskey_free_buf(token, tlen);
+	return rc;
+}
+
+/* The instance's role name into *role (malloc'd).  SRC_NONE: an instance
+ * without a role. */
+static enum src_rc
+imds_role(const char *base, const char *const *hdrs, size_t nhdr,
+    char **role, char *errbuf, size_t errlen)
+{
+	char url[1024], *body = NULL;
+	size_t blen = 0;
+	long status = 0;
+
+	*role = NULL;
+	snprintf(url, sizeof(url), "%s%s", base, IMDS_CREDPATH);
+	if (meta_fetch("GET", url, hdrs, nhdr, &status, &body, &blen,
+	    errbuf, errlen))
+		return SRC_ERROR;
+	if (status == 404) {
+		free(body);
+		return SRC_NONE;
+	}
+	if (status != 200 || blen == 0) {
+		sbuf_seterr(errbuf, errlen,
+		    "instance metadata: role name: HTTP %ld", status);
+		free(body);
+		return SRC_ERROR;
+	}
+	body[strcspn(body, "\r\n")] = '\0';
+	if (strlen(body) == 0 || strlen(body) > 128 ||
+	    strspn(body, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "0123456789+=,.@_-") != strlen(body)) {
+		sbuf_seterr(errbuf, errlen, "instance metadata: bad role name");
+		free(body);
+		return SRC_ERROR;
+	}
+	*role = body;
+	return SRC_FOUND;
+}
+
+/* 5. EC2 instance metadata: IMDSv2 token, role name, its credentials
+ * (IMDSv1 when the token call is not supported: 404/405, as botocore
+ * does). */
 static enum src_rc
 src_imds(struct awscred *out, char *errbuf, size_t errlen)
 {
 	const char *dis = getenv("AWS_EC2_METADATA_DISABLED");
 	const char *ep = getenv("AWS_EC2_METADATA_SERVICE_ENDPOINT");
-	const char *v1off = getenv("AWS_EC2_METADATA_V1_DISABLED");
-	static const char credpath[] = "/latest/meta-data/iam/security-credentials/";
-	char base[512], url[1024], *token = NULL, *tokhdr = NULL;
-	char *body = NULL, *role = NULL;
+	char base[512], url[1024], *tokhdr = NULL, *body = NULL, *role = NULL;
 	const char *hdrs[1];
-	size_t blen = 0, tlen = 0, n;
+	size_t blen = 0, n;
 	long status = 0;
-	enum src_rc rc = SRC_ERROR;
+	enum src_rc rc;
 
 	if (dis != NULL && strcasecmp(dis, "true") == 0)
 		return SRC_NONE;
@@ -1297,57 +1305,14 @@ src_imds(struct awscred *out, char *errbuf, size_t errlen)
 	}
 	memcpy(base, ep, n);
 	base[n] = '\0';
-	/* Session token: PUT /latest/api/token. */
-	hdrs[0] = "X-aws-ec2-metadata-token-ttl-seconds: 21600";
-	snprintf(url, sizeof(url), "%s/latest/api/token", base);
-	if (meta_fetch("PUT", url, hdrs, 1, &status, &token, &tlen, errbuf,
-	    errlen)) {
-		/* No instance metadata service: the end of the chain. */
-		rc = SRC_NONE;
+	if ((rc = imds_token(base, &tokhdr, errbuf, errlen)) != SRC_FOUND)
+		return rc;
+	hdrs[0] = tokhdr;
+	if ((rc = imds_role(base, hdrs, tokhdr != NULL, &role, errbuf,
+	    errlen)) != SRC_FOUND)
 		goto done;
-	}
-	if (status == 200 && tlen > 0) {
-		n = tlen + 32;
-		if ((tokhdr = malloc(n)) == NULL)
-			goto oom;
-		snprintf(tokhdr, n, "X-aws-ec2-metadata-token: %s", token);
-		hdrs[0] = tokhdr;
-	} else if (status != 404 && status != 405) {
-		sbuf_seterr(errbuf, errlen, "instance metadata: token request: "
-		    "HTTP %ld", status);
-		goto done;
-	} else if (v1off != NULL && strcasecmp(v1off, "true") == 0) {
-		sbuf_seterr(errbuf, errlen, "instance metadata: no IMDSv2 "
-		    "token (HTTP %ld) and AWS_EC2_METADATA_V1_DISABLED is true",
-		    status);
-		goto done;
-	}
-	/* Role name. */
-	snprintf(url, sizeof(url), "%s%s", base, credpath);
-	if (meta_fetch("GET", url, hdrs, tokhdr != NULL, &status, &body, &blen,
-	    errbuf, errlen))
-		goto done;
-	if (status == 404) {
-		/* An instance without a role. */
-		rc = SRC_NONE;
-		goto done;
-	}
-	if (status != 200 || blen == 0) {
-		sbuf_seterr(errbuf, errlen,
-		    "instance metadata: role name: HTTP %ld", status);
-		goto done;
-	}
-	body[strcspn(body, "\r\n")] = '\0';
-	if (strlen(body) == 0 || strlen(body) > 128 ||
-	    strspn(body, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	    "0123456789+=,.@_-") != strlen(body)) {
-		sbuf_seterr(errbuf, errlen, "instance metadata: bad role name");
-		goto done;
-	}
-	role = body;
-	body = NULL;
-	/* The role's credentials. */
-	snprintf(url, sizeof(url), "%s%s%s", base, credpath, role);
+	rc = SRC_ERROR;
+	snprintf(url, sizeof(url), "%s%s%s", base, IMDS_CREDPATH, role);
 	if (meta_fetch("GET", url, hdrs, tokhdr != NULL, &status, &body, &blen,
 	    errbuf, errlen))
 		goto done;
@@ -1358,14 +1323,10 @@ src_imds(struct awscred *out, char *errbuf, size_t errlen)
 	}
 	rc = from_json(body, blen, "instance metadata", "imds", 0, out, errbuf,
 	    errlen);
-	goto done;
-oom:
-	sbuf_seterr(errbuf, errlen, "out of memory");
 done:
-	free_secret_buf(token, tlen);
-	free_secret(tokhdr);
+	awskey_free_str(tokhdr);
 	free(role);
-	free_secret_buf(body, blen);
+	awskey_free_buf(body, blen);
 	return rc;
 }
 
@@ -1396,7 +1357,7 @@ boto_file_creds(const char *path, char *errbuf, size_t errlen)
 		return 0;
 	ini_find(buf, "Credentials", NULL, &ip);
 	has = ip.akid != NULL || ip.secret != NULL;
-	free_secret_buf(buf, len);
+	awskey_free_buf(buf, len);
 	if (has)
 		sbuf_seterr(errbuf, errlen, "%s: boto2 [Credentials] are not "
 		    "supported (move them to ~/.aws/credentials); refusing to "
@@ -1510,7 +1471,7 @@ awscred_get(struct awscred_provider *p, const struct awscred **cred,
     char *errbuf, size_t errlen)
 {
 	struct awscred fresh;
-	time_t now = awscred_now();
+	time_t now = awskey_now();
 
 	/* Long-term keys, or temporary ones not yet due for refresh. */
 	if (p->have && !p->rejected && (p->cur.expiration == 0 ||
@@ -1542,10 +1503,10 @@ awscred_get(struct awscred_provider *p, const struct awscred **cred,
 	if (fresh.expiration != 0 && fresh.expiration <= now) {
 		sbuf_seterr(errbuf, errlen, "%s credentials expired already",
 		    fresh.source);
-		awscred_clear(&fresh);
+		awskey_clear(&fresh);
 		return -1;
 	}
-	awscred_clear(&p->cur);
+	awskey_clear(&p->cur);
 	p->cur = fresh;
 	p->have = 1;
 	p->rejected = 0;
@@ -1573,7 +1534,7 @@ awscred_provider_free(struct awscred_provider *p)
 {
 	if (p == NULL)
 		return;
-	awscred_clear(&p->cur);
+	awskey_clear(&p->cur);
 	free(p->profile);
 	free(p);
 }
@@ -1638,7 +1599,7 @@ awscred_setting(const char *profile, const char *service, const char *key,
 	if (service != NULL && (v = prof_get(&pf, OPT_SERVICES)) != NULL &&
 	    (buf = read_file(pf.fpath, &len)) != NULL) {
 		found = services_find(buf, v, service, key, out, outlen);
-		free_secret_buf(buf, len);
+		awskey_free_buf(buf, len);
 	}
 	for (i = WAY_N; !found && service == NULL && i < UNSUP_FIRST; i++)
 		if (strcmp(way_keys[i], key) == 0 &&

@@ -63,25 +63,15 @@
 #ifndef R53M_AWSCRED_H
 #define R53M_AWSCRED_H
 
-#include <time.h>
+#include <stddef.h>
+
+#include "awskey.h"
 
 /* Refresh temporary credentials this long before their Expiration. */
 #define AWSCRED_REFRESH_SECS 300
 /* Closer than this to Expiration, refresh before every use (a failed
  * refresh is not even throttled): a request takes up to a minute. */
 #define AWSCRED_MANDATORY_SECS 60
-
-/* One set of credentials; owned by the provider that returned it. */
-struct awscred {
-	char *access_key_id;
-	char *secret_access_key;
-	char *session_token;	/* NULL when none */
-	time_t expiration;	/* 0: does not expire */
-	const char *source;	/* static: "environment", "shared-credentials-
-				 * file", "config-file", "credential-process",
-				 * "container", "imds", "assume-role",
-				 * "assume-role-with-web-identity", "sso" */
-};
 
 struct awscred_provider;
 
@@ -115,25 +105,6 @@ int awscred_expire(struct awscred_provider *p);
 /* awscred_provider_free(p): zero and free everything.  NULL is fine. */
 void awscred_provider_free(struct awscred_provider *p);
 
-/* awscred_clear(c): zero and free the members of *c (for callers that
- * fill their own struct awscred). */
-void awscred_clear(struct awscred *c);
-
-/*
- * awscred_now(): the current time, or the time pinned by the environment
- * variable R53M_FAKE_TIME (format 20150830T123600Z, UTC), honoured only by
- * this library, for tests.  Used for signing dates and expiry checks.
- */
-time_t awscred_now(void);
-
-/*
- * awscred_json_wipe(root): zero every string value of a parsed JSON object
- * (jansson keeps its own copies) before json_decref, for answers that
- * carried secrets (credentials, Secrets Manager values).
- */
-struct json_t;
-void awscred_json_wipe(struct json_t *root);
-
 /*
  * awscred_setting(profile, service, key, out, outlen): a setting of the
  * profile (NULL: AWS_PROFILE, else default) from the shared files, as
@@ -145,9 +116,5 @@ void awscred_json_wipe(struct json_t *root);
  */
 int awscred_setting(const char *profile, const char *service,
     const char *key, char *out, size_t outlen);
-
-/* awscred_parse_time(s, t): an ISO 8601 UTC time ("2026-11-26T22:00:00Z",
- * fractions and a +hh:mm offset allowed) into *t.  Returns 0 or -1. */
-int awscred_parse_time(const char *s, time_t *t);
 
 #endif

@@ -22,6 +22,8 @@
 
 #include "awscred.h"
 #include "awshttp.h"
+#include "awsnet.h"
+#include "clock.h"
 #include "log.h"
 #include "sbuf.h"
 #include "ratelimit.h"
@@ -45,74 +47,14 @@ struct awshttp {
 	long connect_ms, timeout_ms, retry_ms, base_ms;
 	int attempts;
 	int no_ratelimit;
-	int loopback;		/* endpoint host is a loopback address */
 	struct awscred_provider *cred;
 	struct awshttp_counters cnt;
 	long skew;		/* seconds to add to our clock (server's) */
 	time_t last_date;	/* Date header of the last answer, or 0 */
 };
 
-static int
-curl_global(void)
-{
-	static int done;
 
-	if (!done) {
-		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-			return -1;
-		done = 1;
-	}
-	return 0;
-}
 
-int
-awshttp_is_loopback(const char *host)
-{
-	struct in_addr a4;
-	struct in6_addr a6;
-	char buf[64];
-	size_t n;
-
-	if (host == NULL)
-		return 0;
-	n = strlen(host);
-	/* Strip IPv6 brackets. */
-	if (n >= 2 && host[0] == '[' && host[n - 1] == ']') {
-		if (n - 2 >= sizeof(buf))
-			return 0;
-		memcpy(buf, host + 1, n - 2);
-		buf[n - 2] = '\0';
-		host = buf;
-	}
-	if (strcasecmp(host, "localhost") == 0 ||
-	    strcasecmp(host, "localhost.") == 0)
-		return 1;
-	if (inet_pton(AF_INET, host, &a4) == 1)
-		return (ntohl(a4.s_addr) >> 24) == 127;
-	if (inet_pton(AF_INET6, host, &a6) == 1)
-		return memcmp(&a6, &in6addr_loopback, sizeof(a6)) == 0;
-	return 0;
-}
-
-/* Is "host[:port]" (IPv6 in brackets) a loopback host? */
-static int
-host_is_loopback(const char *hostport)
-{
-	char buf[300];
-	const char *e;
-	size_t n;
-
-	if (hostport[0] == '[')
-		e = strchr(hostport, ']') ? strchr(hostport, ']') + 1 : hostport;
-	else
-		e = strchr(hostport, ':') ? strchr(hostport, ':') :
-		    hostport + strlen(hostport);
-	if ((n = (size_t)(e - hostport)) >= sizeof(buf))
-		return 0;
-	memcpy(buf, hostport, n);
-	buf[n] = '\0';
-	return awshttp_is_loopback(buf);
-}
 
 /* Region -> partition endpoint and signing region. */
 static void
@@ -182,7 +124,7 @@ check_url(const char *url, char **base, char **hostport, char *errbuf,
 		goto done;
 	}
 	/* TLS always, but for a local test server on loopback. */
-	if (!https && !awshttp_is_loopback(host)) {
+	if (!https && !awsnet_is_loopback(host)) {
 		sbuf_seterr(errbuf, errlen,
 		    "endpoint URL %.200s: refusing plain "
 		    "http to %.100s, which is not a loopback address; use "
@@ -356,7 +298,7 @@ awshttp_new(const struct awshttp_opts *opts, const char *service,
 	int rc = AWSHTTP_FAILED;
 
 	*hp = NULL;
-	if (curl_global()) {
+	if (awsnet_init()) {
 		sbuf_seterr(errbuf, errlen, "libcurl initialisation failed");
 		return AWSHTTP_FAILED;
 	}
@@ -371,7 +313,6 @@ awshttp_new(const struct awshttp_opts *opts, const char *service,
 		goto fail;
 	free(base);
 	h->host = hostport;
-	h->loopback = host_is_loopback(hostport);
 	if ((h->service = strdup(service)) == NULL)
 		goto oom;
 	if (opts->signing_region != NULL) {
@@ -457,40 +398,12 @@ awshttp_url(const struct awshttp *h)
 	return h->url;
 }
 
-/* The body being received, with its limit. */
+/* The answer being received: the body, and two headers. */
 struct rbuf {
-	char *s;
-	size_t len, cap;
-	int too_big;
+	struct awsnet_body b;	/* first: awsnet_body_cb's argument */
 	char *request_id;
 	time_t date;		/* the answer's Date header, or 0 */
 };
-
-static size_t
-write_cb(char *p, size_t sz, size_t nm, void *arg)
-{
-	struct rbuf *b = arg;
-	size_t n = sz * nm, ncap;
-	char *ns;
-
-	if (b->len + n > AWSHTTP_MAX_BODY) {
-		b->too_big = 1;
-		return 0;
-	}
-	if (b->len + n + 1 > b->cap) {
-		ncap = b->cap ? b->cap : 16384;
-		while (ncap < b->len + n + 1)
-			ncap *= 2;
-		if ((ns = realloc(b->s, ncap)) == NULL)
-			return 0;
-		b->s = ns;
-		b->cap = ncap;
-	}
-	memcpy(b->s + b->len, p, n);
-	b->len += n;
-	b->s[b->len] = '\0';
-	return n;
-}
 
 static size_t
 header_cb(char *p, size_t sz, size_t nm, void *arg)
@@ -673,7 +586,7 @@ fix_skew(struct awshttp *h, const struct awshttp_resp *r)
 			break;
 	if (codes[i] == NULL)
 		return 0;
-	diff = (long)(h->last_date - (awscred_now() + h->skew));
+	diff = (long)(h->last_date - (awskey_now() + h->skew));
 	if (diff > -240 && diff < 240)
 		return 0;
 	h->skew += diff;
@@ -683,27 +596,7 @@ fix_skew(struct awshttp *h, const struct awshttp_resp *r)
 	return 1;
 }
 
-static long
-mono_ms(void)
-{
-	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void
-sleep_ms(long ms)
-{
-	struct timespec ts;
-
-	if (ms <= 0)
-		return;
-	ts.tv_sec = ms / 1000;
-	ts.tv_nsec = (ms % 1000) * 1000000L;
-	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
-		;
-}
 
 /* Full jitter: uniform in [0, min(cap, base * 2^(retry-1))]. */
 static long
@@ -752,46 +645,73 @@ enum attempt_rc {
 	ATT_AUTH		/* no usable credentials */
 };
 
-/* One signed attempt. */
-static enum attempt_rc
-attempt(struct awshttp *h, const char *method, const char *path,
-    const char *query, const char *body, size_t bodylen, int idempotent,
-    struct awshttp_resp *resp, char *errbuf, size_t errlen)
+/* One attempt's request, signed: the header list (it holds the signature
+ * and maybe the token: areq_free wipes it) and the full URL. */
+struct areq {
+	struct curl_slist *hl;
+	char *url;
+};
+
+static void
+areq_free(struct areq *rq)
+{
+	struct curl_slist *l;
+
+	for (l = rq->hl; l != NULL; l = l->next)
+		OPENSSL_cleanse(l->data, strlen(l->data));
+	curl_slist_free_all(rq->hl);
+	free(rq->url);
+	memset(rq, 0, sizeof(*rq));
+}
+
+/* The headers to sign: Host, X-Amz-Date, the token, Content-Type,
+ * X-Amz-Target (JSON services name the operation there).  Their count. */
+static size_t
+sign_headers(const struct awshttp *h, const struct awscred *cred,
+    const char *amzdate, int has_body, struct sigv4_header *sh)
+{
+	size_t n = 0;
+
+	sh[n].name = "Host";
+	sh[n++].value = h->host;
+	sh[n].name = "X-Amz-Date";
+	sh[n++].value = amzdate;
+	if (cred->session_token != NULL) {
+		sh[n].name = "X-Amz-Security-Token";
+		sh[n++].value = cred->session_token;
+	}
+	if (has_body) {
+		sh[n].name = "Content-Type";
+		sh[n++].value = h->content_type;
+	}
+	if (h->target != NULL) {
+		sh[n].name = "X-Amz-Target";
+		sh[n++].value = h->target;
+	}
+	return n;
+}
+
+/* Sign the request with the current credentials into *rq.  Returns 0, or
+ * -1 with errbuf and *fail (ATT_AUTH: no credentials; else ATT_FATAL). */
+static int
+sign_request(struct awshttp *h, const char *method, const char *path,
+    const char *query, const char *body, size_t bodylen, struct areq *rq,
+    enum attempt_rc *fail, char *errbuf, size_t errlen)
 {
 	const struct awscred *cred;
 	struct sigv4_header sh[5];
 	struct sigv4_request sr;
-	struct curl_slist *hl = NULL;
-	struct rbuf rb;
-	char amzdate[17], *authz = NULL, *url = NULL;
-	char curlerr[CURL_ERROR_SIZE];
-	size_t nsh = 0, n;
-	long reqsize = 0;
-	CURLcode cc;
-	enum attempt_rc rc = ATT_FATAL;
+	char amzdate[17], *authz = NULL;
+	size_t nsh, i, n;
+	int rc = -1;
 
-	memset(&rb, 0, sizeof(rb));
+	memset(rq, 0, sizeof(*rq));
+	*fail = ATT_AUTH;
 	if (awscred_get(h->cred, &cred, errbuf, errlen))
-		return ATT_AUTH;
-	/* Headers to sign: Host, X-Amz-Date, the token, Content-Type,
-	 * X-Amz-Target (JSON services name the operation there). */
-	sigv4_amzdate(awscred_now() + h->skew, amzdate);
-	sh[nsh].name = "Host";
-	sh[nsh++].value = h->host;
-	sh[nsh].name = "X-Amz-Date";
-	sh[nsh++].value = amzdate;
-	if (cred->session_token != NULL) {
-		sh[nsh].name = "X-Amz-Security-Token";
-		sh[nsh++].value = cred->session_token;
-	}
-	if (body != NULL) {
-		sh[nsh].name = "Content-Type";
-		sh[nsh++].value = h->content_type;
-	}
-	if (h->target != NULL) {
-		sh[nsh].name = "X-Amz-Target";
-		sh[nsh++].value = h->target;
-	}
+		return -1;
+	*fail = ATT_FATAL;
+	sigv4_amzdate(awskey_now() + h->skew, amzdate);
+	nsh = sign_headers(h, cred, amzdate, body != NULL, sh);
 	memset(&sr, 0, sizeof(sr));
 	sr.method = method;
 	sr.path = path;
@@ -804,46 +724,57 @@ attempt(struct awshttp *h, const char *method, const char *path,
 	if ((authz = sigv4_authorization(&sr, cred->access_key_id,
 	    cred->secret_access_key, amzdate, h->region, h->service)) == NULL) {
 		sbuf_seterr(errbuf, errlen, "signing the request failed");
-		goto done;
+		return -1;
 	}
 	n = strlen(h->url) + strlen(path) + (query ? strlen(query) : 0) + 2;
-	if ((url = malloc(n)) == NULL)
+	if ((rq->url = malloc(n)) == NULL)
 		goto oom;
-	snprintf(url, n, "%s%s%s%s", h->url, path, query && *query ? "?" : "",
-	    query && *query ? query : "");
-	for (n = 0; n < nsh; n++)
-		if (add_header(&hl, sh[n].name, sh[n].value))
+	snprintf(rq->url, n, "%s%s%s%s", h->url, path,
+	    query && *query ? "?" : "", query && *query ? query : "");
+	for (i = 0; i < nsh; i++)
+		if (add_header(&rq->hl, sh[i].name, sh[i].value))
 			goto oom;
-	if (add_header(&hl, "Authorization", authz) ||
-	    add_header(&hl, "Expect", NULL) ||
-	    add_header(&hl, "Accept", NULL) ||
-	    (body == NULL && add_header(&hl, "Content-Type", NULL)))
+	if (add_header(&rq->hl, "Authorization", authz) ||
+	    add_header(&rq->hl, "Expect", NULL) ||
+	    add_header(&rq->hl, "Accept", NULL) ||
+	    (body == NULL && add_header(&rq->hl, "Content-Type", NULL)))
 		goto oom;
-	/* The handle keeps its connection between calls; options are set
-	 * afresh each time. */
-	curl_easy_reset(h->curl);
+	rc = 0;
+	goto done;
+oom:
+	sbuf_seterr(errbuf, errlen, "out of memory");
+	areq_free(rq);
+done:
+	free(authz);
+	return rc;
+}
+
+/* Set the handle's options for one attempt (the handle keeps its
+ * connection between calls; options are set afresh each time). */
+static void
+setup_handle(struct awshttp *h, const char *method, const struct areq *rq,
+    const char *body, size_t bodylen, int idempotent, struct rbuf *rb,
+    char *curlerr)
+{
+	struct awsnet_via via = { h->ca_bundle, 1 };
+	CURL *c = h->curl;
+
+	curl_easy_reset(c);
 	curlerr[0] = '\0';
-	curl_easy_setopt(h->curl, CURLOPT_URL, url);
-	curl_easy_setopt(h->curl, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, hl);
-	curl_easy_setopt(h->curl, CURLOPT_USERAGENT, "r53mirror/" R53M_VERSION);
-	curl_easy_setopt(h->curl, CURLOPT_CONNECTTIMEOUT_MS, h->connect_ms);
-	curl_easy_setopt(h->curl, CURLOPT_TIMEOUT_MS, h->timeout_ms);
-	curl_easy_setopt(h->curl, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h->curl, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(h->curl, CURLOPT_SSL_VERIFYHOST, 2L);
-	if (h->ca_bundle != NULL)
-		curl_easy_setopt(h->curl, CURLOPT_CAINFO, h->ca_bundle);
-	/* Proxies come from the environment (libcurl's own rules), but a
-	 * loopback endpoint (a local emulator) is never reached through one. */
-	if (h->loopback)
-		curl_easy_setopt(h->curl, CURLOPT_NOPROXY, "*");
-	curl_easy_setopt(h->curl, CURLOPT_ERRORBUFFER, curlerr);
-	curl_easy_setopt(h->curl, CURLOPT_WRITEFUNCTION, write_cb);
-	curl_easy_setopt(h->curl, CURLOPT_WRITEDATA, &rb);
-	curl_easy_setopt(h->curl, CURLOPT_HEADERFUNCTION, header_cb);
-	curl_easy_setopt(h->curl, CURLOPT_HEADERDATA, &rb);
-	curl_easy_setopt(h->curl, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(c, CURLOPT_URL, rq->url);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, rq->hl);
+	curl_easy_setopt(c, CURLOPT_USERAGENT, "r53mirror/" R53M_VERSION);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, h->connect_ms);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, h->timeout_ms);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	awsnet_apply(c, &via, rq->url);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, curlerr);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, awsnet_body_cb);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &rb->b);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, header_cb);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, rb);
+	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
 	/*
 	 * libcurl silently resends a request whose reused connection died
 	 * before any answer byte: harmless for a GET, but a POST may have
@@ -851,39 +782,21 @@ attempt(struct awshttp *h, const char *method, const char *path,
 	 * so that any loss is reported to us (and called ambiguous).
 	 */
 	if (!idempotent)
-		curl_easy_setopt(h->curl, CURLOPT_FRESH_CONNECT, 1L);
+		curl_easy_setopt(c, CURLOPT_FRESH_CONNECT, 1L);
 	if (strcmp(method, "POST") == 0) {
-		curl_easy_setopt(h->curl, CURLOPT_POST, 1L);
-		curl_easy_setopt(h->curl, CURLOPT_POSTFIELDS, body ? body : "");
-		curl_easy_setopt(h->curl, CURLOPT_POSTFIELDSIZE_LARGE,
+		curl_easy_setopt(c, CURLOPT_POST, 1L);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body ? body : "");
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
 		    (curl_off_t)(body ? bodylen : 0));
 	} else if (strcmp(method, "GET") != 0)
-		curl_easy_setopt(h->curl, CURLOPT_CUSTOMREQUEST, method);
-	h->cnt.requests++;
-	cc = curl_easy_perform(h->curl);
-	curl_easy_getinfo(h->curl, CURLINFO_REQUEST_SIZE, &reqsize);
-	h->last_date = rb.date;
-	if (cc == CURLE_OK) {
-		curl_easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, &resp->status);
-		resp->body = rb.s != NULL ? rb.s : strdup("");
-		resp->len = rb.len;
-		resp->request_id = rb.request_id;
-		rb.s = rb.request_id = NULL;
-		if (resp->body == NULL)
-			goto oom;
-		if (resp->status >= 300)
-			parse_error_doc(resp);
-		rc = ATT_ANSWER;
-		goto done;
-	}
-	if (rb.too_big) {
-		sbuf_seterr(errbuf, errlen,
-		    "%s %s: answer larger than %lu bytes", method, path,
-		    AWSHTTP_MAX_BODY);
-		goto done;
-	}
-	sbuf_seterr(errbuf, errlen, "%s %s: %s", method, h->url,
-	    curlerr[0] ? curlerr : curl_easy_strerror(cc));
+		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+}
+
+/* What a transfer that failed with cc means for a retry; reqsize is how
+ * much of the request left. */
+static enum attempt_rc
+classify(CURLcode cc, long reqsize)
+{
 	switch (cc) {
 	case CURLE_PEER_FAILED_VERIFICATION:
 	case CURLE_SSL_CACERT_BADFILE:
@@ -891,37 +804,105 @@ attempt(struct awshttp *h, const char *method, const char *path,
 	case CURLE_UNSUPPORTED_PROTOCOL:
 	case CURLE_URL_MALFORMAT:
 	case CURLE_OUT_OF_MEMORY:
-		rc = ATT_FATAL;
-		break;
+		return ATT_FATAL;
 	case CURLE_COULDNT_RESOLVE_PROXY:
 	case CURLE_COULDNT_RESOLVE_HOST:
 	case CURLE_COULDNT_CONNECT:
 	case CURLE_SSL_CONNECT_ERROR:
-		rc = ATT_NOT_SENT;
-		break;
+		return ATT_NOT_SENT;
 	default:
 		/* Nothing of the request left: a definite failure. */
-		rc = reqsize > 0 ? ATT_LOST : ATT_NOT_SENT;
-		break;
+		return reqsize > 0 ? ATT_LOST : ATT_NOT_SENT;
 	}
-	goto done;
-oom:
-	sbuf_seterr(errbuf, errlen, "out of memory");
-	rc = ATT_FATAL;
-done:
-	if (hl != NULL) {
-		/* The list held the signature and maybe the token. */
-		struct curl_slist *l;
+}
 
-		for (l = hl; l != NULL; l = l->next)
-			OPENSSL_cleanse(l->data, strlen(l->data));
-		curl_slist_free_all(hl);
+/* Move a received answer into *resp. */
+static enum attempt_rc
+take_answer(struct awshttp *h, struct rbuf *rb, struct awshttp_resp *resp,
+    char *errbuf, size_t errlen)
+{
+	curl_easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, &resp->status);
+	resp->body = rb->b.s != NULL ? rb->b.s : strdup("");
+	resp->len = rb->b.len;
+	resp->request_id = rb->request_id;
+	rb->b.s = rb->request_id = NULL;
+	if (resp->body == NULL) {
+		sbuf_seterr(errbuf, errlen, "out of memory");
+		return ATT_FATAL;
 	}
-	free(authz);
-	free(url);
-	free(rb.s);
+	if (resp->status >= 300)
+		parse_error_doc(resp);
+	return ATT_ANSWER;
+}
+
+/* One signed attempt: sign, send, and say what it came to. */
+static enum attempt_rc
+attempt(struct awshttp *h, const char *method, const char *path,
+    const char *query, const char *body, size_t bodylen, int idempotent,
+    struct awshttp_resp *resp, char *errbuf, size_t errlen)
+{
+	struct areq rq;
+	struct rbuf rb;
+	char curlerr[CURL_ERROR_SIZE];
+	long reqsize = 0;
+	CURLcode cc;
+	enum attempt_rc rc;
+
+	memset(&rb, 0, sizeof(rb));
+	if (sign_request(h, method, path, query, body, bodylen, &rq, &rc,
+	    errbuf, errlen))
+		return rc;
+	setup_handle(h, method, &rq, body, bodylen, idempotent, &rb, curlerr);
+	h->cnt.requests++;
+	cc = curl_easy_perform(h->curl);
+	curl_easy_getinfo(h->curl, CURLINFO_REQUEST_SIZE, &reqsize);
+	h->last_date = rb.date;
+	if (cc == CURLE_OK)
+		rc = take_answer(h, &rb, resp, errbuf, errlen);
+	else if (rb.b.too_big) {
+		sbuf_seterr(errbuf, errlen,
+		    "%s %s: answer larger than %lu bytes", method, path,
+		    AWSHTTP_MAX_BODY);
+		rc = ATT_FATAL;
+	} else {
+		sbuf_seterr(errbuf, errlen, "%s %s: %s", method, h->url,
+		    curlerr[0] ? curlerr : curl_easy_strerror(cc));
+		rc = classify(cc, reqsize);
+	}
+	areq_free(&rq);
+	free(rb.b.s);
 	free(rb.request_id);
 	return rc;
+}
+
+/*
+ * An attempt without a 2xx (and not resent at once): the status to
+ * return when this is final (a 4xx no retry can cure, a non-idempotent
+ * request lost), else -1 with the reason to retry in why.
+ */
+static int
+final_answer(struct awshttp *h, enum attempt_rc rc,
+    const struct awshttp_resp *resp, int idempotent, const char *errbuf,
+    char *why, size_t wlen)
+{
+	if (rc == ATT_ANSWER && is_throttle(resp)) {
+		/* A definite rejection: safe to resend anything. */
+		h->cnt.throttled++;
+		snprintf(why, wlen, "%s", resp->err_code ? resp->err_code :
+		    "HTTP 429");
+	} else if (rc == ATT_ANSWER && resp->status >= 500) {
+		if (!idempotent)
+			return AWSHTTP_AMBIGUOUS;
+		snprintf(why, wlen, "HTTP %ld%s%s", resp->status,
+		    resp->err_code ? " " : "",
+		    resp->err_code ? resp->err_code : "");
+	} else if (rc == ATT_ANSWER) {
+		return AWSHTTP_OK;
+	} else if (rc == ATT_LOST && !idempotent) {
+		return AWSHTTP_AMBIGUOUS;
+	} else
+		snprintf(why, wlen, "%s", errbuf);
+	return -1;
 }
 
 int
@@ -929,8 +910,9 @@ awshttp_request(struct awshttp *h, const char *method, const char *path,
     const char *query, const char *body, size_t bodylen, int idempotent,
     struct awshttp_resp *resp, char *errbuf, size_t errlen)
 {
-	long start = mono_ms(), wait;
-	int n, have_answer = 0, skew_fixed = 0, refreshed = 0;
+	double start = clock_now();
+	long wait;
+	int n, fin, have_answer = 0, skew_fixed = 0, refreshed = 0;
 	enum attempt_rc rc;
 	char why[256];
 
@@ -968,32 +950,17 @@ awshttp_request(struct awshttp *h, const char *method, const char *path,
 			n--;
 			continue;
 		}
-		if (rc == ATT_ANSWER && is_throttle(resp)) {
-			/* A definite rejection: safe to resend anything. */
-			h->cnt.throttled++;
-			snprintf(why, sizeof(why), "%s", resp->err_code ?
-			    resp->err_code : "HTTP 429");
-		} else if (rc == ATT_ANSWER && resp->status >= 500) {
-			if (!idempotent)
-				return AWSHTTP_AMBIGUOUS;
-			snprintf(why, sizeof(why), "HTTP %ld%s%s", resp->status,
-			    resp->err_code ? " " : "",
-			    resp->err_code ? resp->err_code : "");
-		} else if (rc == ATT_ANSWER) {
-			/* A 4xx that no retry can cure. */
-			return AWSHTTP_OK;
-		} else if (rc == ATT_LOST && !idempotent) {
-			return AWSHTTP_AMBIGUOUS;
-		} else
-			snprintf(why, sizeof(why), "%s", errbuf);
+		if ((fin = final_answer(h, rc, resp, idempotent, errbuf, why,
+		    sizeof(why))) >= 0)
+			return fin;
 		if (n >= h->attempts)
 			break;
 		wait = backoff_ms(h, n);
-		if (mono_ms() + wait - start > h->retry_ms)
+		if ((clock_now() - start) * 1000 + wait > h->retry_ms)
 			break;
 		log_debug(1, "%s %s: %s; retry %d of %d in %ld ms", method, path,
 		    why, n, h->attempts - 1, wait);
-		sleep_ms(wait);
+		clock_sleep_ms(wait);
 		h->cnt.retries++;
 	}
 	log_debug(1, "%s %s: giving up after %d attempts: %s", method, path, n,
@@ -1005,104 +972,5 @@ awshttp_request(struct awshttp *h, const char *method, const char *path,
 	return AWSHTTP_FAILED;
 }
 
-int
-awshttp_fetch(const char *method, const char *url,
-    const char *const *headers, size_t nheaders, long timeout_ms,
-    long *status, char **body, size_t *len, char *errbuf, size_t errlen)
-{
-	return awshttp_post(method, url, headers, nheaders, NULL, 0,
-	    timeout_ms, status, body, len, errbuf, errlen);
-}
 
-int
-awshttp_post(const char *method, const char *url,
-    const char *const *headers, size_t nheaders, const char *reqbody,
-    size_t reqlen, long timeout_ms, long *status, char **body, size_t *len,
-    char *errbuf, size_t errlen)
-{
-	CURL *c = NULL;
-	struct curl_slist *hl = NULL, *n;
-	struct rbuf rb;
-	char curlerr[CURL_ERROR_SIZE];
-	CURLcode cc;
-	size_t i;
-	int rc = -1;
 
-	*status = 0;
-	*body = NULL;
-	*len = 0;
-	memset(&rb, 0, sizeof(rb));
-	if (curl_global() || (c = curl_easy_init()) == NULL) {
-		sbuf_seterr(errbuf, errlen, "libcurl initialisation failed");
-		return -1;
-	}
-	for (i = 0; i < nheaders; i++) {
-		if ((n = curl_slist_append(hl, headers[i])) == NULL)
-			goto done;
-		hl = n;
-	}
-	curlerr[0] = '\0';
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
-	curl_easy_setopt(c, CURLOPT_USERAGENT, "r53mirror/" R53M_VERSION);
-	/* Metadata services are link-local: never through a proxy. */
-	curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, curlerr);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, write_cb);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &rb);
-	if (strcmp(method, "GET") != 0) {
-		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-		if (strcmp(method, "PUT") == 0 || reqbody != NULL) {
-			curl_easy_setopt(c, CURLOPT_POSTFIELDS,
-			    reqbody != NULL ? reqbody : "");
-			curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE,
-			    (long)reqlen);
-		}
-	}
-	cc = curl_easy_perform(c);
-	if (cc != CURLE_OK) {
-		sbuf_seterr(errbuf, errlen, "%s: %s", url,
-		    curlerr[0] ? curlerr : curl_easy_strerror(cc));
-		goto done;
-	}
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
-	if (rb.s == NULL && (rb.s = strdup("")) == NULL)
-		goto done;
-	*body = rb.s;
-	*len = rb.len;
-	rb.s = NULL;
-	rc = 0;
-done:
-	if (rb.s != NULL) {
-		OPENSSL_cleanse(rb.s, rb.len);
-		free(rb.s);
-	}
-	curl_slist_free_all(hl);
-	curl_easy_cleanup(c);
-	return rc;
-}
-
-int
-awshttp_url_safe(const char *url)
-{
-	CURLU *u;
-	char *scheme = NULL, *host = NULL;
-	int ok = 0;
-
-	if ((u = curl_url()) == NULL)
-		return 0;
-	if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
-	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
-	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK)
-		ok = strcasecmp(scheme, "https") == 0 ||
-		    (strcasecmp(scheme, "http") == 0 &&
-		    awshttp_is_loopback(host));
-	curl_free(scheme);
-	curl_free(host);
-	curl_url_cleanup(u);
-	return ok;
-}

@@ -1,9 +1,8 @@
 /*
  * awshttp.h: signed HTTPS requests to one AWS REST-XML service endpoint
  * (Route 53 here), with one libcurl easy handle reused for every request
- * of a run (keep-alive), connect and total timeouts, proxies from the
- * usual environment variables (libcurl's own handling; never for a
- * loopback endpoint), the shared rate
+ * of a run (keep-alive), connect and total timeouts, TLS and proxies as
+ * awsnet.h sets them for every AWS call, the shared rate
  * limit (ratelimit.h) before every attempt, and retries with exponential
  * backoff and full jitter.
  *
@@ -27,7 +26,7 @@
  *
  * Backoff before retry n: uniform in [0, min(20 s, base * 2^(n-1))],
  * base 250 ms (R53M_RETRY_BASE_MS overrides it, for tests).  Signing
- * uses awscred_now(), so R53M_FAKE_TIME pins X-Amz-Date too.  When the
+ * uses awskey_now(), so R53M_FAKE_TIME pins X-Amz-Date too.  When the
  * server rejects a signature for its time (SignatureDoesNotMatch,
  * RequestTimeTooSkewed, ...) and its Date header is more than 4 minutes
  * from our clock, the difference is adopted for the rest of the run and
@@ -38,7 +37,7 @@
 
 #include <stddef.h>
 
-#include "awscred.h"
+#include "awsnet.h"
 
 enum awshttp_status {
 	AWSHTTP_OK = 0,		/* an HTTP answer: see resp->status (may be an
@@ -93,7 +92,7 @@ struct awshttp_counters {
 struct awshttp;
 
 /* Body of an answer larger than this is refused (AWSHTTP_FAILED). */
-#define AWSHTTP_MAX_BODY (16UL * 1024 * 1024)
+#define AWSHTTP_MAX_BODY AWSNET_MAX_BODY
 
 /*
  * awshttp_endpoint(explicit_url, region, url, signing_region, errbuf,
@@ -146,33 +145,5 @@ void awshttp_counters(const struct awshttp *h, struct awshttp_counters *out);
 
 /* awshttp_url(h): the endpoint URL in use (owned by h). */
 const char *awshttp_url(const struct awshttp *h);
-
-/* awshttp_url_safe(url): 1 for an https URL or plain http to a loopback
- * host (credential endpoints: nothing secret in clear on a network). */
-int awshttp_url_safe(const char *url);
-
-/* awshttp_is_loopback(host): 1 for localhost, 127.0.0.0/8, ::1. */
-int awshttp_is_loopback(const char *host);
-
-/*
- * awshttp_fetch(method, url, headers, nheaders, timeout_ms, status, body,
- *     len, errbuf, errlen): a small unsigned request with a fresh handle
- * and no proxy, for credential endpoints (IMDS, container).  headers are
- * "Name: value" lines.  *body is malloc'd (caller frees, zeroing it when
- * it held secrets).  Returns 0 on an HTTP answer, -1 otherwise.
- */
-int awshttp_fetch(const char *method, const char *url,
-    const char *const *headers, size_t nheaders, long timeout_ms,
-    long *status, char **body, size_t *len, char *errbuf, size_t errlen);
-
-/*
- * awshttp_post(method, url, headers, nheaders, reqbody, reqlen, ...): the
- * same with a request body (reqbody NULL: none), for the STS query API,
- * whose answers carry secrets: the caller zeroes *body.
- */
-int awshttp_post(const char *method, const char *url,
-    const char *const *headers, size_t nheaders, const char *reqbody,
-    size_t reqlen, long timeout_ms, long *status, char **body, size_t *len,
-    char *errbuf, size_t errlen);
 
 #endif

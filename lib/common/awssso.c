@@ -14,7 +14,7 @@
 #include <openssl/crypto.h>
 #include <openssl/sha.h>
 
-#include "awshttp.h"
+#include "awsnet.h"
 #include "awssso.h"
 #include "sbuf.h"
 #include "sigv4.h"
@@ -68,8 +68,8 @@ sso_token(const struct awssso_req *rq, char *tok, size_t toklen,
 	}
 	a = json_string_value(json_object_get(j, "accessToken"));
 	e = json_string_value(json_object_get(j, "expiresAt"));
-	if (a == NULL || e == NULL || awscred_parse_time(e, &exp) ||
-	    exp <= awscred_now() || strlen(a) >= toklen) {
+	if (a == NULL || e == NULL || awskey_parse_time(e, &exp) ||
+	    exp <= awskey_now() || strlen(a) >= toklen) {
 		sbuf_seterr(errbuf, errlen, "profile %s: the SSO token in %s "
 		    "has expired; run: aws sso login --profile %s", rq->profile,
 		    path, rq->profile);
@@ -100,7 +100,7 @@ sso_url(const struct awssso_req *rq, char *errbuf, size_t errlen)
 	n = strlen(base);
 	while (n > 0 && base[n - 1] == '/')
 		base[--n] = '\0';
-	if (!awshttp_url_safe(base)) {
+	if (!awsnet_url_safe(base)) {
 		sbuf_seterr(errbuf, errlen, "SSO portal %.200s: https only "
 		    "(plain http only to loopback)", base);
 		return NULL;
@@ -152,7 +152,7 @@ sso_parse(const char *body, size_t len, const struct awssso_req *rq,
 	if ((out->access_key_id = strdup(a)) == NULL ||
 	    (out->secret_access_key = strdup(s)) == NULL ||
 	    (out->session_token = strdup(t)) == NULL) {
-		awscred_clear(out);
+		awskey_clear(out);
 		sbuf_seterr(errbuf, errlen, "out of memory");
 		goto done;
 	}
@@ -176,8 +176,8 @@ awssso_get(const struct awssso_req *rq, struct awscred *out, char *errbuf,
 	    (url = sso_url(rq, errbuf, errlen)) == NULL)
 		goto done;
 	snprintf(hdr, sizeof(hdr), "x-amz-sso_bearer_token: %s", tok);
-	if (awshttp_fetch("GET", url, hl, 1, SSO_TIMEOUT_MS, &status, &body,
-	    &blen, why, sizeof(why))) {
+	if (awsnet_post(rq->via, "GET", url, hl, 1, NULL, 0, SSO_TIMEOUT_MS,
+	    &status, &body, &blen, why, sizeof(why))) {
 		sbuf_seterr(errbuf, errlen, "profile %s: SSO portal: %s",
 		    rq->profile, why);
 		goto done;

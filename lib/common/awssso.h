@@ -15,7 +15,8 @@
 
 #include <stddef.h>
 
-#include "awscred.h"
+#include "awskey.h"
+#include "awsnet.h"
 
 struct awssso_req {
 	const char *profile;	/* for messages */
@@ -24,6 +25,7 @@ struct awssso_req {
 	const char *region;	/* sso_region */
 	const char *account_id;
 	const char *role_name;
+	const struct awsnet_via *via;	/* CA bundle, proxies; NULL: defaults */
 };
 
 /* awssso_get(rq, out, errbuf, errlen): 0 with *out (source "sso"), or -1

@@ -12,7 +12,7 @@
 #include <expat.h>
 #include <openssl/crypto.h>
 
-#include "awshttp.h"
+#include "awsnet.h"
 #include "awssts.h"
 #include "sbuf.h"
 #include "sigv4.h"
@@ -74,7 +74,7 @@ sts_endpoint(const struct awssts_req *rq, char **url, char **host,
 		goto done;
 	}
 	if (strcasecmp(scheme, "https") != 0 && !(strcasecmp(scheme, "http")
-	    == 0 && awshttp_is_loopback(h))) {
+	    == 0 && awsnet_is_loopback(h))) {
 		sbuf_seterr(errbuf, errlen, "STS endpoint %.200s: https only "
 		    "(plain http only to loopback)", buf);
 		goto done;
@@ -228,7 +228,7 @@ sts_result(struct sts_xml *x, const char *action, const char *source,
 		    "credentials", action);
 		return -1;
 	}
-	if (awscred_parse_time(x->f[F_EXP], &out->expiration)) {
+	if (awskey_parse_time(x->f[F_EXP], &out->expiration)) {
 		sbuf_seterr(errbuf, errlen, "STS %s: bad Expiration %.40s",
 		    action, x->f[F_EXP]);
 		return -1;
@@ -236,7 +236,7 @@ sts_result(struct sts_xml *x, const char *action, const char *source,
 	if ((out->access_key_id = strdup(x->f[F_AKID])) == NULL ||
 	    (out->secret_access_key = strdup(x->f[F_SECRET])) == NULL ||
 	    (out->session_token = strdup(x->f[F_TOKEN])) == NULL) {
-		awscred_clear(out);
+		awskey_clear(out);
 		sbuf_seterr(errbuf, errlen, "out of memory");
 		return -1;
 	}
@@ -292,7 +292,7 @@ sts_headers(const char *host, const char *region, const char *form,
 	size_t len;
 
 	*n = 0;
-	sigv4_amzdate(awscred_now(), amzdate);
+	sigv4_amzdate(awskey_now(), amzdate);
 	len = strlen(host) + 8;
 	if ((hl[(*n)++] = malloc(len)) == NULL)
 		return -1;
@@ -341,7 +341,7 @@ awssts_assume(const struct awssts_req *rq, const struct awscred *src,
 		sbuf_seterr(errbuf, errlen, "out of memory");
 		goto done;
 	}
-	if (awshttp_post("POST", url, (const char *const *)hl, nh, form,
+	if (awsnet_post(rq->via, "POST", url, (const char *const *)hl, nh, form,
 	    strlen(form), STS_TIMEOUT_MS, &status, &body, &blen, why,
 	    sizeof(why))) {
 		sbuf_seterr(errbuf, errlen, "STS %s: %s", action, why);

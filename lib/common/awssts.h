@@ -14,7 +14,8 @@
 #ifndef R53M_AWSSTS_H
 #define R53M_AWSSTS_H
 
-#include "awscred.h"
+#include "awskey.h"
+#include "awsnet.h"
 
 struct awssts_req {
 	const char *role_arn;
@@ -25,6 +26,7 @@ struct awssts_req {
 					 * AssumeRoleWithWebIdentity */
 	const char *region;		/* where the STS endpoint is */
 	int legacy_global;		/* sts_regional_endpoints = legacy */
+	const struct awsnet_via *via;	/* CA bundle, proxies; NULL: defaults */
 };
 
 /*

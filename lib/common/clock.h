@@ -2,8 +2,7 @@
  * clock.h: the one monotonic clock and the one sleep of the commands.
  *
  * Durations, deadlines and back-off are measured on CLOCK_MONOTONIC, which
- * a change of the wall clock does not move.  (awscred.c and awshttp.c
- * still keep private copies; they are to use these too.)
+ * a change of the wall clock does not move.
  */
 #ifndef R53M_CLOCK_H
 #define R53M_CLOCK_H

@@ -145,7 +145,7 @@ answer_value(const char *id, const struct awshttp_resp *resp, char **value,
 		rc = EXIT_OK;
 	}
 	if (root != NULL) {
-		awscred_json_wipe(root);
+		awskey_json_wipe(root);
 		json_decref(root);
 	}
 	return rc;
