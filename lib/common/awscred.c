@@ -40,6 +40,7 @@
 
 struct awscred_provider {
 	char *profile;		/* explicit profile, or NULL */
+	char *ca_bundle;	/* the client's, or NULL (awscred_provider_ca) */
 	struct awscred cur;
 	int have;
 	int rejected;		/* Route 53 called cur expired: refresh now */
@@ -1410,6 +1411,24 @@ src_unsupported(const char *profile, char *errbuf, size_t errlen)
 	return hit ? SRC_ERROR : SRC_NONE;
 }
 
+/* The transport of STS and SSO calls: Route 53's CA bundle when the
+ * client set it, else resolved the same way (AWS_CA_BUNDLE, then the
+ * profile's ca_bundle); proxies from the environment. */
+static void
+chain_via(const struct awscred_provider *p, struct awsnet_via *via,
+    char *buf, size_t len)
+{
+	const char *e = getenv("AWS_CA_BUNDLE");
+
+	via->proxy = 1;
+	via->ca_bundle = p->ca_bundle;
+	if (via->ca_bundle == NULL && e != NULL && *e != '\0')
+		via->ca_bundle = e;
+	if (via->ca_bundle == NULL &&
+	    awscred_setting(p->profile, NULL, "ca_bundle", buf, len))
+		via->ca_bundle = buf;
+}
+
 /* Walk the chain once into *out. */
 static int
 chain(struct awscred_provider *p, struct awscred *out, char *errbuf,
@@ -1417,16 +1436,20 @@ chain(struct awscred_provider *p, struct awscred *out, char *errbuf,
 {
 	const char *profile;
 	struct role_chain ch;
+	struct awsnet_via via;
+	char cabuf[1024];
 	int explicit;
 	enum src_rc rc;
 
 	profile = profile_name(p, &explicit);
+	chain_via(p, &via, cabuf, sizeof(cabuf));
 	/* An explicit --profile skips the environment keys (botocore). */
 	if (p->profile == NULL &&
 	    (rc = src_env(out, errbuf, errlen)) != SRC_NONE)
 		return rc == SRC_FOUND ? 0 : -1;
 	memset(&ch, 0, sizeof(ch));
 	ch.visited[ch.n++] = profile;
+	ch.via = &via;
 	if ((rc = src_profile(profile, explicit, p->profile == NULL, 0, &ch, out,
 	    errbuf, errlen)) != SRC_NONE)
 		return rc == SRC_FOUND ? 0 : -1;
@@ -1529,12 +1552,23 @@ awscred_expire(struct awscred_provider *p)
 	return 1;
 }
 
+int
+awscred_provider_ca(struct awscred_provider *p, const char *ca_bundle)
+{
+	free(p->ca_bundle);
+	p->ca_bundle = NULL;
+	if (ca_bundle != NULL && (p->ca_bundle = strdup(ca_bundle)) == NULL)
+		return -1;
+	return 0;
+}
+
 void
 awscred_provider_free(struct awscred_provider *p)
 {
 	if (p == NULL)
 		return;
 	awskey_clear(&p->cur);
+	free(p->ca_bundle);
 	free(p->profile);
 	free(p);
 }

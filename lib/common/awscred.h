@@ -102,6 +102,14 @@ int awscred_get(struct awscred_provider *p, const struct awscred **cred,
  */
 int awscred_expire(struct awscred_provider *p);
 
+/*
+ * awscred_provider_ca(p, ca_bundle): the CA bundle the client verifies
+ * Route 53 with (NULL: none given), for the STS and SSO calls of the
+ * chain, so that they verify the same way.  Without it they use
+ * AWS_CA_BUNDLE, then the profile's ca_bundle.  0, or -1 on out of memory.
+ */
+int awscred_provider_ca(struct awscred_provider *p, const char *ca_bundle);
+
 /* awscred_provider_free(p): zero and free everything.  NULL is fine. */
 void awscred_provider_free(struct awscred_provider *p);
 

@@ -334,7 +334,8 @@ awshttp_new(const struct awshttp_opts *opts, const char *service,
 	if ((v = env_nonempty("R53M_RETRY_BASE_MS")) != NULL && atol(v) > 0)
 		h->base_ms = atol(v);
 	h->no_ratelimit = opts->no_ratelimit;
-	if ((h->cred = awscred_provider_new(opts->profile)) == NULL)
+	if ((h->cred = awscred_provider_new(opts->profile)) == NULL ||
+	    awscred_provider_ca(h->cred, h->ca_bundle))
 		goto oom;
 	/* One request budget per profile: Route 53 limits each account. */
 	v = opts->profile != NULL ? opts->profile : env_nonempty("AWS_PROFILE");
