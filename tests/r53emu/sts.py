@@ -23,8 +23,9 @@ Admin API (under /_emu/sts, JSON):
   GET  /_emu/sts/calls     [{"action", "role_arn", "session", "external_id",
                              "duration", "signer", "token", "issued"}]
                            (token: the web identity token as received)
-  GET  /_emu/sts/signers   [{"api", "akid"}] for every request that passed
-                           the signature check, in order
+  GET  /_emu/sts/signers   [{"api", "akid", "t"}] for every request that
+                           passed the signature check, in order (t: when,
+                           seconds on the emulator's monotonic clock)
   POST /_emu/sts           {"duration_override": s} issue credentials
                            valid for s seconds whatever was asked (0: off),
                            {"web_tokens": [...]} accept only these web
@@ -85,7 +86,8 @@ def note_signer(api, headers):
         if "Credential=" in part:
             akid = part.split("Credential=", 1)[1].split("/", 1)[0]
     with _lock:
-        _state["signers"].append({"api": api, "akid": akid})
+        _state["signers"].append({"api": api, "akid": akid,
+                                  "t": time.monotonic()})
 
 
 def admin(method, p, data):
