@@ -3,6 +3,7 @@
  * credentials.  Every request is answered with the status and body the
  * target put in fake_http_status / fake_http_body, so that r53api.c's
  * XML parsers (static) run on fuzz input through their public callers.
+ * The transport under it (awsnet.c) is the real one, never reached.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -96,48 +97,4 @@ awshttp_url(const struct awshttp *h)
 {
 	(void)h;
 	return "https://route53.fake";
-}
-
-int
-awshttp_is_loopback(const char *host)
-{
-	(void)host;
-	return 0;
-}
-
-int
-awshttp_fetch(const char *method, const char *url,
-    const char *const *headers, size_t nheaders, long timeout_ms,
-    long *status, char **body, size_t *len, char *errbuf, size_t errlen)
-{
-	(void)method;
-	(void)url;
-	(void)headers;
-	(void)nheaders;
-	(void)timeout_ms;
-	(void)status;
-	(void)body;
-	(void)len;
-	(void)errbuf;
-	(void)errlen;
-	return AWSHTTP_FAILED;
-}
-
-int
-awshttp_url_safe(const char *url)
-{
-	(void)url;
-	return 0;
-}
-
-int
-awshttp_post(const char *method, const char *url,
-    const char *const *headers, size_t nheaders, const char *reqbody,
-    size_t reqlen, long timeout_ms, long *status, char **body, size_t *len,
-    char *errbuf, size_t errlen)
-{
-	(void)reqbody;
-	(void)reqlen;
-	return awshttp_fetch(method, url, headers, nheaders, timeout_ms,
-	    status, body, len, errbuf, errlen);
 }
