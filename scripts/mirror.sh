@@ -660,6 +660,12 @@ run_iam() {
 		case $hz in
 		public | private*)
 			p_named[$prof]=1
+			# zone_key reads the line's hosted zone from these.
+			opt_private=0 opt_vpc="" hz_id=""
+			if [ "${hz%%:*}" = private ]; then
+				opt_private=1
+				[ "$hz" != private ] && opt_vpc=${hz#private:}
+			fi
 			f="$sd/$(zone_key "${C_ZONE[$i]}")/state"
 			id=""
 			if [ -r "$f" ]; then
