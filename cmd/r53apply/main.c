@@ -22,11 +22,12 @@
 #include "exitcodes.h"
 #include "log.h"
 #include "r53cli.h"
+#include "stats.h"
 
 enum {
 	OPT_DRY_RUN = 0x200, OPT_JSON, OPT_OFFLINE, OPT_FORCE, OPT_ADOPT,
 	OPT_WAIT, OPT_WAIT_TIMEOUT, OPT_MAX_DELETE, OPT_MAX_UPDATE,
-	OPT_MIN_EXISTING, OPT_REPORT, OPT_COMMENT, OPT_VERSION
+	OPT_MIN_EXISTING, OPT_REPORT, OPT_COMMENT, OPT_VERSION, OPT_STATS
 };
 
 static const struct option own_opts[] = {
@@ -41,6 +42,7 @@ static const struct option own_opts[] = {
 	{ "max-update-pct", required_argument, NULL, OPT_MAX_UPDATE },
 	{ "min-existing", required_argument, NULL, OPT_MIN_EXISTING },
 	{ "report", required_argument, NULL, OPT_REPORT },
+	{ "stats", required_argument, NULL, OPT_STATS },
 	{ "comment", required_argument, NULL, OPT_COMMENT },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
@@ -71,6 +73,8 @@ usage(FILE *f)
 	    "  --wait               poll GetChange until INSYNC\n"
 	    "  --wait-timeout SECS  bound for --wait (600)\n"
 	    "  --report FILE        write a JSON report\n"
+	    "  --stats FILE         counts of this run, key=value lines (SPEC "
+	    "section 8)\n"
 	    "  --comment TEXT       ChangeBatch comment\n");
 	r53cli_usage(f);
 }
@@ -92,7 +96,7 @@ parse_num(const char *s, double max, double *out)
  * (with *done set for --help/--version). */
 static int
 parse_args(int argc, char **argv, struct r53cli *cli, struct ap_opts *o,
-    int *done)
+    const char **stats, int *done)
 {
 	double v;
 	int c;
@@ -112,6 +116,7 @@ parse_args(int argc, char **argv, struct r53cli *cli, struct ap_opts *o,
 		case OPT_ADOPT: o->adopt = 1; break;
 		case OPT_WAIT: o->wait = 1; break;
 		case OPT_REPORT: o->report = optarg; break;
+		case OPT_STATS: *stats = optarg; break;
 		case OPT_COMMENT: o->comment = optarg; break;
 		case OPT_WAIT_TIMEOUT:
 			if (parse_num(optarg, 86400, &v) == -1 || v < 1)
@@ -262,18 +267,63 @@ run_all(struct ap_run *run, const struct r53cli *cli)
 	return rc;
 }
 
+/* put_stats(st, run): the run's counts for --stats (SPEC section 8). */
+static void
+put_stats(struct stats *st, const struct ap_run *run)
+{
+	struct r53_stats rs;
+	unsigned long long kind[3] = { 0, 0, 0 }, already = 0;
+	size_t i;
+
+	for (i = 0; i < run->nchg; i++) {
+		if (run->chg[i].state == AP_ALREADY)
+			already++;
+		else if (run->chg[i].state == AP_APPLIED)
+			kind[run->chg[i].kind == '+' ? 0 :
+			    run->chg[i].kind == '<' ? 1 : 2]++;
+	}
+	/* No client: nothing sent (--offline, refused before connecting)
+	 * or r53cli_connect failed and took its counts with it. */
+	if (run->client != NULL) {
+		r53_client_stats(run->client, &rs);
+		stats_set(st, "requests", rs.requests);
+		stats_set(st, "retries", rs.retries);
+		stats_set(st, "throttles", rs.throttled);
+	}
+	stats_set(st, "changes", run->nchg);
+	stats_set(st, "batches", run->nbatches);
+	stats_set(st, "change_requests", run->requests);
+	stats_set(st, "created", kind[0]);
+	stats_set(st, "updated", kind[1]);
+	stats_set(st, "deleted", kind[2]);
+	stats_set(st, "already_applied", already);
+	if (run->soa != NULL)
+		stats_set(st, "serial_before", run->soa_serial);
+	if (run->soa_written)
+		stats_set(st, "serial_written", run->desired_serial);
+	/* The fact safety.c refuses on (without --force), for callers
+	 * that report why: soa.c's RFC 1982 test, and Route 53's own
+	 * initial SOA never counts as ahead. */
+	if (run->soa != NULL && run->has_desired_serial)
+		stats_set(st, "serial_ahead", !run->soa_initial &&
+		    ap_serial_ahead(run->soa_serial, run->desired_serial));
+}
+
 int
 main(int argc, char *argv[])
 {
 	struct ap_run run;
 	struct r53cli cli;
 	double t0 = clock_now();
+	const char *stats = NULL;
+	struct stats st;
 	int rc, done = 0;
 
 	log_init(argv[0]);
+	stats_init(&st, "r53apply");
 	memset(&run, 0, sizeof(run));
 	r53cli_init(&cli);
-	rc = parse_args(argc, argv, &cli, &run.o, &done);
+	rc = parse_args(argc, argv, &cli, &run.o, &stats, &done);
 	if (rc != EXIT_OK || done)
 		return rc;
 	run.limit = run.count = -1;
@@ -281,8 +331,8 @@ main(int argc, char *argv[])
 	run.zone_rrsets = -1;
 	if (ap_read_stream(&run, run.o.input) == -1) {
 		log_msg("nothing sent");
-		ap_run_free(&run);
-		return EXIT_BADINPUT;
+		rc = EXIT_BADINPUT;
+		goto out;
 	}
 	rc = run_all(&run, &cli);
 	run.seconds = clock_now() - t0;
@@ -296,6 +346,12 @@ main(int argc, char *argv[])
 	if (run.o.report != NULL && ap_write_report(&run, run.o.report) == -1 &&
 	    rc == EXIT_OK)
 		rc = EXIT_BADINPUT;
+out:
+	if (stats != NULL) {
+		put_stats(&st, &run);
+		if (stats_write(&st, stats, rc) == -1 && rc == EXIT_OK)
+			rc = EXIT_BADINPUT;
+	}
 	ap_run_free(&run);
 	return rc;
 }

@@ -18,6 +18,7 @@
 #include "r53api.h"
 #include "r53cli.h"
 #include "r53dump.h"
+#include "stats.h"
 #include "stream.h"
 #include "zonebuf.h"
 
@@ -26,12 +27,14 @@
 #endif
 
 enum {
-	OPT_SERIAL = 0x200
+	OPT_SERIAL = 0x200,
+	OPT_STATS
 };
 
 static const struct option dump_opts[] = {
 	{ "output", required_argument, NULL, 'o' },
 	{ "serial", no_argument, NULL, OPT_SERIAL },
+	{ "stats", required_argument, NULL, OPT_STATS },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
@@ -40,6 +43,7 @@ static const struct option dump_opts[] = {
 struct dump_args {
 	struct r53cli cli;
 	const char *output;	/* -o FILE or NULL (stdout) */
+	const char *stats;	/* --stats FILE or NULL */
 	int serial_only;
 };
 
@@ -53,7 +57,9 @@ usage(FILE *fp)
 	    "  -o, --output FILE     write to FILE atomically (default: "
 	    "stdout)\n"
 	    "  --serial              print only the zone's SOA serial "
-	    "(one request)\n");
+	    "(one request)\n"
+	    "  --stats FILE          counts of this run, key=value lines "
+	    "(SPEC section 8)\n");
 	r53cli_usage(fp);
 	fprintf(fp,
 	    "  -h, --help            this text\n"
@@ -75,6 +81,9 @@ parse_args(struct dump_args *a, int argc, char *argv[])
 			break;
 		case OPT_SERIAL:
 			a->serial_only = 1;
+			break;
+		case OPT_STATS:
+			a->stats = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -185,6 +194,33 @@ fail:
 	return rc;
 }
 
+/* write_stats(a, st, ctx, client, rc): --stats FILE, when asked (SPEC
+ * section 8); RC, or EXIT_BADINPUT when the file cannot be written. */
+static int
+write_stats(const struct dump_args *a, struct stats *st,
+    const struct dump_ctx *ctx, const struct r53_client *client, int rc)
+{
+	struct r53_stats rs;
+
+	if (a->stats == NULL)
+		return rc;
+	/* No client: r53cli_connect failed and took its counts with it
+	 * (absent keys mean "not known", never 0). */
+	if (client != NULL) {
+		r53_client_stats(client, &rs);
+		stats_set(st, "requests", rs.requests);
+		stats_set(st, "retries", rs.retries);
+		stats_set(st, "throttles", rs.throttled);
+	}
+	stats_set(st, "rrsets", ctx->rrsets);
+	stats_set(st, "pages", ctx->pages);
+	if (ctx->serial != NULL)
+		stats_set(st, "serial", strtoull(ctx->serial, NULL, 10));
+	if (stats_write(st, a->stats, rc) == -1 && rc == EXIT_OK)
+		rc = EXIT_BADINPUT;
+	return rc;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -194,9 +230,11 @@ main(int argc, char *argv[])
 	struct r53_zone zone;
 	char *origin = NULL;
 	char label[600];
+	struct stats st;
 	int rc;
 
 	log_init(argv[0]);
+	stats_init(&st, "r53dump");
 	memset(&a, 0, sizeof(a));
 	memset(&ctx, 0, sizeof(ctx));
 	memset(&zone, 0, sizeof(zone));
@@ -232,6 +270,7 @@ main(int argc, char *argv[])
 		rc = run_dump(&ctx, a.output, r53_client_endpoint(client));
 	}
 done:
+	rc = write_stats(&a, &st, &ctx, client, rc);
 	dump_ctx_clear(&ctx);
 	free(origin);
 	r53_zone_clear(&zone);

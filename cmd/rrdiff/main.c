@@ -16,6 +16,7 @@
 #include "exitcodes.h"
 #include "log.h"
 #include "rrtypes.h"
+#include "stats.h"
 #include "stream.h"
 
 #ifndef R53M_VERSION
@@ -44,6 +45,8 @@ struct rrdiff {
 	size_t origin_len;
 	struct strm_writer *w;
 	unsigned long skipped[SKIP_R53ONLY + 1];
+	unsigned long adds, deletes, updates;	/* changes written */
+	unsigned long desired, current;		/* RRsets read */
 	struct {
 		uint64_t key;	/* type_pack() of the mnemonic */
 		enum skip why;
@@ -68,6 +71,8 @@ usage(FILE *f)
 	    "routing records\n"
 	    "  -q, --quiet           no warnings (unmanaged types, swapped "
 	    "operands)\n"
+	    "  --stats FILE          counts of this run, key=value lines "
+	    "(SPEC section 8)\n"
 	    "  -h, --help            this help; --version: the version\n"
 	    "Exit: 0 no changes, 1 changes written, 2 trouble, 3 usage.\n");
 }
@@ -311,12 +316,17 @@ diff_one(struct rrdiff *d, const struct rrset *want, const struct rrset *have,
 		d->skipped[why]++;
 		return 0;
 	}
-	if (want == NULL)
+	if (want == NULL) {
+		d->deletes++;
 		return strm_put_change(d->w, '-', have->line, have->len);
-	if (have == NULL)
+	}
+	if (have == NULL) {
+		d->adds++;
 		return strm_put_change(d->w, '+', want->line, want->len);
+	}
 	if (same)
 		return 0;
+	d->updates++;
 	if (strm_put_change(d->w, '<', have->line, have->len) == -1)
 		return -1;
 	return strm_put_change(d->w, '>', want->line, want->len);
@@ -467,6 +477,8 @@ run(struct rrdiff *d, const char *desired, const char *current,
 	    d->skipped[SKIP_DNSSEC], d->skipped[SKIP_TYPE],
 	    d->skipped[SKIP_R53ONLY]);
 	changes = strm_written(d->w);
+	d->desired = strm_count(des);
+	d->current = strm_count(cur);
 	rc = strm_commit(d->w, extra);
 	d->w = NULL;
 	if (rc == 0)
@@ -481,10 +493,30 @@ out:
 	return rc;
 }
 
+/* put_stats(st, d): this run's counts for --stats (SPEC section 8). */
+static void
+put_stats(struct stats *st, const struct rrdiff *d)
+{
+	unsigned long skipped = 0;
+	int i;
+
+	for (i = SKIP_SOA; i <= SKIP_R53ONLY; i++)
+		skipped += d->skipped[i];
+	stats_set(st, "requests", 0);
+	stats_set(st, "desired_rrsets", d->desired);
+	stats_set(st, "current_rrsets", d->current);
+	stats_set(st, "changes", d->adds + d->deletes + d->updates);
+	stats_set(st, "adds", d->adds);
+	stats_set(st, "deletes", d->deletes);
+	stats_set(st, "updates", d->updates);
+	stats_set(st, "skipped", skipped);
+}
+
 int
 main(int argc, char *argv[])
 {
-	enum { O_IGNTTL = 256, O_TYPES, O_APEXNS, O_DELR53, O_VERSION };
+	enum { O_IGNTTL = 256, O_TYPES, O_APEXNS, O_DELR53, O_VERSION,
+		O_STATS };
 	static const struct option lopts[] = {
 		{ "ignore-ttl", no_argument, NULL, O_IGNTTL },
 		{ "types", required_argument, NULL, O_TYPES },
@@ -494,13 +526,16 @@ main(int argc, char *argv[])
 		{ "version", no_argument, NULL, O_VERSION },
 		{ "output", required_argument, NULL, 'o' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "stats", required_argument, NULL, O_STATS },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct rrdiff d;
-	const char *out = NULL, *types = NULL;
+	const char *out = NULL, *types = NULL, *stats = NULL;
+	struct stats st;
 	int c, rc;
 
 	log_init(argv[0]);
+	stats_init(&st, "rrdiff");
 	memset(&d, 0, sizeof(d));
 	while ((c = getopt_long(argc, argv, "ho:q", lopts, NULL)) != -1) {
 		switch (c) {
@@ -521,6 +556,9 @@ main(int argc, char *argv[])
 			break;
 		case 'q':
 			d.quiet = 1;
+			break;
+		case O_STATS:
+			stats = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -548,6 +586,11 @@ main(int argc, char *argv[])
 		rc = run(&d, argv[optind], argv[optind + 1], out);
 	else
 		rc = rc == -2 ? EXIT_USAGE : EXIT_BADINPUT;
+	if (stats != NULL) {
+		put_stats(&st, &d);
+		if (stats_write(&st, stats, rc) == -1 && rc != EXIT_USAGE)
+			rc = EXIT_BADINPUT;
+	}
 	rrdiff_free(&d);
 	return rc;
 }

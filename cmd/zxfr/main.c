@@ -23,6 +23,7 @@
 #include "log.h"
 #include "names.h"
 #include "secrets.h"
+#include "stats.h"
 #include "stream.h"
 #include "zonebuf.h"
 #include "zxfr.h"
@@ -35,7 +36,7 @@
 #define DEFAULT_MAX_RECORDS 20000000UL
 
 struct opts {
-	const char *zone, *server, *keyfile, *secret_id, *out;
+	const char *zone, *server, *keyfile, *secret_id, *out, *stats;
 	const char *ixfr_from, *ixfr_log;
 	int port;
 	double timeout, read_timeout;
@@ -71,6 +72,8 @@ usage(FILE *f)
 	    "  --max-records N   fail if the zone has more than N records (%lu)\n"
 	    "  --serial          print only the SOA serial (UDP, TCP if truncated)\n"
 	    "  -v, --verbose     progress and statistics on stderr\n"
+	    "  --stats FILE      counts of this run, key=value lines (SPEC "
+	    "section 8)\n"
 	    "Exit: 0 ok, 2 bad input (key file or secret) or output error, 3 usage,\n"
 	    "      5 server (or Secrets Manager) failure or refusal, 6 TSIG\n"
 	    "      verification failure (or Secrets Manager access refused).\n",
@@ -122,6 +125,7 @@ parse_opts(int argc, char *argv[], struct opts *o)
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "ixfr-from", required_argument, NULL, 'I' },
 		{ "ixfr-log", required_argument, NULL, 'L' },
+		{ "stats", required_argument, NULL, 's' },
 		{ NULL, 0, NULL, 0 }
 	};
 	char *end;
@@ -182,6 +186,9 @@ parse_opts(int argc, char *argv[], struct opts *o)
 			break;
 		case 'o':
 			o->out = optarg;
+			break;
+		case 's':
+			o->stats = optarg;
 			break;
 		case 'v':
 			o->verbose++;
@@ -320,7 +327,7 @@ write_header(const struct xfr_req *req, uint32_t serial,
 
 static int
 write_stream(const struct opts *o, const struct xfr_req *req,
-    struct axfr *a, struct strm_writer *w)
+    struct axfr *a, struct strm_writer *w, struct stats *sts)
 {
 	unsigned long n = 0;
 
@@ -328,6 +335,8 @@ write_stream(const struct opts *o, const struct xfr_req *req,
 		return -1;
 	if (zonebuf_write(a->zb, w, &n) == -1)
 		return -1;
+	stats_set(sts, "rrsets", n);
+	stats_set(sts, "serial", a->serial);
 	if (o->verbose)
 		log_msg("%s: %lu records, %lu RRsets, serial %lu",
 		    req->zone_text, a->records, n, (unsigned long)a->serial);
@@ -335,7 +344,7 @@ write_stream(const struct opts *o, const struct xfr_req *req,
 }
 
 static int
-run_axfr(const struct opts *o, struct xfr_req *req)
+run_axfr(const struct opts *o, struct xfr_req *req, struct stats *sts)
 {
 	struct strm_writer *w = NULL;
 	struct axfr a;
@@ -354,8 +363,13 @@ run_axfr(const struct opts *o, struct xfr_req *req)
 	}
 	axfr_sink(&a, &sink);
 	t0 = net_now();
+	memset(&st, 0, sizeof(st));
 	rc = xfr_run(req, &sink, &st);
 	t1 = net_now();
+	stats_set(sts, "requests", 1);
+	stats_set(sts, "messages", st.messages);
+	stats_set(sts, "records", st.records);
+	stats_set(sts, "bytes", st.octets);
 	if (rc != EXIT_OK && a.failed)
 		rc = EXIT_BADINPUT;
 	if (rc == EXIT_OK) {
@@ -368,7 +382,7 @@ run_axfr(const struct opts *o, struct xfr_req *req)
 			    "above 2147483647; written as 0 (RFC 2181 section "
 			    "8)", req->zone_text, req->srv->addr_text,
 			    req->srv->port, a.big_ttls);
-		if (write_stream(o, req, &a, w) == -1)
+		if (write_stream(o, req, &a, w, sts) == -1)
 			rc = EXIT_BADINPUT;
 	}
 	if (rc == EXIT_OK) {
@@ -387,7 +401,7 @@ run_axfr(const struct opts *o, struct xfr_req *req)
 /* The new version from IXFR: the log (if asked), then the stream. */
 static int
 write_ixfr(const struct opts *o, const struct xfr_req *req,
-    struct ixfr *ix)
+    struct ixfr *ix, struct stats *sts)
 {
 	struct strm_writer *w;
 	char src[1200], prod[64];
@@ -407,6 +421,9 @@ write_ixfr(const struct opts *o, const struct xfr_req *req,
 	}
 	if (strm_commit(w, NULL) == -1)
 		goto fail;
+	stats_set(sts, "rrsets", n);
+	stats_set(sts, "serial", ixfr_serial(ix));
+	stats_set(sts, "ixfr", 1);
 	if (o->verbose)
 		log_msg("%s: %lu RRsets, serial %lu (IXFR from serial %lu)",
 		    req->zone_text, n, (unsigned long)ixfr_serial(ix),
@@ -425,7 +442,7 @@ fail:
  * first, so the file never describes another run.
  */
 static int
-run_ixfr(const struct opts *o, struct xfr_req *req)
+run_ixfr(const struct opts *o, struct xfr_req *req, struct stats *sts)
 {
 	struct ixfr *ix;
 	double t0 = net_now(), t1 = 0, t2 = 0;
@@ -442,9 +459,10 @@ run_ixfr(const struct opts *o, struct xfr_req *req)
 		t1 = net_now();
 		rc = ixfr_transfer(ix, req);
 		t2 = net_now();
+		stats_set(sts, "requests", 1);
 	}
 	if (rc == EXIT_OK) {
-		rc = write_ixfr(o, req, ix);
+		rc = write_ixfr(o, req, ix, sts);
 		log_debug(1, "%s: %.2f s reading the base, %.2f s IXFR and "
 		    "applying it, %.2f s output", req->zone_text, t1 - t0,
 		    t2 - t1, net_now() - t2);
@@ -454,7 +472,10 @@ run_ixfr(const struct opts *o, struct xfr_req *req)
 		    req->srv->addr_text, req->srv->port,
 		    (unsigned long)ixfr_base_serial(ix), ixfr_fallback(ix));
 		ixfr_free(ix);
-		return run_axfr(o, req);
+		rc = run_axfr(o, req, sts);
+		stats_set(sts, "requests", 2);
+		stats_set(sts, "ixfr", 0);
+		return rc;
 	}
 	ixfr_free(ix);
 	return rc;
@@ -469,9 +490,11 @@ main(int argc, char *argv[])
 	struct xfr_req req;
 	char zcanon[NAME_CANON_MAX];
 	uint32_t serial = 0;
+	struct stats sts;
 	int rc, k;
 
 	log_init(argv[0]);
+	stats_init(&sts, "zxfr");
 	memset(&key, 0, sizeof(key));
 	memset(&req, 0, sizeof(req));
 	if (parse_opts(argc, argv, &o) == -1) {
@@ -488,8 +511,10 @@ main(int argc, char *argv[])
 		    o.server);
 		return EXIT_USAGE;
 	}
-	if ((k = load_key(&o, &key)) < 0)
-		return -k;
+	if ((k = load_key(&o, &key)) < 0) {
+		rc = -k;
+		goto out;
+	}
 	req.zone_text = zcanon;
 	req.qtype = LDNS_RR_TYPE_AXFR;
 	req.srv = &srv;
@@ -502,16 +527,23 @@ main(int argc, char *argv[])
 	req.progress = o.verbose ? 2 : isatty(2) ? 1 : 0;
 	if (o.serial) {
 		rc = probe_serial(&req, &serial);
+		stats_set(&sts, "requests", 1);
+		if (rc == EXIT_OK)
+			stats_set(&sts, "serial", serial);
 		if (rc == EXIT_OK && (printf("%lu\n", (unsigned long)serial) <
 		    0 || fflush(stdout) == EOF)) {
 			log_errno("cannot write the serial to stdout");
 			rc = EXIT_BADINPUT;
 		}
 	} else if (o.ixfr_from != NULL) {
-		rc = run_ixfr(&o, &req);
+		rc = run_ixfr(&o, &req, &sts);
 	} else {
-		rc = run_axfr(&o, &req);
+		rc = run_axfr(&o, &req, &sts);
 	}
+out:
 	tsig_key_clear(&key);
+	if (o.stats != NULL && stats_write(&sts, o.stats, rc) == -1 &&
+	    rc == EXIT_OK)
+		rc = EXIT_BADINPUT;
 	return rc;
 }
