@@ -39,39 +39,104 @@ readonly EX_OK=0 EX_BADINPUT=2 EX_USAGE=3 EX_REFUSED=4
 readonly EX_PARTIAL=7
 readonly EX_LOCKED=10 EX_STALE=11 EX_DRIFT=12 EX_TIMEOUT=13
 
+# ---------------------------------------------------------------- options
+
+# The option table, git style: the parser (parse_opts), the usage text
+# (usage) and, checked by tests/02-usage-man.bats, the manual all follow
+# it.  One row an option, fields separated by "|":
+#   NAMES  -x,--long: every spelling (the last one names it in messages)
+#   ARG    the value's name in the usage text, or - (no value)
+#   SCOPE  cmd:  command line only, not handed to --all's zone runs
+#          run:  command line only, handed to each zone run of --all
+#          zone: also allowed in a zone line of a config file
+#   CHECK  how the value is checked and stored (opt_store)
+#   VAR    the variable it sets (for CHECK mode: the mode)
+#   HELP   the usage text
+# Other rows: "=TEXT" a heading, "+TEXT" more help for the row above,
+# ".TEXT" a line of its own.
+opt_table() {
+	cat <<'TABLE'
+=Source (as zxfr):
+-p|PORT|run|port|opt_port|DNS server port (default 53); SERVER may be ADDR:PORT
+-k|KEYFILE|run|str|opt_key|TSIG key file (BIND/tsig-keygen format)
+--tsig-secret-id|ID|zone|secret|opt_secret_id|or the key text from this AWS Secrets Manager secret
++(zxfr fetches it; it never reaches argv or a file)
+=Hosted zone (as r53dump/r53apply):
+.HOSTED-ZONE-ID        Z...; or find it by ZONE's name:
+--private|-|run|flag|opt_private|a private hosted zone ...
+--vpc-id|VPC|run|str|opt_vpc|... associated with this VPC
+--public|-|run|flag|opt_public|the public hosted zone
+--endpoint-url|URL|zone|str|opt_endpoint|Route 53 endpoint (else AWS_ENDPOINT_URL_ROUTE_53)
+--profile|NAME|zone|profile|opt_profile|AWS profile (also in a zone line: one config, many
++accounts; each profile has its own request budget)
+=Passed to rrdiff:
+--ignore-ttl|-|zone|flag|opt_ignore_ttl|compare without TTLs
+--types|LIST|zone|types|opt_types|compare only these types (e.g. A,AAAA,MX)
+=Passed to r53apply:
+--max-delete-pct|P|zone|pct|opt_max_delete_pct|refuse more deletes than P% of existing (30)
+--max-update-pct|P|zone|pct|opt_max_update_pct|refuse more updates than P% of existing (30)
+--min-existing|N|zone|uint|opt_min_existing|thresholds apply from N RRsets on (10)
+--force|-|zone|flag|opt_force|override the thresholds and the serial checks
+--adopt|-|zone|flag|opt_adopt|take over an unmarked zone holding records
+-n,--dry-run|-|zone|flag|opt_dry_run|print the plan, send nothing, keep no state
+--wait|-|zone|flag|opt_wait|poll GetChange until INSYNC
+=Mirror:
+--state-dir|DIR|run|str|opt_state_dir|state folder (default $STATE_DIRECTORY,
++/var/lib/r53mirror as root, else ~/.local/state/r53mirror)
+--full-every|S|zone|uint|opt_full_every|full compare at least every S seconds (default 3600)
+--full|-|zone|flag|opt_full|full compare now
+--stale-after|S|zone|uint|opt_stale_after|exit 11 when the source has failed for S s (3600; 0 off)
+--timeout|S|zone|uint1|opt_timeout|watchdog for the whole run (default 900)
+--lock-wait|S|zone|uint|opt_lock_wait|wait S s for another run of the same zone (default 5)
+--keep|N|zone|uint1|opt_keep|keep the last N run folders (default 10)
+--syslog|-|run|flag|opt_syslog|summary line to syslog (logger) instead of stdout
+-j,--jobs|N|cmd|uint1|opt_jobs|zones run at once with --all (default 4)
+-v,--verbose|-|run|count|opt_verbose|show every stage's messages
+=Modes (one CONFIG file; see the manual):
+--all|CONFIG|cmd|mode|all|run every zone of CONFIG (or the ZONEs named)
+--list|CONFIG|cmd|mode|list|print CONFIG's zone names
+--iam-policy|CONFIG|cmd|mode|iam-policy|print a least-privilege IAM policy (JSON)
+--check-config|CONFIG|cmd|mode|check-config|check CONFIG and its key files
+-h,--help|-|cmd|help|-|this text
+--version|-|cmd|version|-|the version
+TABLE
+}
+
+# Loaded from the table: for each spelling, its row's fields.
+declare -A OPT_ARG=() OPT_SCOPE=() OPT_CHECK=() OPT_VAR=() OPT_NAME=()
+load_opt_table() {
+	local names arg scope check var help n
+	while IFS='|' read -r names arg scope check var help; do
+		case $names in
+		[=+.]*) continue ;;
+		esac
+		for n in ${names//,/ }; do
+			OPT_ARG[$n]=$arg OPT_SCOPE[$n]=$scope OPT_CHECK[$n]=$check
+			OPT_VAR[$n]=$var OPT_NAME[$n]=${names##*,}
+		done
+	done < <(opt_table)
+}
+
 usage() {
+	local names arg scope check var help left
 	cat <<'EOF'
 usage: mirror.sh [options] ZONE SERVER HOSTED-ZONE-ID
        mirror.sh [options] (--private [--vpc-id VPC] | --public) ZONE SERVER
        mirror.sh [options] --all CONFIG [-j N] [ZONE ...]
        mirror.sh (--list | --iam-policy | --check-config) CONFIG
-
-Source (as zxfr):
-  -p PORT              DNS server port (default 53); SERVER may be ADDR:PORT
-  -k KEYFILE           TSIG key file (BIND/tsig-keygen format)
-  --tsig-secret-id ID  or the key text from this AWS Secrets Manager secret
-                       (zxfr fetches it; it never reaches argv or a file)
-Hosted zone (as r53dump/r53apply):
-  HOSTED-ZONE-ID       Z...; or --private [--vpc-id VPC] / --public: by name
-  --endpoint-url URL   Route 53 endpoint (else AWS_ENDPOINT_URL_ROUTE_53)
-  --profile NAME       AWS profile (also in a zone line: one config, many
-                       accounts; each profile has its own request budget)
-Passed through:
-  --ignore-ttl  --types LIST (rrdiff)
-  --max-delete-pct P  --max-update-pct P  --min-existing N  --force
-  --adopt  --dry-run  --wait (r53apply)
-Mirror:
-  --state-dir DIR      state folder (default $STATE_DIRECTORY,
-                       /var/lib/r53mirror as root, else ~/.local/state/r53mirror)
-  --full-every S       full compare at least every S seconds (default 3600)
-  --full               full compare now
-  --stale-after S      exit 11 when the source has failed for S s (3600; 0 off)
-  --timeout S          watchdog for the whole run (default 900)
-  --lock-wait S        wait S s for another run of the same zone (default 5)
-  --keep N             keep the last N run folders (default 10)
-  --syslog             summary line to syslog (logger) instead of stdout
-  -j N                 zones run at once with --all (default 4)
-  -v                   show every stage's messages
+EOF
+	while IFS='|' read -r names arg scope check var help; do
+		case $names in
+		=*) printf '%s\n' "${names#=}" ;;
+		+*) printf '  %-21s %s\n' "" "${names#+}" ;;
+		.*) printf '  %s\n' "${names#.}" ;;
+		*)
+			left=${names//,/, }
+			[ "$arg" = - ] || left+=" $arg"
+			printf '  %-21s %s\n' "$left" "$help" ;;
+		esac
+	done < <(opt_table)
+	cat <<'EOF'
 Exit: 0 ok, 1 applied with skipped RRsets, 2 bad input/internal, 3 usage or
 config, 4 refused by a safety check, 5 remote failure, 6 verification,
 7 partial apply, 10 lock busy, 11 source stale, 12 drift repaired (or found
@@ -86,8 +151,6 @@ die_usage() { msg "$*"; printf 'Try: %s --help\n' "$PROG" >&2; exit "$EX_USAGE";
 is_uint() { [[ $1 =~ ^[0-9]+$ ]] && [ "${#1}" -le 10 ]; }
 
 now_s() { printf '%s' "${EPOCHREALTIME%.*}"; }
-
-# ---------------------------------------------------------------- options
 
 opt_port=""
 opt_key=""
@@ -121,36 +184,97 @@ mode_config=""
 ARGS=()
 PASS=()		# options to hand to each zone's run with --all
 
-# parse_opts CONTEXT ARG...: set opt_* from the arguments; positional
-# arguments go to ARGS.  CONTEXT "cli" allows everything; "config" only
-# per-zone options and no positional arguments.  On error sets ERR and
-# returns 1 (the caller says where).
+# opt_store NAME CHECK VAR VALUE: check VALUE as the table says and
+# store it; 1 with ERR set when it is bad.
+opt_store() {
+	local name=$1 check=$2 var=$3 val=$4
+	case $check in
+	flag) val=1 ;;
+	count) val=$((${!var} + 1)) ;;
+	str) ;;
+	port)
+		if ! is_uint "$val" || [ "$val" -lt 1 ] || [ "$val" -gt 65535 ]; then
+			ERR="bad port '$val'"
+			return 1
+		fi ;;
+	uint | uint1)
+		if ! is_uint "$val"; then
+			ERR="$name needs a whole number, not '$val'"
+			return 1
+		fi
+		if [ "$check" = uint1 ] && [ "$val" -lt 1 ]; then
+			ERR="$name must be at least 1"
+			return 1
+		fi ;;
+	pct)
+		if ! is_uint "$val" || [ "$val" -gt 100 ]; then
+			ERR="$name needs a percentage 0..100, not '$val'"
+			return 1
+		fi ;;
+	secret)
+		# Secrets Manager's own limits: a name or an ARN.
+		if ! [[ $val =~ ^[A-Za-z0-9/_+=.@:-]{1,2048}$ ]]; then
+			ERR="bad $name '$val' (a secret name or ARN)"
+			return 1
+		fi ;;
+	profile)
+		# An AWS profile name: it also names the request budget.
+		if ! [[ $val =~ ^[A-Za-z0-9_.@+-]{1,64}$ ]]; then
+			ERR="bad profile name '$val'"
+			return 1
+		fi ;;
+	types)
+		if ! [[ $val =~ ^[A-Za-z0-9]+(,[A-Za-z0-9]+)*$ ]]; then
+			ERR="bad type list '$val' (e.g. A,AAAA,MX)"
+			return 1
+		fi ;;
+	mode)
+		if [ "$mode" != one ]; then
+			ERR="only one of --all, --list, --iam-policy, --check-config"
+			return 1
+		fi
+		mode=$var mode_config=$val
+		return 0 ;;
+	help) usage; exit "$EX_OK" ;;
+	version) printf '%s %s\n' "$PROG" "$MIRROR_VERSION"; exit "$EX_OK" ;;
+	esac
+	printf -v "$var" '%s' "$val"
+}
+
+# parse_opts CONTEXT ARG...: set opt_* from the arguments (option table
+# above); positional arguments go to ARGS.  CONTEXT "cli" allows every
+# option; "config" only the table's "zone" ones, and no positional
+# arguments.  On error sets ERR and returns 1 (the caller says where).
 parse_opts() {
 	local ctx=$1 a name val has_val
 	shift
 	ERR=""
+	[ "${#OPT_ARG[@]}" -gt 0 ] || load_opt_table
 	while [ $# -gt 0 ]; do
 		a=$1
 		shift
-		name=$a
-		val=""
-		has_val=0
+		name=$a val="" has_val=0
 		if [[ $a == --*=* ]]; then
-			name=${a%%=*}
-			val=${a#*=}
-			has_val=1
-		elif [[ $a =~ ^-([pkj])(.+)$ ]]; then
+			name=${a%%=*} val=${a#*=} has_val=1
+		elif [[ $a =~ ^(-[a-zA-Z])(.+)$ && ${OPT_ARG[${BASH_REMATCH[1]}]:--} != - ]]; then
 			# getopt style: -p5300, -j4, -kFILE
-			name=-${BASH_REMATCH[1]}
-			val=${BASH_REMATCH[2]}
-			has_val=1
+			name=${BASH_REMATCH[1]} val=${BASH_REMATCH[2]} has_val=1
 		fi
-		case $name in
-		-p | -k | --tsig-secret-id | --state-dir | --endpoint-url | --profile | \
-		--vpc-id | --types | \
-		--max-delete-pct | --max-update-pct | --min-existing | --full-every | \
-		--stale-after | --timeout | --lock-wait | --keep | -j | --jobs | \
-		--all | --list | --iam-policy | --check-config)
+		if [ "$name" = -- ]; then
+			ARGS+=("$@")
+			return 0
+		elif [[ $name != -?* ]]; then
+			if [ "$ctx" = config ]; then
+				ERR="unexpected word '$a' (options only after the hosted zone)"
+				return 1
+			fi
+			ARGS+=("$a")
+			continue
+		elif [ -z "${OPT_ARG[$name]:-}" ]; then
+			ERR="unknown option $name"
+			return 1
+		fi
+		if [ "${OPT_ARG[$name]}" != - ]; then
 			if [ "$has_val" -eq 0 ]; then
 				if [ $# -eq 0 ]; then
 					ERR="option $name needs a value"
@@ -163,145 +287,24 @@ parse_opts() {
 				ERR="option $name needs a non-empty value"
 				return 1
 			fi
-			;;
-		-*)
-			if [ "$has_val" -eq 1 ]; then
-				ERR="option $name takes no value"
-				return 1
-			fi
-			;;
-		esac
-		if [ "$ctx" = config ]; then
-			case $name in
-			-p | -k | --state-dir | --all | --list | --iam-policy | \
-			--check-config | -j | --jobs | --syslog | -h | --help | \
-			--private | --public | --vpc-id | -v | --version)
-				ERR="option $name is not allowed in a zone line"
-				return 1
-				;;
-			-*) ;;
-			*)
-				ERR="unexpected word '$a' (options only after the hosted zone)"
-				return 1
-				;;
-			esac
+		elif [ "$has_val" -eq 1 ]; then
+			ERR="option $name takes no value"
+			return 1
 		fi
-		case $name in
-		-p)
-			if ! is_uint "$val" || [ "$val" -lt 1 ] || [ "$val" -gt 65535 ]; then
-				ERR="bad port '$val'"
-				return 1
-			fi
-			opt_port=$val ;;
-		-k) opt_key=$val ;;
-		--tsig-secret-id)
-			# Secrets Manager's own limits: a name or an ARN.
-			if ! [[ $val =~ ^[A-Za-z0-9/_+=.@:-]{1,2048}$ ]]; then
-				ERR="bad --tsig-secret-id '$val' (a secret name or ARN)"
-				return 1
-			fi
-			opt_secret_id=$val ;;
-		--state-dir) opt_state_dir=$val ;;
-		--endpoint-url) opt_endpoint=$val ;;
-		--profile)
-			# An AWS profile name: it also names the request budget.
-			if ! [[ $val =~ ^[A-Za-z0-9_.@+-]{1,64}$ ]]; then
-				ERR="bad profile name '$val'"
-				return 1
-			fi
-			opt_profile=$val ;;
-		--private) opt_private=1 ;;
-		--public) opt_public=1 ;;
-		--vpc-id) opt_vpc=$val ;;
-		--ignore-ttl) opt_ignore_ttl=1 ;;
-		--types)
-			if ! [[ $val =~ ^[A-Za-z0-9]+(,[A-Za-z0-9]+)*$ ]]; then
-				ERR="bad type list '$val' (e.g. A,AAAA,MX)"
-				return 1
-			fi
-			opt_types=$val ;;
-		--max-delete-pct | --max-update-pct)
-			if ! is_uint "$val" || [ "$val" -gt 100 ]; then
-				ERR="$name needs a percentage 0..100, not '$val'"
-				return 1
-			fi
-			if [ "$name" = --max-delete-pct ]; then
-				opt_max_delete_pct=$val
-			else
-				opt_max_update_pct=$val
-			fi ;;
-		--force) opt_force=1 ;;
-		--adopt) opt_adopt=1 ;;
-		-n | --dry-run) opt_dry_run=1 ;;
-		--wait) opt_wait=1 ;;
-		--full) opt_full=1 ;;
-		--min-existing)
-			if ! is_uint "$val"; then
-				ERR="$name needs a whole number, not '$val'"
-				return 1
-			fi
-			opt_min_existing=$val ;;
-		--full-every | --stale-after | --timeout | --lock-wait | --keep | \
-		-j | --jobs)
-			if ! is_uint "$val"; then
-				ERR="$name needs a whole number, not '$val'"
-				return 1
-			fi
-			case $name in
-			--full-every) opt_full_every=$val ;;
-			--stale-after) opt_stale_after=$val ;;
-			--timeout)
-				if [ "$val" -lt 1 ]; then
-					ERR="--timeout must be at least 1"
-					return 1
-				fi
-				opt_timeout=$val ;;
-			--lock-wait) opt_lock_wait=$val ;;
-			--keep)
-				if [ "$val" -lt 1 ]; then
-					ERR="--keep must be at least 1"
-					return 1
-				fi
-				opt_keep=$val ;;
-			-j | --jobs)
-				if [ "$val" -lt 1 ]; then
-					ERR="-j must be at least 1"
-					return 1
-				fi
-				opt_jobs=$val ;;
-			esac ;;
-		--syslog) opt_syslog=1 ;;
-		-v | --verbose) opt_verbose=$((opt_verbose + 1)) ;;
-		-h | --help) usage; exit "$EX_OK" ;;
-		--version) printf '%s %s\n' "$PROG" "$MIRROR_VERSION"; exit "$EX_OK" ;;
-		--all | --list | --iam-policy | --check-config)
-			if [ "$mode" != one ]; then
-				ERR="only one of --all, --list, --iam-policy, --check-config"
-				return 1
-			fi
-			mode=${name#--}
-			mode_config=$val ;;
-		--)
-			ARGS+=("$@")
-			return 0 ;;
-		-*)
-			ERR="unknown option $name"
-			return 1 ;;
-		*)
-			ARGS+=("$a")
-			continue ;;
-		esac
+		if [ "$ctx" = config ] && [ "${OPT_SCOPE[$name]}" != zone ]; then
+			ERR="option $name is not allowed in a zone line"
+			return 1
+		fi
+		opt_store "${OPT_NAME[$name]}" "${OPT_CHECK[$name]}" "${OPT_VAR[$name]}" "$val" ||
+			return 1
 		# Remember what a zone's run inherits with --all.
-		case $name in
-		--all | --list | --iam-policy | --check-config | -j | --jobs | \
-		-h | --help) ;;
-		*)
-			if [ "$has_val" -eq 1 ] || [ -z "$val" ]; then
-				PASS+=("$a")
-			else
-				PASS+=("$name" "$val")
-			fi ;;
-		esac
+		if [ "${OPT_SCOPE[$name]}" = cmd ]; then
+			:
+		elif [ "$has_val" -eq 1 ] || [ "${OPT_ARG[$name]}" = - ]; then
+			PASS+=("$a")
+		else
+			PASS+=("$name" "$val")
+		fi
 	done
 	return 0
 }
@@ -347,24 +350,6 @@ split_server() {
 		is_uint "$srv_port" && [ "$srv_port" -ge 1 ] && [ "$srv_port" -le 65535 ] || return 1
 	fi
 	return 0
-}
-
-# serial_cmp A B: RFC 1982 comparison of two 32-bit serials; prints
-# "lt", "eq", "gt" or "undef" (A - B exactly 2^31 apart).
-serial_cmp() {
-	local a=$1 b=$2 d
-	if [ "$a" -eq "$b" ]; then
-		echo eq
-		return
-	fi
-	d=$(((b - a + 4294967296) % 4294967296))
-	if [ "$d" -eq 2147483648 ]; then
-		echo undef
-	elif [ "$d" -lt 2147483648 ]; then
-		echo lt
-	else
-		echo gt
-	fi
 }
 
 # find_tool NAME: the command to run.  R53M_BIN first (tests, packaging),
@@ -849,20 +834,25 @@ stage_messages() {
 	return 0
 }
 
-# requests_in FILE: the last "requests=N" a command reported, or "".
-requests_in() {
+# stat_of FILE KEY: KEY's value in a command's --stats file (SPEC
+# section 8: "KEY=N" lines), or "" (not known: no such key, or no file
+# because the command died before writing it).
+stat_of() {
 	[ -r "$1" ] || return 0
-	grep -oE 'requests[=: ]+[0-9]+' "$1" | tail -n 1 | grep -oE '[0-9]+$'
+	sed -n "s/^$2=\([0-9][0-9]*\)\$/\1/p" "$1" | head -n 1
+}
+
+# add_stat VAR FILE KEY DEFAULT: add KEY of stats FILE (DEFAULT when not
+# known) to the counter VAR.
+add_stat() {
+	local n
+	n=$(stat_of "$2" "$3")
+	printf -v "$1" '%s' $((${!1} + ${n:-$4}))
 }
 
 # header_value FILE KEY: value of a "#KEY VALUE" header line.
 header_value() {
 	awk -v k="#$2" '$0 !~ /^#/ { exit } $1 == k { print $2; exit }' "$1"
-}
-
-# trailer_value FILE KEY: value of KEY=N on the "#end" trailer.
-trailer_value() {
-	tail -n 1 "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"
 }
 
 SUMMARY_RESULT=""
@@ -1038,35 +1028,18 @@ set_r53args() {
 # dump_route53: the full r53dump into $RUN/route53.rrset, its requests
 # counted; stops the run when it fails.
 dump_route53() {
-	local st nreq nr
-	stage r53dump "$RUN/r53dump.err" "$R53DUMP" "${R53ARGS[@]}" -o "$RUN/route53.rrset"
+	local st
+	rm -f -- "$RUN/r53dump.stats"
+	stage r53dump "$RUN/r53dump.err" "$R53DUMP" "${R53ARGS[@]}" \
+		--stats "$RUN/r53dump.stats" -o "$RUN/route53.rrset"
 	st=$?
-	nreq=$(requests_in "$RUN/r53dump.err")
+	add_stat N_REQUESTS "$RUN/r53dump.stats" requests 1
 	if [ "$st" -ne 0 ] || [ ! -s "$RUN/route53.rrset" ]; then
-		N_REQUESTS=$((N_REQUESTS + ${nreq:-1}))
 		[ "$st" -eq 0 ] && st=$EX_BADINPUT
 		st_zone_id=""
 		save_state
 		stage_failed r53dump "$st"
 	fi
-	if [ -z "$nreq" ]; then
-		# Not reported: one list request per 300 RRsets, and one to
-		# find the zone (GetHostedZone, or ListHostedZonesByName).
-		nr=$(trailer_value "$RUN/route53.rrset" rrsets)
-		nreq=$(((${nr:-0} + 299) / 300))
-		[ "$nreq" -lt 1 ] && nreq=1
-		nreq=$((nreq + 1))
-		# By name: ListHostedZonesByName first.
-		[ -z "$hz_id" ] && [ -z "$st_zone_id" ] && nreq=$((nreq + 1))
-	fi
-	N_REQUESTS=$((N_REQUESTS + nreq))
-}
-
-# json_number FILE KEY: the value of "KEY": N in r53apply's report, or
-# "" (absent, null, no report).
-json_number() {
-	[ -r "$1" ] || return 0
-	grep -oE "\"$2\": *[0-9]+" "$1" | head -n 1 | grep -oE '[0-9]+$'
 }
 
 # read_report: what r53apply's report ($RUN/report.json) says was not
@@ -1187,19 +1160,14 @@ dry_run_state() {
 	done
 }
 
-run_one() {
-	local now reason="" st sum
-	ZONE=${ARGS[0]:-} HZ_LABEL=-
-	T0=$EPOCHREALTIME
-	DEADLINE=$(($(now_s) + opt_timeout))
-	RUN="" ZDIR="" CHECK=none SRC_SERIAL="" R53_SERIAL="" R53_SERIAL_AFTER=""
-	N_CHANGES=0 N_ADDS=0 N_DELETES=0 N_UPDATES=0 N_DRIFT=0 N_REQUESTS=0 N_DNS=0
-	DRIFT_CHECKED=0 SD=""
-	SUMMARY_RESULT=error
-	exec {OUT_FD}>&1 {ERR_FD}>&2
-	trap 'on_signal INT 2' INT
-	trap 'on_signal TERM 15' TERM
+# A run of one zone is a short sequence of phases (run_one); each phase
+# either returns, its facts in globals, or ends the run through finish
+# (summary line, history, syslog) with its status.
 
+# phase_args: the operands and the options that go with them: ZONE,
+# SERVER, hz_id (or a name lookup), HZ_LABEL, the four commands.
+phase_args() {
+	local t path
 	[ "${#ARGS[@]}" -ge 2 ] || die_usage "need ZONE SERVER and a hosted zone"
 	valid_zone "${ARGS[0]}" || die_usage "bad zone name '${ARGS[0]}'"
 	ZONE=$(norm_zone "${ARGS[0]}")
@@ -1241,20 +1209,23 @@ run_one() {
 		msg "$ZONE: cannot read key file $opt_key"
 		exit "$EX_USAGE"
 	fi
-	local t
 	for t in zxfr rrdiff r53dump r53apply; do
-		if ! sum=$(find_tool "$t"); then
+		if ! path=$(find_tool "$t"); then
 			msg "cannot find $t (set R53M_BIN or PATH)"
 			exit "$EX_USAGE"
 		fi
-		printf -v "${t^^}" '%s' "$sum"
+		printf -v "${t^^}" '%s' "$path"
 	done
+}
 
-	# State folder, mode 0700, and the per-hosted-zone lock.  A dry
-	# run only reads it (dry_run_state).
+# phase_lock: the state folder (mode 0700), the per-hosted-zone lock,
+# the state; a dry run only reads them (dry_run_state).  Sets FRESH=1
+# when the zone has no state yet.
+FRESH=0
+phase_lock() {
 	SD=${opt_state_dir:-$(default_state_dir)}
 	ZDIR="$SD/$(zone_key "$ZONE")"
-	local fresh=0
+	FRESH=0
 	if [ "$opt_dry_run" -eq 1 ]; then
 		dry_run_state "$ZDIR"
 	else
@@ -1262,9 +1233,7 @@ run_one() {
 			msg "$ZONE: cannot create state folder $SD"
 			exit "$EX_BADINPUT"
 		fi
-		if [ ! -d "$ZDIR" ]; then
-			fresh=1
-		fi
+		[ -d "$ZDIR" ] || FRESH=1
 		if ! mkdir -p -- "$ZDIR/runs" || ! chmod 700 -- "$ZDIR"; then
 			msg "$ZONE: cannot create $ZDIR"
 			exit "$EX_BADINPUT"
@@ -1275,15 +1244,19 @@ run_one() {
 		fi
 		lock_or_exit "$LOCKFD" "$ZDIR/lock" load
 	fi
-
-	load_state || fresh=1
-	now=$(now_s)
-	[ -n "$st_created" ] || st_created=$now
+	load_state || FRESH=1
+	[ -n "$st_created" ] || st_created=$(now_s)
 	if [ -n "$st_zone_id" ] && [ -z "$hz_id" ]; then
 		vmsg "$ZONE: hosted zone id $st_zone_id (cached)"
 		HZ_LABEL="$HZ_LABEL/$st_zone_id"
 	fi
+}
 
+# phase_decide: each command's arguments, and why a full compare is due
+# (REASON, cheapest reasons first), or "" when the probe may decide.
+REASON="" OPTHASH="" NOW=0
+phase_decide() {
+	NOW=$(now_s)
 	set_r53args "${hz_id:-$st_zone_id}"
 	SRCARGS=()
 	[ -n "$opt_port" ] && SRCARGS+=(-p "$opt_port")
@@ -1292,30 +1265,34 @@ run_one() {
 	DIFFARGS=()
 	[ "$opt_ignore_ttl" -eq 1 ] && DIFFARGS+=(--ignore-ttl)
 	[ -n "$opt_types" ] && DIFFARGS+=(--types "$opt_types")
-
-	local opthash
-	opthash=$(compute_opthash)
-
-	# Why a full compare is due, cheapest reasons first.
-	if [ "$fresh" -eq 1 ]; then
-		reason=new-state
+	OPTHASH=$(compute_opthash)
+	REASON=""
+	if [ "$FRESH" -eq 1 ]; then
+		REASON=new-state
 	elif [ "$opt_full" -eq 1 ]; then
-		reason=asked
-	elif [ "$st_opthash" != "$opthash" ]; then
-		reason=options-changed
+		REASON=asked
+	elif [ "$st_opthash" != "$OPTHASH" ]; then
+		REASON=options-changed
 	elif [ -z "$st_last_serial" ] || [ -z "$st_last_full" ]; then
-		reason=never-synced
-	elif [ $((now - st_last_full)) -ge "$opt_full_every" ]; then
-		reason=full-every
+		REASON=never-synced
+	elif [ $((NOW - st_last_full)) -ge "$opt_full_every" ]; then
+		REASON=full-every
 	fi
+}
 
-	# Probe 1: the source's serial (one DNS query).  Every command gets
-	# "--" before its operands: a zone name may start with "-".
-	local probe_err nreq
-	probe_err="$ZDIR/probe.err"
-	N_DNS=1
-	stage zxfr-serial "$probe_err" "$ZXFR" --serial "${SRCARGS[@]}" -- "$ZONE" "$SERVER" >"$ZDIR/probe.out"
+# phase_probe: the source's serial (one DNS query), then, when nothing
+# else asks for a full compare, Route 53's (one API request).  Equal to
+# the serial we last wrote: nothing to do, the run ends here.  Anything
+# else: Route 53's SOA was not written by us (or not last): REASON.
+phase_probe() {
+	local st probe_err="$ZDIR/probe.err" stats="$ZDIR/probe.stats"
+	rm -f -- "$stats"
+	# Every command gets "--" before its operands: a zone name may
+	# start with "-".
+	stage zxfr-serial "$probe_err" "$ZXFR" --serial "${SRCARGS[@]}" \
+		--stats "$stats" -- "$ZONE" "$SERVER" >"$ZDIR/probe.out"
 	st=$?
+	add_stat N_DNS "$stats" requests 1
 	SRC_SERIAL=$(head -n 1 "$ZDIR/probe.out")
 	if [ "$st" -ne 0 ] || ! is_uint "$SRC_SERIAL"; then
 		[ "$st" -eq 0 ] && { msg "$ZONE: zxfr --serial printed no serial"; st=$EX_BADINPUT; }
@@ -1325,51 +1302,50 @@ run_one() {
 	fi
 	# The source counts as OK (for --stale-after) only after a transfer,
 	# or when this probe ends the run (its serial is the one we hold).
-	if [ -z "$reason" ] && [ "$SRC_SERIAL" != "$st_last_serial" ]; then
-		reason="source-serial-$st_last_serial-to-$SRC_SERIAL"
+	if [ -z "$REASON" ] && [ "$SRC_SERIAL" != "$st_last_serial" ]; then
+		REASON="source-serial-$st_last_serial-to-$SRC_SERIAL"
 	fi
-
-	# Probe 2: Route 53's serial (one API request).  Equal to the serial
-	# we last wrote: nothing to do.  Anything else: Route 53's SOA was
-	# not written by us (or not last), so compare everything.
-	if [ -z "$reason" ]; then
-		stage r53dump-serial "$probe_err" "$R53DUMP" --serial "${R53ARGS[@]}" >"$ZDIR/probe.out"
-		st=$?
-		R53_SERIAL=$(head -n 1 "$ZDIR/probe.out")
-		nreq=$(requests_in "$probe_err")
-		N_REQUESTS=$((N_REQUESTS + ${nreq:-1}))
-		if [ "$st" -ne 0 ] || ! is_uint "$R53_SERIAL"; then
-			[ "$st" -eq 0 ] && { msg "$ZONE: r53dump --serial printed no serial"; st=$EX_BADINPUT; }
-			R53_SERIAL=""
-			st_zone_id=""	# re-resolve a named zone next time
-			save_state
-			stage_failed r53dump "$st"
-		fi
-		if [ "$R53_SERIAL" = "$st_last_serial" ]; then
-			CHECK=probe
-			SUMMARY_RESULT=unchanged
-			st_last_success=$now
-			st_last_source_ok=$now
-			save_state
-			finish "$EX_OK"
-		fi
-		reason="route53-serial-$R53_SERIAL-not-ours"
+	[ -z "$REASON" ] || return 0
+	rm -f -- "$stats"
+	stage r53dump-serial "$probe_err" "$R53DUMP" --serial "${R53ARGS[@]}" \
+		--stats "$stats" >"$ZDIR/probe.out"
+	st=$?
+	R53_SERIAL=$(head -n 1 "$ZDIR/probe.out")
+	add_stat N_REQUESTS "$stats" requests 1
+	if [ "$st" -ne 0 ] || ! is_uint "$R53_SERIAL"; then
+		[ "$st" -eq 0 ] && { msg "$ZONE: r53dump --serial printed no serial"; st=$EX_BADINPUT; }
+		R53_SERIAL=""
+		st_zone_id=""	# re-resolve a named zone next time
+		save_state
+		stage_failed r53dump "$st"
 	fi
-	CHECK="full:$reason"
-	vmsg "$ZONE: full compare ($reason)"
+	if [ "$R53_SERIAL" = "$st_last_serial" ]; then
+		CHECK=probe
+		SUMMARY_RESULT=unchanged
+		st_last_success=$NOW
+		st_last_source_ok=$NOW
+		save_state
+		finish "$EX_OK"
+	fi
+	REASON="route53-serial-$R53_SERIAL-not-ours"
+}
 
+# phase_transfer: the full compare starts: this run's folder, and the
+# source's zone (zxfr) into $RUN/source.rrset.
+phase_transfer() {
+	local st
+	CHECK="full:$REASON"
+	vmsg "$ZONE: full compare ($REASON)"
 	# A zone by name whose id is cached: its id's lock too, before
 	# anything of the full compare (which may write to Route 53).
 	[ -z "$hz_id" ] && lock_zone_id "$st_zone_id"
-
-	# The full compare, through files in this run's folder.
 	RUN="$ZDIR/runs/$(date -u +%Y%m%dT%H%M%SZ).$$"
 	mkdir -p -- "$RUN" || { msg "$ZONE: cannot create $RUN"; finish "$EX_BADINPUT"; }
 	ln -sfn "runs/${RUN##*/}" "$ZDIR/last"
-
-	N_DNS=$((N_DNS + 1))
-	stage zxfr "$RUN/zxfr.err" "$ZXFR" "${SRCARGS[@]}" -o "$RUN/source.rrset" -- "$ZONE" "$SERVER"
+	stage zxfr "$RUN/zxfr.err" "$ZXFR" "${SRCARGS[@]}" --stats "$RUN/zxfr.stats" \
+		-o "$RUN/source.rrset" -- "$ZONE" "$SERVER"
 	st=$?
+	add_stat N_DNS "$RUN/zxfr.stats" requests 1
 	if [ "$st" -ne 0 ] || [ ! -s "$RUN/source.rrset" ]; then
 		[ "$st" -eq 0 ] && st=$EX_BADINPUT
 		save_state
@@ -1377,9 +1353,13 @@ run_one() {
 	fi
 	st_last_source_ok=$(now_s)
 	SRC_SERIAL=$(header_value "$RUN/source.rrset" serial)
+}
 
-	dump_route53
+# phase_dump: Route 53's zone (r53dump) into $RUN/route53.rrset; a zone
+# by name resolved only now is read again under its id's lock.
+phase_dump() {
 	local zid
+	dump_route53
 	zid=$(header_value "$RUN/route53.rrset" zone-id)
 	if [ -z "$hz_id" ] && [[ $zid =~ ^Z[A-Z0-9]+$ ]]; then
 		if [ "$zid" != "$IDLOCK_ID" ] && [ "$opt_dry_run" -eq 0 ]; then
@@ -1394,47 +1374,52 @@ run_one() {
 		st_zone_id=$zid
 		HZ_LABEL="${HZ_LABEL%%/*}/$zid"
 	fi
+	R53_SERIAL=$(header_value "$RUN/route53.rrset" serial)
+}
 
-	# Route 53's SOA: its serial, and whether it is Route 53's own
-	# initial SOA (never written by anybody: counts as never synced).
-	# The apex as the stream writes it (#origin: escaped, e.g. \045x.),
-	# not as given on the command line.
-	local soa r53_initial=0 origin
-	origin=$(header_value "$RUN/route53.rrset" origin)
-	# (By environment: awk -v would turn \045 into an octal escape.)
-	soa=$(APEX="${origin:-$ZONE}" awk -F'\t' '$1 == ENVIRON["APEX"] && $2 == "SOA" { print $4; exit }' "$RUN/route53.rrset")
-	R53_SERIAL=$(printf '%s\n' "$soa" | awk '{ print $3 }')
-	if [[ $soa == *" awsdns-hostmaster.amazon.com. 1 "* ]]; then
-		r53_initial=1
-	fi
-	if [ -n "$SRC_SERIAL" ] && is_uint "$R53_SERIAL" && [ "$r53_initial" -eq 0 ] &&
-		[ "$(serial_cmp "$R53_SERIAL" "$SRC_SERIAL")" != lt ] &&
-		[ "$R53_SERIAL" != "$SRC_SERIAL" ] && [ "$opt_force" -eq 0 ]; then
-		msg "$ZONE: Route 53's serial $R53_SERIAL is ahead of the source's $SRC_SERIAL (RFC 1982): refusing (--force to overwrite)"
-		SUMMARY_RESULT=refused-serial-ahead
-		save_state
-		finish "$EX_REFUSED"
-	fi
+# run_init: the globals of one run, and its signal traps.
+run_init() {
+	ZONE=${ARGS[0]:-} HZ_LABEL=-
+	T0=$EPOCHREALTIME
+	DEADLINE=$(($(now_s) + opt_timeout))
+	RUN="" ZDIR="" CHECK=none SRC_SERIAL="" R53_SERIAL="" R53_SERIAL_AFTER=""
+	N_CHANGES=0 N_ADDS=0 N_DELETES=0 N_UPDATES=0 N_DRIFT=0 N_REQUESTS=0 N_DNS=0
+	DRIFT_CHECKED=0 SD=""
+	SUMMARY_RESULT=error
+	exec {OUT_FD}>&1 {ERR_FD}>&2
+	trap 'on_signal INT 2' INT
+	trap 'on_signal TERM 15' TERM
+}
 
-	check_drift
-	diff_phase
-	apply_phase
+# run_one: one zone, phase by phase.  The last phases end the run
+# (record, or the dry run's report), as may any phase before them.
+run_one() {
+	run_init
+	phase_args
+	phase_lock
+	phase_decide
+	phase_probe
+	phase_transfer
+	phase_dump
+	phase_drift
+	phase_diff
+	phase_apply
 	if [ "$opt_dry_run" -eq 1 ]; then
 		SUMMARY_RESULT=dry-run
 		[ "$N_DRIFT" -gt 0 ] && finish "$EX_DRIFT"
 		finish "$APPLY_ST"
 	fi
-	record_phase "$opthash"
+	phase_record "$OPTHASH"
 }
 
-# check_drift: Route 53 against what we last left there (the source
+# phase_drift: Route 53 against what we last left there (the source
 # snapshot we applied, compared as that run compared it), leaving out
 # RRsets the last apply did not apply.  It does not depend on today's
 # options or tool versions, only on the stream format: skipped (and
 # reported as unchecked) without a valid baseline (see
 # baseline_invalidate) or when the format's version line differs.  Sets
 # N_DRIFT, and DRIFT_CHECKED=1 once the check ran.
-check_drift() {
+phase_drift() {
 	local st
 	local -a dargs=()
 	if [ ! -s "$ZDIR/applied.rrset" ] ||
@@ -1469,11 +1454,11 @@ check_drift() {
 	fi
 }
 
-# diff_phase: the change stream source -> Route 53 into $RUN/changes;
+# phase_diff: the change stream source -> Route 53 into $RUN/changes;
 # sets N_CHANGES, N_ADDS, N_DELETES, N_UPDATES.
-diff_phase() {
+phase_diff() {
 	local st
-	stage rrdiff "$RUN/rrdiff.err" "$RRDIFF" "${DIFFARGS[@]}" \
+	stage rrdiff "$RUN/rrdiff.err" "$RRDIFF" "${DIFFARGS[@]}" --stats "$RUN/rrdiff.stats" \
 		-o "$RUN/changes" -- "$RUN/source.rrset" "$RUN/route53.rrset"
 	st=$?
 	if [ "$st" -ne 0 ] && [ "$st" -ne 1 ]; then
@@ -1481,25 +1466,25 @@ diff_phase() {
 		stage_failed rrdiff "$st"
 	fi
 	[ -s "$RUN/changes" ] || { msg "$ZONE: rrdiff wrote no change stream"; stage_failed rrdiff "$EX_BADINPUT"; }
-	N_CHANGES=$(trailer_value "$RUN/changes" changes)
-	N_ADDS=$(trailer_value "$RUN/changes" adds)
-	N_DELETES=$(trailer_value "$RUN/changes" deletes)
-	N_UPDATES=$(trailer_value "$RUN/changes" updates)
+	N_CHANGES=$(stat_of "$RUN/rrdiff.stats" changes)
+	N_ADDS=$(stat_of "$RUN/rrdiff.stats" adds)
+	N_DELETES=$(stat_of "$RUN/rrdiff.stats" deletes)
+	N_UPDATES=$(stat_of "$RUN/rrdiff.stats" updates)
 	if ! is_uint "${N_CHANGES:-x}"; then
-		msg "$ZONE: rrdiff wrote no valid trailer"
+		msg "$ZONE: rrdiff wrote no counts ($RUN/rrdiff.stats)"
 		save_state
 		stage_failed rrdiff "$EX_BADINPUT"
 	fi
 }
 
-# apply_phase: r53apply when something differs, or only the serial (it
+# phase_apply: r53apply when something differs, or only the serial (it
 # then writes the SOA serial, so the next probe sees our serial).  The
 # drift baseline is invalid on disk from before r53apply starts (also
-# when nothing is sent: record_phase writes the state and then a new
+# when nothing is sent: phase_record writes the state and then a new
 # baseline).  Sets APPLY_ST (0 or 1); stops the run when r53apply fails.
 APPLY_ST=0
-apply_phase() {
-	local st nreq
+phase_apply() {
+	local st
 	local -a aargs=()
 	if [ "$opt_dry_run" -eq 0 ] && ! baseline_invalidate; then
 		msg "$ZONE: cannot move the drift baseline $ZDIR/applied.rrset aside"
@@ -1519,7 +1504,7 @@ apply_phase() {
 	[ -n "$opt_max_delete_pct" ] && aargs+=(--max-delete-pct "$opt_max_delete_pct")
 	[ -n "$opt_max_update_pct" ] && aargs+=(--max-update-pct "$opt_max_update_pct")
 	[ -n "$opt_min_existing" ] && aargs+=(--min-existing "$opt_min_existing")
-	aargs+=(--report "$RUN/report.json" -- "$RUN/changes")
+	aargs+=(--report "$RUN/report.json" --stats "$RUN/r53apply.stats" -- "$RUN/changes")
 	if [ "$opt_dry_run" -eq 1 ]; then
 		stage r53apply "$RUN/r53apply.err" "$R53APPLY" "${aargs[@]}" >"$RUN/plan"
 		st=$?
@@ -1530,10 +1515,8 @@ apply_phase() {
 		st=$?
 	fi
 	read_report
-	# Every HTTP request (the report has them), else what it said.
-	nreq=$(json_number "$RUN/report.json" http_requests)
-	[ -n "$nreq" ] || nreq=$(requests_in "$RUN/r53apply.err")
-	N_REQUESTS=$((N_REQUESTS + ${nreq:-0}))
+	# Every HTTP request, retries included.
+	add_stat N_REQUESTS "$RUN/r53apply.stats" requests 0
 	if [ "$st" -ne 0 ] && [ "$st" -ne 1 ]; then
 		# r53apply surely sent nothing (bad input, usage, refused,
 		# credentials): the baseline still describes Route 53.
@@ -1541,6 +1524,13 @@ apply_phase() {
 		2 | 3 | 4 | 6) [ "$TIMED_OUT" -eq 1 ] || [ "$opt_dry_run" -eq 1 ] || baseline_restore ;;
 		esac
 		save_state
+		# Refused because Route 53's serial is ahead of the source's
+		# (RFC 1982, r53apply's soa.c; --force overrides): say so.
+		if [ "$st" -eq "$EX_REFUSED" ] && [ "$TIMED_OUT" -eq 0 ] &&
+			[ "$(stat_of "$RUN/r53apply.stats" serial_ahead)" = 1 ]; then
+			SUMMARY_RESULT=refused-serial-ahead
+			finish "$EX_REFUSED"
+		fi
 		stage_failed r53apply "$st"
 	fi
 	APPLY_ST=$st
@@ -1548,17 +1538,17 @@ apply_phase() {
 	# else the one it found (it holds the SOA back when it holds back
 	# deletes, e.g. on a first apply without --adopt).
 	if [ "$opt_dry_run" -eq 0 ]; then
-		R53_SERIAL_AFTER=$(json_number "$RUN/report.json" serial_written)
+		R53_SERIAL_AFTER=$(stat_of "$RUN/r53apply.stats" serial_written)
 		[ -n "$R53_SERIAL_AFTER" ] ||
-			R53_SERIAL_AFTER=$(json_number "$RUN/report.json" serial_before)
+			R53_SERIAL_AFTER=$(stat_of "$RUN/r53apply.stats" serial_before)
 		[ -n "$R53_SERIAL_AFTER" ] || R53_SERIAL_AFTER="?"
 	fi
 }
 
-# record_phase OPTHASH: the run succeeded: remember what Route 53 now
+# phase_record OPTHASH: the run succeeded: remember what Route 53 now
 # holds, and how it was compared: first the keys left out of the next
 # drift check and the state, then (last) the new drift baseline.
-record_phase() {
+phase_record() {
 	local now
 	now=$(now_s)
 	st_applied_ignore_ttl=$opt_ignore_ttl
@@ -1593,10 +1583,10 @@ record_phase() {
 # applied: skipped or rejected).
 apply_result() {
 	local done_n=1 k v
-	if [ "$REPORT_OK" -eq 1 ]; then
+	if [ -n "$(stat_of "$RUN/r53apply.stats" created)" ]; then
 		done_n=0
 		for k in created updated deleted; do
-			v=$(json_number "$RUN/report.json" "$k")
+			v=$(stat_of "$RUN/r53apply.stats" "$k")
 			done_n=$((done_n + ${v:-0}))
 		done
 	fi

@@ -57,9 +57,5 @@ check_command() {	# check_command MANPAGE COMMAND...
 }
 
 @test "mirror.sh: --help and mirror.sh.8 name the same options" {
-	# mirror.sh takes -n for --dry-run, as its man page says, but its
-	# --help does not name it yet; mirror.sh is being reworked on
-	# another branch, which is to add it there.
-	skip "mirror.sh --help does not name -n yet"
 	check_command "$TOP_DIR/man/mirror.sh.8" bash "$TOP_DIR/scripts/mirror.sh"
 }

@@ -2,7 +2,8 @@
 # 77-mirror-stats.bats: every command's --stats FILE (format/SPEC.md
 # section 8), its counts checked against what the other side saw: the
 # emulator's own request counters, the stream's trailer, the DNS server's
-# zone.
+# zone; and mirror.sh's summary line, whose requests= now comes from
+# those files (a retried request counts, as Route 53 counts it).
 
 load test_helper
 
@@ -164,4 +165,24 @@ start_zone() {
 	assert_failure 2
 	assert_output --partial "--stats $T/no/such/dir/f.stats"
 	[ ! -e "$T/no/such/dir" ]
+}
+
+@test "stats: mirror.sh's requests= is every request Route 53 received, retries too" {
+	start_zone
+	emu_reset_counters
+	emu_faults '{"script":["ok","throttle","ok"]}'
+	run mirror -p "$SERVER_PORT" -k "$SERVER_KEYFILE" --adopt "$FWD" 127.0.0.1 "$FWD_ID"
+	assert_success
+	assert_output --partial "requests=$(emu_count _total) "
+	assert_output --partial "dns-queries=2 "
+	# The run folder keeps each command's stats file.
+	local run
+	run=$(mirror_zone_dir "$FWD_ID")/last
+	[ -s "$run/r53dump.stats" ] && [ -s "$run/r53apply.stats" ]
+	emu_reset_counters
+	run mirror -p "$SERVER_PORT" -k "$SERVER_KEYFILE" "$FWD" 127.0.0.1 "$FWD_ID"
+	assert_success
+	assert_output --partial "result=unchanged"
+	assert_output --partial "requests=1 "
+	mirror_probe_requests_ok 1
 }
