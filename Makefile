@@ -11,7 +11,9 @@
 #   make deb             the Debian package (dpkg-buildpackage), into dist/
 #   make lambda          the AWS Lambda zip (provided.al2023), into dist/
 #   make lint-cfn        check the Lambda's CloudFormation template
-# Sources are found by wildcard: lib/common/*.c is the shared library,
+# Sources are found by wildcard: lib/common/*/*.c is the shared library
+# (its folders, lowest layer first: util, dns, stream, aws; a folder
+# includes only from the folders before it, tests/03-layers.bats checks),
 # cmd/NAME/*.c is one program, tests/c/NAME.c is one test program.
 
 PREFIX   ?= /usr/local
@@ -28,6 +30,10 @@ CC       ?= cc
 PKG_CONFIG ?= pkg-config
 VERSION  := 0.1.0
 
+LIB_DIRS := lib/common/util lib/common/dns lib/common/stream lib/common/aws
+LIB_INCS := $(addprefix -I,$(LIB_DIRS))
+LIB_HDRS := $(wildcard $(addsuffix /*.h,$(LIB_DIRS)))
+
 PKGS     := ldns libcurl openssl expat jansson
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
@@ -35,7 +41,7 @@ PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 WARN     := -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes \
             -Wshadow -Wpointer-arith -Wformat=2
 BASE_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
-            -DR53M_VERSION='"$(VERSION)"' $(WARN) -Ilib/common $(PKG_CFLAGS)
+            -DR53M_VERSION='"$(VERSION)"' $(WARN) $(LIB_INCS) $(PKG_CFLAGS)
 
 ifeq ($(SANITIZE),1)
 BUILD    := build-san
@@ -52,7 +58,7 @@ ALL_CFLAGS  := $(BASE_CFLAGS) $(OPT) $(CPPFLAGS) $(CFLAGS)
 ALL_LDFLAGS := $(OPT) $(LDFLAGS)
 
 PROGS    := zxfr r53dump rrdiff r53apply
-LIB_SRCS := $(wildcard lib/common/*.c)
+LIB_SRCS := $(wildcard $(addsuffix /*.c,$(LIB_DIRS)))
 LIB_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRCS))
 LIB      := $(BUILD)/libcommon.a
 TEST_SRCS := $(wildcard tests/c/*.c)
@@ -68,7 +74,7 @@ all: $(BIN_PATHS) $(TEST_BINS)
 
 progs: $(BIN_PATHS)
 
-$(BUILD)/%.o: %.c $(wildcard lib/common/*.h)
+$(BUILD)/%.o: %.c $(LIB_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
@@ -112,7 +118,8 @@ check test: all
 # The quick tests a developer runs while working: formats, golden files,
 # canonical text, signing and the client library on files (no DNS server,
 # no emulator start-up beyond a few tests).
-FAST_TESTS := tests/01-build.bats tests/02-usage-man.bats tests/10-stream.bats \
+FAST_TESTS := tests/01-build.bats tests/02-usage-man.bats tests/03-layers.bats \
+	tests/10-stream.bats \
 	tests/11-rrdiff.bats tests/12-zonebuf-sort.bats tests/13-rrtypes.bats \
 	tests/20-canon.bats tests/24-canon-wire.bats tests/30-sigv4.bats
 # Their tests are short and busy, so files run side by side but each
@@ -161,14 +168,14 @@ FUZZ_CFLAGS  := $(filter-out -Werror,$(BASE_CFLAGS)) -Icmd/zxfr $(FUZZ_OPT) \
 FUZZ_NAMES   := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS    := $(addprefix $(FUZZ_DIR)/fuzz_,$(FUZZ_NAMES))
 # Per target: zxfr's modules it needs, fakes for the network (fake_net.c
-# stands in for cmd/zxfr/net.c, fake_awshttp.c for lib/common/awshttp.c).
+# stands in for cmd/zxfr/net.c, fake_awshttp.c for lib/common/aws/awshttp.c).
 FUZZ_EXTRA_xfr    := cmd/zxfr/wire.c cmd/zxfr/tsig.c cmd/zxfr/xfr.c \
                      cmd/zxfr/axfr.c tests/fuzz/fake_net.c tests/fuzz/tsigkey.c
 FUZZ_EXTRA_tsig   := cmd/zxfr/wire.c cmd/zxfr/tsig.c tests/fuzz/tsigkey.c
 FUZZ_EXTRA_r53api := tests/fuzz/fake_awshttp.c
-FUZZ_DROP_r53api  := lib/common/awshttp.c
+FUZZ_DROP_r53api  := lib/common/aws/awshttp.c
 
-$(FUZZ_DIR)/%.o: %.c $(wildcard lib/common/*.h) $(wildcard cmd/zxfr/*.h)
+$(FUZZ_DIR)/%.o: %.c $(LIB_HDRS) $(wildcard cmd/zxfr/*.h)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
 

@@ -34,7 +34,7 @@ SELF_DIR="$(cd "$(dirname "$SELF")" && pwd)"
 SELF="$SELF_DIR/$(basename "$SELF")"
 PROG=${SELF##*/}	# mirror.sh, or r53mirror once installed
 
-# Exit statuses: 0-7 are lib/common/exitcodes.h; 10+ are this script's.
+# Exit statuses: 0-7 are lib/common/util/exitcodes.h; 10+ are this script's.
 readonly EX_OK=0 EX_BADINPUT=2 EX_USAGE=3 EX_REFUSED=4
 readonly EX_PARTIAL=7
 readonly EX_LOCKED=10 EX_STALE=11 EX_DRIFT=12 EX_TIMEOUT=13
@@ -555,7 +555,7 @@ run_list() {
 }
 
 # profile_setting PROFILE KEY: KEY of the AWS profile as the C tools read
-# it (lib/common/awscred.c): the credentials file's [PROFILE] over the
+# it (lib/common/aws/awscred.c): the credentials file's [PROFILE] over the
 # config file's [profile PROFILE] ([default] too for default).  Empty when
 # unset.
 profile_setting() {

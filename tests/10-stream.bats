@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# The stream library (lib/common/stream.c, zonebuf.c) through
+# The stream library (lib/common/stream/stream.c, zonebuf.c) through
 # build/tests/stream_test: every rejection of SPEC 2.3 with its exact
 # message, round trips, the writer's checks and atomic output, zonebuf.
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # zonebuf's sort (a multikey quicksort on 8-octet words, lib/common/
-# zonebuf.c) and the stream writer's shortcut for an owner equal to the
-# previous line's (lib/common/stream.c), through build/tests/stream_test.
+# stream/zonebuf.c) and the stream writer's shortcut for an owner equal to the
+# previous line's (lib/common/stream/stream.c), through build/tests/stream_test.
 # The writer checks every line zonebuf writes (order included), so a
 # wrong sort fails there as well as in the comparison below.
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# The record-type table (lib/common/rrtypes.c) is the one list of the
+# The record-type table (lib/common/dns/rrtypes.c) is the one list of the
 # types Route 53 stores, the DNSSEC types and the types managed by
 # default; canon, rrdiff and r53apply read it.  It must agree with
 # itself, with ldns's mnemonics, with the Route 53 emulator's list of

@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # Canonical names and RDATA (format/SPEC.md sections 3 and 4), through
-# build/tests/canon_test, which drives lib/common/names.c and canon.c.
+# build/tests/canon_test, which drives lib/common/dns/names.c and canon.c.
 # Golden files in tests/fixtures/canon/:
 #   torture.zone -> torture.canon   every type zxfr's torture zone has
 #   variants.zone -> variants.canon one content, many spellings: one line

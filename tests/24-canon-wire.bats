@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# canon_rdata_wire (lib/common/canon.c): RDATA read straight from a DNS
+# canon_rdata_wire (lib/common/dns/canon.c): RDATA read straight from a DNS
 # message, names inside it compressed, through build/tests/canon_test
 # msgrdata, which also checks that the direct printers and the plain ldns
 # path give the same text.  The golden zones of tests/20-canon.bats go

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# SigV4 (lib/common/sigv4.c) against the two vendored AWS test suites and
+# SigV4 (lib/common/aws/sigv4.c) against the two vendored AWS test suites and
 # against botocore itself (Debian's python3-botocore, /usr/bin/python3).
 # See tests/fixtures/sigv4/README for the suites and the skips.
 

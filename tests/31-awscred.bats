@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# The AWS credential chain (lib/common/awscred.c) through
+# The AWS credential chain (lib/common/aws/awscred.c) through
 # build/tests/awscred_test, with a private HOME, a credential_process
 # script and the loopback fake (tests/fakeaws/fakeaws.py) playing the
 # container credential endpoint and EC2 instance metadata (IMDSv2).

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# Transport (lib/common/awshttp.c, ratelimit.c): endpoint choice, the
+# Transport (lib/common/aws/awshttp.c, ratelimit.c): endpoint choice, the
 # loopback-only rule for plain http, TLS verification, keep-alive, the
 # pinned clock, signatures as botocore makes them, retries with backoff
 # against the emulator's faults and their bound, no resend of

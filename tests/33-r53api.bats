@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# Route 53 operations (lib/common/r53api.c) through build/tests/r53api_test:
+# Route 53 operations (lib/common/aws/r53api.c) through build/tests/r53api_test:
 # XML answers parsed as a stream (edge cases, malformed answers, limits),
 # both error forms with every message, change batches in XSD order
 # (checked against botocore's serialiser), zone selection, and round trips

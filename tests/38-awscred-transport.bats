@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # STS (and the SSO portal) are reached the way Route 53 is: the same CA
 # bundle (--ca-bundle, AWS_CA_BUNDLE, the profile's ca_bundle) and the
-# same proxies from the environment (lib/common/awsnet.c).  The loopback
+# same proxies from the environment (lib/common/aws/awsnet.c).  The loopback
 # fake plays STS over TLS with a self-signed certificate.
 
 load test_helper

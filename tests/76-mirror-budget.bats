@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # One request budget per AWS profile (per account), as r53dump, r53apply
-# and mirror.sh spend it through lib/common/awshttp.c: two profiles
+# and mirror.sh spend it through lib/common/aws/awshttp.c: two profiles
 # at the same time each get the full R53M_RATE, instead of sharing one
 # bucket.  Measured on the emulator's side: the time at which each
 # request signed by each role's key arrived.

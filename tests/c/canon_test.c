@@ -1,5 +1,5 @@
 /*
- * canon_test.c: drive lib/common/names.c and canon.c from the shell, for
+ * canon_test.c: drive lib/common/dns/names.c and canon.c from the shell, for
  * tests/20-canon.bats.  Every subcommand reads stdin:
  *
  *   canon_test wire2canon [ORIGIN]  zone file (presentation format, $ORIGIN

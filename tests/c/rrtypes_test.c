@@ -1,5 +1,5 @@
 /*
- * rrtypes_test: expose the record-type table (lib/common/rrtypes.c) to
+ * rrtypes_test: expose the record-type table (lib/common/dns/rrtypes.c) to
  * the bats suite.
  *
  *   rrtypes_test list     one line per entry: CODE NAME FLAGS, FLAGS

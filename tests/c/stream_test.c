@@ -1,5 +1,5 @@
 /*
- * stream_test: drives lib/common/stream.c and zonebuf.c for
+ * stream_test: drives lib/common/stream/stream.c and zonebuf.c for
  * tests/10-stream.bats.
  *
  *   stream_test cat FILE          read an RRset stream, write it to stdout

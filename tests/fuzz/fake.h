@@ -1,6 +1,6 @@
 /*
  * fake.h: the fakes that fuzz builds link instead of the real network
- * code (fake_awshttp.c for lib/common/awshttp.c, fake_net.c for
+ * code (fake_awshttp.c for lib/common/aws/awshttp.c, fake_net.c for
  * cmd/zxfr/net.c).  A target sets what the "server" answers.
  */
 #ifndef R53M_FUZZ_FAKE_H

@@ -1,5 +1,5 @@
 /*
- * fake_awshttp.c: lib/common/awshttp.c for fuzz_r53api: no network, no
+ * fake_awshttp.c: lib/common/aws/awshttp.c for fuzz_r53api: no network, no
  * credentials.  Every request is answered with the status and body the
  * target put in fake_http_status / fake_http_body, so that r53api.c's
  * XML parsers (static) run on fuzz input through their public callers.
