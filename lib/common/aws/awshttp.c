@@ -16,7 +16,6 @@
 #include <time.h>
 
 #include <curl/curl.h>
-#include <expat.h>
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 
@@ -28,6 +27,7 @@
 #include "sbuf.h"
 #include "ratelimit.h"
 #include "sigv4.h"
+#include "xp.h"
 
 #define DEF_CONNECT_MS 10000L
 #define DEF_TIMEOUT_MS 60000L
@@ -440,84 +440,58 @@ header_cb(char *p, size_t sz, size_t nm, void *arg)
 }
 
 /* Pull <Code>, the first <Message> and the root name out of an error
- * document (ErrorResponse or InvalidChangeBatch). */
+ * document (ErrorResponse or InvalidChangeBatch); each text is cut at
+ * ERR_TEXT_MAX octets, the whole document read with xp's limits. */
+#define ERR_TEXT_MAX 1023
+
 struct errparse {
-	int depth;
 	char *root;
 	char *code;
 	char *message;
-	int in;		/* 1: Code, 2: Message */
-	char text[1024];
-	size_t tlen;
 };
 
-static const char *
-localname(const char *n)
+static int
+ep_start(struct xp *x, const char *name)
 {
-	const char *s = strrchr(n, '|');
+	struct errparse *e = x->arg;
 
-	return s != NULL ? s + 1 : n;
+	if (x->depth == 1 && e->root == NULL)
+		e->root = strdup(name);
+	return 0;
 }
 
-static void XMLCALL
-ep_start(void *arg, const XML_Char *name, const XML_Char **attrs)
+static int
+ep_end(struct xp *x, const char *name, const char *text, size_t len)
 {
-	struct errparse *e = arg;
-	const char *ln = localname(name);
+	struct errparse *e = x->arg;
+	char **slot = NULL;
 
-	(void)attrs;
-	if (e->depth++ == 0 && e->root == NULL)
-		e->root = strdup(ln);
-	e->in = 0;
-	if (strcmp(ln, "Code") == 0 && e->code == NULL)
-		e->in = 1;
-	else if (strcmp(ln, "Message") == 0 && e->message == NULL)
-		e->in = 2;
-	e->tlen = 0;
-}
-
-static void XMLCALL
-ep_end(void *arg, const XML_Char *name)
-{
-	struct errparse *e = arg;
-
-	(void)name;
-	e->depth--;
-	if (e->in == 1)
-		e->code = strndup(e->text, e->tlen);
-	else if (e->in == 2)
-		e->message = strndup(e->text, e->tlen);
-	e->in = 0;
-}
-
-static void XMLCALL
-ep_text(void *arg, const XML_Char *s, int len)
-{
-	struct errparse *e = arg;
-	size_t n = (size_t)len;
-
-	if (e->in == 0)
-		return;
-	if (n > sizeof(e->text) - 1 - e->tlen)
-		n = sizeof(e->text) - 1 - e->tlen;
-	memcpy(e->text + e->tlen, s, n);
-	e->tlen += n;
+	if (strcmp(name, "Code") == 0)
+		slot = &e->code;
+	else if (strcmp(name, "Message") == 0)
+		slot = &e->message;
+	if (slot != NULL && *slot == NULL)
+		*slot = strndup(text, len < ERR_TEXT_MAX ? len : ERR_TEXT_MAX);
+	return 0;
 }
 
 static void
 parse_error_doc(struct awshttp_resp *r)
 {
 	struct errparse e;
-	XML_Parser p;
+	struct xp x;
+	char ebuf[64];
 
-	memset(&e, 0, sizeof(e));
-	if (r->body == NULL || r->len == 0 ||
-	    (p = XML_ParserCreateNS(NULL, '|')) == NULL)
+	if (r->body == NULL || r->len == 0)
 		return;
-	XML_SetUserData(p, &e);
-	XML_SetElementHandler(p, ep_start, ep_end);
-	XML_SetCharacterDataHandler(p, ep_text);
-	if (XML_Parse(p, r->body, (int)r->len, 1) == XML_STATUS_OK) {
+	memset(&e, 0, sizeof(e));
+	memset(&x, 0, sizeof(x));
+	x.on_start = ep_start;
+	x.on_end = ep_end;
+	x.arg = &e;
+	x.max_text = AWSHTTP_MAX_BODY;
+	if (xp_run(&x, "error document", r->body, r->len, ebuf,
+	    sizeof(ebuf)) == 0) {
 		if (e.code != NULL)
 			r->err_code = e.code;
 		else if (e.root != NULL &&
@@ -533,7 +507,6 @@ parse_error_doc(struct awshttp_resp *r)
 		free(e.code);
 	free(e.message);
 	free(e.root);
-	XML_ParserFree(p);
 }
 
 static int
