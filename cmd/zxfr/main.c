@@ -38,6 +38,7 @@
 struct opts {
 	const char *zone, *server, *keyfile, *secret_id, *out, *stats;
 	const char *ixfr_from, *ixfr_log;
+	const char *listen, *notify_zones;
 	int port;
 	double timeout, read_timeout;
 	unsigned long max_records;
@@ -53,6 +54,7 @@ usage(FILE *f)
 	    "            [--read-timeout SEC] [--max-records N] ZONE SERVER\n"
 	    "       zxfr --serial [-k KEYFILE | --tsig-secret-id ID] [-p PORT]\n"
 	    "            [--timeout SEC] ZONE SERVER\n"
+	    "       zxfr --listen ADDR:PORT --notify-zones FILE [--stats FILE] [-v]\n"
 	    "       zxfr -h | --help | --version\n"
 	    "Transfer ZONE (AXFR) from SERVER (an IPv4 or IPv6 address) and write\n"
 	    "the canonical RRset stream to stdout or atomically to FILE.\n"
@@ -71,6 +73,11 @@ usage(FILE *f)
 	    "  --read-timeout SEC  longest wait for data (%g)\n"
 	    "  --max-records N   fail if the zone has more than N records (%lu)\n"
 	    "  --serial          print only the SOA serial (UDP, TCP if truncated)\n"
+	    "  --listen ADDR:PORT  serve NOTIFYs on UDP and TCP (a.b.c.d:PORT or\n"
+	    "                    [v6]:PORT); one line \"ZONE SERIAL\" on stdout per\n"
+	    "                    NOTIFY accepted\n"
+	    "  --notify-zones FILE  the zones to accept: \"ZONE PRIMARY [KEYFILE]\"\n"
+	    "                    lines (SIGHUP re-reads it)\n"
 	    "  -v, --verbose     progress and statistics on stderr\n"
 	    "  --stats FILE      counts of this run, key=value lines (SPEC "
 	    "section 8)\n"
@@ -108,6 +115,23 @@ parse_count(const char *s, unsigned long *out)
 	return 0;
 }
 
+/* --listen takes --notify-zones, --stats and -v, nothing else. */
+static int
+check_listen_opts(int argc, const struct opts *o)
+{
+	if (o->listen == NULL || o->notify_zones == NULL) {
+		log_msg("--listen and --notify-zones go together");
+		return -1;
+	}
+	if (argc != optind || o->serial || o->keyfile != NULL ||
+	    o->secret_id != NULL || o->out != NULL || o->ixfr_from != NULL ||
+	    o->ixfr_log != NULL) {
+		log_msg("--listen takes only --notify-zones, --stats and -v");
+		return -1;
+	}
+	return 0;
+}
+
 static int
 parse_opts(int argc, char *argv[], struct opts *o)
 {
@@ -126,6 +150,8 @@ parse_opts(int argc, char *argv[], struct opts *o)
 		{ "ixfr-from", required_argument, NULL, 'I' },
 		{ "ixfr-log", required_argument, NULL, 'L' },
 		{ "stats", required_argument, NULL, 's' },
+		{ "listen", required_argument, NULL, 'l' },
+		{ "notify-zones", required_argument, NULL, 'N' },
 		{ NULL, 0, NULL, 0 }
 	};
 	char *end;
@@ -199,10 +225,18 @@ parse_opts(int argc, char *argv[], struct opts *o)
 		case 'L':
 			o->ixfr_log = optarg;
 			break;
+		case 'l':
+			o->listen = optarg;
+			break;
+		case 'N':
+			o->notify_zones = optarg;
+			break;
 		default:
 			return -1;
 		}
 	}
+	if (o->listen != NULL || o->notify_zones != NULL)
+		return check_listen_opts(argc, o);
 	if (argc - optind != 2) {
 		log_msg(argc - optind < 2 ? "missing ZONE or SERVER" :
 		    "too many arguments");
@@ -481,6 +515,20 @@ run_ixfr(const struct opts *o, struct xfr_req *req, struct stats *sts)
 	return rc;
 }
 
+/* --listen: the NOTIFY listener (notify.c) writes its own stats. */
+static int
+run_listen(const struct opts *o)
+{
+	struct notify_opts no;
+
+	memset(&no, 0, sizeof(no));
+	no.listen = o->listen;
+	no.zones_file = o->notify_zones;
+	no.stats = o->stats;
+	no.verbose = o->verbose;
+	return notify_listen(&no);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -502,6 +550,8 @@ main(int argc, char *argv[])
 		return EXIT_USAGE;
 	}
 	log_verbose = o.verbose;
+	if (o.listen != NULL)
+		return run_listen(&o);
 	if (zone_parse(o.zone, &req, zcanon, sizeof(zcanon)) == -1) {
 		log_msg("bad zone name '%s'", o.zone);
 		return EXIT_USAGE;

@@ -515,13 +515,79 @@ now_real(void)
 	return time(NULL);
 }
 
+/* tsig_vars(key name, alg, timers, error, other, out): the TSIG variables
+ * of RFC 8945 4.3.3 (name, class ANY, TTL 0, algorithm, time, fudge,
+ * error, other) into OUT; returns their length. */
+static size_t
+tsig_vars(const uint8_t *name, size_t nlen, const uint8_t *alg, size_t alen,
+    uint64_t t, uint16_t fudge, uint16_t error, const uint8_t *other,
+    uint16_t olen, uint8_t *out)
+{
+	size_t v = 0;
+
+	memcpy(out, name, nlen);
+	v = nlen;
+	wire_put16(out + v, 255);
+	memset(out + v + 2, 0, 4);
+	v += 6;
+	memcpy(out + v, alg, alen);
+	v += alen;
+	put48(out + v, t);
+	wire_put16(out + v + 6, fudge);
+	wire_put16(out + v + 8, error);
+	wire_put16(out + v + 10, olen);
+	v += 12;
+	if (olen > 0)
+		memcpy(out + v, other, olen);
+	return v + olen;
+}
+
+/* put_tsig_rr(ri, t, error, mac, maclen, other, olen, msg, len, cap):
+ * append the TSIG RR and count it in ARCOUNT. */
+static int
+put_tsig_rr(const struct tsig_reqinfo *ri, uint64_t t, uint16_t error,
+    const uint8_t *mac, size_t maclen, const uint8_t *other, uint16_t olen,
+    uint8_t *msg, size_t *len, size_t cap)
+{
+	size_t rdlen = ri->alg_len + 10 + maclen + 6 + olen;
+	uint8_t *p = msg + *len;
+
+	if (*len + ri->name_len + 10 + rdlen > cap)
+		return -1;
+	memcpy(p, ri->name, ri->name_len);
+	p += ri->name_len;
+	wire_put16(p, 250);
+	wire_put16(p + 2, 255);
+	memset(p + 4, 0, 4);
+	wire_put16(p + 8, (uint16_t)rdlen);
+	p += 10;
+	memcpy(p, ri->alg, ri->alg_len);
+	p += ri->alg_len;
+	put48(p, t);
+	wire_put16(p + 6, TSIG_FUDGE);
+	wire_put16(p + 8, (uint16_t)maclen);
+	if (maclen > 0)
+		memcpy(p + 10, mac, maclen);
+	p += 10 + maclen;
+	wire_put16(p, ri->orig_id);
+	wire_put16(p + 2, error);
+	wire_put16(p + 4, olen);
+	if (olen > 0)
+		memcpy(p + 6, other, olen);
+	p += 6 + olen;
+	*len = (size_t)(p - msg);
+	wire_put16(msg + 10, (uint16_t)(wire_get16(msg + 10) + 1));
+	return 0;
+}
+
 int
 tsig_sign_query(struct tsig_state *st, const struct tsig_key *key,
     uint8_t *msg, size_t *len, size_t cap)
 {
+	struct tsig_reqinfo ri;
 	EVP_MAC_CTX *ctx = NULL;
-	uint8_t vars[ZXFR_NAME_MAX + 64 + 32], *p;
-	size_t n = *len, vlen = 0, maclen = 0, rdlen;
+	uint8_t vars[ZXFR_NAME_MAX * 2 + 32];
+	size_t vlen, maclen = 0;
 	uint64_t t;
 	int rc = -1;
 
@@ -531,51 +597,24 @@ tsig_sign_query(struct tsig_state *st, const struct tsig_key *key,
 	if (st->now == NULL)
 		st->now = now_real;
 	t = (uint64_t)st->now();
-	rdlen = key->alg_len + 6 + 2 + 2 + key->mac_len + 2 + 2 + 2;
-	if (n + key->name_len + 10 + rdlen > cap)
+	if (*len + key->name_len + 10 + key->alg_len + 16 + key->mac_len >
+	    cap)
 		return -1;
-	/* TSIG variables (RFC 8945 4.3.3) */
-	memcpy(vars, key->name, key->name_len);
-	vlen = key->name_len;
-	wire_put16(vars + vlen, 255);		/* class ANY */
-	memset(vars + vlen + 2, 0, 4);		/* TTL */
-	vlen += 6;
-	memcpy(vars + vlen, key->alg, key->alg_len);
-	vlen += key->alg_len;
-	put48(vars + vlen, t);
-	wire_put16(vars + vlen + 6, TSIG_FUDGE);
-	wire_put16(vars + vlen + 8, 0);		/* error */
-	wire_put16(vars + vlen + 10, 0);	/* other len */
-	vlen += 12;
-	if ((ctx = mac_new(key)) == NULL || mac_add(ctx, msg, n) == -1 ||
+	vlen = tsig_vars(key->name, key->name_len, key->alg, key->alg_len, t,
+	    TSIG_FUDGE, 0, NULL, 0, vars);
+	if ((ctx = mac_new(key)) == NULL || mac_add(ctx, msg, *len) == -1 ||
 	    mac_add(ctx, vars, vlen) == -1 ||
 	    !EVP_MAC_final(ctx, st->mac, &maclen, sizeof(st->mac)) ||
 	    maclen != key->mac_len)
 		goto fail;
 	st->mac_len = maclen;
-	/* the RR */
-	p = msg + n;
-	memcpy(p, key->name, key->name_len);
-	p += key->name_len;
-	wire_put16(p, 250);
-	wire_put16(p + 2, 255);
-	memset(p + 4, 0, 4);
-	wire_put16(p + 8, (uint16_t)rdlen);
-	p += 10;
-	memcpy(p, key->alg, key->alg_len);
-	p += key->alg_len;
-	put48(p, t);
-	wire_put16(p + 6, TSIG_FUDGE);
-	wire_put16(p + 8, (uint16_t)maclen);
-	memcpy(p + 10, st->mac, maclen);
-	p += 10 + maclen;
-	wire_put16(p, st->query_id);
-	wire_put16(p + 2, 0);
-	wire_put16(p + 4, 0);
-	p += 6;
-	*len = (size_t)(p - msg);
-	wire_put16(msg + 10, (uint16_t)(wire_get16(msg + 10) + 1));
-	rc = 0;
+	memset(&ri, 0, sizeof(ri));
+	memcpy(ri.name, key->name, key->name_len);
+	ri.name_len = key->name_len;
+	memcpy(ri.alg, key->alg, key->alg_len);
+	ri.alg_len = key->alg_len;
+	ri.orig_id = st->query_id;
+	rc = put_tsig_rr(&ri, t, 0, st->mac, maclen, NULL, 0, msg, len, cap);
 fail:
 	EVP_MAC_CTX_free(ctx);
 	return rc;
@@ -783,4 +822,102 @@ tsig_state_clear(struct tsig_state *st)
 	EVP_MAC_CTX_free(st->ctx);
 	st->ctx = NULL;
 	explicit_bzero(st->mac, sizeof(st->mac));
+}
+
+/* ---- requests (NOTIFY): RFC 8945 5.2 (server side) ---- */
+
+int
+tsig_request_check(const struct tsig_key *key, const struct wire_msg *m,
+    time_t now, struct tsig_reqinfo *ri)
+{
+	struct tsig_rr t;
+	uint8_t hdr[WIRE_HDR], vars[ZXFR_NAME_MAX * 2 + 32 + 6];
+	uint8_t mac[TSIG_MAC_MAX];
+	EVP_MAC_CTX *ctx = NULL;
+	size_t vlen, maclen = 0, minlen;
+	int64_t skew;
+	int ok;
+
+	memset(ri, 0, sizeof(*ri));
+	if (!m->has_tsig || tsig_rr_parse(m, &t) == -1 ||
+	    m->tsig.class != 255 || m->tsig.ttl != 0 || t.other_len > 6)
+		return -1;
+	memcpy(ri->name, t.name, t.name_len);
+	ri->name_len = t.name_len;
+	memcpy(ri->alg, t.alg, t.alg_len);
+	ri->alg_len = t.alg_len;
+	ri->time = t.time;
+	ri->fudge = t.fudge;
+	ri->orig_id = t.orig_id;
+	if (key == NULL ||
+	    !wire_name_eq(t.name, t.name_len, key->name, key->name_len) ||
+	    !wire_name_eq(t.alg, t.alg_len, key->alg, key->alg_len))
+		return TSIG_BADKEY;
+	/* RFC 8945 5.2.2.1: a MAC longer than the digest, or shorter than
+	 * half of it (and 10 octets), is a format error; a truncated MAC
+	 * is not accepted here */
+	minlen = key->mac_len / 2 > 10 ? key->mac_len / 2 : 10;
+	if (t.mac_len > key->mac_len || t.mac_len < minlen)
+		return -1;
+	if (t.mac_len != key->mac_len)
+		return TSIG_BADTRUNC;
+	memcpy(hdr, m->p, WIRE_HDR);
+	wire_put16(hdr, t.orig_id);
+	wire_put16(hdr + 10, (uint16_t)(m->ar - 1));
+	vlen = tsig_vars(t.name, t.name_len, t.alg, t.alg_len, t.time,
+	    t.fudge, t.error, t.other, t.other_len, vars);
+	ok = (ctx = mac_new(key)) != NULL &&
+	    mac_add(ctx, hdr, WIRE_HDR) == 0 &&
+	    mac_add(ctx, m->p + WIRE_HDR, m->tsig.off - WIRE_HDR) == 0 &&
+	    mac_add(ctx, vars, vlen) == 0 &&
+	    EVP_MAC_final(ctx, mac, &maclen, sizeof(mac)) &&
+	    maclen == key->mac_len;
+	EVP_MAC_CTX_free(ctx);
+	if (!ok || CRYPTO_memcmp(mac, t.mac, maclen) != 0)
+		return TSIG_BADSIG;
+	memcpy(ri->mac, t.mac, maclen);
+	ri->mac_len = maclen;
+	skew = (int64_t)((uint64_t)now - t.time);
+	if (skew > (int64_t)t.fudge || skew < -(int64_t)t.fudge)
+		return TSIG_BADTIME;
+	return 0;
+}
+
+int
+tsig_response_sign(const struct tsig_key *key, const struct tsig_reqinfo *ri,
+    uint16_t error, time_t now, uint8_t *msg, size_t *len, size_t cap)
+{
+	uint8_t vars[ZXFR_NAME_MAX * 2 + 32 + 6], other[6], l[2];
+	uint8_t mac[TSIG_MAC_MAX];
+	EVP_MAC_CTX *ctx = NULL;
+	uint64_t t = (uint64_t)now;
+	uint16_t olen = 0;
+	size_t vlen, maclen = 0;
+	int ok;
+
+	/* BADKEY, BADSIG, BADTRUNC: the request's MAC is not trusted,
+	 * the answer is unsigned (RFC 8945 5.3.2) */
+	if (key == NULL || ri->mac_len == 0 || error == TSIG_BADKEY ||
+	    error == TSIG_BADSIG || error == TSIG_BADTRUNC)
+		return put_tsig_rr(ri, t, error, NULL, 0, NULL, 0, msg, len,
+		    cap);
+	if (error == TSIG_BADTIME) {
+		/* the request's time signed, ours in Other Data (5.2.3) */
+		put48(other, t);
+		olen = 6;
+		t = ri->time;
+	}
+	vlen = tsig_vars(key->name, key->name_len, key->alg, key->alg_len, t,
+	    TSIG_FUDGE, error, other, olen, vars);
+	wire_put16(l, (uint16_t)ri->mac_len);
+	ok = (ctx = mac_new(key)) != NULL && mac_add(ctx, l, 2) == 0 &&
+	    mac_add(ctx, ri->mac, ri->mac_len) == 0 &&
+	    mac_add(ctx, msg, *len) == 0 && mac_add(ctx, vars, vlen) == 0 &&
+	    EVP_MAC_final(ctx, mac, &maclen, sizeof(mac)) &&
+	    maclen == key->mac_len;
+	EVP_MAC_CTX_free(ctx);
+	if (!ok)
+		return -1;
+	return put_tsig_rr(ri, t, error, mac, maclen, other, olen, msg, len,
+	    cap);
 }

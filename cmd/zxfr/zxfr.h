@@ -15,6 +15,13 @@
  *            touch, the new version merged with the base and written;
  *            says why when the answer cannot be used (AXFR fallback)
  *   probe.c  --serial: one SOA query over UDP, TCP on truncation
+ *   notify.c --listen: the NOTIFY listener (RFC 1996) on UDP and TCP;
+ *            the zones file, TSIG-verified requests (tsig.c's server
+ *            side), a replay cache and a per-source rate limit; one
+ *            "ZONE SERIAL" line on stdout per accepted NOTIFY
+ *
+ * Who calls whom (no cycle): main -> axfr/ixfr/probe/notify;
+ * axfr/ixfr/probe -> xfr -> tsig -> wire; notify -> tsig, net, wire.
  *
  * Errors are reported where they are found, as
  * "zxfr: ZONE from ADDR port N: reason", and turned into an exit status
@@ -197,6 +204,37 @@ enum tsig_result tsig_verify(struct tsig_state *st, const struct wire_msg *m,
 
 /* tsig_state_clear(st): free the running MAC. */
 void tsig_state_clear(struct tsig_state *st);
+
+/* What a signed request carried, for the signed answer (server side). */
+struct tsig_reqinfo {
+	uint8_t name[ZXFR_NAME_MAX], alg[ZXFR_NAME_MAX];
+	size_t name_len, alg_len;
+	uint64_t time;
+	uint16_t fudge, orig_id;
+	uint8_t mac[TSIG_MAC_MAX];	/* set only when the MAC verified */
+	size_t mac_len;
+};
+
+/*
+ * tsig_request_check(key, m, now, ri): verify the TSIG of the request M
+ * (RFC 8945 5.2) against KEY (NULL: no key is known for it).  Returns 0
+ * (verified, in time), TSIG_BADKEY (no key, or another key or
+ * algorithm), TSIG_BADSIG, TSIG_BADTRUNC, TSIG_BADTIME (MAC good, time
+ * outside the fudge), or -1 (no or malformed TSIG: FORMERR).  RI gets
+ * what the answer needs; its MAC only when the MAC verified.
+ */
+int tsig_request_check(const struct tsig_key *key, const struct wire_msg *m,
+    time_t now, struct tsig_reqinfo *ri);
+
+/*
+ * tsig_response_sign(key, ri, error, now, msg, &len, cap): append the
+ * TSIG RR of the answer MSG to the request RI: signed with KEY over the
+ * request's MAC (RFC 8945 4.3.3), or unsigned (empty MAC, the request's
+ * key name) for BADKEY, BADSIG and BADTRUNC.  0, or -1 (no room).
+ */
+int tsig_response_sign(const struct tsig_key *key,
+    const struct tsig_reqinfo *ri, uint16_t error, time_t now, uint8_t *msg,
+    size_t *len, size_t cap);
 
 /* tsig_error_name(code): "BADSIG", "BADKEY", ... or NULL. */
 const char *tsig_error_name(int code);
@@ -437,6 +475,24 @@ int ixfr_write_log(const struct ixfr *ix, const char *path,
  * truncated, TSIG-verified with a key.  Returns an exit status.
  */
 int probe_serial(const struct xfr_req *req, uint32_t *serial);
+
+/* ---- notify.c ---- */
+
+/* The options of --listen, from main.c. */
+struct notify_opts {
+	const char *listen;		/* ADDR:PORT or [V6]:PORT */
+	const char *zones_file;		/* --notify-zones */
+	const char *stats;		/* --stats FILE, or NULL */
+	int verbose;
+};
+
+/*
+ * notify_listen(o): serve NOTIFYs until SIGTERM/SIGINT (EXIT_OK) or
+ * stdout is closed (EXIT_BADINPUT); writes the stats file at the end.
+ * EXIT_USAGE when the address or the zones file is unusable (no valid
+ * line), EXIT_BADINPUT when the sockets cannot be set up.  Reported.
+ */
+int notify_listen(const struct notify_opts *o);
 
 /* ---- shared by xfr.c and probe.c ---- */
 
