@@ -6,6 +6,7 @@
 #                              --notify-zones FILE -v in the background:
 #                              stdout $T/nout, stderr $T/nerr, stats
 #                              $T/nstats; waits (bounded) until it listens
+#   notify_ready PID           that wait, for a listener started otherwise
 #   notify_stop                SIGTERM, wait; its exit status in NOTIFY_RC
 #   notify_wait_line LINE      wait (bounded, 15 s) until stdout has LINE
 #   notify_send ARGS...        tests/helpers/notify_send.py --port
@@ -36,15 +37,24 @@ notify_start() {
 	zxfr --listen "127.0.0.1:$1" --notify-zones "$2" --stats "$T/nstats" \
 		-v >"$T/nout" 2>"$T/nerr" 3>&- &
 	NOTIFY_PID=$!
+	notify_ready "$NOTIFY_PID"
+}
+
+# notify_ready PID: wait (bounded, 5 s) until the listener PID (started
+# with -v, stderr in $T/nerr) says it listens.
+notify_ready() {
+	local _
 	for _ in $(seq 1 100); do
 		grep -q 'listening for NOTIFY' "$T/nerr" && return 0
-		_srv_alive "$NOTIFY_PID" || break
+		_srv_alive "$1" || break
 		sleep 0.05
 	done
 	cat "$T/nerr" >&2
 	return 1
 }
 
+# NOTIFY_RC is read by the tests.
+# shellcheck disable=SC2034
 notify_stop() {
 	NOTIFY_RC=
 	[ -n "${NOTIFY_PID:-}" ] || return 0

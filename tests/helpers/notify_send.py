@@ -15,6 +15,8 @@ One line per answer:  RCODE tsig=ERROR signed=0|1 verified=0|1|-  or
   --repeat N                         send the same octets N times
   --save FILE / --load FILE          keep the octets sent / send these
   --garbage N                        send N random octets instead
+  --raw HEX                          send these octets instead
+  --qr                               set QR (a response, not a request)
   --opcode N, --qtype N              other header values (forgeries)
   --flood N                          send N copies without waiting
 """
@@ -64,7 +66,7 @@ def tsig_vars(kname, alg, t, fudge, error, other):
 
 def build(a):
     qid = int.from_bytes(os.urandom(2), "big")
-    flags = (a.opcode << 11) | 0x0400
+    flags = (a.opcode << 11) | 0x0400 | (0x8000 if a.qr else 0)
     q = wire(a.zone) + struct.pack("!HH", a.qtype, 1)
     an = b""
     if a.serial is not None:
@@ -179,6 +181,8 @@ def main():
     p.add_argument("--save")
     p.add_argument("--load")
     p.add_argument("--garbage", type=int)
+    p.add_argument("--raw")
+    p.add_argument("--qr", action="store_true")
     p.add_argument("--opcode", type=int, default=4)
     p.add_argument("--qtype", type=int, default=6)
     p.add_argument("--flood", type=int)
@@ -188,6 +192,8 @@ def main():
     if a.load:
         with open(a.load) as f:
             msg, mac = (bytes.fromhex(x) for x in f.read().split("\n")[:2])
+    elif a.raw is not None:
+        msg = bytes.fromhex(a.raw)
     elif a.garbage is not None:
         msg = os.urandom(a.garbage)
     else:
