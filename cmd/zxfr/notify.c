@@ -46,7 +46,7 @@
 #define NZ_MSG_MAX	4096		/* largest request taken (octets) */
 #define NZ_TCP_MAX	16		/* TCP connections at once */
 #define NZ_TCP_IDLE	10.0		/* seconds for a whole request */
-#define NZ_REPLAY_MAX	4096		/* MACs remembered */
+#define NZ_REPLAY_MAX	16384		/* MACs remembered: > 20/s for 10 min */
 #define NZ_RL_SLOTS	256		/* sources tracked by the limiter */
 #define NZ_RL_RATE	20.0		/* requests per second per source */
 #define NZ_RL_BURST	100.0		/* ... after a burst of this many */

@@ -7,7 +7,8 @@
 #                              stdout $T/nout, stderr $T/nerr, stats
 #                              $T/nstats; waits (bounded) until it listens
 #   notify_ready PID           that wait, for a listener started otherwise
-#   notify_stop                SIGTERM, wait; its exit status in NOTIFY_RC
+#   notify_stop                SIGTERM, wait; its exit status in NOTIFY_RC;
+#                              fails on a sanitizer report
 #   notify_wait_line LINE      wait (bounded, 15 s) until stdout has LINE
 #   notify_send ARGS...        tests/helpers/notify_send.py --port
 #                              $NOTIFY_PORT ARGS (one answer line each)
@@ -62,6 +63,7 @@ notify_stop() {
 	wait "$NOTIFY_PID"
 	NOTIFY_RC=$?
 	NOTIFY_PID=
+	no_sanitizer_report "$T/nerr"
 }
 
 notify_wait_line() {
