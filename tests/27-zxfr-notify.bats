@@ -383,3 +383,51 @@ six.test. 67" ]
 	notify_stop
 	[ "$(notify_stat notify_tcp)" = 17 ]
 }
+
+@test "sizes: two NOTIFYs in one TCP write both answered; over 4096 octets dropped" {
+	forge_setup
+	notify_send --zone open.test --serial 21 --save "$T/a" --no-send
+	notify_send --zone open.test --serial 22 --save "$T/b" --no-send
+	run python3 - "$NOTIFY_PORT" "$T/a" "$T/b" <<-'EOP'
+		import socket, struct, sys
+		port = int(sys.argv[1])
+		msgs = [bytes.fromhex(open(f).read().split()[0]) for f in sys.argv[2:]]
+		s = socket.create_connection(("127.0.0.1", port))
+		s.settimeout(5)
+		s.sendall(b"".join(struct.pack("!H", len(m)) + m for m in msgs))
+		buf = b""
+		while len(buf) < 4 or len(buf) < 2 + struct.unpack("!H", buf[:2])[0] + 2:
+		    part = s.recv(4096)
+		    if not part:
+		        break
+		    buf += part
+		n1 = struct.unpack("!H", buf[:2])[0]
+		print("answers", len(buf) >= 2 + n1 + 2 + struct.unpack("!H", buf[2 + n1:4 + n1])[0])
+		# a length over the limit: the connection is closed, no answer
+		t = socket.create_connection(("127.0.0.1", port))
+		t.settimeout(5)
+		t.sendall(struct.pack("!H", 5000) + b"\0" * 5000)
+		try:
+		    print("big", "closed" if t.recv(1) == b"" else "answered")
+		except ConnectionError:
+		    print("big closed")
+		u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+		u.settimeout(1)
+		u.sendto(msgs[0][:12] + b"\0" * 4200, ("127.0.0.1", port))
+		try:
+		    u.recv(512)
+		    print("udp answered")
+		except socket.timeout:
+		    print("udp dropped")
+	EOP
+	assert_line --index 0 'answers True'
+	assert_line --index 1 'big closed'
+	assert_line --index 2 'udp dropped'
+	notify_wait_line "open.test. 22"
+	notify_stop
+	# two lines, and the -v summary at exit
+	[ "$(cat "$T/nout")" = "open.test. 21
+open.test. 22" ]
+	[ "$(notify_stat notify_dropped)" = 2 ]
+	grep -q '^zxfr: NOTIFY: 4 received, 2 accepted, .* 2 dropped' "$T/nerr"
+}

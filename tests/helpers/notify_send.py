@@ -14,6 +14,7 @@ One line per answer:  RCODE tsig=ERROR signed=0|1 verified=0|1|-  or
   --tcp                              over TCP (else UDP)
   --repeat N                         send the same octets N times
   --save FILE / --load FILE          keep the octets sent / send these
+  --no-send                          with --save: build and keep only
   --garbage N                        send N random octets instead
   --raw HEX                          send these octets instead
   --qr                               set QR (a response, not a request)
@@ -180,6 +181,7 @@ def main():
     p.add_argument("--repeat", type=int, default=1)
     p.add_argument("--save")
     p.add_argument("--load")
+    p.add_argument("--no-send", action="store_true")
     p.add_argument("--garbage", type=int)
     p.add_argument("--raw")
     p.add_argument("--qr", action="store_true")
@@ -202,6 +204,8 @@ def main():
     if a.save:
         with open(a.save, "w") as f:
             f.write(msg.hex() + "\n" + mac.hex() + "\n")
+        if a.no_send:
+            return 0
     if a.flood:
         s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         for _ in range(a.flood):
