@@ -284,10 +284,13 @@ new.test. 3" ]
 	[ "$(notify_stat zones)" = 2 ]
 	# no usable line at all
 	printf '# nothing\n\nbad..test 1.2.3.4\n' >"$T/none"
-	run zxfr --listen "127.0.0.1:$(_srv_pick_port)" --notify-zones "$T/none"
+	run zxfr --listen "127.0.0.1:$(_srv_pick_port)" --notify-zones "$T/none" \
+		--stats "$T/s3"
 	[ "$status" -eq 3 ]
 	assert_output --partial "$T/none:3: field 1 (ZONE)"
 	assert_output --partial 'no usable zone line'
+	grep -qx 'status=3' "$T/s3"
+	grep -qx 'zones=0' "$T/s3"
 	run zxfr --listen "127.0.0.1:$(_srv_pick_port)" --notify-zones "$T/absent"
 	[ "$status" -eq 3 ]
 }

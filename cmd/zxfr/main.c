@@ -1,7 +1,8 @@
 /*
  * zxfr: transfer a zone from a DNS server (AXFR, TSIG-verified) and
  * write it as a canonical RRset stream (format/SPEC.md), or with
- * --serial print only the SOA serial.  See man/zxfr.1.
+ * --serial print only the SOA serial, or with --listen serve NOTIFYs
+ * (notify.c).  See man/zxfr.1.
  *
  * This file: options, the key, the output.  The transfer is xfr.c (the
  * loop) + axfr.c (the zone assembly) or ixfr.c (--ixfr-from: the

@@ -944,8 +944,9 @@ notify_listen(const struct notify_opts *o)
 	log_debug(1, "listening for NOTIFY on %s port %d (UDP and TCP), %zu "
 	    "zone(s)", srv.addr_text, srv.port, nz->zones.n);
 	rc = serve(nz, udp, tcp, in, out);
-	counts_out(nz, rc);
 out:
+	if (nz != NULL && nz->o != NULL)
+		counts_out(nz, rc);	/* a failed start too (SPEC 8) */
 	if (udp != -1)
 		close(udp);
 	if (tcp != -1)
