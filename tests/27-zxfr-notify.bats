@@ -77,6 +77,12 @@ primary_test() {
 @test "Knot notifies (TCP, with and without TSIG): the new serials are printed" {
 	primary_test knot
 	[ "$(notify_stat notify_tcp)" -ge 1 ]
+	# Knot took the signed answers (it logs BADSIG or a bad MAC as
+	# "zone event 'notify' failed")
+	grep -q "\[keyed.test.\] notify, outgoing, remote 127.0.0.1@$SRV_NOTIFY_PORT, serial" \
+		"$DIR_knot/knot.log"
+	run grep "keyed.test.*notify.*\(failed\|error\)" "$DIR_knot/knot.log"
+	[ "$status" -ne 0 ]
 }
 
 @test "NSD notifies (with and without TSIG): the new serials are printed" {
