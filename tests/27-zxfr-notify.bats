@@ -315,8 +315,22 @@ new.test. 3" ]
 	done
 	run zxfr --listen 127.0.0.1:5300 --notify-zones "$T/zones" a.test 127.0.0.1
 	[ "$status" -eq 3 ]
-	run zxfr --listen 127.0.0.1:5300 --notify-zones "$T/zones" -k "$T/zones"
-	[ "$status" -eq 3 ]
+	for a in "-k $T/zones" "-p 5300" "--timeout 5" "--serial" "-o $T/out"; do
+		# shellcheck disable=SC2086  # an option and its argument
+		run zxfr --listen 127.0.0.1:5300 --notify-zones "$T/zones" $a
+		[ "$status" -eq 3 ]
+		assert_output --partial -- '--listen takes only --notify-zones, --stats and -v'
+	done
+}
+
+@test "the address is taken: exit 2 naming it; the first listener is untouched" {
+	forge_setup
+	run zxfr --listen "127.0.0.1:$NOTIFY_PORT" --notify-zones "$T/zones"
+	[ "$status" -eq 2 ]
+	assert_output --partial "cannot listen on 127.0.0.1 port $NOTIFY_PORT"
+	run notify_send --zone open.test --serial 31
+	assert_output --regexp '^NOERROR '
+	notify_wait_line "open.test. 31"
 }
 
 @test "IPv6: [::1]:PORT listens; SIGINT ends it with status 0 and the stats file" {

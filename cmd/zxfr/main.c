@@ -44,6 +44,7 @@ struct opts {
 	double timeout, read_timeout;
 	unsigned long max_records;
 	int verbose, serial;
+	int xfr_opts;			/* -p, --timeout, ... given */
 };
 
 static void
@@ -124,7 +125,7 @@ check_listen_opts(int argc, const struct opts *o)
 		log_msg("--listen and --notify-zones go together");
 		return -1;
 	}
-	if (argc != optind || o->serial || o->keyfile != NULL ||
+	if (argc != optind || o->serial || o->xfr_opts || o->keyfile != NULL ||
 	    o->secret_id != NULL || o->out != NULL || o->ixfr_from != NULL ||
 	    o->ixfr_log != NULL) {
 		log_msg("--listen takes only --notify-zones, --stats and -v");
@@ -176,6 +177,7 @@ parse_opts(int argc, char *argv[], struct opts *o)
 			o->serial = 1;
 			break;
 		case 't':
+			o->xfr_opts++;
 			if (parse_seconds(optarg, &o->timeout) == -1) {
 				log_msg("bad --timeout '%s': seconds > 0",
 				    optarg);
@@ -183,6 +185,7 @@ parse_opts(int argc, char *argv[], struct opts *o)
 			}
 			break;
 		case 'r':
+			o->xfr_opts++;
 			if (parse_seconds(optarg, &o->read_timeout) == -1) {
 				log_msg("bad --read-timeout '%s': seconds > 0",
 				    optarg);
@@ -190,6 +193,7 @@ parse_opts(int argc, char *argv[], struct opts *o)
 			}
 			break;
 		case 'm':
+			o->xfr_opts++;
 			if (parse_count(optarg, &o->max_records) == -1) {
 				log_msg("bad --max-records '%s': a whole number "
 				    "> 0", optarg);
@@ -197,6 +201,7 @@ parse_opts(int argc, char *argv[], struct opts *o)
 			}
 			break;
 		case 'p':
+			o->xfr_opts++;
 			l = strtol(optarg, &end, 10);
 			if (*optarg == '\0' || *end != '\0' || l < 1 ||
 			    l > 65535) {
