@@ -140,7 +140,7 @@ forge_setup() {
 	[ ! -s "$T/nout" ]
 	# still serving: a good one, answered signed (verified by the sender)
 	run notify_send --zone FORGE.test. --serial 6 --key "$T/n.key"
-	assert_output --regexp '^NOERROR tsig=NOERROR signed=1 verified=1 '
+	assert_output --regexp '^NOERROR tsig=NOERROR signed=1 verified=1 qid=[0-9]+ match=1 aa=1$'
 	notify_wait_line "forge.test. 6"
 	notify_stop
 	[ "$NOTIFY_RC" = 0 ]
@@ -155,14 +155,14 @@ forge_setup() {
 	run notify_send --zone only2.test --serial 7 --source 127.0.0.1
 	assert_output --regexp '^REFUSED '
 	run notify_send --zone unknown.test --serial 7
-	assert_output --regexp '^REFUSED '
+	assert_output --regexp '^REFUSED .* match=1 aa=0$'
 	run notify_send --zone open.test --serial 7 --opcode 0
 	assert_output --regexp '^REFUSED '
 	run notify_send --zone open.test --qtype 1
 	assert_output --regexp '^FORMERR '
 	# a header promising a question that is not there
 	run notify_send --raw 123420000001000000000000
-	assert_output --regexp '^FORMERR .* qid=4660$'
+	assert_output --regexp '^FORMERR .* qid=4660 match=0 aa=0$'
 	# not even a header; a response: never answered
 	run notify_send --garbage 5 --wait 0.5
 	assert_output NOANSWER
@@ -203,7 +203,7 @@ forge_setup() {
 @test "over TCP: NOTIFYs answered, signed answers verify" {
 	forge_setup
 	run notify_send --zone forge.test --serial 10 --key "$T/n.key" --tcp
-	assert_output --regexp '^NOERROR tsig=NOERROR signed=1 verified=1 '
+	assert_output --regexp '^NOERROR tsig=NOERROR signed=1 verified=1 .* match=1 aa=1$'
 	run notify_send --zone open.test --serial 11 --tcp
 	assert_output --regexp '^NOERROR tsig=none '
 	run notify_send --zone forge.test --serial 12 --key "$T/n.key" --wrong-secret --tcp

@@ -3,7 +3,9 @@
 zxfr --listen and print what came back; the standard library only
 (dnspython is not always installed).  Used by tests/27-zxfr-notify.bats.
 
-One line per answer:  RCODE tsig=ERROR signed=0|1 verified=0|1|-  or
+One line per answer:
+  RCODE tsig=ERROR signed=0|1 verified=0|1|- qid=ID match=0|1 aa=0|1
+(match: QR set, opcode NOTIFY, the request's ID and question), or
 "NOANSWER" when nothing came back within --wait seconds.
 
   --port P [--addr A] [--source S]   where to send, from which address
@@ -101,10 +103,24 @@ def skip_name(m, off):
         off += n + 1
 
 
-def parse_answer(m, key, req_mac):
-    """RCODE tsig=ERR signed= verified= for the answer M."""
+def question(m):
+    """The octets of the first question of M (b"" if none)."""
+    try:
+        if struct.unpack("!H", m[4:6])[0] == 0:
+            return b""
+        return m[12:skip_name(m, 12) + 4]
+    except (IndexError, struct.error):
+        return b"(malformed)"
+
+
+def parse_answer(m, key, req_mac, req):
+    """The line for the answer M to the request REQ."""
     qid, flags, qd, an, ns, ar = struct.unpack("!HHHHHH", m[:12])
     rcode = RCODES.get(flags & 15, str(flags & 15))
+    match = int(m[:2] == req[:2] and flags & 0x8000 != 0 and
+                question(req) != b"(malformed)" and
+                (flags >> 11) & 15 == 4 and question(m) == question(req))
+    tail = " qid=%d match=%d aa=%d" % (qid, match, 1 if flags & 0x0400 else 0)
     off = 12
     for _ in range(qd):
         off = skip_name(m, off) + 4
@@ -132,10 +148,10 @@ def parse_answer(m, key, req_mac):
                               other))
             good = hmac.new(secret, data, hfn).digest()
             verified = "1" if hmac.compare_digest(good, mac) else "0"
-        return "%s tsig=%s signed=%d verified=%s qid=%d" % (
+        return "%s tsig=%s signed=%d verified=%s%s" % (
             rcode, RCODES.get(err, str(err)), 1 if maclen else 0, verified,
-            qid)
-    return "%s tsig=none signed=0 verified=- qid=%d" % (rcode, qid)
+            tail)
+    return "%s tsig=none signed=0 verified=-%s" % (rcode, tail)
 
 
 def exchange(a, msg, wait):
@@ -214,7 +230,7 @@ def main():
         return 0
     for _ in range(a.repeat):
         ans = exchange(a, msg, a.wait)
-        print("NOANSWER" if ans is None else parse_answer(ans, a.key, mac))
+        print("NOANSWER" if ans is None else parse_answer(ans, a.key, mac, msg))
     return 0
 
 
