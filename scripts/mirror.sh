@@ -326,6 +326,10 @@ valid_zone() {
 }
 
 valid_zone_id() { [[ $1 =~ ^(/hostedzone/)?Z[A-Z0-9]{1,32}$ ]]; }
+# A config line's hosted zone: an id, public, private or private:VPC.
+valid_hz_spec() {
+	valid_zone_id "$1" || [[ $1 =~ ^(public|private(:vpc-[A-Za-z0-9]{1,32})?)$ ]]
+}
 valid_vpc() { [[ $1 =~ ^vpc-[A-Za-z0-9]{1,32}$ ]]; }
 
 # split_server TEXT: sets srv_addr and srv_port ("" when not given).
@@ -399,19 +403,26 @@ zone_key() {
 
 # --------------------------------------------------------------- config
 
-# Parsed config: parallel arrays, one element per zone line.
+# Parsed config: parallel arrays, one element per zone line, bad ones
+# too: a bad line fails its own zone, not the file (C_ERR).
 C_LINE=()
 C_ZONE=()
 C_SERVER=()
 C_KEY=()
 C_HZ=()
 C_OPTS=()
+C_ERR=()	# the line's errors, "FILE:LINE: reason" lines, or ""
+C_NBAD=0	# lines with errors
 
-# parse_config FILE CHECKFILES: fill C_*; every error names FILE:LINE.
-# Returns 0, or 1 after printing all errors.
+# parse_config FILE LEVEL: fill C_*.  LEVEL 0 checks the words (and
+# that no two lines mirror into one hosted zone), 1 also that the key
+# files are readable (--all), 2 (--check-config) also that they parse
+# (zxfr --check-key: zxfr's own parser) and that server names resolve.
+# Returns 1, reported, only when FILE cannot be read or has no zone line.
 parse_config() {
-	local file=$1 checkfiles=$2 line n=0 bad=0 zone server key hz
+	local file=$1 level=$2 line n=0 errs
 	local -a w
+	C_NBAD=0
 	if [ ! -r "$file" ] || [ -d "$file" ]; then
 		msg "$file: cannot read config file"
 		return 1
@@ -421,52 +432,107 @@ parse_config() {
 		line=${line%%#*}
 		read -r -a w <<<"$line"
 		[ "${#w[@]}" -eq 0 ] && continue
+		errs=""
 		if [ "${#w[@]}" -lt 4 ]; then
-			msg "$file:$n: expected ZONE SERVER[:PORT] KEYFILE|- HOSTED-ZONE [OPTIONS], got ${#w[@]} field(s)"
-			bad=1
-			continue
-		fi
-		zone=${w[0]} server=${w[1]} key=${w[2]} hz=${w[3]}
-		if ! valid_zone "$zone"; then
-			msg "$file:$n: bad zone name '$zone'"
-			bad=1
-		fi
-		if ! split_server "$server"; then
-			msg "$file:$n: bad server '$server' (ADDR, ADDR:PORT or [IPv6]:PORT)"
-			bad=1
-		fi
-		if [ "$key" != - ] && [ "$checkfiles" = 1 ] && [ ! -r "$key" ]; then
-			msg "$file:$n: cannot read key file '$key'"
-			bad=1
-		fi
-		if ! valid_zone_id "$hz" && ! [[ $hz =~ ^(public|private(:vpc-[A-Za-z0-9]{1,32})?)$ ]]; then
-			msg "$file:$n: bad hosted zone '$hz' (Z..., public, private or private:vpc-...)"
-			bad=1
-		fi
-		# Check the options with the real parser, in a subshell so
-		# nothing of this line leaks into the next.
-		if [ "${#w[@]}" -gt 4 ]; then
-			local perr
-			if ! perr=$(parse_opts config "${w[@]:4}" && printf ok || printf '%s' "$ERR"); then
-				perr="cannot parse options"
-			fi
-			if [ "$perr" != ok ]; then
-				msg "$file:$n: $perr"
-				bad=1
-			fi
+			errs="$file:$n: expected ZONE SERVER[:PORT] KEYFILE|- HOSTED-ZONE [OPTIONS], got ${#w[@]} field(s)"
+		else
+			config_line_check "$file:$n" "$level" "${w[@]}"
 		fi
 		C_LINE+=("$n")
-		C_ZONE+=("$(norm_zone "$zone")")
-		C_SERVER+=("$server")
-		C_KEY+=("$key")
-		C_HZ+=("$hz")
+		if valid_zone "${w[0]}"; then
+			C_ZONE+=("$(norm_zone "${w[0]}")")
+		else
+			C_ZONE+=("${w[0]}")
+		fi
+		C_SERVER+=("${w[1]:-}")
+		C_KEY+=("${w[2]:--}")
+		C_HZ+=("${w[3]:--}")
 		C_OPTS+=("${w[*]:4}")
+		C_ERR+=("$errs")
 	done <"$file"
-	if [ "$bad" -eq 0 ] && [ "${#C_ZONE[@]}" -eq 0 ]; then
+	if [ "${#C_ZONE[@]}" -eq 0 ]; then
 		msg "$file: no zone lines"
-		bad=1
+		return 1
 	fi
-	return "$bad"
+	config_dups "$file"
+	for n in "${C_ERR[@]}"; do
+		[ -z "$n" ] || C_NBAD=$((C_NBAD + 1))
+	done
+	return 0
+}
+
+# config_line_check WHERE LEVEL ZONE SERVER KEY HZ [OPTS...]: the errors
+# of one zone line, appended to the caller's errs.
+config_line_check() {
+	local at=$1 level=$2 zone=$3 server=$4 key=$5 hz=$6 perr out
+	shift 6
+	valid_zone "$zone" || cfg_err "$at: bad zone name '$zone'"
+	if ! split_server "$server"; then
+		cfg_err "$at: bad server '$server' (ADDR, ADDR:PORT or [IPv6]:PORT)"
+	elif [ "$level" -ge 2 ] && ! [[ $srv_addr =~ ^[0-9.]+$ || $srv_addr == *:* ]] &&
+		! timeout 10 getent ahosts "$srv_addr" >/dev/null 2>&1; then
+		cfg_err "$at: server name '$srv_addr' does not resolve"
+	fi
+	if [ "$key" != - ] && [ "$level" -ge 1 ]; then
+		if [ ! -r "$key" ] || [ -d "$key" ]; then
+			cfg_err "$at: cannot read key file '$key'"
+		elif [ "$level" -ge 2 ] && ! out=$("$(find_tool zxfr)" --check-key "$key" 2>&1 >/dev/null); then
+			# zxfr's message names the key file and its line.
+			cfg_err "$at: key file does not parse: ${out#zxfr: }"
+		fi
+	fi
+	if ! valid_hz_spec "$hz"; then
+		cfg_err "$at: bad hosted zone '$hz' (Z..., public, private or private:vpc-...)"
+	fi
+	# Check the options with the real parser, in a subshell so nothing
+	# of this line leaks into the next.
+	if [ $# -gt 0 ]; then
+		if ! perr=$(parse_opts config "$@" && printf ok || printf '%s' "$ERR"); then
+			perr="cannot parse options"
+		fi
+		[ "$perr" = ok ] || cfg_err "$at: $perr"
+	fi
+}
+
+cfg_err() { errs+=${errs:+$'\n'}$1; }
+
+# config_dups FILE: a zone line that mirrors into the hosted zone of an
+# earlier line fails (the two runs would undo each other): the same
+# hosted zone id, or the same zone found by the same name and
+# visibility.
+config_dups() {
+	local file=$1 i j k errs
+	local -A seen=()
+	for i in "${!C_ZONE[@]}"; do
+		[ -z "${C_ERR[$i]}" ] || continue
+		case ${C_HZ[$i]} in
+		public | private*) k="${C_ZONE[$i]} ${C_HZ[$i]}" ;;
+		-) continue ;;
+		*) k=${C_HZ[$i]#/hostedzone/} ;;
+		esac
+		if [ -z "${seen[$k]+set}" ]; then
+			seen[$k]=$i
+			continue
+		fi
+		errs="" j=${seen[$k]}
+		if [ "${C_ZONE[$i]}" = "${C_ZONE[$j]}" ]; then
+			cfg_err "$file:${C_LINE[$i]}: duplicate of line ${C_LINE[$j]} (zone ${C_ZONE[$i]}, hosted zone ${C_HZ[$i]})"
+		else
+			cfg_err "$file:${C_LINE[$i]}: hosted zone ${C_HZ[$i]} is already ${C_ZONE[$j]}'s (line ${C_LINE[$j]}): one hosted zone mirrors one zone"
+		fi
+		C_ERR[i]=$errs
+	done
+}
+
+# config_report [I...]: print the errors of the lines I (all without
+# arguments).
+config_report() {
+	local i
+	local -a idx=("$@")
+	[ $# -gt 0 ] || idx=("${!C_ERR[@]}")
+	for i in "${idx[@]}"; do
+		[ -z "${C_ERR[$i]}" ] || printf '%s: %s\n' "$PROG" "${C_ERR[$i]//$'\n'/$'\n'"$PROG: "}" >&2
+	done
 }
 
 # zone_args I: the command line of config zone I for a one-zone run
@@ -499,6 +565,9 @@ zone_args() {
 
 # ---------------------------------------------------------------- --all
 
+# A bad zone line fails its zone alone (config_failed: its summary line,
+# status 3); the other zones run.  The exit status is the worst (the
+# highest) of all the zones' statuses.
 run_all() {
 	local i running=0 st worst=0 pid done_pid
 	local -a sel=() filters=()
@@ -521,10 +590,17 @@ run_all() {
 		msg "$mode_config: no zone matches ${ARGS[*]}"
 		exit "$EX_USAGE"
 	fi
+	config_report "${sel[@]}"
+	for i in "${sel[@]}"; do
+		[ -n "${C_ERR[$i]}" ] || continue
+		config_failed "$i"
+		worst=$EX_USAGE
+	done
 	# A signal to this process stops every zone's run (each reports).
 	trap 'kill -TERM "${!pid_zone[@]}" 2>/dev/null; wait; exit 143' TERM
 	trap 'kill -TERM "${!pid_zone[@]}" 2>/dev/null; wait; exit 130' INT
 	for i in "${sel[@]}"; do
+		[ -z "${C_ERR[$i]}" ] || continue
 		while [ "$running" -ge "$opt_jobs" ]; do
 			done_pid=""
 			wait -n -p done_pid
@@ -548,9 +624,63 @@ run_all() {
 	exit "$worst"
 }
 
+# hz_spec_vars HZ: hz_id, opt_private and opt_vpc (what zone_key reads)
+# of a config line's hosted zone: an id, public, private[:VPC].
+hz_spec_vars() {
+	opt_private=0 opt_vpc="" hz_id=""
+	case $1 in
+	public) ;;
+	private*)
+		opt_private=1
+		[ "$1" != private ] && opt_vpc=${1#private:} ;;
+	*) hz_id=${1#/hostedzone/} ;;
+	esac
+}
+
+# config_failed I: the summary line of bad config line I (status 3,
+# result=config-error, config-error=FILE:LINE), also in the zone's
+# history when it has a state folder; nothing else of the zone is read.
+# It sets a run's globals: run_all calls it before any zone runs.
+config_failed() {
+	local i=$1 d
+	run_init
+	trap - INT TERM
+	ZONE=${C_ZONE[$i]} HZ_LABEL=${C_HZ[$i]} SUMMARY_RESULT=config-error
+	st_last_success=""
+	CONFIG_AT="$mode_config:${C_LINE[$i]}"
+	if [ "$opt_dry_run" -eq 0 ] && valid_zone "$ZONE" && valid_hz_spec "$HZ_LABEL"; then
+		hz_spec_vars "$HZ_LABEL"
+		d="${opt_state_dir:-$(default_state_dir)}/$(zone_key "$ZONE")"
+		[ -d "$d" ] && ZDIR=$d && load_state
+	fi
+	summary "$EX_USAGE"
+}
+
+# --list: the zone names of every line with a good one, even when some
+# line is bad (its errors reported, exit 3), so a Makefile listing the
+# zones still runs the others.
 run_list() {
+	local i
 	parse_config "$mode_config" 0 || exit "$EX_USAGE"
-	printf '%s\n' "${C_ZONE[@]}" | awk '!seen[$0]++'
+	config_report
+	for i in "${!C_ZONE[@]}"; do
+		valid_zone "${C_ZONE[$i]}" && printf '%s\n' "${C_ZONE[$i]}"
+	done | awk '!seen[$0]++'
+	[ "$C_NBAD" -eq 0 ] || exit "$EX_USAGE"
+	exit "$EX_OK"
+}
+
+# --check-config: every problem of every line at once (words, key files
+# readable and parsed by zxfr, server names resolving, two lines on one
+# hosted zone), each with FILE:LINE; exit 3 if any.
+run_check_config() {
+	parse_config "$mode_config" 2 || exit "$EX_USAGE"
+	config_report
+	if [ "$C_NBAD" -gt 0 ]; then
+		msg "$mode_config: $C_NBAD of ${#C_ZONE[@]} zone line(s) with errors"
+		exit "$EX_USAGE"
+	fi
+	printf '%s: %s zone(s)\n' "$mode_config" "${#C_ZONE[@]}"
 	exit "$EX_OK"
 }
 
@@ -634,6 +764,10 @@ run_iam() {
 	local -a profiles=()
 	local -A p_ids=() p_named=() p_wild=()
 	parse_config "$mode_config" 0 || exit "$EX_USAGE"
+	if [ "$C_NBAD" -gt 0 ]; then
+		config_report
+		exit "$EX_USAGE"
+	fi
 	sd=${opt_state_dir:-$(default_state_dir)}
 	for i in "${!C_ZONE[@]}"; do
 		hz=${C_HZ[$i]}
@@ -645,12 +779,7 @@ run_iam() {
 		case $hz in
 		public | private*)
 			p_named[$prof]=1
-			# zone_key reads the line's hosted zone from these.
-			opt_private=0 opt_vpc="" hz_id=""
-			if [ "${hz%%:*}" = private ]; then
-				opt_private=1
-				[ "$hz" != private ] && opt_vpc=${hz#private:}
-			fi
+			hz_spec_vars "$hz"
 			f="$sd/$(zone_key "${C_ZONE[$i]}")/state"
 			id=""
 			if [ -r "$f" ]; then
@@ -855,7 +984,7 @@ header_value() {
 	awk -v k="#$2" '$0 !~ /^#/ { exit } $1 == k { print $2; exit }' "$1"
 }
 
-SUMMARY_RESULT=""
+SUMMARY_RESULT="" CONFIG_AT=""
 # The script's own stdout and stderr, kept at the start of a run: the
 # summary goes there even when a signal arrives while a stage's output
 # is redirected to a file.
@@ -876,6 +1005,7 @@ summary() {
 	line+=" changes=${N_CHANGES:--} adds=${N_ADDS:--} deletes=${N_DELETES:--} updates=${N_UPDATES:--}"
 	line+=" skipped=$N_SKIPPED drift=$dval requests=$N_REQUESTS dns-queries=$N_DNS"
 	line+=" seconds=$secs since-success=$age"
+	[ -n "$CONFIG_AT" ] && line+=" config-error=$CONFIG_AT"
 	# (A dry run's folder is removed on exit: its plan lists them.)
 	if [ "$N_SKIPPED" -gt 0 ] && [ -n "$RUN" ] && [ "$opt_dry_run" -eq 0 ]; then
 		line+=" skipped-list=$RUN/skipped"
@@ -1625,10 +1755,7 @@ case $mode in
 all) run_all ;;
 list) run_list ;;
 iam-policy) run_iam ;;
-check-config)
-	parse_config "$mode_config" 1 || exit "$EX_USAGE"
-	printf '%s: %s zone(s)\n' "$mode_config" "${#C_ZONE[@]}"
-	exit "$EX_OK" ;;
+check-config) run_check_config ;;
 esac
 [ "${#ARGS[@]}" -gt 0 ] || { usage >&2; exit "$EX_USAGE"; }
 run_one

@@ -40,6 +40,7 @@ struct opts {
 	const char *zone, *server, *keyfile, *secret_id, *out, *stats;
 	const char *ixfr_from, *ixfr_log;
 	const char *listen, *notify_zones;
+	const char *check_key;		/* --check-key FILE: parse it, no DNS */
 	int port;
 	double timeout, read_timeout;
 	unsigned long max_records;
@@ -57,6 +58,7 @@ usage(FILE *f)
 	    "       zxfr --serial [-k KEYFILE | --tsig-secret-id ID] [-p PORT]\n"
 	    "            [--timeout SEC] ZONE SERVER\n"
 	    "       zxfr --listen ADDR:PORT --notify-zones FILE [--stats FILE] [-v]\n"
+	    "       zxfr --check-key KEYFILE\n"
 	    "       zxfr -h | --help | --version\n"
 	    "Transfer ZONE (AXFR) from SERVER (an IPv4 or IPv6 address) and write\n"
 	    "the canonical RRset stream to stdout or atomically to FILE.\n"
@@ -80,6 +82,8 @@ usage(FILE *f)
 	    "                    NOTIFY accepted\n"
 	    "  --notify-zones FILE  the zones to accept: \"ZONE PRIMARY [KEYFILE]\"\n"
 	    "                    lines (SIGHUP re-reads it)\n"
+	    "  --check-key KEYFILE  parse the key file as -k does, print its\n"
+	    "                    name and algorithm (never the secret); no DNS\n"
 	    "  -v, --verbose     progress and statistics on stderr\n"
 	    "  --stats FILE      counts of this run, key=value lines (SPEC "
 	    "section 8)\n"
@@ -154,6 +158,7 @@ parse_opts(int argc, char *argv[], struct opts *o)
 		{ "stats", required_argument, NULL, 's' },
 		{ "listen", required_argument, NULL, 'l' },
 		{ "notify-zones", required_argument, NULL, 'N' },
+		{ "check-key", required_argument, NULL, 'K' },
 		{ NULL, 0, NULL, 0 }
 	};
 	char *end;
@@ -237,12 +242,21 @@ parse_opts(int argc, char *argv[], struct opts *o)
 		case 'N':
 			o->notify_zones = optarg;
 			break;
+		case 'K':
+			o->check_key = optarg;
+			break;
 		default:
 			return -1;
 		}
 	}
 	if (o->listen != NULL || o->notify_zones != NULL)
 		return check_listen_opts(argc, o);
+	if (o->check_key != NULL) {
+		if (argc - optind == 0)
+			return 0;
+		log_msg("--check-key takes no ZONE or SERVER");
+		return -1;
+	}
 	if (argc - optind != 2) {
 		log_msg(argc - optind < 2 ? "missing ZONE or SERVER" :
 		    "too many arguments");
@@ -333,6 +347,23 @@ load_key(const struct opts *o, struct tsig_key *key)
 		return 0;
 	return tsig_key_parse(env, strlen(env), "$" KEY_ENV, key) == 0 ?
 	    1 : -EXIT_BADINPUT;
+}
+
+/* --check-key FILE: what r53mirror --check-config asks before a run
+ * needs the key: the same parser as -k, the secret never printed. */
+static int
+check_key(const char *path)
+{
+	struct tsig_key key;
+	int rc = EXIT_BADINPUT;
+
+	memset(&key, 0, sizeof(key));
+	if (tsig_key_load(path, &key) == 0) {
+		printf("%s: key %s, %s\n", path, key.name_text, key.alg_text);
+		rc = fflush(stdout) == EOF ? EXIT_BADINPUT : EXIT_OK;
+	}
+	tsig_key_clear(&key);
+	return rc;
 }
 
 /* The #source header: where the stream came from. */
@@ -558,6 +589,8 @@ main(int argc, char *argv[])
 	log_verbose = o.verbose;
 	if (o.listen != NULL)
 		return run_listen(&o);
+	if (o.check_key != NULL)
+		return check_key(o.check_key);
 	if (zone_parse(o.zone, &req, zcanon, sizeof(zcanon)) == -1) {
 		log_msg("bad zone name '%s'", o.zone);
 		return EXIT_USAGE;
