@@ -161,7 +161,7 @@ plan_bench() {
 		echo "$rss $(awk -v a="$ucpu" -v b="$scpu" 'BEGIN { print a + b }')" \
 			>>"$WORK/plan.runs"
 	done
-	# "requests N, lower bound M (...)", line 2 of the text plan
+	# "requests N, lower bound M (...)": the text plan's line after the changes
 	read -r preq plb <<<"$(awk -F'[ ,]+' '$1 == "requests" { print $2, $5; exit }' \
 		"$WORK/bigplan.txt")"
 	printf 'plan of %d changes (--dry-run --offline): median %.2f s cpu, peak RSS %d KiB = %.0f bytes per change (goal <= 200); %d requests, lower bound %d\n' \

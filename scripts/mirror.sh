@@ -1628,6 +1628,8 @@ phase_apply() {
 	aargs+=(--zone-id "${hz_id:-${st_zone_id:-}}")
 	[ -z "$hz_id" ] && [ -z "$st_zone_id" ] && aargs=("${R53ARGS[@]}")
 	[ "$opt_dry_run" -eq 1 ] && aargs+=(--dry-run)
+	# -v: the plan's API batches too.
+	[ "$opt_dry_run" -eq 1 ] && [ "$opt_verbose" -gt 0 ] && aargs+=(-v)
 	[ "$opt_force" -eq 1 ] && aargs+=(--force)
 	[ "$opt_adopt" -eq 1 ] && aargs+=(--adopt)
 	[ "$opt_wait" -eq 1 ] && aargs+=(--wait)

@@ -12,9 +12,12 @@ plan_json() {	# plan_json STREAM [options]: the --json plan into $T/plan.json
 }
 
 @test "r53apply: plan of every change class: deletes first, update = DELETE+CREATE, A->CNAME in one batch" {
-	run r53apply --dry-run --offline --zone-id ZTEST1 "$FIXTURES/r53apply/basic.change"
+	# The batches as sent are printed with -v (65-r53apply-dryrun: the
+	# plan in DNS terms without).
+	run r53apply -v --dry-run --offline --zone-id ZTEST1 "$FIXTURES/r53apply/basic.change"
 	assert_success
-	assert_line --index 1 --partial "requests 1, lower bound 1"
+	assert_line --partial "requests 1, lower bound 1"
+	assert_line --index "$(($(printf '%s\n' "$output" | grep -n '^requests ' | cut -d: -f1)))" "batch 1/1: 7 records, 87 characters"
 	# DELETE lines all come before CREATE lines
 	last_delete=$(printf '%s\n' "$output" | grep -n '^  DELETE' | tail -1 | cut -d: -f1)
 	first_create=$(printf '%s\n' "$output" | grep -n '^  CREATE' | head -1 | cut -d: -f1)
@@ -73,7 +76,7 @@ plan_json() {	# plan_json STREAM [options]: the --json plan into $T/plan.json
 		printf '<\ta.example.com.\tA\t300\t%s\n>\ta.example.com.\tA\t300\t%s\n' "$old" "$new"
 		printf '<\tb.example.com.\tA\t300\t%s\n>\tb.example.com.\tA\t300\t%s\n' "$old" "$big"
 	} | r53a_stream "$T/c" ZTEST1
-	run r53apply --dry-run --offline --zone-id ZTEST1 --force "$T/c"
+	run r53apply -v --dry-run --offline --zone-id ZTEST1 --force "$T/c"
 	assert_success
 	assert_output --partial "a.example.com. A: large old RRset: replaced with an UPSERT"
 	assert_line --partial "  UPSERT a.example.com. A 300 [10.8.0.1]"
@@ -151,7 +154,7 @@ plan_json() {	# plan_json STREAM [options]: the --json plan into $T/plan.json
 	assert_output --partial "mix.example.com. CNAME: a CNAME is not permitted beside other data"
 	assert_output --partial "Route 53 cannot store type LOC"
 	[ "$(printf '%s\n' "$output" | grep -c '^skipped:')" = 7 ] || { echo "$output"; false; }
-	[ "$(printf '%s\n' "$output" | grep -c '^  CREATE')" = 6 ]
+	[ "$(printf '%s\n' "$output" | grep -c '^+ ')" = 6 ]
 }
 
 @test "r53apply: a stream for another hosted zone, swapped inputs or no zone id are refused" {
@@ -182,9 +185,10 @@ plan_json() {	# plan_json STREAM [options]: the --json plan into $T/plan.json
 @test "r53apply: a truncated or malformed stream is bad input (exit 2), nothing planned" {
 	r53a_adds 50 h | r53a_stream "$T/c" ZTEST1
 	head -n -1 "$T/c" >"$T/trunc"
-	run r53apply --dry-run --offline --zone-id ZTEST1 "$T/trunc"
+	run r53apply -v --dry-run --offline --zone-id ZTEST1 "$T/trunc"
 	assert_failure 2
 	refute_output --partial "batch"
+	refute_output --partial "requests"
 	sed 's/changes=50/changes=49/' "$T/c" >"$T/badcount"
 	run r53apply --dry-run --offline --zone-id ZTEST1 "$T/badcount"
 	assert_failure 2
@@ -690,7 +694,7 @@ JSON
 	r53a_emu
 	zid=$(emu_create_zone example.com)
 	r53a_adds 3 h | R53A_CUR_RRSETS=2 r53a_stream "$T/c" "$zid"
-	run r53apply --zone-id "$zid" --dry-run --report "$T/r.json" "$T/c"
+	run r53apply -v --zone-id "$zid" --dry-run --report "$T/r.json" "$T/c"
 	assert_success
 	[ "$(r53a_jq "$T/r.json" '.dry_run')" = true ]
 	[ "$(r53a_jq "$T/r.json" '.batches[0].state')" = planned ]
@@ -711,7 +715,7 @@ JSON
 		printf '<\ty.example.com.\tA\t300\t192.0.2.2\n>\ty.example.com.\tA\t300\t192.0.2.3\n'
 	} | R53A_CUR_RRSETS=4 r53a_stream "$T/c" "$zid"
 	# a zone never written, no --adopt: the delete and the update are held
-	run r53apply --zone-id "$zid" --dry-run "$T/c"
+	run r53apply -v --zone-id "$zid" --dry-run "$T/c"
 	echo "$output"
 	assert_success
 	assert_output --partial "2 changes, 0 to send, 0 skipped, 2 held"
@@ -841,7 +845,7 @@ JSON
 		printf '+\tx.example.com.\tCNAME\t300\ttarget.example.net.\n'
 		for i in 1 2 3 4 5; do printf -- '-\td%d.example.com.\tA\t300\t192.0.2.%d\n' $i $i; done
 	} | R53A_CUR_RRSETS=8 R53A_SERIAL= r53a_stream "$T/c1" "$zid"
-	run r53apply --dry-run --zone-id "$zid" --force "$T/c1"
+	run r53apply -v --dry-run --zone-id "$zid" --force "$T/c1"
 	echo "$output" | cut -c1-80
 	assert_success
 	assert_output --partial "requests 2, lower bound 2"

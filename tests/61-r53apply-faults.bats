@@ -331,7 +331,7 @@ walk_names() {
 		printf -- '-\t0.example.com.\tA\t300\t192.0.2.1\n'
 		r53a_adds 1500 h A 192.0.2.1
 	} | R53A_CUR_RRSETS=1504 R53A_SERIAL=2024052003 r53a_stream "$T/c1" "$zid"
-	run r53apply --dry-run --zone-id "$zid" --force "$T/c1"
+	run r53apply -v --dry-run --zone-id "$zid" --force "$T/c1"
 	echo "$output" | grep -E "^batch|CREATE \\*|DELETE 0\\."
 	[ "$(echo "$output" | grep -E '^batch|CREATE \*|DELETE 0\.' | cut -c1-10 | paste -sd,)" = "batch 1/2:,  CREATE *,batch 2/2:,  DELETE 0" ]
 	# the first batch is refused ("already exists"); its walk passes

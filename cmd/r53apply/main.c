@@ -8,7 +8,7 @@
  *   4. Route 53's rules: unstorable changes are skipped (check.c);
  *   5. read the quota and the apex SOA (zone.c); ownership (owner.c),
  *   serial, quota and threshold checks (safety.c, exit 4); 6. plan the
- *   batches (plan.c; --dry-run prints them and stops); 7. mark the zone
+ *   batches (plan.c; --dry-run prints the plan and stops); 7. mark the zone
  *   when needed, send, bisecting rejections and resolving ambiguous
  *   answers (send.c); 8. --wait; 9. summary line and --report.
  */
@@ -57,7 +57,8 @@ usage(FILE *f)
 	    "                [--private [--vpc-id VPC] | --public]) [options] "
 	    "[FILE|-]\n"
 	    "Apply a change stream (from rrdiff) to a Route 53 hosted zone.\n"
-	    "  --dry-run            print the planned batches, send nothing\n"
+	    "  --dry-run            print the plan, one line a change (-v: the\n"
+	    "                       batches), send nothing\n"
 	    "  --json               with --dry-run: the plan as JSON\n"
 	    "  --offline            with --dry-run --zone-id: no request at "
 	    "all\n"

@@ -110,21 +110,90 @@ count_state(const struct ap_run *run, enum ap_state st, int kind)
 	return n;
 }
 
-/* ap_print_plan_text(run, f): the batches as they would be sent. */
-void
-ap_print_plan_text(const struct ap_run *run, FILE *f)
+/* dns_side(f, rr, type): " TTL [TYPE] VALUE, VALUE" (or "alias" and
+ * the alias target) of one side of a change, as in a zone file. */
+static void
+dns_side(FILE *f, const struct r53_rrset *rr, int type)
+{
+	char *x;
+	size_t i;
+
+	if (rr->ttl >= 0)
+		fprintf(f, " %ld", rr->ttl);
+	else
+		fprintf(f, " alias");
+	if (type)
+		fprintf(f, " %s", rr->type);
+	for (i = 0; i < rr->nvalues; i++)
+		fprintf(f, "%s%s", i ? ", " : " ", rr->values[i]);
+	if (rr->extras != NULL &&
+	    (x = json_dumps(rr->extras, JSON_COMPACT)) != NULL) {
+		fprintf(f, " %s", x);
+		free(x);
+	}
+}
+
+/* dns_change(f, old, new): one change in DNS terms: "+ NAME TTL TYPE
+ * VALUES" (add), "- NAME TTL TYPE VALUES" (delete), "~ NAME TYPE TTL
+ * VALUES -> TTL VALUES" (update: the old RRset, then the new); values
+ * separated by ", ", a SetIdentifier as " set-id=ID" after the name. */
+static void
+dns_change(FILE *f, const struct r53_rrset *old, const struct r53_rrset *new)
+{
+	const struct r53_rrset *rr = new != NULL ? new : old;
+
+	fprintf(f, "%c %s", old == NULL ? '+' : new == NULL ? '-' : '~',
+	    rr->name);
+	if (rr->set_identifier != NULL)
+		fprintf(f, " set-id=%s", rr->set_identifier);
+	if (old == NULL || new == NULL) {
+		dns_side(f, rr, 1);
+	} else {
+		fprintf(f, " %s", rr->type);
+		dns_side(f, old, 0);
+		fputs(" ->", f);
+		dns_side(f, new, 0);
+	}
+	fputc('\n', f);
+}
+
+/* plan_rr(s): the Route 53 form of a change's side (conv.c). */
+static const struct r53_rrset *
+plan_rr(const struct ap_set *s)
+{
+	return s != NULL ? &s->rr : NULL;
+}
+
+/* print_changes(run, f): every change to send, one line each in DNS
+ * terms, batch by batch (the order they are sent in), the apex SOA
+ * r53apply writes last in its batch. */
+static void
+print_changes(const struct ap_run *run, FILE *f)
+{
+	size_t i, j, k;
+
+	for (i = 0; i < run->nbatches; i++) {
+		const struct ap_batch *b = &run->batches[i];
+		for (j = 0; j < b->nitems; j++) {
+			const struct ap_item *it = &run->items[b->items[j]];
+			for (k = 0; k < it->n; k++) {
+				const struct ap_change *c =
+				    &run->chg[it->chg[k]];
+				dns_change(f, plan_rr(c->old), plan_rr(c->new));
+			}
+		}
+		if (b->has_soa)
+			dns_change(f, run->soa, &run->soa_new);
+	}
+}
+
+/* print_batches(run, f): the requests as they would be sent (-v). */
+static void
+print_batches(const struct ap_run *run, FILE *f)
 {
 	struct r53_change *ch = NULL;
 	size_t i, j, n;
-	char key[1200];
 
-	fprintf(f, "zone %s origin %s: %zu changes, %zu to send, %zu "
-	    "skipped, %zu held\n", run->zone_id ? run->zone_id : "?",
-	    run->origin, run->nchg, count_state(run, AP_PENDING, 0),
-	    count_state(run, AP_SKIPPED, 0), count_state(run, AP_HELD, 0));
-	fprintf(f, "requests %zu, lower bound %zu (%zu ResourceRecord "
-	    "elements, %zu Value characters)\n", run->nbatches,
-	    run->lower_bound, run->total_rrs, run->total_chars);
 	for (i = 0; i < run->nbatches; i++) {
 		const struct ap_batch *b = &run->batches[i];
 		fprintf(f, "batch %zu/%zu: %zu records, %zu characters\n",
@@ -136,6 +205,22 @@ ap_print_plan_text(const struct ap_run *run, FILE *f)
 		free(ch);
 		ch = NULL;
 	}
+}
+
+/* ap_print_plan_text(run, f): the plan in DNS terms, one line a change,
+ * then what was left out, then the request count; with -v the batches
+ * as they would be sent (an update is a DELETE and a CREATE there). */
+void
+ap_print_plan_text(const struct ap_run *run, FILE *f)
+{
+	size_t i;
+	char key[1200];
+
+	fprintf(f, "zone %s origin %s: %zu changes, %zu to send, %zu "
+	    "skipped, %zu held\n", run->zone_id ? run->zone_id : "?",
+	    run->origin, run->nchg, count_state(run, AP_PENDING, 0),
+	    count_state(run, AP_SKIPPED, 0), count_state(run, AP_HELD, 0));
+	print_changes(run, f);
 	for (i = 0; i < run->nchg; i++) {
 		const struct ap_change *c = &run->chg[i];
 		if (c->state != AP_SKIPPED && c->state != AP_HELD)
@@ -144,6 +229,11 @@ ap_print_plan_text(const struct ap_run *run, FILE *f)
 		    c->lineno, key_text(c, key, sizeof(key)),
 		    c->why ? c->why : "");
 	}
+	fprintf(f, "requests %zu, lower bound %zu (%zu ResourceRecord "
+	    "elements, %zu Value characters)\n", run->nbatches,
+	    run->lower_bound, run->total_rrs, run->total_chars);
+	if (log_verbose > 0)
+		print_batches(run, f);
 }
 
 static json_t *
