@@ -72,6 +72,9 @@ opt_table() {
 =Passed to rrdiff:
 --ignore-ttl|-|zone|flag|opt_ignore_ttl|compare without TTLs
 --types|LIST|zone|types|opt_types|compare only these types (e.g. A,AAAA,MX)
+--ignore|PATTERN|zone|ignore|opt_ignore|leave these names alone in Route 53 and the source:
++NAME or *.NAME (every name below); relative to the zone
++unless it ends with "."; @ the apex; repeatable
 =Passed to r53apply:
 --max-delete-pct|P|zone|pct|opt_max_delete_pct|refuse more deletes than P% of existing (30)
 --max-update-pct|P|zone|pct|opt_max_update_pct|refuse more updates than P% of existing (30)
@@ -163,6 +166,7 @@ opt_public=0
 opt_vpc=""
 opt_ignore_ttl=0
 opt_types=""
+opt_ignore=""	# --ignore patterns, space-separated
 opt_max_delete_pct=""
 opt_max_update_pct=""
 opt_min_existing=""
@@ -228,6 +232,14 @@ opt_store() {
 			ERR="bad type list '$val' (e.g. A,AAAA,MX)"
 			return 1
 		fi ;;
+	ignore)
+		# rrdiff --ignore's patterns (man/rrdiff.1), repeatable.
+		local lbl='[A-Za-z0-9_/-]{1,63}'
+		if ! [[ $val =~ ^(@|\*|(\*\.)?$lbl(\.$lbl)*\.?)$ ]] || [ "${#val}" -gt 253 ]; then
+			ERR="bad $name pattern '$val' (NAME, *.NAME or @)"
+			return 1
+		fi
+		val=${!var:+${!var} }$val ;;
 	mode)
 		if [ "$mode" != one ]; then
 			ERR="only one of --all, --list, --iam-policy, --check-config"
@@ -894,6 +906,7 @@ compute_opthash() {
 			"$hz_id" "$opt_private" "$opt_public" "$opt_vpc" \
 			"${opt_endpoint:-${AWS_ENDPOINT_URL_ROUTE_53:-}}"
 		printf 'ignore-ttl %s types %s\n' "$opt_ignore_ttl" "$opt_types"
+		[ -z "$opt_ignore" ] || printf 'ignore %s\n' "$opt_ignore"
 		sha256sum "$ZXFR" "$RRDIFF" "$R53DUMP" "$R53APPLY" "$SELF" 2>/dev/null |
 			cut -d' ' -f1
 	} | sha256sum | cut -c1-32
@@ -1386,6 +1399,7 @@ phase_lock() {
 # (REASON, cheapest reasons first), or "" when the probe may decide.
 REASON="" OPTHASH="" NOW=0
 phase_decide() {
+	local p
 	NOW=$(now_s)
 	set_r53args "${hz_id:-$st_zone_id}"
 	SRCARGS=()
@@ -1395,6 +1409,7 @@ phase_decide() {
 	DIFFARGS=()
 	[ "$opt_ignore_ttl" -eq 1 ] && DIFFARGS+=(--ignore-ttl)
 	[ -n "$opt_types" ] && DIFFARGS+=(--types "$opt_types")
+	for p in $opt_ignore; do DIFFARGS+=(--ignore "$p"); done
 	OPTHASH=$(compute_opthash)
 	REASON=""
 	if [ "$FRESH" -eq 1 ]; then
@@ -1550,7 +1565,7 @@ run_one() {
 # baseline_invalidate) or when the format's version line differs.  Sets
 # N_DRIFT, and DRIFT_CHECKED=1 once the check ran.
 phase_drift() {
-	local st
+	local st p
 	local -a dargs=()
 	if [ ! -s "$ZDIR/applied.rrset" ] ||
 		[ "$(head -n 1 "$ZDIR/applied.rrset")" != "$(head -n 1 "$RUN/route53.rrset")" ]; then
@@ -1561,6 +1576,8 @@ phase_drift() {
 	dargs=(-q)
 	[ "$st_applied_ignore_ttl" = 1 ] && dargs+=(--ignore-ttl)
 	[ -n "$st_applied_types" ] && dargs+=(--types "$st_applied_types")
+	# Names left alone are no drift, whatever Route 53 holds there.
+	for p in $opt_ignore; do dargs+=(--ignore "$p"); done
 	stage rrdiff-drift "$RUN/drift.err" "$RRDIFF" "${dargs[@]}" \
 		-o "$RUN/drift.changes" -- "$ZDIR/applied.rrset" "$RUN/route53.rrset"
 	st=$?

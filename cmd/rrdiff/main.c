@@ -6,7 +6,11 @@
  * the number of RRsets.  Any trouble (a bad line or missing trailer on
  * either input, different origins, an I/O error) stops the merge and
  * writes no trailer, so nothing downstream acts on the partial output.
+ *
+ * Sections: options (usage, --types, --ignore), what is left alone
+ * (classify), the merge, main.
  */
+#include <ctype.h>
 #include <getopt.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -32,7 +36,18 @@ enum skip {
 	SKIP_APEX_NS,		/* apex NS without --manage-apex-ns */
 	SKIP_DNSSEC,		/* quietly */
 	SKIP_TYPE,		/* not managed: one warning per type */
-	SKIP_R53ONLY		/* Route 53-only RRset in CURRENT */
+	SKIP_R53ONLY,		/* Route 53-only RRset in CURRENT */
+	SKIP_IGNORED		/* its owner matches an --ignore pattern */
+};
+
+/* An --ignore pattern: NAME (that owner) or *.NAME (every owner below
+ * NAME); relative names are completed with the origin once it is known
+ * (ignore_resolve). */
+struct ignore {
+	const char *pattern;	/* as given (argv) */
+	char *name;		/* canonical, absolute: "dev.example.com." */
+	size_t len;
+	int below;		/* 1: "*.NAME" */
 };
 
 struct rrdiff {
@@ -44,7 +59,10 @@ struct rrdiff {
 	const char *origin;
 	size_t origin_len;
 	struct strm_writer *w;
-	unsigned long skipped[SKIP_R53ONLY + 1];
+	struct ignore *ignore;	/* --ignore patterns, nignore of them */
+	size_t nignore;
+	char *ignore_text;	/* "a.example.com.,*.b.example.com." */
+	unsigned long skipped[SKIP_IGNORED + 1];
 	unsigned long adds, deletes, updates;	/* changes written */
 	unsigned long desired, current;		/* RRsets read */
 	struct {
@@ -59,7 +77,8 @@ usage(FILE *f)
 {
 	fprintf(f, "usage: rrdiff [-hq] [-o FILE] [--ignore-ttl] "
 	    "[--types LIST] [--manage-apex-ns]\n"
-	    "              [--delete-route53-only] DESIRED CURRENT\n"
+	    "              [--delete-route53-only] [--ignore PATTERN]... "
+	    "DESIRED CURRENT\n"
 	    "Write the change stream that turns CURRENT into DESIRED "
 	    "(either may be -).\n"
 	    "  -o, --output FILE     write to FILE atomically (default: "
@@ -69,6 +88,13 @@ usage(FILE *f)
 	    "  --manage-apex-ns      manage the NS RRset at the apex too\n"
 	    "  --delete-route53-only also delete or replace alias and "
 	    "routing records\n"
+	    "  --ignore PATTERN      leave RRsets of these names alone on "
+	    "both sides:\n"
+	    "                        NAME (that name) or *.NAME (every name "
+	    "below it);\n"
+	    "                        NAME without a final dot is relative "
+	    "to the origin,\n"
+	    "                        @ the origin (repeatable)\n"
 	    "  -q, --quiet           no warnings (unmanaged types, swapped "
 	    "operands)\n"
 	    "  --stats FILE          counts of this run, key=value lines "
@@ -172,10 +198,151 @@ nomem:
 	return -1;
 }
 
+/* ---- --ignore ---- */
+
+/*
+ * ignore_check(p): NULL if P is an --ignore pattern, else why not: "@",
+ * "*", or an optional "*." then labels separated by dots (a final dot:
+ * absolute), each of letters, digits, '-', '_' or '/' (RFC 2317 names),
+ * 1 to 63 octets; 253 octets at most.
+ */
+static const char *
+ignore_check(const char *p)
+{
+	size_t label = 0;
+
+	if (strcmp(p, "@") == 0 || strcmp(p, "*") == 0)
+		return NULL;
+	if (strlen(p) > 253)
+		return "is longer than 253 octets";
+	if (strncmp(p, "*.", 2) == 0)
+		p += 2;
+	if (*p == '\0' || *p == '.')
+		return "has an empty label";
+	for (; *p; p++) {
+		if (*p == '.' && label == 0)
+			return "has an empty label";
+		if (*p == '.') {
+			label = 0;
+			continue;
+		}
+		if (!isalnum((unsigned char)*p) && *p != '-' && *p != '_' &&
+		    *p != '/')
+			return "is not NAME or *.NAME (labels of letters, "
+			    "digits, '-', '_', '/'; '*' only as the first "
+			    "label)";
+		if (++label > 63)
+			return "has a label longer than 63 octets";
+	}
+	return NULL;
+}
+
+/* ignore_add(d, p): one more --ignore pattern (checked).  0, -1 (out of
+ * memory) or -2 (a bad pattern, reported). */
+static int
+ignore_add(struct rrdiff *d, const char *p)
+{
+	struct ignore *v;
+	const char *why;
+
+	if ((why = ignore_check(p)) != NULL) {
+		log_msg("bad --ignore pattern '%s': %s", p, why);
+		return -2;
+	}
+	if ((v = realloc(d->ignore, (d->nignore + 1) * sizeof(*v))) == NULL) {
+		log_msg("out of memory");
+		return -1;
+	}
+	d->ignore = v;
+	memset(&v[d->nignore], 0, sizeof(*v));
+	v[d->nignore++].pattern = p;
+	return 0;
+}
+
+/* ignore_name(ig, origin): ig->name, the pattern's name made absolute
+ * and lower case.  0 or -1 (out of memory). */
+static int
+ignore_name(struct ignore *ig, const char *origin)
+{
+	const char *t = ig->pattern;
+	size_t tl, ol = strlen(origin), i;
+
+	ig->below = strcmp(t, "*") == 0 || strncmp(t, "*.", 2) == 0;
+	t = strcmp(t, "*") == 0 ? "@" : ig->below ? t + 2 : t;
+	tl = strcmp(t, "@") == 0 ? 0 : strlen(t);
+	if ((ig->name = malloc(tl + ol + 2)) == NULL)
+		return -1;
+	for (i = 0; i < tl; i++)
+		ig->name[i] = (char)tolower((unsigned char)t[i]);
+	ig->name[tl] = '\0';
+	if (tl == 0 || t[tl - 1] != '.') {
+		if (tl > 0 && strcmp(origin, ".") != 0)
+			strcat(ig->name, ".");
+		strcat(ig->name, origin);
+	}
+	ig->len = strlen(ig->name);
+	return 0;
+}
+
+/* ignore_resolve(d): every pattern's name, and the ignored-names header
+ * value.  0 or -1 (out of memory, reported). */
+static int
+ignore_resolve(struct rrdiff *d)
+{
+	size_t i, len = 1;
+
+	for (i = 0; i < d->nignore; i++) {
+		if (ignore_name(&d->ignore[i], d->origin) == -1)
+			goto nomem;
+		len += d->ignore[i].len + 3;
+	}
+	if (d->nignore == 0)
+		return 0;
+	if ((d->ignore_text = calloc(1, len)) == NULL)
+		goto nomem;
+	for (i = 0; i < d->nignore; i++) {
+		if (i > 0)
+			strcat(d->ignore_text, ",");
+		if (d->ignore[i].below)
+			strcat(d->ignore_text, "*.");
+		strcat(d->ignore_text, d->ignore[i].name);
+	}
+	return 0;
+nomem:
+	log_msg("out of memory");
+	return -1;
+}
+
+/* ignored(d, rr): rr's owner matches an --ignore pattern.  Owners are
+ * canonical (SPEC 2.2): lower case, a dot inside a label escaped as
+ * \046, so every '.' ends a label. */
+static int
+ignored(const struct rrdiff *d, const struct rrset *rr)
+{
+	const char *o = rr->owner;
+	size_t i, n = rr->owner_len;
+
+	for (i = 0; i < d->nignore; i++) {
+		const struct ignore *ig = &d->ignore[i];
+		if (!ig->below && n == ig->len && memcmp(o, ig->name, n) == 0)
+			return 1;
+		if (ig->below && n > ig->len &&
+		    memcmp(o + n - ig->len, ig->name, ig->len) == 0 &&
+		    (strcmp(ig->name, ".") == 0 || o[n - ig->len - 1] == '.'))
+			return 1;
+	}
+	return 0;
+}
+
 static void
 rrdiff_free(struct rrdiff *d)
 {
 	size_t i;
+
+	for (i = 0; i < d->nignore; i++)
+		free(d->ignore[i].name);
+	free(d->ignore);
+	free(d->ignore_text);
 
 	for (i = 0; d->types != NULL && d->types[i] != NULL; i++)
 		free(d->types[i]);
@@ -259,6 +426,8 @@ slow:
 static enum skip
 classify(struct rrdiff *d, const struct rrset *rr)
 {
+	if (d->nignore > 0 && ignored(d, rr))
+		return SKIP_IGNORED;
 	if (rr->type_len == 3 && memcmp(rr->type, "SOA", 3) == 0)
 		return SKIP_SOA;
 	if (rr->type_len == 2 && memcmp(rr->type, "NS", 2) == 0 &&
@@ -378,6 +547,8 @@ write_header(struct rrdiff *d, struct strm_reader *des,
 	    strm_put_header(d->w, "manage-apex-ns", "yes")) ||
 	    (d->delete_r53_only &&
 	    strm_put_header(d->w, "delete-route53-only", "yes")) ||
+	    (d->ignore_text != NULL &&
+	    strm_put_header(d->w, "ignored-names", d->ignore_text)) ||
 	    strm_put_header(d->w, "managed-types", d->types_text) == -1)
 		return -1;
 	return 0;
@@ -445,7 +616,7 @@ run(struct rrdiff *d, const char *desired, const char *current,
 	struct strm_reader *des = NULL, *cur = NULL;
 	char extra[512];
 	unsigned long changes, skipped;
-	int rc = EXIT_BADINPUT, i;
+	int rc = EXIT_BADINPUT, i, n;
 
 	if ((des = strm_open(desired, STRM_RRSET)) == NULL ||
 	    (cur = strm_open(current, STRM_RRSET)) == NULL)
@@ -463,19 +634,24 @@ run(struct rrdiff *d, const char *desired, const char *current,
 		log_warn("DESIRED %s is a Route 53 dump (zone-id %s): are the "
 		    "operands swapped?", strm_name(des),
 		    strm_header(des, "zone-id"));
-	if ((d->w = strm_create(out, STRM_CHANGE)) == NULL)
+	if (ignore_resolve(d) == -1 ||
+	    (d->w = strm_create(out, STRM_CHANGE)) == NULL)
 		goto out;
 	if (write_header(d, des, cur) == -1 || merge(d, des, cur) == -1)
 		goto out;
-	for (skipped = 0, i = SKIP_SOA; i <= SKIP_R53ONLY; i++)
+	for (skipped = 0, i = SKIP_SOA; i <= SKIP_IGNORED; i++)
 		skipped += d->skipped[i];
-	snprintf(extra, sizeof(extra), "desired-rrsets=%lu current-rrsets=%lu "
-	    "skipped=%lu skipped-soa=%lu skipped-apex-ns=%lu "
-	    "skipped-dnssec=%lu skipped-unmanaged=%lu "
+	n = snprintf(extra, sizeof(extra), "desired-rrsets=%lu "
+	    "current-rrsets=%lu skipped=%lu skipped-soa=%lu "
+	    "skipped-apex-ns=%lu skipped-dnssec=%lu skipped-unmanaged=%lu "
 	    "skipped-route53-only=%lu", strm_count(des), strm_count(cur),
 	    skipped, d->skipped[SKIP_SOA], d->skipped[SKIP_APEX_NS],
 	    d->skipped[SKIP_DNSSEC], d->skipped[SKIP_TYPE],
 	    d->skipped[SKIP_R53ONLY]);
+	/* only with --ignore: other streams stay byte for byte */
+	if (d->nignore > 0 && n > 0 && (size_t)n < sizeof(extra))
+		snprintf(extra + n, sizeof(extra) - (size_t)n,
+		    " skipped-ignored=%lu", d->skipped[SKIP_IGNORED]);
 	changes = strm_written(d->w);
 	d->desired = strm_count(des);
 	d->current = strm_count(cur);
@@ -500,7 +676,7 @@ put_stats(struct stats *st, const struct rrdiff *d)
 	unsigned long skipped = 0;
 	int i;
 
-	for (i = SKIP_SOA; i <= SKIP_R53ONLY; i++)
+	for (i = SKIP_SOA; i <= SKIP_IGNORED; i++)
 		skipped += d->skipped[i];
 	stats_set(st, "requests", 0);
 	stats_set(st, "desired_rrsets", d->desired);
@@ -516,7 +692,7 @@ int
 main(int argc, char *argv[])
 {
 	enum { O_IGNTTL = 256, O_TYPES, O_APEXNS, O_DELR53, O_VERSION,
-		O_STATS };
+		O_STATS, O_IGNORE };
 	static const struct option lopts[] = {
 		{ "ignore-ttl", no_argument, NULL, O_IGNTTL },
 		{ "types", required_argument, NULL, O_TYPES },
@@ -527,6 +703,7 @@ main(int argc, char *argv[])
 		{ "output", required_argument, NULL, 'o' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "stats", required_argument, NULL, O_STATS },
+		{ "ignore", required_argument, NULL, O_IGNORE },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct rrdiff d;
@@ -559,6 +736,12 @@ main(int argc, char *argv[])
 			break;
 		case O_STATS:
 			stats = optarg;
+			break;
+		case O_IGNORE:
+			if ((rc = ignore_add(&d, optarg)) != 0) {
+				rrdiff_free(&d);
+				return rc == -2 ? EXIT_USAGE : EXIT_BADINPUT;
+			}
 			break;
 		case 'h':
 			usage(stdout);
