@@ -476,7 +476,7 @@ parse_config() {
 # config_line_check WHERE LEVEL ZONE SERVER KEY HZ [OPTS...]: the errors
 # of one zone line, appended to the caller's errs.
 config_line_check() {
-	local at=$1 level=$2 zone=$3 server=$4 key=$5 hz=$6 perr out
+	local at=$1 level=$2 zone=$3 server=$4 key=$5 hz=$6 perr out zx
 	shift 6
 	valid_zone "$zone" || cfg_err "$at: bad zone name '$zone'"
 	if ! split_server "$server"; then
@@ -488,9 +488,13 @@ config_line_check() {
 	if [ "$key" != - ] && [ "$level" -ge 1 ]; then
 		if [ ! -r "$key" ] || [ -d "$key" ]; then
 			cfg_err "$at: cannot read key file '$key'"
-		elif [ "$level" -ge 2 ] && ! out=$("$(find_tool zxfr)" --check-key "$key" 2>&1 >/dev/null); then
-			# zxfr's message names the key file and its line.
-			cfg_err "$at: key file does not parse: ${out#zxfr: }"
+		elif [ "$level" -ge 2 ]; then
+			# zxfr's own parser; its message names the file and line.
+			if ! zx=$(find_tool zxfr) || [ ! -x "$zx" ]; then
+				cfg_err "$at: cannot check key file '$key': cannot find zxfr (set R53M_BIN or PATH)"
+			elif ! out=$("$zx" --check-key "$key" 2>&1 >/dev/null); then
+				cfg_err "$at: key file does not parse: ${out#zxfr: }"
+			fi
 		fi
 	fi
 	if ! valid_hz_spec "$hz"; then
