@@ -109,20 +109,24 @@ keys() {
 	assert_output --regexp "result=in-sync status=0 .* changes=0 .* drift=0 "
 	r53a_list "$FWD_ID" | grep -q '^hand.mirror.test. TXT'
 
-	# The same from a zone line, relative patterns, with --all.
+	# The same from a zone line, relative patterns, with --all; the
+	# command line's pattern adds to the line's.
 	printf '%s 127.0.0.1:%s %s %s --ignore old --ignore *.wild --ignore hand\n' \
 		"$FWD" "$SERVER_PORT" "$SERVER_KEYFILE" "$FWD_ID" >"$T/z.conf"
-	run mirror --all "$T/z.conf" --full
+	r53a_aws_create "$FWD_ID" extra.mirror.test A 60 192.0.2.123
+	run mirror --all "$T/z.conf" --full --ignore extra
 	assert_success
 	assert_output --regexp "result=in-sync status=0 .* changes=0 "
 	r53a_list "$FWD_ID" | grep -q '^hand.mirror.test. TXT'
+	r53a_list "$FWD_ID" | grep -q '^extra.mirror.test. A'
 
 	# Without --ignore the names are mirrored again: the hand-made
-	# record goes, the source's come.
+	# records go, the source's come.
 	run mirror_ign --full
-	assert_output --regexp "changes=3 adds=2 deletes=1 updates=0"
+	assert_output --regexp "changes=4 adds=2 deletes=2 updates=0"
 	run r53a_list "$FWD_ID"
 	refute_output --partial "hand.mirror.test."
+	refute_output --partial "extra.mirror.test."
 	assert_output --partial "old.mirror.test. A 3600 192.0.2.99"
 }
 
