@@ -1021,6 +1021,7 @@ summary() {
 	line+=" check=$CHECK serial=$src route53-serial=$r53"
 	line+=" changes=${N_CHANGES:--} adds=${N_ADDS:--} deletes=${N_DELETES:--} updates=${N_UPDATES:--}"
 	line+=" skipped=$N_SKIPPED drift=$dval requests=$N_REQUESTS dns-queries=$N_DNS"
+	line+=" xfr=$XFR"
 	line+=" seconds=$secs since-success=$age"
 	[ -n "$CONFIG_AT" ] && line+=" config-error=$CONFIG_AT"
 	# (A dry run's folder is removed on exit: its plan lists them.)
@@ -1479,10 +1480,34 @@ phase_probe() {
 	REASON="route53-serial-$R53_SERIAL-not-ours"
 }
 
+# ixfr_base: the stream to ask IXFR from: the source stream of the last
+# successful run (the drift baseline, or while an apply is under way or
+# was killed, the same file moved aside), when it is a complete stream
+# of this zone read with today's options (another server may hold
+# other data under the same serial).  zxfr checks the rest: the serial
+# chain, every record it deletes or adds.  Prints nothing when none.
+ixfr_base() {
+	local f
+	[ "$st_opthash" = "$OPTHASH" ] || return 0
+	for f in "$ZDIR/applied.rrset" "$ZDIR/applied.rrset.inflight"; do
+		[ -s "$f" ] || continue
+		if [ "$(head -n 1 -- "$f")" = '#!r53mirror-rrset 1' ] &&
+			[ "$(header_value "$f" origin)" = "$ZONE" ] &&
+			tail -n 1 -- "$f" | grep -q '^#end rrsets='; then
+			printf '%s' "$f"
+			return 0
+		fi
+	done
+}
+
 # phase_transfer: the full compare starts: this run's folder, and the
-# source's zone (zxfr) into $RUN/source.rrset.
+# source's zone (zxfr) into $RUN/source.rrset: an IXFR from the last
+# applied stream when there is one (ixfr_base; zxfr falls back to AXFR
+# by itself), its changes kept as $RUN/ixfr.changes.  Sets XFR.
+XFR=-
 phase_transfer() {
-	local st
+	local st base
+	local -a xargs=()
 	CHECK="full:$REASON"
 	vmsg "$ZONE: full compare ($REASON)"
 	# A zone by name whose id is cached: its id's lock too, before
@@ -1491,10 +1516,23 @@ phase_transfer() {
 	RUN="$ZDIR/runs/$(date -u +%Y%m%dT%H%M%SZ).$$"
 	mkdir -p -- "$RUN" || { msg "$ZONE: cannot create $RUN"; finish "$EX_BADINPUT"; }
 	ln -sfn "runs/${RUN##*/}" "$ZDIR/last"
-	stage zxfr "$RUN/zxfr.err" "$ZXFR" "${SRCARGS[@]}" --stats "$RUN/zxfr.stats" \
-		-o "$RUN/source.rrset" -- "$ZONE" "$SERVER"
+	base=$(ixfr_base)
+	[ -n "$base" ] && xargs=(--ixfr-from "$base" --ixfr-log "$RUN/ixfr.changes")
+	stage zxfr "$RUN/zxfr.err" "$ZXFR" "${SRCARGS[@]}" "${xargs[@]}" \
+		--stats "$RUN/zxfr.stats" -o "$RUN/source.rrset" -- "$ZONE" "$SERVER"
 	st=$?
+	if [ "$st" -eq "$EX_BADINPUT" ] && [ -n "$base" ] &&
+		[ "$(stat_of "$RUN/zxfr.stats" requests)" = 0 ]; then
+		# zxfr refused the base before asking anything: a whole
+		# transfer, so that a damaged state file never stops the mirror.
+		msg "$ZONE: $base is no base for IXFR; transferring the whole zone"
+		stage zxfr "$RUN/zxfr.err" "$ZXFR" "${SRCARGS[@]}" \
+			--stats "$RUN/zxfr.stats" -o "$RUN/source.rrset" -- "$ZONE" "$SERVER"
+		st=$?
+	fi
 	add_stat N_DNS "$RUN/zxfr.stats" requests 1
+	XFR=axfr
+	[ "$(stat_of "$RUN/zxfr.stats" ixfr)" = 1 ] && XFR=ixfr
 	if [ "$st" -ne 0 ] || [ ! -s "$RUN/source.rrset" ]; then
 		[ "$st" -eq 0 ] && st=$EX_BADINPUT
 		save_state
@@ -1534,6 +1572,7 @@ run_init() {
 	RUN="" ZDIR="" CHECK=none SRC_SERIAL="" R53_SERIAL="" R53_SERIAL_AFTER=""
 	N_CHANGES=0 N_ADDS=0 N_DELETES=0 N_UPDATES=0 N_DRIFT=0 N_REQUESTS=0 N_DNS=0
 	DRIFT_CHECKED=0 SD=""
+	XFR=-
 	SUMMARY_RESULT=error
 	exec {OUT_FD}>&1 {ERR_FD}>&2
 	trap 'on_signal INT 2' INT
