@@ -19,6 +19,7 @@
 
 #include "exitcodes.h"
 #include "log.h"
+#include "patch.h"
 #include "rrtypes.h"
 #include "stats.h"
 #include "stream.h"
@@ -79,8 +80,10 @@ usage(FILE *f)
 	    "[--types LIST] [--manage-apex-ns]\n"
 	    "              [--delete-route53-only] [--ignore PATTERN]... "
 	    "DESIRED CURRENT\n"
+	    "       rrdiff --patch CHANGES [-o FILE] BASE\n"
 	    "Write the change stream that turns CURRENT into DESIRED "
-	    "(either may be -).\n"
+	    "(either may be -);\n"
+	    "with --patch, the RRset stream BASE with CHANGES applied.\n"
 	    "  -o, --output FILE     write to FILE atomically (default: "
 	    "stdout)\n"
 	    "  --ignore-ttl          TTL-only differences are not changes\n"
@@ -95,6 +98,8 @@ usage(FILE *f)
 	    "                        NAME without a final dot is relative "
 	    "to the origin,\n"
 	    "                        @ the origin (repeatable)\n"
+	    "  --patch CHANGES       apply CHANGES (computed against BASE) "
+	    "to BASE\n"
 	    "  -q, --quiet           no warnings (unmanaged types, swapped "
 	    "operands)\n"
 	    "  --stats FILE          counts of this run, key=value lines "
@@ -688,11 +693,52 @@ put_stats(struct stats *st, const struct rrdiff *d)
 	stats_set(st, "skipped", skipped);
 }
 
+/*
+ * main_patch(d, types, changes, argc, argv, out, stats): --patch CHANGES
+ * BASE (patch.c); the comparison options mean nothing there.
+ */
+static int
+main_patch(struct rrdiff *d, const char *types, const char *changes,
+    int argc, char **argv, const char *out, const char *stats,
+    struct stats *st)
+{
+	struct patch_counts n;
+	int rc;
+
+	if (argc != 1) {
+		log_msg("--patch needs one operand: BASE");
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (types != NULL || d->ignore_ttl || d->manage_apex_ns ||
+	    d->delete_r53_only) {
+		log_msg("--patch takes no comparison options");
+		return EXIT_USAGE;
+	}
+	if (strcmp(changes, "-") == 0 && strcmp(argv[0], "-") == 0) {
+		log_msg("CHANGES and BASE cannot both be standard input");
+		return EXIT_USAGE;
+	}
+	rc = patch_run(changes, argv[0], out, "rrdiff " R53M_VERSION, &n);
+	if (stats != NULL) {
+		stats_set(st, "requests", 0);
+		stats_set(st, "current_rrsets", n.base);
+		stats_set(st, "desired_rrsets", n.written);
+		stats_set(st, "changes", n.adds + n.deletes + n.updates);
+		stats_set(st, "adds", n.adds);
+		stats_set(st, "deletes", n.deletes);
+		stats_set(st, "updates", n.updates);
+		if (stats_write(st, stats, rc) == -1)
+			rc = EXIT_BADINPUT;
+	}
+	return rc;
+}
+
 int
 main(int argc, char *argv[])
 {
 	enum { O_IGNTTL = 256, O_TYPES, O_APEXNS, O_DELR53, O_VERSION,
-		O_STATS, O_IGNORE };
+		O_STATS, O_IGNORE, O_PATCH };
 	static const struct option lopts[] = {
 		{ "ignore-ttl", no_argument, NULL, O_IGNTTL },
 		{ "types", required_argument, NULL, O_TYPES },
@@ -704,10 +750,11 @@ main(int argc, char *argv[])
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "stats", required_argument, NULL, O_STATS },
 		{ "ignore", required_argument, NULL, O_IGNORE },
+		{ "patch", required_argument, NULL, O_PATCH },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct rrdiff d;
-	const char *out = NULL, *types = NULL, *stats = NULL;
+	const char *out = NULL, *types = NULL, *stats = NULL, *patch = NULL;
 	struct stats st;
 	int c, rc;
 
@@ -743,6 +790,9 @@ main(int argc, char *argv[])
 				return rc == -2 ? EXIT_USAGE : EXIT_BADINPUT;
 			}
 			break;
+		case O_PATCH:
+			patch = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return EXIT_OK;
@@ -754,6 +804,9 @@ main(int argc, char *argv[])
 			return EXIT_USAGE;
 		}
 	}
+	if (patch != NULL)
+		return main_patch(&d, types, patch, argc - optind,
+		    argv + optind, out, stats, &st);
 	if (argc - optind != 2) {
 		log_msg("need two operands: DESIRED CURRENT");
 		usage(stderr);
