@@ -1275,6 +1275,81 @@ baseline_commit() {
 	fi
 }
 
+# The Route 53 snapshot, $ZDIR/route53.rrset: what the hosted zone held
+# at the end of the last run, when that run's apply was complete: the
+# stream it compared against (a listing, or the snapshot before it) with
+# the changes Route 53 took, and the serial r53apply wrote in the SOA
+# (rrdiff --patch, written atomically).  Like the drift baseline it is
+# removed, durably, before any r53apply starts, and written only after
+# the state of a run that applied everything (nothing skipped, held,
+# rejected or refused, the source's serial written).  A run whose source
+# changed while Route 53 still holds our serial diffs against it instead
+# of listing the hosted zone: an incremental compare.  What it cannot
+# see (an edit by hand that left the SOA alone) the next full compare
+# finds: every --full-every, or at once when Route 53 rejects a change.
+
+# snapshot_usable: the snapshot may stand for the hosted zone.
+snapshot_usable() {
+	local f="$ZDIR/route53.rrset" id=${hz_id:-$st_zone_id}
+	[ "$opt_dry_run" -eq 0 ] && [ -n "$id" ] && [ -s "$f" ] || return 1
+	[ "$(head -n 1 -- "$f")" = '#!r53mirror-rrset 1' ] &&
+		[ "$(header_value "$f" origin)" = "$ZONE" ] &&
+		[ "$(header_value "$f" zone-id)" = "$id" ] &&
+		[ "$(header_value "$f" serial)" = "$st_last_serial" ] &&
+		tail -n 1 -- "$f" | grep -q '^#end rrsets='
+}
+
+# snapshot_drop: no snapshot from here on, durably; 1 on failure.
+snapshot_drop() {
+	[ -e "$ZDIR/route53.rrset" ] || return 0
+	rm -f -- "$ZDIR/route53.rrset" && sync -- "$ZDIR"
+}
+
+# snapshot_write: after the state of a successful run, the snapshot
+# when this run's apply was complete (else none: the next run lists).
+snapshot_write() {
+	local after=${R53_SERIAL_AFTER:-$R53_SERIAL}
+	[ "$opt_dry_run" -eq 0 ] && [ "$APPLY_ST" -eq 0 ] && [ "$N_SKIPPED" -eq 0 ] &&
+		[ "$after" = "$SRC_SERIAL" ] || return 0
+	if ! stage rrdiff-patch "$RUN/patch.err" "$RRDIFF" --patch "$RUN/changes" \
+		-o "$ZDIR/route53.rrset" -- "$RUN/route53.rrset"; then
+		msg "$ZONE: no Route 53 snapshot kept: the next run lists the hosted zone"
+	fi
+}
+
+# incr_applied_keys ST: the keys (OWNER TAB TYPE) of the incremental
+# changes r53apply applied (it exited ST): all of them but those its
+# report lists as not applied; none when it refused (4: nothing sent).
+incr_applied_keys() {
+	local na="$RUN/not-applied"
+	[ "$1" -eq "$EX_REFUSED" ] && return 0
+	[ -r "$na" ] || na=/dev/null
+	awk -F'\t' -v rep="$REPORT_OK" '
+		FILENAME == ARGV[1] { if (rep == 1) na[$2 "\t" $3] = 1; next }
+		/^[-+<>]\t/ && !(($2 "\t" $3) in na) { print $2 "\t" $3 }' \
+		"$na" "$RUN/changes" | uniq
+	[ -r "$ZDIR/unsettled.keys" ] && cat -- "$ZDIR/unsettled.keys"
+	return 0
+}
+
+# incr_fallback WHY: the incremental compare cannot finish: a full one
+# in the same run (listing, drift check, diff), the first attempt's
+# files kept as incremental.*.
+incr_fallback() {
+	local f
+	msg "$ZONE: $1: full compare"
+	INCR=0
+	CHECK="full:incremental-failed"
+	snapshot_drop
+	for f in route53.rrset changes rrdiff.stats rrdiff.err r53apply.stats \
+		r53apply.err r53apply.out report.json not-applied skipped; do
+		if [ -e "$RUN/$f" ]; then mv -f -- "$RUN/$f" "$RUN/incremental.$f"; fi
+	done
+	phase_dump
+	phase_drift
+	phase_diff
+}
+
 # dry_run_state REALDIR: a dry run keeps no state: it works in a
 # temporary folder (removed on exit) with a copy of the zone's state,
 # taken under the zone's lock when the zone has a state folder; the
@@ -1452,10 +1527,14 @@ phase_probe() {
 	fi
 	# The source counts as OK (for --stale-after) only after a transfer,
 	# or when this probe ends the run (its serial is the one we hold).
+	# A changed source: Route 53's serial still decides whether the
+	# snapshot of the last run may stand for the hosted zone (INCR=1).
 	if [ -z "$REASON" ] && [ "$SRC_SERIAL" != "$st_last_serial" ]; then
 		REASON="source-serial-$st_last_serial-to-$SRC_SERIAL"
+		snapshot_usable || return 0
+		INCR=1
 	fi
-	[ -z "$REASON" ] || return 0
+	[ -z "$REASON" ] || [ "$INCR" -eq 1 ] || return 0
 	rm -f -- "$stats"
 	stage r53dump-serial "$probe_err" "$R53DUMP" --serial "${R53ARGS[@]}" \
 		--stats "$stats" >"$ZDIR/probe.out"
@@ -1469,6 +1548,10 @@ phase_probe() {
 		save_state
 		stage_failed r53dump "$st"
 	fi
+	if [ "$R53_SERIAL" = "$st_last_serial" ] && [ "$INCR" -eq 1 ]; then
+		return 0
+	fi
+	INCR=0
 	if [ "$R53_SERIAL" = "$st_last_serial" ]; then
 		CHECK=probe
 		SUMMARY_RESULT=unchanged
@@ -1508,8 +1591,13 @@ XFR=-
 phase_transfer() {
 	local st base
 	local -a xargs=()
-	CHECK="full:$REASON"
-	vmsg "$ZONE: full compare ($REASON)"
+	if [ "$INCR" -eq 1 ]; then
+		CHECK=incremental
+		vmsg "$ZONE: incremental compare ($REASON; Route 53 holds our serial $R53_SERIAL)"
+	else
+		CHECK="full:$REASON"
+		vmsg "$ZONE: full compare ($REASON)"
+	fi
 	# A zone by name whose id is cached: its id's lock too, before
 	# anything of the full compare (which may write to Route 53).
 	[ -z "$hz_id" ] && lock_zone_id "$st_zone_id"
@@ -1546,6 +1634,15 @@ phase_transfer() {
 # by name resolved only now is read again under its id's lock.
 phase_dump() {
 	local zid
+	if [ "$INCR" -eq 1 ]; then
+		# No listing: the snapshot stands for the hosted zone.
+		if ! cp -- "$ZDIR/route53.rrset" "$RUN/route53.rrset"; then
+			msg "$ZONE: cannot copy the snapshot $ZDIR/route53.rrset"
+			save_state
+			finish "$EX_BADINPUT"
+		fi
+		return 0
+	fi
 	dump_route53
 	zid=$(header_value "$RUN/route53.rrset" zone-id)
 	if [ -z "$hz_id" ] && [[ $zid =~ ^Z[A-Z0-9]+$ ]]; then
@@ -1572,7 +1669,8 @@ run_init() {
 	RUN="" ZDIR="" CHECK=none SRC_SERIAL="" R53_SERIAL="" R53_SERIAL_AFTER=""
 	N_CHANGES=0 N_ADDS=0 N_DELETES=0 N_UPDATES=0 N_DRIFT=0 N_REQUESTS=0 N_DNS=0
 	DRIFT_CHECKED=0 SD=""
-	XFR=-
+	XFR=- INCR=0
+	DRIFT_BASE="" DRIFT_SKIP=""
 	SUMMARY_RESULT=error
 	exec {OUT_FD}>&1 {ERR_FD}>&2
 	trap 'on_signal INT 2' INT
@@ -1608,10 +1706,12 @@ run_one() {
 # baseline_invalidate) or when the format's version line differs.  Sets
 # N_DRIFT, and DRIFT_CHECKED=1 once the check ran.
 phase_drift() {
-	local st p
+	local st p base=${DRIFT_BASE:-$ZDIR/applied.rrset} skip=${DRIFT_SKIP:-$ZDIR/unsettled.keys}
 	local -a dargs=()
-	if [ ! -s "$ZDIR/applied.rrset" ] ||
-		[ "$(head -n 1 "$ZDIR/applied.rrset")" != "$(head -n 1 "$RUN/route53.rrset")" ]; then
+	# An incremental compare reads no listing: nothing to check.
+	[ "$INCR" -eq 0 ] || return 0
+	if [ ! -s "$base" ] ||
+		[ "$(head -n 1 "$base")" != "$(head -n 1 "$RUN/route53.rrset")" ]; then
 		vmsg "$ZONE: no drift baseline of this stream format: drift unchecked"
 		return 0
 	fi
@@ -1622,7 +1722,7 @@ phase_drift() {
 	# Names left alone are no drift, whatever Route 53 holds there.
 	for p in $opt_ignore; do dargs+=(--ignore "$p"); done
 	stage rrdiff-drift "$RUN/drift.err" "$RRDIFF" "${dargs[@]}" \
-		-o "$RUN/drift.changes" -- "$ZDIR/applied.rrset" "$RUN/route53.rrset"
+		-o "$RUN/drift.changes" -- "$base" "$RUN/route53.rrset"
 	st=$?
 	if [ "$st" -ne 0 ] && [ "$st" -ne 1 ]; then
 		msg "$ZONE: drift check failed (status $st); going on"
@@ -1630,11 +1730,11 @@ phase_drift() {
 	fi
 	DRIFT_CHECKED=1
 	[ "$st" -eq 1 ] || return 0
-	[ -e "$ZDIR/unsettled.keys" ] || : >"$ZDIR/unsettled.keys"
+	[ -e "$skip" ] || : >"$skip"
 	N_DRIFT=$(awk -F'\t' '
 		FILENAME == ARGV[1] { skip[$1 "\t" $2] = 1; next }
 		/^[-+<]\t/ && !(($2 "\t" $3) in skip) { n++ }
-		END { print n + 0 }' "$ZDIR/unsettled.keys" "$RUN/drift.changes" 2>/dev/null)
+		END { print n + 0 }' "$skip" "$RUN/drift.changes" 2>/dev/null)
 	N_DRIFT=${N_DRIFT:-0}
 	if [ "$N_DRIFT" -gt 0 ] && [ "$opt_dry_run" -eq 1 ]; then
 		msg "$ZONE: drift: $N_DRIFT RRset(s) in Route 53 were changed outside the mirror:"
@@ -1651,6 +1751,10 @@ phase_diff() {
 	stage rrdiff "$RUN/rrdiff.err" "$RRDIFF" "${DIFFARGS[@]}" --stats "$RUN/rrdiff.stats" \
 		-o "$RUN/changes" -- "$RUN/source.rrset" "$RUN/route53.rrset"
 	st=$?
+	if [ "$st" -ne 0 ] && [ "$st" -ne 1 ] && [ "$INCR" -eq 1 ] && [ "$TIMED_OUT" -eq 0 ]; then
+		incr_fallback "the snapshot $ZDIR/route53.rrset cannot be read"
+		return 0
+	fi
 	if [ "$st" -ne 0 ] && [ "$st" -ne 1 ]; then
 		save_state
 		stage_failed rrdiff "$st"
@@ -1676,7 +1780,7 @@ APPLY_ST=0
 phase_apply() {
 	local st
 	local -a aargs=()
-	if [ "$opt_dry_run" -eq 0 ] && ! baseline_invalidate; then
+	if [ "$opt_dry_run" -eq 0 ] && ! { baseline_invalidate && snapshot_drop; }; then
 		msg "$ZONE: cannot move the drift baseline $ZDIR/applied.rrset aside"
 		save_state
 		finish "$EX_BADINPUT"
@@ -1709,6 +1813,18 @@ phase_apply() {
 	read_report
 	# Every HTTP request, retries included.
 	add_stat N_REQUESTS "$RUN/r53apply.stats" requests 0
+	# Route 53 rejected or refused a change computed against the
+	# snapshot (a hand edit: a DELETE whose values no longer match, a
+	# CREATE that exists): the full compare, now.
+	if [ "$INCR" -eq 1 ] && [ "$TIMED_OUT" -eq 0 ] &&
+		{ [ "$st" -eq 1 ] || [ "$st" -eq "$EX_REFUSED" ]; }; then
+		incr_applied_keys "$st" >"$RUN/incremental.applied.keys"
+		DRIFT_BASE="$ZDIR/applied.rrset.inflight"
+		DRIFT_SKIP="$RUN/incremental.applied.keys"
+		incr_fallback "Route 53 did not take every incremental change (r53apply status $st)"
+		phase_apply
+		return 0
+	fi
 	if [ "$st" -ne 0 ] && [ "$st" -ne 1 ]; then
 		# r53apply surely sent nothing (bad input, usage, refused,
 		# credentials): the baseline still describes Route 53.
@@ -1756,11 +1872,12 @@ phase_record() {
 	fi
 	mv -f -- "$ZDIR/unsettled.keys.tmp" "$ZDIR/unsettled.keys"
 	st_last_serial=$SRC_SERIAL
-	st_last_full=$now
+	[ "$INCR" -eq 1 ] || st_last_full=$now
 	st_last_success=$now
 	st_opthash=$1
 	save_state
 	baseline_commit
+	snapshot_write
 	SUMMARY_RESULT=$(apply_result)
 	if [ "$N_DRIFT" -gt 0 ]; then
 		[ "$SUMMARY_RESULT" = changed ] && SUMMARY_RESULT=drift-repaired
