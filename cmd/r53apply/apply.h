@@ -44,12 +44,18 @@
  * list: there is no cycle.
  *
  * Memory: struct ap_run owns everything reachable from it and is freed by
- * ap_run_free().  Strings in it are NUL-terminated heap copies.
+ * ap_run_free().  Strings in it are NUL-terminated heap copies; the
+ * changes' sets live in one arena (run->arena).  What a change costs
+ * (1,000,000 changes, bench/r53apply.sh): its sets' text and a small
+ * header (about 95 bytes), struct ap_change (40), its item (16 + 8 + 16),
+ * the packer's scratch (16): about 200 bytes, where holding each set's
+ * Route 53 form took 600.
  */
 #ifndef R53APPLY_APPLY_H
 #define R53APPLY_APPLY_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "r53api.h"
@@ -59,21 +65,44 @@
 #define AP_MAX_CHARS	32000
 #define AP_MAX_VALUE	4000
 
-/* One side (old or new) of a change: one block (input.c set_copy) with
- * its strings and rdata array; only rr's members are separate. */
+/*
+ * One side (old or new) of a change, as compact as the stream text: a
+ * million changes are more than a million of these.  The strings follow
+ * the header in one piece of the run's arena (input.c), read through
+ * ap_set_owner() and the other accessors; the Route 53 form (rr) is built
+ * only while a request or a plan listing needs it (ap_set_rr) and
+ * dropped after (ap_set_release): planning needs the costs alone.
+ */
 struct ap_set {
-	char *owner;		/* canonical owner */
-	char *type;		/* mnemonic, without /SETID */
-	char *setid;		/* escaped SetIdentifier, or NULL */
-	long ttl;		/* -1: alias */
-	size_t nrdata;
-	char **rdata;		/* canonical RDATA fields */
-	char *r53;		/* @r53 JSON text or NULL */
-	char *raw;		/* @raw JSON text or NULL */
-	struct r53_rrset rr;	/* Route 53 form, filled by conv.c */
-	int converted;		/* rr is valid */
-	size_t nrr;		/* ResourceRecord elements of rr */
-	size_t nchars;		/* Value characters of rr */
+	struct r53_rrset *rr;	/* Route 53 form, or NULL (conv.c) */
+	uint32_t nrr;		/* ResourceRecord elements in Route 53 */
+	uint32_t nchars;	/* Value characters in Route 53 */
+	int32_t ttl;		/* -1: alias */
+	uint32_t nrdata;	/* canonical RDATA fields */
+	unsigned char flags;	/* AP_S_* */
+	char text[];		/* owner NUL type NUL [setid NUL] [r53 NUL]
+				 * [raw NUL] each RDATA field NUL */
+};
+#define AP_S_SETID	0x01	/* text holds the escaped SetIdentifier */
+#define AP_S_R53	0x02	/* text holds the @r53 JSON text */
+#define AP_S_RAW	0x04	/* text holds the @raw JSON text */
+#define AP_S_OLD	0x08	/* a DELETE side: Route 53 form from @raw */
+
+/* The strings of a set (input.c); NULL when absent.  ap_set_next(p):
+ * the field after p (RDATA fields follow ap_set_rdata's one by one). */
+const char *ap_set_owner(const struct ap_set *s);
+const char *ap_set_type(const struct ap_set *s);
+const char *ap_set_setid(const struct ap_set *s);
+const char *ap_set_r53(const struct ap_set *s);
+const char *ap_set_raw(const struct ap_set *s);
+const char *ap_set_rdata(const struct ap_set *s);
+const char *ap_set_next(const char *p);
+
+/* The run's sets live in chunks freed with the run (input.c). */
+struct ap_chunk {
+	struct ap_chunk *next;
+	size_t used, cap;
+	char data[];
 };
 
 enum ap_state {
@@ -99,30 +128,31 @@ enum ap_ref_kind {
 	REF_QUOTA		/* the zone's RRset quota */
 };
 
-/* Words first, then the ints: no padding between them (a million
- * changes are a million of these). */
+/* Words first, then one word of small fields: a million changes are a
+ * million of these (40 bytes each). */
 struct ap_change {
 	struct ap_set *old;	/* '-' and '<' */
 	struct ap_set *new;	/* '+' and '<' */
-	unsigned long lineno;	/* line of the change in the stream */
 	char *why;		/* reason for SKIPPED/HELD/REJECTED/NOTSENT */
-	size_t group;		/* union-find parent (plan.c) */
-	size_t batch;		/* batch index, (size_t)-1 when none */
-	int kind;		/* '+', '-' or '<' (update) */
-	enum ap_state state;
-	enum ap_ref_kind refused;	/* REJECTED: what Route 53 said */
-	int upsert;		/* send UPSERT new instead of DELETE old +
+	unsigned long lineno;	/* line of the change in the stream */
+	uint32_t batch;		/* batch index, AP_NOBATCH when none */
+	unsigned kind : 8;	/* '+', '-' or '<' (update) */
+	unsigned state : 4;	/* enum ap_state */
+	unsigned refused : 4;	/* enum ap_ref_kind: REJECTED, what Route
+				 * 53 said */
+	unsigned upsert : 1;	/* send UPSERT new instead of DELETE old +
 				 * CREATE new (the apex NS, which Route 53
 				 * never lets one delete) */
 };
+#define AP_NOBATCH	UINT32_MAX
 
-/* Packing unit: changes that must be in one request. */
+/* Packing unit: changes that must be in one request.  Its cost is
+ * run->item_sz[i] (the array pk_pack packs). */
 struct ap_item {
 	size_t *chg;		/* indexes into run->chg: a slice of
 				 * run->item_chg */
-	size_t n;
-	size_t nrr, nchars;	/* cost of the whole item */
-	int soa;		/* 1: the apex SOA UPSERT pseudo-item */
+	uint32_t n;
+	uint32_t soa;		/* 1: the apex SOA UPSERT pseudo-item */
 };
 
 enum ap_bstate {
@@ -181,6 +211,7 @@ struct ap_run {
 	int delete_r53_only;	/* header delete-route53-only yes */
 	struct ap_change *chg;
 	size_t nchg, chg_cap;
+	struct ap_chunk *arena;	/* every ap_set (input.c) */
 	/* the hosted zone */
 	char *zone_id;
 	char *zone_name;	/* canonical */
@@ -199,6 +230,7 @@ struct ap_run {
 	struct ap_item *items;
 	size_t nitems;
 	size_t *item_chg;	/* the items' change lists, one block */
+	struct pk_size *item_sz;	/* the items' costs */
 	struct ap_batch *batches;
 	size_t nbatches;
 	size_t lower_bound;	/* max(ceil(R/1000), ceil(C/32000)) */
@@ -218,13 +250,14 @@ struct ap_run {
 /* input.c */
 int ap_read_stream(struct ap_run *run, const char *path);
 void ap_run_free(struct ap_run *run);
-void ap_set_free(struct ap_set *s);
 void ap_skip(struct ap_change *c, enum ap_state st, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 /* conv.c */
 int ap_convert(struct ap_run *run);
-int ap_convert_set(struct ap_set *s, int use_raw, char **err);
+int ap_set_build(const struct ap_set *s, struct r53_rrset *rr, char **err);
+const struct r53_rrset *ap_set_rr(struct ap_set *s);
+void ap_set_release(struct ap_set *s);
 int ap_setid_decode(const char *esc, char **out);
 int ap_name_wire_check(const char *canon, char **why);
 int ap_r53_name_eq(const char *a, const char *b);
@@ -256,6 +289,8 @@ size_t ap_change_cost_rr(const struct ap_change *c);
 size_t ap_change_cost_chars(const struct ap_change *c);
 int ap_batch_changes(const struct ap_run *run, const size_t *items,
     size_t nitems, int with_soa, struct r53_change **out, size_t *n);
+void ap_batch_release(const struct ap_run *run, const size_t *items,
+    size_t nitems);
 
 /* zone.c */
 struct r53cli;
@@ -293,6 +328,7 @@ int ap_refusals_settle(const struct ap_refusals *rf);
 int ap_refusal_holds_serial(enum ap_ref_kind k);
 const char *ap_refusal_kind_name(enum ap_ref_kind k);
 int ap_same_key(const struct r53_rrset *a, const struct r53_rrset *b);
+int ap_set_same_key(struct ap_set *a, struct ap_set *b);
 
 /* settle.c */
 int ap_settle(struct ap_run *run, const size_t *items, size_t m,

@@ -19,13 +19,13 @@
 static const char *
 owner_of(const struct ap_change *c)
 {
-	return c->new != NULL ? c->new->owner : c->old->owner;
+	return ap_set_owner(c->new != NULL ? c->new : c->old);
 }
 
 static const char *
 type_of(const struct ap_change *c)
 {
-	return c->new != NULL ? c->new->type : c->old->type;
+	return ap_set_type(c->new != NULL ? c->new : c->old);
 }
 
 static int
@@ -44,8 +44,8 @@ check_one(const struct ap_run *run, struct ap_change *c)
 	int apex = strcmp(owner, run->origin) == 0;
 	char *why = NULL;
 
-	if (c->old != NULL && !run->delete_r53_only && (c->old->r53 != NULL ||
-	    c->old->setid != NULL || c->old->ttl < 0)) {
+	if (c->old != NULL && !run->delete_r53_only && (ap_set_r53(c->old) != NULL ||
+	    ap_set_setid(c->old) != NULL || c->old->ttl < 0)) {
 		if (c->new != NULL)
 			ap_skip(c, AP_SKIPPED, "collides with a Route 53 alias or "
 			    "routing record of the same name and type (left "
@@ -92,7 +92,7 @@ check_one(const struct ap_run *run, struct ap_change *c)
 	}
 	if (strcmp(type, "CNAME") == 0 && c->new->nrdata > 1) {
 		ap_skip(c, AP_SKIPPED, "a CNAME has exactly one value, not "
-		    "%zu", c->new->nrdata);
+		    "%lu", (unsigned long)c->new->nrdata);
 		return;
 	}
 }
@@ -118,9 +118,9 @@ check_cname_beside(struct ap_run *run)
 			struct ap_change *c = &run->chg[j];
 			if (c->new == NULL || c->state != AP_PENDING)
 				continue;
-			if (strcmp(c->new->type, "CNAME") == 0)
+			if (strcmp(ap_set_type(c->new), "CNAME") == 0)
 				cname = j;
-			else if (storable(c->new->type))
+			else if (storable(ap_set_type(c->new)))
 				other = 1;
 		}
 		if (cname == (size_t)-1 || !other)
@@ -131,32 +131,22 @@ check_cname_beside(struct ap_run *run)
 	}
 }
 
-/* Checks that need the Route 53 values (after conversion). */
+/* Checks that need the Route 53 costs (after conversion; the Value
+ * length is checked there). */
 static void
 check_values(struct ap_change *c)
 {
 	const struct ap_set *s = c->new;
-	size_t i, l;
 
-	if (s != NULL) {
-		for (i = 0; i < s->rr.nvalues; i++) {
-			l = strlen(s->rr.values[i]);
-			if (l > AP_MAX_VALUE) {
-				ap_skip(c, AP_SKIPPED, "a Value of %zu characters "
-				    "is over Route 53's limit of %d", l,
-				    AP_MAX_VALUE);
-				return;
-			}
-		}
-	}
 	if (c->kind == '<' && !c->upsert && (ap_change_cost_rr(c) >
 	    AP_MAX_RRS || ap_change_cost_chars(c) > AP_MAX_CHARS) &&
-	    2 * s->nrr <= AP_MAX_RRS && 2 * s->nchars <= AP_MAX_CHARS) {
+	    2 * (size_t)s->nrr <= AP_MAX_RRS &&
+	    2 * (size_t)s->nchars <= AP_MAX_CHARS) {
 		/* DELETE old + CREATE new does not fit one request, an
 		 * UPSERT of new (counted twice) does: no compare-and-swap
 		 * then, but the update stays atomic */
 		log_warn("%s %s: large old RRset: replaced with an UPSERT",
-		    s->owner, s->type);
+		    ap_set_owner(s), ap_set_type(s));
 		c->upsert = 1;
 	}
 	if (ap_change_cost_rr(c) > AP_MAX_RRS ||

@@ -3,8 +3,10 @@
  * ResourceRecordSet: the owner through name_to_r53(), each canonical RDATA
  * through canon_to_r53value(), or the stored values from @raw for a DELETE
  * (Route 53 compares stored text exactly), @r53 as the extras object, the
- * SetIdentifier decoded from its \DDD escapes.  Also the small SOA and
- * serial helpers.
+ * SetIdentifier decoded from its \DDD escapes.  Built once up front to
+ * check it and learn its cost (ap_convert), then again only while a
+ * request or a plan listing needs it (ap_set_rr, ap_set_release): a
+ * million converted RRsets held at once were most of r53apply's memory.
  */
 #include <stdarg.h>
 #include <stdint.h>
@@ -104,79 +106,137 @@ out:
 }
 
 /*
- * ap_convert_set(s, use_raw, err): fill s->rr and the cost of s.  With
- * use_raw the @raw values (when present) replace the canonical ones.  An
- * unconverted RRset (SPEC 2.2: @raw, no RDATA) has only those: the stream
- * reader lets it be an old side alone, so it is always a DELETE of exactly
- * the stored values and TTL, which is what Route 53 compares.
+ * ap_set_build(s, rr, err): s in Route 53 form into rr (members
+ * malloc'd; r53_rrset_clear frees them).  An old side (AP_S_OLD) takes
+ * the @raw values when present: Route 53 compares stored text exactly.
+ * An unconverted RRset (SPEC 2.2: @raw, no RDATA) has only those: the
+ * stream reader lets it be an old side alone, so it is always a DELETE
+ * of exactly the stored values and TTL, which is what Route 53 compares.
  * Returns 0, or -1 with *err a malloc'd reason (caller frees).
  */
 int
-ap_convert_set(struct ap_set *s, int use_raw, char **err)
+ap_set_build(const struct ap_set *s, struct r53_rrset *rr, char **err)
 {
-	struct r53_rrset *rr = &s->rr;
-	uint16_t type;
+	const char *setid = ap_set_setid(s), *r53 = ap_set_r53(s);
+	const char *raw = ap_set_raw(s), *type = ap_set_type(s), *p;
+	uint16_t t;
 	json_error_t je;
 	size_t i;
 	int rc;
 
 	*err = NULL;
-	r53_rrset_clear(rr);
 	memset(rr, 0, sizeof(*rr));
-	s->converted = 0;
-	rc = name_to_r53(s->owner, &rr->name);
+	rc = name_to_r53(ap_set_owner(s), &rr->name);
 	if (rc != NAME_OK) {
-		*err = errdup("owner %s: %s", s->owner, name_strerror(rc));
+		*err = errdup("owner %s: %s", ap_set_owner(s),
+		    name_strerror(rc));
 		return -1;
 	}
-	if ((rr->type = strdup(s->type)) == NULL)
+	if ((rr->type = strdup(type)) == NULL)
 		goto nomem;
-	if (s->setid != NULL && ap_setid_decode(s->setid, &rr->set_identifier)) {
-		*err = errdup("bad SetIdentifier '%s'", s->setid);
+	if (setid != NULL && ap_setid_decode(setid, &rr->set_identifier)) {
+		*err = errdup("bad SetIdentifier '%s'", setid);
 		return -1;
 	}
 	rr->ttl = s->ttl;
-	if (s->r53 != NULL) {
-		rr->extras = json_loads(s->r53, 0, &je);
+	if (r53 != NULL) {
+		rr->extras = json_loads(r53, 0, &je);
 		if (rr->extras == NULL || !json_is_object(rr->extras)) {
 			*err = errdup("bad @r53 JSON: %s", je.text);
 			return -1;
 		}
 	}
-	if (use_raw && s->raw != NULL) {
-		if (raw_values(s->raw, rr) == -1) {
-			*err = errdup("bad @raw JSON %s", s->raw);
+	if ((s->flags & AP_S_OLD) && raw != NULL) {
+		if (raw_values(raw, rr) == -1) {
+			*err = errdup("bad @raw JSON %s", raw);
 			return -1;
 		}
 	} else if (s->nrdata > 0) {
-		if (canon_type_from_name(s->type, &type) == -1 ||
-		    !canon_r53_storable(type)) {
+		if (canon_type_from_name(type, &t) == -1 ||
+		    !canon_r53_storable(t)) {
 			*err = errdup("type %s cannot be stored in Route 53",
-			    s->type);
+			    type);
 			return -1;
 		}
 		rr->values = calloc(s->nrdata, sizeof(*rr->values));
 		if (rr->values == NULL)
 			goto nomem;
-		for (i = 0; i < s->nrdata; i++) {
-			if (canon_to_r53value(type, s->rdata[i],
-			    &rr->values[i]) == -1) {
+		for (i = 0, p = ap_set_rdata(s); i < s->nrdata;
+		    i++, p = ap_set_next(p)) {
+			if (canon_to_r53value(t, p, &rr->values[i]) == -1) {
 				*err = errdup("%s rdata '%s' has no Route 53 "
-				    "form", s->type, s->rdata[i]);
+				    "form", type, p);
 				return -1;
 			}
 			rr->nvalues = i + 1;
 		}
 	}
-	s->nrr = rr->nvalues;
-	s->nchars = 0;
-	for (i = 0; i < rr->nvalues; i++)
-		s->nchars += strlen(rr->values[i]);
-	s->converted = 1;
 	return 0;
 nomem:
 	*err = strdup("out of memory");
 	return -1;
+}
+
+/* ap_set_rr(s): s's Route 53 form, built on first use and kept until
+ * ap_set_release(s); NULL on out of memory (ap_convert built it once
+ * already, so nothing else fails here). */
+const struct r53_rrset *
+ap_set_rr(struct ap_set *s)
+{
+	char *err = NULL;
+
+	if (s->rr != NULL)
+		return s->rr;
+	if ((s->rr = malloc(sizeof(*s->rr))) == NULL)
+		return NULL;
+	if (ap_set_build(s, s->rr, &err) == -1) {
+		free(err);
+		ap_set_release(s);
+		return NULL;
+	}
+	return s->rr;
+}
+
+void
+ap_set_release(struct ap_set *s)
+{
+	r53_rrset_free(s->rr);
+	s->rr = NULL;
+}
+
+/*
+ * convert_set(c, s): build s's Route 53 form once to check it and learn
+ * its cost, then drop it.  A new side whose Value is over Route 53's
+ * limit is refused here too.  0, or -1 after skipping c with the reason.
+ */
+static int
+convert_set(struct ap_change *c, struct ap_set *s)
+{
+	struct r53_rrset rr;
+	char *err = NULL;
+	size_t i, l, n = 0, longest = 0;
+
+	if (ap_set_build(s, &rr, &err) == -1) {
+		ap_skip(c, AP_SKIPPED, "%s", err ? err : "no memory");
+		free(err);
+		r53_rrset_clear(&rr);
+		return -1;
+	}
+	for (i = 0; i < rr.nvalues; i++) {
+		l = strlen(rr.values[i]);
+		n += l;
+		longest = l > longest ? l : longest;
+	}
+	/* more than fits a request either way: skipped by check.c */
+	s->nrr = rr.nvalues > UINT32_MAX ? UINT32_MAX : (uint32_t)rr.nvalues;
+	s->nchars = n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
+	r53_rrset_clear(&rr);
+	if (!(s->flags & AP_S_OLD) && longest > AP_MAX_VALUE) {
+		ap_skip(c, AP_SKIPPED, "a Value of %zu characters is over "
+		    "Route 53's limit of %d", longest, AP_MAX_VALUE);
+		return -1;
+	}
+	return 0;
 }
 
 /*
@@ -215,32 +275,24 @@ ap_r53_name_eq(const char *a, const char *b)
 }
 
 /*
- * ap_convert(run): convert every pending change (the DELETE side with
- * @raw values); a change that cannot be converted is skipped with the
- * reason.  Returns 0, or -1 on out of memory.
+ * ap_convert(run): check every pending change's Route 53 form (the
+ * DELETE side with @raw values) and keep its cost; a change that cannot
+ * be converted is skipped with the reason.  Returns 0.
  */
 int
 ap_convert(struct ap_run *run)
 {
 	size_t i;
-	char *err = NULL;
 
 	for (i = 0; i < run->nchg; i++) {
 		struct ap_change *c = &run->chg[i];
 
 		if (c->state != AP_PENDING)
 			continue;
-		if (c->old != NULL && ap_convert_set(c->old, 1, &err) == -1) {
-			ap_skip(c, AP_SKIPPED, "%s", err ? err : "no memory");
-			free(err);
-			err = NULL;
+		if (c->old != NULL && convert_set(c, c->old) == -1)
 			continue;
-		}
-		if (c->new != NULL && ap_convert_set(c->new, 0, &err) == -1) {
-			ap_skip(c, AP_SKIPPED, "%s", err ? err : "no memory");
-			free(err);
-			err = NULL;
-		}
+		if (c->new != NULL)
+			convert_set(c, c->new);
 	}
 	return 0;
 }

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,42 +32,71 @@ ap_skip(struct ap_change *c, enum ap_state st, const char *fmt, ...)
 	c->state = st;
 }
 
-void
-ap_set_free(struct ap_set *s)
-{
-	if (s == NULL)
-		return;
-	r53_rrset_clear(&s->rr);
-	free(s);	/* its strings and rdata array live in the same block */
-}
+/* ---- the sets: one arena, strings after a small header ---- */
 
-/* put(arena, at, s, n): copy N bytes of S and a NUL to *AT; returns the
- * copy (NULL when S is). */
-static char *
-put(char **at, const char *s, size_t n)
-{
-	char *p = *at;
+#define AP_CHUNK	(1024 * 1024)	/* arena chunk; a larger set gets
+					 * one of its own */
 
-	if (s == NULL)
-		return NULL;
-	memcpy(p, s, n);
-	p[n] = '\0';
-	*at = p + n + 1;
+/* arena_get(run, n): N bytes (8-aligned) of the run's arena; NULL on
+ * ENOMEM.  Sets are never freed one by one: a chunk holds thousands
+ * without malloc's overhead and rounding for each. */
+static void *
+arena_get(struct ap_run *run, size_t n)
+{
+	struct ap_chunk *c = run->arena, *nc;
+	size_t cap;
+	void *p;
+
+	n = (n + 7) & ~(size_t)7;
+	if (c == NULL || c->cap - c->used < n) {
+		cap = n > AP_CHUNK ? n : AP_CHUNK;
+		if ((nc = malloc(sizeof(*nc) + cap)) == NULL)
+			return NULL;
+		nc->used = 0;
+		nc->cap = cap;
+		nc->next = c;
+		run->arena = c = nc;
+	}
+	p = c->data + c->used;
+	c->used += n;
 	return p;
 }
 
+static void
+arena_free(struct ap_run *run)
+{
+	struct ap_chunk *c, *next;
+
+	for (c = run->arena; c != NULL; c = next) {
+		next = c->next;
+		free(c);
+	}
+	run->arena = NULL;
+}
+
+/* put(at, s, n): copy N bytes of S and a NUL to *AT (nothing when S is
+ * NULL). */
+static void
+put(char **at, const char *s, size_t n)
+{
+	if (s == NULL)
+		return;
+	memcpy(*at, s, n);
+	(*at)[n] = '\0';
+	*at += n + 1;
+}
+
 /*
- * set_copy(rr): an owned copy of one parsed RRset line; NULL on ENOMEM.
- * One allocation holds the struct, the rdata pointers and every string:
- * a million changes are a million or more sets, and separate small
- * blocks (each with malloc's own overhead) were most of r53apply's
- * memory.  ap_set_free() frees it.
+ * set_copy(run, rr, old): a copy of one parsed RRset line in the run's
+ * arena: the header and its strings, nothing else (the costs come with
+ * ap_convert, the Route 53 form only when a batch needs it).  NULL on
+ * ENOMEM.
  */
 static struct ap_set *
-set_copy(const struct rrset *rr)
+set_copy(struct ap_run *run, const struct rrset *rr, int old)
 {
 	struct ap_set *s = NULL;
-	size_t i, need = sizeof(*s) + rr->nrdata * sizeof(char *);
+	size_t i, need = offsetof(struct ap_set, text);
 	char *at;
 
 	need += rr->owner_len + 1 + rr->type_len + 1;
@@ -75,22 +105,88 @@ set_copy(const struct rrset *rr)
 	need += rr->raw != NULL ? rr->raw_len + 1 : 0;
 	for (i = 0; i < rr->nrdata; i++)
 		need += rr->rdata_len[i] + 1;
-	s = malloc(need);
-	if (s == NULL)
+	if (rr->nrdata > UINT32_MAX || (s = arena_get(run, need)) == NULL)
 		return NULL;
 	memset(s, 0, sizeof(*s));
-	s->ttl = rr->ttl;
-	s->nrdata = rr->nrdata;
-	s->rdata = rr->nrdata > 0 ? (char **)(void *)(s + 1) : NULL;
-	at = (char *)(s + 1) + rr->nrdata * sizeof(char *);
-	s->owner = put(&at, rr->owner, rr->owner_len);
-	s->type = put(&at, rr->type, rr->type_len);
-	s->setid = put(&at, rr->setid, rr->setid_len);
-	s->r53 = put(&at, rr->r53, rr->r53_len);
-	s->raw = put(&at, rr->raw, rr->raw_len);
+	s->ttl = (int32_t)rr->ttl;	/* -1 or at most 2^31 - 1 (stream.c) */
+	s->nrdata = (uint32_t)rr->nrdata;
+	s->flags = (rr->setid != NULL ? AP_S_SETID : 0) |
+	    (rr->r53 != NULL ? AP_S_R53 : 0) |
+	    (rr->raw != NULL ? AP_S_RAW : 0) | (old ? AP_S_OLD : 0);
+	at = s->text;
+	put(&at, rr->owner, rr->owner_len);
+	put(&at, rr->type, rr->type_len);
+	put(&at, rr->setid, rr->setid_len);
+	put(&at, rr->r53, rr->r53_len);
+	put(&at, rr->raw, rr->raw_len);
 	for (i = 0; i < rr->nrdata; i++)
-		s->rdata[i] = put(&at, rr->rdata[i], rr->rdata_len[i]);
+		put(&at, rr->rdata[i], rr->rdata_len[i]);
 	return s;
+}
+
+const char *
+ap_set_next(const char *p)
+{
+	return p + strlen(p) + 1;
+}
+
+const char *
+ap_set_owner(const struct ap_set *s)
+{
+	return s->text;
+}
+
+const char *
+ap_set_type(const struct ap_set *s)
+{
+	return ap_set_next(s->text);
+}
+
+/* opt_field(s, flag): the optional field FLAG names, or NULL; they
+ * follow the type in the order setid, r53, raw. */
+static const char *
+opt_field(const struct ap_set *s, unsigned flag)
+{
+	const char *p = ap_set_type(s);
+	unsigned f;
+
+	if (!(s->flags & flag))
+		return NULL;
+	for (f = AP_S_SETID; f < flag; f <<= 1)
+		if (s->flags & f)
+			p = ap_set_next(p);
+	return ap_set_next(p);
+}
+
+const char *
+ap_set_setid(const struct ap_set *s)
+{
+	return opt_field(s, AP_S_SETID);
+}
+
+const char *
+ap_set_r53(const struct ap_set *s)
+{
+	return opt_field(s, AP_S_R53);
+}
+
+const char *
+ap_set_raw(const struct ap_set *s)
+{
+	return opt_field(s, AP_S_RAW);
+}
+
+/* ap_set_rdata(s): the first RDATA field (valid only when s->nrdata). */
+const char *
+ap_set_rdata(const struct ap_set *s)
+{
+	const char *p = ap_set_next(ap_set_type(s));
+	unsigned f;
+
+	for (f = AP_S_SETID; f <= AP_S_RAW; f <<= 1)
+		if (s->flags & f)
+			p = ap_set_next(p);
+	return p;
 }
 
 static int
@@ -112,13 +208,11 @@ add_change(struct ap_run *run, const struct change *ch, unsigned long line)
 	memset(c, 0, sizeof(*c));
 	c->kind = ch->kind;
 	c->lineno = line;
-	c->batch = (size_t)-1;
-	if (ch->old != NULL && (c->old = set_copy(ch->old)) == NULL)
+	c->batch = AP_NOBATCH;
+	if (ch->old != NULL && (c->old = set_copy(run, ch->old, 1)) == NULL)
 		return -1;
-	if (ch->new != NULL && (c->new = set_copy(ch->new)) == NULL) {
-		ap_set_free(c->old);
-		return -1;
-	}
+	if (ch->new != NULL && (c->new = set_copy(run, ch->new, 0)) == NULL)
+		return -1;	/* the old side stays in the arena */
 	run->nchg++;
 	return 0;
 }
@@ -213,11 +307,14 @@ ap_run_free(struct ap_run *run)
 	size_t i;
 
 	for (i = 0; i < run->nchg; i++) {
-		ap_set_free(run->chg[i].old);
-		ap_set_free(run->chg[i].new);
+		if (run->chg[i].old != NULL)
+			ap_set_release(run->chg[i].old);
+		if (run->chg[i].new != NULL)
+			ap_set_release(run->chg[i].new);
 		free(run->chg[i].why);
 	}
 	free(run->chg);
+	arena_free(run);
 	ap_plan_free(run);
 	free(run->origin);
 	free(run->current_zone_id);

@@ -446,39 +446,42 @@ out:
 
 /* ---- grouping ---- */
 
+/* Union-find over the changes: up[i] is i's parent, a root its own;
+ * an array of ap_plan's (not a member of every change: the groups are
+ * needed only until the items are built). */
 static size_t
-uf_find(struct ap_change *chg, size_t i)
+uf_find(size_t *up, size_t i)
 {
-	while (chg[i].group != i) {
-		chg[i].group = chg[chg[i].group].group;
-		i = chg[i].group;
+	while (up[i] != i) {
+		up[i] = up[up[i]];
+		i = up[i];
 	}
 	return i;
 }
 
 static void
-uf_union(struct ap_change *chg, size_t a, size_t b)
+uf_union(size_t *up, size_t a, size_t b)
 {
-	a = uf_find(chg, a);
-	b = uf_find(chg, b);
+	a = uf_find(up, a);
+	b = uf_find(up, b);
 	if (a == b)
 		return;
 	if (a < b)
-		chg[b].group = a;
+		up[b] = a;
 	else
-		chg[a].group = b;
+		up[a] = b;
 }
 
 static const char *
 chg_owner(const struct ap_change *c)
 {
-	return c->new != NULL ? c->new->owner : c->old->owner;
+	return ap_set_owner(c->new != NULL ? c->new : c->old);
 }
 
 static int
 type_is(const struct ap_set *s, const char *t)
 {
-	return s != NULL && strcmp(s->type, t) == 0;
+	return s != NULL && strcmp(ap_set_type(s), t) == 0;
 }
 
 static int
@@ -496,7 +499,7 @@ cmp_str(const void *a, const void *b)
 /* Group changes at one owner where a CNAME, NS or DS changes (changes at
  * one owner are adjacent in key order). */
 static void
-group_owners(struct ap_run *run)
+group_owners(struct ap_run *run, size_t *up)
 {
 	size_t i, j, k, first;
 	int special;
@@ -519,7 +522,7 @@ group_owners(struct ap_run *run)
 			if (first == (size_t)-1)
 				first = k;
 			else
-				uf_union(run->chg, first, k);
+				uf_union(up, first, k);
 		}
 	}
 }
@@ -531,7 +534,7 @@ group_owners(struct ap_run *run)
  * every '.' is a label boundary.
  */
 static int
-group_delegations(struct ap_run *run)
+group_delegations(struct ap_run *run, size_t *up)
 {
 	char **dele = NULL;
 	size_t *dele_idx = NULL;
@@ -576,7 +579,7 @@ group_delegations(struct ap_run *run)
 		while (strlen(p) > olen) {
 			hit = bsearch(&p, dele, nd, sizeof(*dele), cmp_str);
 			if (hit != NULL && dele_idx[hit - dele] != (size_t)-1)
-				uf_union(run->chg, i, dele_idx[hit - dele]);
+				uf_union(up, i, dele_idx[hit - dele]);
 			/* next ancestor: past the first unescaped '.' */
 			while (*p != '\0' && *p != '.')
 				p += (*p == '\\' && p[1] != '\0') ? 2 : 1;
@@ -601,18 +604,18 @@ size_t
 ap_change_cost_rr(const struct ap_change *c)
 {
 	if (c->upsert)
-		return 2 * c->new->nrr;
-	return (c->old != NULL ? c->old->nrr : 0) +
-	    (c->new != NULL ? c->new->nrr : 0);
+		return 2 * (size_t)c->new->nrr;
+	return (c->old != NULL ? (size_t)c->old->nrr : 0) +
+	    (c->new != NULL ? (size_t)c->new->nrr : 0);
 }
 
 size_t
 ap_change_cost_chars(const struct ap_change *c)
 {
 	if (c->upsert)
-		return 2 * c->new->nchars;
-	return (c->old != NULL ? c->old->nchars : 0) +
-	    (c->new != NULL ? c->new->nchars : 0);
+		return 2 * (size_t)c->new->nchars;
+	return (c->old != NULL ? (size_t)c->old->nchars : 0) +
+	    (c->new != NULL ? (size_t)c->new->nchars : 0);
 }
 
 static size_t
@@ -636,6 +639,8 @@ ap_plan_free(struct ap_run *run)
 	run->item_chg = NULL;
 	free(run->items);
 	run->items = NULL;
+	free(run->item_sz);
+	run->item_sz = NULL;
 	run->nitems = 0;
 	for (i = 0; i < run->nbatches; i++) {
 		free(run->batches[i].items);
@@ -649,14 +654,16 @@ ap_plan_free(struct ap_run *run)
 	run->nbatches = 0;
 }
 
-/* item_add(run, it, ci): change ci is the next of item it (its slot in
- * it->chg is reserved). */
+/* item_add(run, k, ci): change ci is the next of item k (its slot in
+ * the item's chg is reserved). */
 static void
-item_add(struct ap_run *run, struct ap_item *it, size_t ci)
+item_add(struct ap_run *run, size_t k, size_t ci)
 {
+	struct ap_item *it = &run->items[k];
+
 	it->chg[it->n++] = ci;
-	it->nrr += ap_change_cost_rr(&run->chg[ci]);
-	it->nchars += ap_change_cost_chars(&run->chg[ci]);
+	run->item_sz[k].nrr += ap_change_cost_rr(&run->chg[ci]);
+	run->item_sz[k].nchars += ap_change_cost_chars(&run->chg[ci]);
 }
 
 /* any_held(run): a change is held back, so the run must not write the
@@ -678,7 +685,7 @@ any_held(const struct ap_run *run)
  * items' change lists are slices of one array (run->item_chg): one
  * block, not one per item. */
 static int
-build_items(struct ap_run *run)
+build_items(struct ap_run *run, size_t *up)
 {
 	size_t *item_of = NULL;
 	size_t i, j, k, off = 0, nbig;
@@ -688,14 +695,16 @@ build_items(struct ap_run *run)
 	item_of = malloc((run->nchg + 1) * sizeof(*item_of));
 	run->items = calloc(run->nchg + 1, sizeof(*run->items));
 	run->item_chg = malloc((run->nchg + 1) * sizeof(*run->item_chg));
-	if (item_of == NULL || run->items == NULL || run->item_chg == NULL)
+	run->item_sz = calloc(run->nchg + 1, sizeof(*run->item_sz));
+	if (item_of == NULL || run->items == NULL || run->item_chg == NULL ||
+	    run->item_sz == NULL)
 		goto out;
 	/* count each item's changes, then give each its slice */
 	for (i = 0; i < run->nchg; i++) {
 		item_of[i] = (size_t)-1;
 		if (run->chg[i].state != AP_PENDING)
 			continue;
-		k = uf_find(run->chg, i);
+		k = uf_find(up, i);
 		if (item_of[k] == (size_t)-1)
 			item_of[k] = run->nitems++;
 		run->items[item_of[k]].n++;
@@ -707,35 +716,35 @@ build_items(struct ap_run *run)
 	}
 	for (i = 0; i < run->nchg; i++)
 		if (run->chg[i].state == AP_PENDING)
-			item_add(run, &run->items[item_of[uf_find(run->chg,
-			    i)]], i);
+			item_add(run, item_of[uf_find(up, i)], i);
 	/* A group too large for one request: its changes go alone. */
 	nbig = run->nitems;
 	for (i = 0; i < nbig; i++) {
 		it = &run->items[i];
-		if (it->n < 2 || (it->nrr <= AP_MAX_RRS &&
-		    it->nchars <= AP_MAX_CHARS))
+		if (it->n < 2 || (run->item_sz[i].nrr <= AP_MAX_RRS &&
+		    run->item_sz[i].nchars <= AP_MAX_CHARS))
 			continue;
-		log_warn("%s: %zu changes that belong together exceed one "
+		log_warn("%s: %lu changes that belong together exceed one "
 		    "request; sending them separately",
-		    chg_owner(&run->chg[it->chg[0]]), it->n);
+		    chg_owner(&run->chg[it->chg[0]]), (unsigned long)it->n);
 		for (j = 1; j < it->n; j++) {
-			struct ap_item *ni = &run->items[run->nitems++];
-			ni->chg = &it->chg[j];	/* a slice of one */
-			item_add(run, ni, it->chg[j]);
+			k = run->nitems++;
+			run->items[k].chg = &it->chg[j];	/* a slice of one */
+			item_add(run, k, it->chg[j]);
 		}
 		it->n = 1;
-		it->nrr = ap_change_cost_rr(&run->chg[it->chg[0]]);
-		it->nchars = ap_change_cost_chars(&run->chg[it->chg[0]]);
+		run->item_sz[i].nrr = ap_change_cost_rr(&run->chg[it->chg[0]]);
+		run->item_sz[i].nchars =
+		    ap_change_cost_chars(&run->chg[it->chg[0]]);
 	}
 	if (run->want_soa && any_held(run))
 		log_msg("%s: changes are held back: the SOA serial stays %lu",
 		    run->zone_id, run->soa_serial);
 	else if (run->want_soa) {
-		it = &run->items[run->nitems++];
-		it->soa = 1;
-		it->nrr = 2 * run->soa_new.nvalues;
-		it->nchars = 2 * set_values_chars(&run->soa_new);
+		k = run->nitems++;
+		run->items[k].soa = 1;
+		run->item_sz[k].nrr = 2 * run->soa_new.nvalues;
+		run->item_sz[k].nchars = 2 * set_values_chars(&run->soa_new);
 	}
 	ret = 0;
 out:
@@ -786,15 +795,15 @@ batch_cmp(const void *pa, const void *pb)
 int
 ap_conflict(const struct ap_set *del, const struct ap_set *cre)
 {
-	if (strcmp(del->owner, cre->owner) != 0)
+	const char *dt = ap_set_type(del), *ct = ap_set_type(cre);
+	const char *di = ap_set_setid(del), *ci = ap_set_setid(cre);
+
+	if (strcmp(ap_set_owner(del), ap_set_owner(cre)) != 0)
 		return 0;
-	if (strcmp(del->type, cre->type) == 0 &&
-	    ((del->setid == NULL && cre->setid == NULL) ||
-	    (del->setid != NULL && cre->setid != NULL &&
-	    strcmp(del->setid, cre->setid) == 0)))
+	if (strcmp(dt, ct) == 0 && ((di == NULL && ci == NULL) ||
+	    (di != NULL && ci != NULL && strcmp(di, ci) == 0)))
 		return 1;
-	return (strcmp(del->type, "CNAME") == 0) !=
-	    (strcmp(cre->type, "CNAME") == 0);
+	return (strcmp(dt, "CNAME") == 0) != (strcmp(ct, "CNAME") == 0);
 }
 
 /* set_change_batches(run): chg[].batch from the batches' items. */
@@ -808,7 +817,7 @@ set_change_batches(struct ap_run *run)
 		for (j = 0; j < b->nitems; j++)
 			for (k = 0; k < run->items[b->items[j]].n; k++)
 				run->chg[run->items[b->items[j]].chg[k]].batch =
-				    i;
+				    (uint32_t)i;
 	}
 }
 
@@ -819,14 +828,14 @@ struct pe {
 };
 
 /*
- * edges(run, item_of, out, n): for every DELETE and a CREATE it
- * conflicts with (ap_conflict) in different batches (a group split
- * because it exceeds one request), an edge.  Changes at one owner are
- * adjacent (stream order).  0 or -1.
+ * edges(run, out, n): for every DELETE and a CREATE it conflicts with
+ * (ap_conflict) in different batches (a group split because it exceeds
+ * one request), an edge; its item is the CREATE's change index until
+ * order_batches maps it.  Changes at one owner are adjacent (stream
+ * order).  0 or -1.
  */
 static int
-edges(const struct ap_run *run, const size_t *item_of, struct pe **out,
-    size_t *n)
+edges(const struct ap_run *run, struct pe **out, size_t *n)
 {
 	size_t i, j, d, c, cap = 0;
 	struct pe *v = NULL, *g;
@@ -858,7 +867,7 @@ edges(const struct ap_run *run, const size_t *item_of, struct pe **out,
 					v = g;
 				}
 				v[*n].from = cd->batch;
-				v[*n].item = item_of[c];
+				v[*n].item = c;
 				v[(*n)++].live = 1;
 			}
 		}
@@ -867,10 +876,11 @@ edges(const struct ap_run *run, const size_t *item_of, struct pe **out,
 	return 0;
 }
 
-/* take_item(b, it, sz): remove item it from batch b. */
+/* take_item(b, it, run): remove item it from batch b. */
 static void
-take_item(struct ap_batch *b, size_t it, const struct ap_item *item)
+take_item(struct ap_batch *b, size_t it, const struct ap_run *run)
 {
+	const struct pk_size *sz = &run->item_sz[it];
 	size_t i, o = 0;
 
 	for (i = 0; i < b->nitems; i++)
@@ -878,23 +888,24 @@ take_item(struct ap_batch *b, size_t it, const struct ap_item *item)
 			b->items[o++] = b->items[i];
 	if (o < b->nitems) {
 		b->nitems = o;
-		b->nrr -= item->nrr;
-		b->nchars -= item->nchars;
-		if (item->soa)
+		b->nrr -= sz->nrr;
+		b->nchars -= sz->nchars;
+		if (run->items[it].soa)
 			b->has_soa = 0;
 	}
 }
 
-/* put_item(v, n, it, item): add item it to the last batch of v[0..*n)
+/* put_item(v, n, it, run): add item it to the last batch of v[0..*n)
  * when it fits there, else to a new one (v has room).  0 or -1. */
 static int
-put_item(struct ap_batch *v, size_t *n, size_t it, const struct ap_item *item)
+put_item(struct ap_batch *v, size_t *n, size_t it, const struct ap_run *run)
 {
+	const struct pk_size *sz = &run->item_sz[it];
 	struct ap_batch *b = *n > 0 ? &v[*n - 1] : NULL;
 	size_t *g;
 
-	if (b == NULL || b->nrr + item->nrr > AP_MAX_RRS ||
-	    b->nchars + item->nchars > AP_MAX_CHARS) {
+	if (b == NULL || b->nrr + sz->nrr > AP_MAX_RRS ||
+	    b->nchars + sz->nchars > AP_MAX_CHARS) {
 		b = &v[(*n)++];
 		memset(b, 0, sizeof(*b));
 	}
@@ -902,9 +913,9 @@ put_item(struct ap_batch *v, size_t *n, size_t it, const struct ap_item *item)
 		return -1;
 	b->items = g;
 	b->items[b->nitems++] = it;
-	b->nrr += item->nrr;
-	b->nchars += item->nchars;
-	if (item->soa)
+	b->nrr += sz->nrr;
+	b->nchars += sz->nchars;
+	if (run->items[it].soa)
 		b->has_soa = 1;
 	return 0;
 }
@@ -985,9 +996,8 @@ move_waiting(struct ap_run *run, struct pe *e, size_t ne, size_t *item_batch,
 		i = e[k].item;
 		if (item_batch[i] != run->nbatches &&
 		    !item_deletes(run, &run->items[i])) {
-			take_item(&run->batches[item_batch[i]], i,
-			    &run->items[i]);
-			if (put_item(tail, nt, i, &run->items[i]) == -1)
+			take_item(&run->batches[item_batch[i]], i, run);
+			if (put_item(tail, nt, i, run) == -1)
 				return -1;
 			item_batch[i] = run->nbatches;
 		}
@@ -1012,12 +1022,12 @@ soa_last(struct ap_run *run, struct ap_batch *v, size_t *nv,
 		if (run->items[v[soa_b].items[i]].soa)
 			break;
 	j = v[soa_b].items[i];
-	take_item(&v[soa_b], j, &run->items[j]);
+	take_item(&v[soa_b], j, run);
 	if (*nt == 0) {
 		tail[(*nt)++] = v[--*nv];	/* the last batch, continued */
 		memset(&v[*nv], 0, sizeof(v[*nv]));
 	}
-	return put_item(tail, nt, j, &run->items[j]);
+	return put_item(tail, nt, j, run);
 }
 
 /* set_order(run, v, nv, tail, nt): run->batches = V then TAIL; batches
@@ -1071,17 +1081,19 @@ order_batches(struct ap_run *run)
 	size_t ne = 0, nv = 0, nt = 0, p;
 	int ret = -1;
 
+	if (edges(run, &e, &ne) == -1)
+		goto out;
+	if (ne == 0) {		/* the usual case: no index needed */
+		ret = 0;
+		goto out;
+	}
 	item_of = malloc((run->nchg + 1) * sizeof(*item_of));
 	item_batch = malloc((run->nitems + 1) * sizeof(*item_batch));
 	if (item_of == NULL || item_batch == NULL)
 		goto out;
 	index_items(run, item_of, item_batch);
-	if (edges(run, item_of, &e, &ne) == -1)
-		goto out;
-	if (ne == 0) {
-		ret = 0;
-		goto out;
-	}
+	for (p = 0; p < ne; p++)
+		e[p].item = item_of[e[p].item];
 	/* at most one new batch per item moved, plus one for the SOA */
 	placed = calloc(run->nbatches + 1, 1);
 	v = calloc(run->nbatches + 1, sizeof(*v));
@@ -1122,26 +1134,28 @@ out:
 int
 ap_plan(struct ap_run *run)
 {
-	struct pk_size *sz = NULL;
-	size_t *bin_of = NULL;
+	const struct pk_size *sz = NULL;
+	size_t *bin_of = NULL, *up = NULL;
 	size_t i, nb = 0;
 	struct ap_batch *b;
 	int ret = -1;
 
 	ap_plan_free(run);
-	for (i = 0; i < run->nchg; i++)
-		run->chg[i].group = i;
-	group_owners(run);
-	if (group_delegations(run) == -1 || build_items(run) == -1)
+	if ((up = malloc((run->nchg + 1) * sizeof(*up))) == NULL)
 		goto out;
-	sz = malloc((run->nitems + 1) * sizeof(*sz));
+	for (i = 0; i < run->nchg; i++)
+		up[i] = i;
+	group_owners(run, up);
+	if (group_delegations(run, up) == -1 || build_items(run, up) == -1)
+		goto out;
+	free(up);
+	up = NULL;
+	sz = run->item_sz;
 	bin_of = malloc((run->nitems + 1) * sizeof(*bin_of));
-	if (sz == NULL || bin_of == NULL)
+	if (bin_of == NULL)
 		goto out;
 	run->total_rrs = run->total_chars = 0;
 	for (i = 0; i < run->nitems; i++) {
-		sz[i].nrr = run->items[i].nrr;
-		sz[i].nchars = run->items[i].nchars;
 		run->total_rrs += sz[i].nrr;
 		run->total_chars += sz[i].nchars;
 	}
@@ -1166,6 +1180,8 @@ ap_plan(struct ap_run *run)
 		if (run->items[i].soa)
 			b->has_soa = 1;
 	}
+	free(bin_of);		/* before order_batches takes its own */
+	bin_of = NULL;
 	sort_run = run;
 	qsort(run->batches, run->nbatches, sizeof(*run->batches), batch_cmp);
 	set_change_batches(run);
@@ -1174,7 +1190,7 @@ ap_plan(struct ap_run *run)
 	set_change_batches(run);
 	ret = 0;
 out:
-	free(sz);
+	free(up);
 	free(bin_of);
 	return ret;
 }
@@ -1183,7 +1199,8 @@ out:
  * ap_batch_changes(run, items, nitems, with_soa, out, n): the Change list
  * of a request made of these items, DELETEs first (in stream order), then
  * CREATEs, then the SOA UPSERT when with_soa.  *out is malloc'd (caller
- * frees the array only; the rrsets are borrowed from run).
+ * frees the array only; the rrsets are the sets' Route 53 forms, built
+ * here and kept until ap_batch_release).  0 or -1 (ENOMEM).
  */
 int
 ap_batch_changes(const struct ap_run *run, const size_t *items,
@@ -1209,12 +1226,16 @@ ap_batch_changes(const struct ap_run *run, const size_t *items,
 				if (pass == 0 && c->old != NULL &&
 				    !c->upsert) {
 					v[cnt].action = R53_DELETE;
-					v[cnt++].rrset = &c->old->rr;
+					v[cnt++].rrset = ap_set_rr(c->old);
 				}
 				if (pass == 1 && c->new != NULL) {
 					v[cnt].action = c->upsert ?
 					    R53_UPSERT : R53_CREATE;
-					v[cnt++].rrset = &c->new->rr;
+					v[cnt++].rrset = ap_set_rr(c->new);
+				}
+				if (cnt > 0 && v[cnt - 1].rrset == NULL) {
+					free(v);
+					return -1;
 				}
 			}
 		}
@@ -1231,4 +1252,25 @@ ap_batch_changes(const struct ap_run *run, const size_t *items,
 	*out = v;
 	*n = cnt;
 	return 0;
+}
+
+/* ap_batch_release(run, items, nitems): drop the Route 53 forms of these
+ * items' sets (ap_batch_changes built them) once their request is done,
+ * so that no more than one batch's are held at a time. */
+void
+ap_batch_release(const struct ap_run *run, const size_t *items,
+    size_t nitems)
+{
+	size_t i, j;
+
+	for (i = 0; i < nitems; i++) {
+		const struct ap_item *it = &run->items[items[i]];
+		for (j = 0; j < it->n; j++) {
+			const struct ap_change *c = &run->chg[it->chg[j]];
+			if (c->old != NULL)
+				ap_set_release(c->old);
+			if (c->new != NULL)
+				ap_set_release(c->new);
+		}
+	}
 }

@@ -67,6 +67,16 @@ ap_same_key(const struct r53_rrset *a, const struct r53_rrset *b)
 	    ap_r53_name_eq(a->name, b->name);
 }
 
+/* ap_set_same_key(a, b): ap_same_key of the two Route 53 forms (0 when
+ * one cannot be built). */
+int
+ap_set_same_key(struct ap_set *a, struct ap_set *b)
+{
+	const struct r53_rrset *ra = ap_set_rr(a), *rb = ap_set_rr(b);
+
+	return ra != NULL && rb != NULL && ap_same_key(ra, rb);
+}
+
 /* ---- splitting an answer into problems ---- */
 
 /* Message starts of Route 53's InvalidChangeBatch problems: a joined
@@ -346,14 +356,13 @@ parse_part(const char *p, size_t len, struct ap_refusal *r)
 /* set_hit(s, r): s is the RRset r names, or holds the value r quotes
  * (twice for a duplicate). */
 static int
-set_hit(const struct ap_set *s, const struct ap_refusal *r)
+set_hit(struct ap_set *s, const struct ap_refusal *r)
 {
 	const struct r53_rrset *rr;
 	size_t i, n = 0;
 
-	if (s == NULL || !s->converted)
+	if (s == NULL || (rr = ap_set_rr(s)) == NULL)
 		return 0;
-	rr = &s->rr;
 	if (r->type != NULL && strcmp(r->type, rr->type) != 0)
 		return 0;
 	if (r->name != NULL)
@@ -399,7 +408,7 @@ trusted(const struct ap_run *run, const size_t *items, size_t m,
 		if (first == NULL)
 			first = s;
 		else if (r->name == NULL &&
-		    strcmp(first->rr.type, s->rr.type) != 0)
+		    strcmp(ap_set_type(first), ap_set_type(s)) != 0)
 			return 0;
 	}
 	return first != NULL;

@@ -65,8 +65,9 @@ ap_report_skips(const struct ap_run *run, enum ap_state st)
 		if (c->state != st)
 			continue;
 		log_msg("%s: line %lu: %s %s%s%s: %s", ap_state_name(st),
-		    c->lineno, s->owner, s->type, s->setid ? "/" : "",
-		    s->setid ? s->setid : "", c->why ? c->why : "");
+		    c->lineno, ap_set_owner(s), ap_set_type(s),
+		    ap_set_setid(s) ? "/" : "",
+		    ap_set_setid(s) ? ap_set_setid(s) : "", c->why ? c->why : "");
 	}
 }
 
@@ -76,8 +77,8 @@ key_text(const struct ap_change *c, char *buf, size_t len)
 {
 	const struct ap_set *s = main_set(c);
 
-	snprintf(buf, len, "%s %s%s%s", s->owner, s->type,
-	    s->setid ? "/" : "", s->setid ? s->setid : "");
+	snprintf(buf, len, "%s %s%s%s", ap_set_owner(s), ap_set_type(s),
+	    ap_set_setid(s) ? "/" : "", ap_set_setid(s) ? ap_set_setid(s) : "");
 	return buf;
 }
 
@@ -202,6 +203,7 @@ print_batches(const struct ap_run *run, FILE *f)
 			return;
 		for (j = 0; j < n; j++)
 			print_rr(f, action_name[ch[j].action], ch[j].rrset);
+		ap_batch_release(run, b->items, b->nitems);
 		free(ch);
 		ch = NULL;
 	}
@@ -341,6 +343,7 @@ ap_print_plan_json(const struct ap_run *run, FILE *f)
 		for (j = 0; j < n; j++)
 			json_array_append_new(ca, rr_json(
 			    action_name[ch[j].action], ch[j].rrset));
+		ap_batch_release(run, b->items, b->nitems);
 		free(ch);
 		ch = NULL;
 		json_object_set_new(bo, "changes", ca);

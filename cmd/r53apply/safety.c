@@ -148,12 +148,12 @@ ap_safety_private(const struct ap_run *run)
 	for (i = 0; i < run->nchg; i++) {
 		const struct ap_change *c = &run->chg[i];
 		if (c->state != AP_PENDING || c->new == NULL ||
-		    strcmp(c->new->type, "NS") != 0 ||
-		    strcmp(c->new->owner, run->origin) == 0)
+		    strcmp(ap_set_type(c->new), "NS") != 0 ||
+		    strcmp(ap_set_owner(c->new), run->origin) == 0)
 			continue;
 		log_warn("%s NS: private hosted zones do not follow "
 		    "delegations; mirror the child zone into its own private "
-		    "hosted zone", c->new->owner);
+		    "hosted zone", ap_set_owner(c->new));
 	}
 }
 
@@ -161,7 +161,7 @@ ap_safety_private(const struct ap_run *run)
 static const char *
 owner_of(const struct ap_change *c)
 {
-	return c->new != NULL ? c->new->owner : c->old->owner;
+	return ap_set_owner(c->new != NULL ? c->new : c->old);
 }
 
 /*
@@ -190,7 +190,8 @@ ap_safety_hold_conflicting(struct ap_run *run)
 					continue;
 				ap_skip(cc, AP_HELD, "needs the DELETE of "
 				    "line %lu (%s %s), which is held back",
-				    cd->lineno, cd->old->owner, cd->old->type);
+				    cd->lineno, ap_set_owner(cd->old),
+				    ap_set_type(cd->old));
 				break;
 			}
 		}

@@ -241,7 +241,7 @@ reread_refused(const struct ap_run *run, size_t item, char *buf,
 
 	snprintf(buf, size, "%s %s: a CREATE of an RRset that exists with "
 	    "other data, or a DELETE of one that does not exist (found by "
-	    "re-reading)", sv->owner, sv->type);
+	    "re-reading)", ap_set_owner(sv), ap_set_type(sv));
 	return buf;
 }
 
@@ -590,6 +590,7 @@ ap_send(struct ap_run *run)
 			log_msg("%s: not every change applied: the SOA serial "
 			    "stays %lu", run->zone_id, run->soa_serial);
 		r = send_open(run, b, with_soa);
+		ap_batch_release(run, b->items, b->nitems);
 		if (r == SR_STOP) {
 			size_t j;
 			run->stopped = 1;

@@ -119,10 +119,13 @@ cmp_listing(const char *oa, const char *ta, const char *ia, const char *ob,
 }
 
 static int
-add_key(struct settle *s, const struct ap_set *set)
+add_key(struct settle *s, struct ap_set *set)
 {
+	const struct r53_rrset *rr = ap_set_rr(set);
 	struct sk *k;
 
+	if (rr == NULL)
+		return -1;
 	if (s->n == s->cap) {
 		size_t cap = s->cap ? 2 * s->cap : 16;
 		k = realloc(s->k, cap * sizeof(*k));
@@ -133,10 +136,10 @@ add_key(struct settle *s, const struct ap_set *set)
 	}
 	k = &s->k[s->n];
 	memset(k, 0, sizeof(*k));
-	k->r53name = set->rr.name;
+	k->r53name = rr->name;
 	k->req = s->req;
-	k->type = set->rr.type;
-	k->setid = set->rr.set_identifier;
+	k->type = rr->type;
+	k->setid = rr->set_identifier;
 	if (name_from_r53(k->r53name, &k->canon) != NAME_OK)
 		return -1;
 	if ((k->order = order_key(k->r53name)) == NULL) {
@@ -179,13 +182,14 @@ find(struct settle *s, const char *canon, const char *type,
 }
 
 static struct sk *
-find_set(struct settle *s, const struct ap_set *set)
+find_set(struct settle *s, struct ap_set *set)
 {
+	const struct r53_rrset *rr = ap_set_rr(set);
 	char *canon = NULL;
 	struct sk *k = NULL;
 
-	if (name_from_r53(set->rr.name, &canon) == NAME_OK)
-		k = find(s, canon, set->rr.type, set->rr.set_identifier);
+	if (rr != NULL && name_from_r53(rr->name, &canon) == NAME_OK)
+		k = find(s, canon, rr->type, rr->set_identifier);
 	free(canon);
 	return k;
 }
@@ -424,8 +428,10 @@ canon_equal(const struct r53_rrset *now, const struct ap_set *set)
 	size_t i, n = now->nvalues;
 	int eq = -1;
 
-	if (set->raw != NULL || set->nrdata != n ||
-	    canon_type_from_name(set->type, &type) == -1)
+	const char *p = ap_set_rdata(set);
+
+	if (ap_set_raw(set) != NULL || set->nrdata != n ||
+	    canon_type_from_name(ap_set_type(set), &type) == -1)
 		return -1;
 	have = calloc(n, sizeof(*have));
 	want = malloc(n * sizeof(*want));
@@ -435,7 +441,8 @@ canon_equal(const struct r53_rrset *now, const struct ap_set *set)
 		if (canon_from_r53value(type, now->values[i], NULL, &have[i],
 		    NULL) != 0)
 			goto out;
-		want[i] = set->rdata[i];
+		want[i] = (char *)(uintptr_t)p;	/* compared only */
+		p = ap_set_next(p);
 	}
 	eq = same_strings(have, want, n);
 out:
@@ -449,13 +456,13 @@ out:
 /* holds(now, set): the zone's RRset now is exactly set (TTL, values,
  * Route 53 extras). */
 static int
-holds(const struct r53_rrset *now, const struct ap_set *set)
+holds(const struct r53_rrset *now, struct ap_set *set)
 {
-	const struct r53_rrset *rr = &set->rr;
+	const struct r53_rrset *rr = ap_set_rr(set);
 	char **a = NULL, **b = NULL;
 	int eq;
 
-	if (now == NULL || now->ttl != rr->ttl ||
+	if (now == NULL || rr == NULL || now->ttl != rr->ttl ||
 	    now->nvalues != rr->nvalues)
 		return 0;
 	if ((now->extras == NULL) != (rr->extras == NULL) ||
@@ -491,7 +498,7 @@ change_done(struct settle *s, const struct ap_change *c)
 			return 0;
 	}
 	if (c->old != NULL && !c->upsert &&
-	    (c->new == NULL || !ap_same_key(&c->old->rr, &c->new->rr))) {
+	    (c->new == NULL || !ap_set_same_key(c->old, c->new))) {
 		k = find_set(s, c->old);
 		if (k == NULL || !k->known || k->now != NULL)
 			return 0;
@@ -510,7 +517,7 @@ keys_of(struct settle *s, const struct ap_item *it)
 		if (c->new != NULL && add_key(s, c->new) == -1)
 			return -1;
 		if (c->old != NULL && !c->upsert &&
-		    (c->new == NULL || !ap_same_key(&c->old->rr, &c->new->rr)) &&
+		    (c->new == NULL || !ap_set_same_key(c->old, c->new)) &&
 		    add_key(s, c->old) == -1)
 			return -1;
 	}
@@ -572,7 +579,7 @@ surely_refused(struct settle *s, const struct ap_item *it)
 		if (c->upsert)
 			continue;
 		if (c->old != NULL && c->new != NULL &&
-		    ap_same_key(&c->old->rr, &c->new->rr))
+		    ap_set_same_key(c->old, c->new))
 			continue;
 		if (c->new != NULL && (k = find_set(s, c->new)) != NULL &&
 		    k->known && k->now != NULL)

@@ -12,6 +12,9 @@
 #include <string.h>
 
 #include "../../cmd/r53apply/plan.c"
+/* what plan.c calls on a change's sets */
+#include "../../cmd/r53apply/input.c"
+#include "../../cmd/r53apply/conv.c"
 
 /* ref_balanced: the scan (each item into the bin where the larger of its
  * two normalised loads stays smallest, the first such bin on a tie). */

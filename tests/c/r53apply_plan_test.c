@@ -14,6 +14,9 @@
 
 #include "../../cmd/r53apply/plan.c"
 #include "../../cmd/r53apply/soa.c"
+/* what plan.c calls on a change's sets */
+#include "../../cmd/r53apply/input.c"
+#include "../../cmd/r53apply/conv.c"
 
 static int failures;
 
