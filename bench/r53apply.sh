@@ -13,11 +13,16 @@
 # and the zone then holds exactly what the stream says.
 #
 # Then r53apply --dry-run --offline alone on PLAN_CHANGES changes (default
-# 1,000,000; 0 skips it): CPU seconds, peak RSS per change, and requests
-# against the lower bound (fails unless equal).
+# 1,000,000; 0 skips it), side by side with the build before issue 13's
+# memory work (git ref PLAN_ANCHOR_REF, built into the temporary folder):
+# CPU seconds, peak RSS per change, requests against the lower bound
+# (fails unless equal) and whether both plans are byte for byte the same
+# (fails unless they are).
 #
 # Environment: RUNS (3), ANCHOR_RUNS (1), CHANGES (10000), PLAN_CHANGES
-# (1000000), R53M_BUILD (build), SKIP_ANCHOR=1 to skip the anchor.
+# (1000000), PLAN_ANCHOR_REF (6dfeba8) or PLAN_ANCHOR_BUILD (a folder with
+# an older r53apply), R53M_BUILD (build), SKIP_ANCHOR=1 to skip the
+# emulator anchor.
 set -euo pipefail
 
 TOP="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -147,30 +152,81 @@ if [ "${SKIP_ANCHOR:-0}" != 1 ]; then
 fi
 
 # Planning alone at scale: --dry-run --offline on PLAN_CHANGES changes (no
-# anchor plans anything: the AWS sample sends one request per record).
-# Issue 13's goals: peak RSS at most 200 bytes per change, requests
-# exactly the lower bound.
-plan_bench() {
-	local n=$PLAN_CHANGES rss ucpu scpu preq plb
-	bash "$TOP/bench/gen-changes.sh" main "$n" ZPLAN >"$WORK/plan.change"
+# anchor plans anything: the AWS sample sends one request per record), by
+# this build and, side by side, by the build before issue 13's memory work
+# (PLAN_ANCHOR_REF, built here from git; or PLAN_ANCHOR_BUILD, a folder
+# holding an r53apply).  Issue 13's goals: peak RSS at most 200 bytes per
+# change, requests exactly the lower bound, the plan unchanged.
+
+# plan_anchor: the folder of the older r53apply, or nothing (not a git
+# checkout, or the ref is unknown).
+plan_anchor() {
+	local ref=${PLAN_ANCHOR_REF:-6dfeba8}
+	if [ -n "${PLAN_ANCHOR_BUILD:-}" ]; then
+		echo "$PLAN_ANCHOR_BUILD"
+		return
+	fi
+	git -C "$TOP" rev-parse -q --verify "$ref^{commit}" >/dev/null 2>&1 ||
+		return 0
+	mkdir -p "$WORK/anchor-src"
+	git -C "$TOP" archive "$ref" | tar -x -C "$WORK/anchor-src"
+	make -s -C "$WORK/anchor-src" progs >"$WORK/anchor-build.log" 2>&1 ||
+		{ cat "$WORK/anchor-build.log" >&2; return 0; }
+	echo "$WORK/anchor-src/build"
+}
+
+# plan_runs NAME BUILD: RUNS plans of $WORK/plan.change; appends "rss cpu"
+# to $WORK/NAME.runs, the plan text to $WORK/NAME.plan.
+plan_runs() {
+	local name=$1 build=$2 rss ucpu scpu
 	for ((r = 1; r <= RUNS; r++)); do
 		/usr/bin/time -f '%M %U %S' -o "$WORK/plan.time" \
-			"$BUILD/r53apply" --dry-run --offline --zone-id ZPLAN \
-			--force "$WORK/plan.change" >"$WORK/bigplan.txt"
+			"$build/r53apply" --dry-run --offline --zone-id ZPLAN \
+			--force "$WORK/plan.change" >"$WORK/$name.plan"
 		read -r rss ucpu scpu <"$WORK/plan.time"
 		echo "$rss $(awk -v a="$ucpu" -v b="$scpu" 'BEGIN { print a + b }')" \
-			>>"$WORK/plan.runs"
+			>>"$WORK/$name.runs"
 	done
-	# "requests N, lower bound M (...)": the text plan's line after the changes
+}
+
+# plan_line LABEL NAME N: the median line of NAME's runs.
+plan_line() {
+	printf '  %-22s median %6.2f s cpu, peak RSS %7d KiB = %4.0f bytes per change\n' \
+		"$1" "$(median "$2" 2)" "$(median "$2" 1)" \
+		"$(awk -v r="$(median "$2" 1)" -v n="$3" 'BEGIN { print r * 1024 / n }')"
+}
+
+plan_bench() {
+	local n=$PLAN_CHANGES preq plb anchor
+	bash "$TOP/bench/gen-changes.sh" main "$n" ZPLAN >"$WORK/plan.change"
+	plan_runs plan "$BUILD"
+	anchor=$(plan_anchor)
+	[ -z "$anchor" ] || plan_runs planold "$anchor"
+	# "requests N, lower bound M (...)", line 2 of the text plan
 	read -r preq plb <<<"$(awk -F'[ ,]+' '$1 == "requests" { print $2, $5; exit }' \
-		"$WORK/bigplan.txt")"
-	printf 'plan of %d changes (--dry-run --offline): median %.2f s cpu, peak RSS %d KiB = %.0f bytes per change (goal <= 200); %d requests, lower bound %d\n' \
-		"$n" "$(median plan 2)" "$(median plan 1)" \
-		"$(awk -v r="$(median plan 1)" -v n="$n" 'BEGIN { print r * 1024 / n }')" \
-		"$preq" "$plb"
+		"$WORK/plan.plan")"
+	echo "plan of $n changes (--dry-run --offline): $preq requests, lower bound $plb"
+	plan_line "r53apply:" plan "$n"
+	if [ -n "$anchor" ]; then
+		plan_line "before (${PLAN_ANCHOR_BUILD:-${PLAN_ANCHOR_REF:-6dfeba8}}):" planold "$n"
+		printf '  ratio before/now: peak RSS %.1f, cpu %.2f; plans %s\n' \
+			"$(ratio "$(median planold 1)" "$(median plan 1)")" \
+			"$(ratio "$(median planold 2)" "$(median plan 2)")" \
+			"$(cmp -s "$WORK/plan.plan" "$WORK/planold.plan" &&
+				echo identical || echo DIFFER)"
+		if ! cmp -s "$WORK/plan.plan" "$WORK/planold.plan"; then
+			echo "FAIL: the plan differs from the older build's" >&2
+			fail=1
+		fi
+	else
+		echo "  (no older build to compare: not a git checkout?)"
+	fi
 	if [ "$preq" != "$plb" ]; then
 		echo "FAIL: the plan needs more requests than the lower bound" >&2
 		fail=1
+	fi
+	if [ "$(awk -v r="$(median plan 1)" -v n="$n" 'BEGIN { print (r * 1024 / n > 200) }')" = 1 ]; then
+		echo "note: above issue 13's goal of 200 bytes per change" >&2
 	fi
 }
 if [ "${PLAN_CHANGES:-1000000}" != 0 ]; then
