@@ -47,9 +47,9 @@
  * ap_run_free().  Strings in it are NUL-terminated heap copies; the
  * changes' sets live in one arena (run->arena).  What a change costs
  * (1,000,000 changes, bench/r53apply.sh): its sets' text and a small
- * header (about 95 bytes), struct ap_change (40), its item (16 + 8 + 16),
- * the packer's scratch (16): about 200 bytes, where holding each set's
- * Route 53 form took 600.
+ * header (about 95 bytes), struct ap_change (40), its item (16, its
+ * change list 8, its cost 8), the packer's scratch (16): under 200 bytes,
+ * where holding each set's Route 53 form took 600.
  */
 #ifndef R53APPLY_APPLY_H
 #define R53APPLY_APPLY_H
@@ -274,8 +274,10 @@ void ap_check(struct ap_run *run);
 int ap_check_counts(struct ap_run *run);
 
 /* plan.c: pure packer */
+/* An item's cost: what pk_pack packs is at most a request's limits;
+ * 32 bits (not size_t) keep run->item_sz at 8 bytes an item. */
 struct pk_size {
-	size_t nrr, nchars;
+	uint32_t nrr, nchars;
 };
 size_t pk_lower_bound(const struct pk_size *sz, size_t n, size_t cap_rr,
     size_t cap_ch);

@@ -654,6 +654,14 @@ ap_plan_free(struct ap_run *run)
 	run->nbatches = 0;
 }
 
+/* sat_add(a, b): a + b, at most UINT32_MAX (a group that large is
+ * split into single changes anyway). */
+static uint32_t
+sat_add(uint32_t a, size_t b)
+{
+	return b > UINT32_MAX - a ? UINT32_MAX : (uint32_t)(a + b);
+}
+
 /* item_add(run, k, ci): change ci is the next of item k (its slot in
  * the item's chg is reserved). */
 static void
@@ -662,8 +670,10 @@ item_add(struct ap_run *run, size_t k, size_t ci)
 	struct ap_item *it = &run->items[k];
 
 	it->chg[it->n++] = ci;
-	run->item_sz[k].nrr += ap_change_cost_rr(&run->chg[ci]);
-	run->item_sz[k].nchars += ap_change_cost_chars(&run->chg[ci]);
+	run->item_sz[k].nrr = sat_add(run->item_sz[k].nrr,
+	    ap_change_cost_rr(&run->chg[ci]));
+	run->item_sz[k].nchars = sat_add(run->item_sz[k].nchars,
+	    ap_change_cost_chars(&run->chg[ci]));
 }
 
 /* any_held(run): a change is held back, so the run must not write the
@@ -732,10 +742,9 @@ build_items(struct ap_run *run, size_t *up)
 			run->items[k].chg = &it->chg[j];	/* a slice of one */
 			item_add(run, k, it->chg[j]);
 		}
-		it->n = 1;
-		run->item_sz[i].nrr = ap_change_cost_rr(&run->chg[it->chg[0]]);
-		run->item_sz[i].nchars =
-		    ap_change_cost_chars(&run->chg[it->chg[0]]);
+		it->n = 0;	/* the first change alone */
+		run->item_sz[i].nrr = run->item_sz[i].nchars = 0;
+		item_add(run, i, it->chg[0]);
 	}
 	if (run->want_soa && any_held(run))
 		log_msg("%s: changes are held back: the SOA serial stays %lu",
@@ -743,8 +752,9 @@ build_items(struct ap_run *run, size_t *up)
 	else if (run->want_soa) {
 		k = run->nitems++;
 		run->items[k].soa = 1;
-		run->item_sz[k].nrr = 2 * run->soa_new.nvalues;
-		run->item_sz[k].nchars = 2 * set_values_chars(&run->soa_new);
+		run->item_sz[k].nrr = sat_add(0, 2 * run->soa_new.nvalues);
+		run->item_sz[k].nchars = sat_add(0,
+		    2 * set_values_chars(&run->soa_new));
 	}
 	ret = 0;
 out:
