@@ -158,11 +158,12 @@ dns_change(FILE *f, const struct r53_rrset *old, const struct r53_rrset *new)
 	fputc('\n', f);
 }
 
-/* plan_rr(s): the Route 53 form of a change's side (conv.c). */
+/* plan_rr(s): the Route 53 form of a change's side, built on demand
+ * (conv.c) and released with its batch. */
 static const struct r53_rrset *
-plan_rr(const struct ap_set *s)
+plan_rr(struct ap_set *s)
 {
-	return s != NULL ? &s->rr : NULL;
+	return s != NULL ? ap_set_rr(s) : NULL;
 }
 
 /* print_changes(run, f): every change to send, one line each in DNS
@@ -185,6 +186,7 @@ print_changes(const struct ap_run *run, FILE *f)
 		}
 		if (b->has_soa)
 			dns_change(f, run->soa, &run->soa_new);
+		ap_batch_release(run, b->items, b->nitems);
 	}
 }
 
