@@ -7,6 +7,11 @@
  * hmac-sha384 is broken (1.8.3).  The MAC is OpenSSL's EVP_MAC "HMAC",
  * fed piece by piece, so unsigned messages are never buffered.
  *
+ * Map: algorithms; key files (BIND's format: k_*; the line formats,
+ * Knot's key: section and dig's ALG:NAME:SECRET: kl_*, y_*, d_*;
+ * tsig_key_parse picks one by the first line); the MAC; signing the
+ * query; verifying the responses.
+ *
  * Secrets: decoded into a malloc'd buffer owned by struct tsig_key,
  * zeroed by tsig_key_clear(); the key file text is zeroed after parsing.
  * No message ever contains the secret.
@@ -275,27 +280,80 @@ b64_decode(const char *in, uint8_t *out, size_t cap, size_t *outlen)
 	return 0;
 }
 
-/* Parse "key NAME { algorithm A; secret S; };" with nothing else. */
+/*
+ * key_set_name(key, text): the key's name in wire and message form;
+ * key_set_alg(key, a); key_set_secret(key, b64).  The pieces every key
+ * file format fills.  -1 on a bad value (the caller reports which).
+ */
 static int
-k_parse(struct ktok *k, struct tsig_key *key)
+key_set_name(struct tsig_key *key, const char *text)
 {
-	char name[sizeof(k->tok)] = "";
-	const struct tsig_alg *a = NULL;
-	int have_secret = 0, r;
-
-	if (k_next(k) != 0 || strcmp(k->tok, "key") != 0)
-		return k_err(k, "expected 'key \"NAME\" { ... };'");
-	if (k_next(k) != 0 || k->tok[0] == '\0' ||
-	    (!k->quoted && strchr("{};", k->tok[0]) != NULL))
-		return k_err(k, "missing key name");
-	snprintf(name, sizeof(name), "%s", k->tok);
-	if (text_to_wire(name, key->name, sizeof(key->name),
+	if (text_to_wire(text, key->name, sizeof(key->name),
 	    &key->name_len) == -1)
-		return k_err(k, "key name is not a plain domain name");
+		return -1;
 	wire_name_text(key->name, key->name_len, key->name_text,
 	    sizeof(key->name_text));
 	if (strlen(key->name_text) > 1)		/* drop the final dot */
 		key->name_text[strlen(key->name_text) - 1] = '\0';
+	return 0;
+}
+
+static int
+key_set_alg(struct tsig_key *key, const struct tsig_alg *a)
+{
+	key->alg_text = a == &tsig_algs[0] ? "hmac-md5" : a->name;
+	key->digest = a->digest;
+	key->mac_len = a->mac_len;
+	return text_to_wire(a->name, key->alg, sizeof(key->alg),
+	    &key->alg_len);
+}
+
+static int
+key_set_secret(struct tsig_key *key, const char *b64)
+{
+	if (key->secret == NULL &&
+	    (key->secret = malloc(TSIG_SECRET_CAP)) == NULL)
+		return -1;
+	if (b64_decode(b64, key->secret, TSIG_SECRET_CAP,
+	    &key->secret_len) == -1 || key->secret_len == 0)
+		return -1;
+	return 0;
+}
+
+/* alg_lookup(src, line, text): the algorithm TEXT names, or NULL after
+ * reporting.  TEXT is shown only if it is a known name: it may be the
+ * secret, misplaced. */
+static const struct tsig_alg *
+alg_lookup(const char *src, unsigned line, const char *text)
+{
+	const struct tsig_alg *a = alg_find(text);
+
+	if (a != NULL)
+		return a;
+	if (alg_known_unsupported(text))
+		log_at(src, line, "bad TSIG key: unsupported algorithm '%s' "
+		    "(%s)", text, ALG_SUPPORTED);
+	else
+		log_at(src, line, "bad TSIG key: unsupported algorithm (%s)",
+		    ALG_SUPPORTED);
+	return NULL;
+}
+
+/* Parse "key NAME { algorithm A; secret S; };" with nothing else. */
+static int
+k_parse(struct ktok *k, struct tsig_key *key)
+{
+	const struct tsig_alg *a = NULL;
+	int have_secret = 0, r;
+
+	if (k_next(k) != 0 || strcmp(k->tok, "key") != 0)
+		return k_err(k, "expected 'key \"NAME\" { ... };' (BIND), "
+		    "'key:' (Knot) or 'ALG:NAME:SECRET' (dig -y)");
+	if (k_next(k) != 0 || k->tok[0] == '\0' ||
+	    (!k->quoted && strchr("{};", k->tok[0]) != NULL))
+		return k_err(k, "missing key name");
+	if (key_set_name(key, k->tok) == -1)
+		return k_err(k, "key name is not a plain domain name");
 	if (k_next(k) != 0 || strcmp(k->tok, "{") != 0)
 		return k_err(k, "expected '{' after the key name");
 	for (;;) {
@@ -306,32 +364,18 @@ k_parse(struct ktok *k, struct tsig_key *key)
 		if (strcmp(k->tok, "algorithm") == 0) {
 			if (k_next(k) != 0 || k->tok[0] == '\0')
 				return k_err(k, "missing algorithm");
-			if ((a = alg_find(k->tok)) == NULL) {
-				/* the token is shown only if it is a known
-				 * name: it may be the secret, misplaced */
-				if (alg_known_unsupported(k->tok))
-					log_at(k->src, k->line, "bad TSIG key: "
-					    "unsupported algorithm '%s' (%s)",
-					    k->tok, ALG_SUPPORTED);
-				else
-					log_at(k->src, k->line, "bad TSIG key: "
-					    "unsupported algorithm (%s)",
-					    ALG_SUPPORTED);
-				explicit_bzero(k->tok, sizeof(k->tok));
+			a = alg_lookup(k->src, k->line, k->tok);
+			explicit_bzero(k->tok, sizeof(k->tok));
+			if (a == NULL)
 				return -1;
-			}
 		} else if (strcmp(k->tok, "secret") == 0) {
 			if (have_secret)
 				return k_err(k, "two secrets");
 			if (k_next(k) != 0 || k->tok[0] == '\0')
 				return k_err(k, "missing secret");
-			key->secret = malloc(TSIG_SECRET_CAP);
-			if (key->secret == NULL)
-				return k_err(k, "out of memory");
-			r = b64_decode(k->tok, key->secret, TSIG_SECRET_CAP,
-			    &key->secret_len);
+			r = key_set_secret(key, k->tok);
 			explicit_bzero(k->tok, sizeof(k->tok));
-			if (r == -1 || key->secret_len == 0)
+			if (r == -1)
 				return k_err(k, "secret is not valid base64");
 			have_secret = 1;
 		} else {
@@ -352,15 +396,213 @@ k_parse(struct ktok *k, struct tsig_key *key)
 		return k_err(k, "no algorithm");
 	if (!have_secret)
 		return k_err(k, "no secret");
-	key->alg_text = a->name;
-	key->digest = a->digest;
-	key->mac_len = a->mac_len;
-	if (text_to_wire(a->name, key->alg, sizeof(key->alg),
-	    &key->alg_len) == -1)
+	if (key_set_alg(key, a) == -1)
 		return k_err(k, "internal: algorithm name");
-	if (a == &tsig_algs[0])
-		key->alg_text = "hmac-md5";
 	return 0;
+}
+
+/*
+ * Line formats: Knot's (keymgr -t NAME ALG prints it; NSD's key: clause
+ * reads the same way)
+ *	key:
+ *	  - id: NAME
+ *	    algorithm: hmac-sha256
+ *	    secret: BASE64
+ * and dig's -y argument on one line: ALG:NAME:SECRET, or NAME:SECRET
+ * for hmac-md5 as dig takes it.  Blank lines and # comments are skipped
+ * (keymgr's first line is the key in dig's form, as a comment).
+ */
+struct kline {
+	const char *p, *end, *src;
+	unsigned line;			/* of the line in buf */
+	char buf[1100];
+	int indent;			/* the line was indented */
+};
+
+/* kl_next(kl): the next line with content, trimmed, comment cut, into
+ * kl->buf.  1 there is one, 0 at end, -1 too long (reported). */
+static int
+kl_next(struct kline *kl)
+{
+	while (kl->p < kl->end) {
+		const char *e = memchr(kl->p, '\n', (size_t)(kl->end - kl->p));
+		size_t n, i = 0;
+		char *c;
+
+		e = e == NULL ? kl->end : e;
+		n = (size_t)(e - kl->p);
+		kl->line++;
+		if (n >= sizeof(kl->buf)) {
+			log_at(kl->src, kl->line, "bad TSIG key: line too long");
+			return -1;
+		}
+		memcpy(kl->buf, kl->p, n);
+		kl->buf[n] = '\0';
+		kl->p = e < kl->end ? e + 1 : e;
+		if ((c = strchr(kl->buf, '#')) != NULL)
+			*c = '\0';
+		while (kl->buf[i] == ' ' || kl->buf[i] == '\t')
+			i++;
+		kl->indent = i > 0;
+		memmove(kl->buf, kl->buf + i, strlen(kl->buf + i) + 1);
+		n = strlen(kl->buf);
+		while (n > 0 && strchr(" \t\r", kl->buf[n - 1]) != NULL)
+			kl->buf[--n] = '\0';
+		if (n > 0)
+			return 1;
+	}
+	return 0;
+}
+
+static int
+kl_err(struct kline *kl, const char *what)
+{
+	explicit_bzero(kl->buf, sizeof(kl->buf));
+	log_at(kl->src, kl->line, "bad TSIG key: %s", what);
+	return -1;
+}
+
+/* unquote(v): V without one pair of surrounding quotes, in place. */
+static char *
+unquote(char *v)
+{
+	size_t n = strlen(v);
+
+	if (n >= 2 && (v[0] == '"' || v[0] == '\'') && v[n - 1] == v[0]) {
+		v[n - 1] = '\0';
+		return v + 1;
+	}
+	return v;
+}
+
+/* One "field: value" line of the key: section. */
+static int
+y_field(struct kline *kl, struct tsig_key *key, const struct tsig_alg **a,
+    int *have)
+{
+	char *f = kl->buf, *v = strchr(kl->buf, ':');
+
+	if (v == NULL)
+		return kl_err(kl, "expected 'FIELD: VALUE' (id, algorithm, "
+		    "secret)");
+	*v++ = '\0';
+	while (*v == ' ' || *v == '\t')
+		v++;
+	v = unquote(v);
+	if (strcmp(f, "id") == 0 || strcmp(f, "name") == 0) {
+		if (*v == '\0' || key_set_name(key, v) == -1)
+			return kl_err(kl, "id: the key name is not a plain "
+			    "domain name");
+		have[0] = 1;
+	} else if (strcmp(f, "algorithm") == 0) {
+		if ((*a = alg_lookup(kl->src, kl->line, v)) == NULL)
+			return kl_err(kl, "algorithm: not a TSIG algorithm");
+	} else if (strcmp(f, "secret") == 0) {
+		if (have[1] || key_set_secret(key, v) == -1)
+			return kl_err(kl, have[1] ? "two secrets" :
+			    "secret: not valid base64");
+		have[1] = 1;
+	} else {
+		/* not echoed: it may be the secret, misplaced */
+		return kl_err(kl, "unknown field (want id, algorithm, "
+		    "secret)");
+	}
+	return 0;
+}
+
+/* Knot's key: section, one key. */
+static int
+y_parse(struct kline *kl, struct tsig_key *key)
+{
+	const struct tsig_alg *a = NULL;
+	int have[2] = { 0, 0 }, items = 0, r;
+
+	if (kl_next(kl) != 1 || strcmp(kl->buf, "key:") != 0)
+		return kl_err(kl, "expected 'key:'");
+	while ((r = kl_next(kl)) == 1) {
+		if (!kl->indent)
+			return kl_err(kl, "text after the key: section");
+		if (kl->buf[0] == '-') {
+			if (++items > 1)
+				return kl_err(kl, "more than one key in the "
+				    "file");
+			memmove(kl->buf, kl->buf + 1, strlen(kl->buf));
+			while (kl->buf[0] == ' ' || kl->buf[0] == '\t')
+				memmove(kl->buf, kl->buf + 1, strlen(kl->buf));
+		}
+		if (y_field(kl, key, &a, have) == -1)
+			return -1;
+	}
+	explicit_bzero(kl->buf, sizeof(kl->buf));
+	if (r == -1)
+		return -1;
+	if (!have[0])
+		return kl_err(kl, "no id (the key name)");
+	if (a == NULL)
+		return kl_err(kl, "no algorithm");
+	if (!have[1])
+		return kl_err(kl, "no secret");
+	return key_set_alg(key, a) == -1 ? kl_err(kl, "internal") : 0;
+}
+
+/* dig's [ALG:]NAME:SECRET on one line. */
+static int
+d_parse(struct kline *kl, struct tsig_key *key)
+{
+	const struct tsig_alg *a = &tsig_algs[0];	/* dig: hmac-md5 */
+	char *name, *secret, *c;
+	int r;
+
+	if (kl_next(kl) != 1)
+		return kl_err(kl, "empty key file");
+	if ((c = strchr(kl->buf, ':')) == NULL)
+		return kl_err(kl, "expected ALG:NAME:SECRET (dig -y)");
+	*c = '\0';
+	name = kl->buf;
+	secret = c + 1;
+	if ((c = strchr(secret, ':')) != NULL) {
+		*c = '\0';
+		if (strchr(c + 1, ':') != NULL)
+			return kl_err(kl, "expected ALG:NAME:SECRET (dig -y)");
+		if ((a = alg_lookup(kl->src, kl->line, kl->buf)) == NULL)
+			return kl_err(kl, "ALG: not a TSIG algorithm");
+		name = secret;
+		secret = c + 1;
+	}
+	if (key_set_name(key, name) == -1)
+		return kl_err(kl, "NAME: the key name is not a plain domain "
+		    "name");
+	if (key_set_secret(key, secret) == -1)
+		return kl_err(kl, "SECRET: not valid base64");
+	explicit_bzero(kl->buf, sizeof(kl->buf));
+	if ((r = kl_next(kl)) != 0)
+		return r == -1 ? -1 : kl_err(kl, "more than one line (one "
+		    "key, ALG:NAME:SECRET)");
+	return key_set_alg(key, a) == -1 ? kl_err(kl, "internal") : 0;
+}
+
+/* key_format(text, len): 'b' BIND, 'k' Knot's key:, 'd' dig's line,
+ * from the first line with content. */
+static int
+key_format(const char *text, size_t len)
+{
+	struct ktok k;
+	const char *e;
+
+	memset(&k, 0, sizeof(k));
+	k.p = text;
+	k.end = text + len;
+	k_skip(&k);
+	if (k.end - k.p >= 4 && strncmp(k.p, "key:", 4) == 0 &&
+	    (k.end - k.p == 4 || strchr(" \t\r\n#", k.p[4]) != NULL))
+		return 'k';
+	if (k.end - k.p >= 3 && strncmp(k.p, "key", 3) == 0 &&
+	    (k.end - k.p == 3 || strchr(" \t\r\n\"{", k.p[3]) != NULL))
+		return 'b';
+	e = memchr(k.p, '\n', (size_t)(k.end - k.p));
+	if (memchr(k.p, ':', (size_t)((e != NULL ? e : k.end) - k.p)) != NULL)
+		return 'd';
+	return 'b';
 }
 
 int
@@ -368,6 +610,7 @@ tsig_key_parse(const char *text, size_t len, const char *source,
     struct tsig_key *key)
 {
 	struct ktok k;
+	struct kline kl;
 	int r;
 
 	memset(key, 0, sizeof(*key));
@@ -380,11 +623,42 @@ tsig_key_parse(const char *text, size_t len, const char *source,
 		log_at(source, 0, "bad TSIG key: NUL octet in the key text");
 		return -1;
 	}
-	r = k_parse(&k, key);
-	explicit_bzero(k.tok, sizeof(k.tok));
+	switch (key_format(text, len)) {
+	case 'k':
+	case 'd':
+		memset(&kl, 0, sizeof(kl));
+		kl.p = text;
+		kl.end = text + len;
+		kl.src = source;
+		r = key_format(text, len) == 'k' ? y_parse(&kl, key) :
+		    d_parse(&kl, key);
+		explicit_bzero(kl.buf, sizeof(kl.buf));
+		break;
+	default:
+		r = k_parse(&k, key);
+		explicit_bzero(k.tok, sizeof(k.tok));
+	}
 	if (r == -1)
 		tsig_key_clear(key);
 	return r;
+}
+
+/*
+ * key_file_mode(fd, path): warn when other users may read or change
+ * the key (tsig-keygen > file under the usual umask 022 gives 0644).
+ * Group read is left alone: root:bind 0640 is how BIND's keys are kept.
+ */
+static void
+key_file_mode(int fd, const char *path)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode))
+		return;
+	if (st.st_mode & (S_IRWXO | S_IWGRP))
+		log_warn("TSIG key file %s is %s by other users (mode %04o); "
+		    "chmod o-rwx,g-w it", path, st.st_mode & S_IROTH ?
+		    "readable" : "writable", (unsigned)(st.st_mode & 07777));
 }
 
 int
@@ -399,6 +673,7 @@ tsig_key_load(const char *path, struct tsig_key *key)
 		log_errno("cannot open TSIG key file %s", path);
 		goto fail;
 	}
+	key_file_mode(fd, path);
 	if ((buf = malloc(cap)) == NULL) {
 		log_msg("out of memory");
 		goto fail;

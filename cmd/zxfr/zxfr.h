@@ -145,14 +145,17 @@ struct tsig_key {
 /*
  * tsig_key_parse(text, len, source, key): parse one key in BIND format
  * (`key "name" { algorithm hmac-sha256; secret "base64"; };`, as written
- * by tsig-keygen; comments # // and C-style allowed).  SOURCE names the
- * file or variable in messages; the secret is never printed.  Returns 0,
- * or -1 after reporting.
+ * by tsig-keygen; comments # // and C-style allowed), Knot's (`key:` /
+ * `- id:` / `algorithm:` / `secret:`, as keymgr -t prints it) or dig's
+ * -y (`[ALG:]NAME:SECRET`).  SOURCE names the file or variable in
+ * messages; the secret is never printed.  Returns 0, or -1 after
+ * reporting.
  */
 int tsig_key_parse(const char *text, size_t len, const char *source,
     struct tsig_key *key);
 
-/* tsig_key_load(path, key): read PATH and tsig_key_parse() it. */
+/* tsig_key_load(path, key): read PATH and tsig_key_parse() it; warn
+ * when other users may read or change PATH. */
 int tsig_key_load(const char *path, struct tsig_key *key);
 
 /* tsig_key_clear(key): zero and free the secret. */

@@ -344,9 +344,12 @@ server_start() {
 	if [ -n "${SERVER_KEYFILES:-}" ]; then
 		_SRV_KEYS=$SERVER_KEYFILES
 	else
-		tsig-keygen -a hmac-sha256 xfrkey >"$d/xfrkey.key" || return 1
+		(umask 077 && tsig-keygen -a hmac-sha256 xfrkey >"$d/xfrkey.key") || return 1
 		_SRV_KEYS="$d/xfrkey.key"
 	fi
+	# zxfr warns about key files other users may read (a checkout's 0644)
+	# shellcheck disable=SC2086
+	chmod go-rwx $_SRV_KEYS || return 1
 	for kf in $_SRV_KEYS; do
 		if [ -z "$(_srv_key_field "$kf" secret)" ]; then
 			echo "server_start: cannot read key file $kf" >&2
