@@ -57,7 +57,7 @@ readonly EX_LOCKED=10 EX_STALE=11 EX_DRIFT=12 EX_TIMEOUT=13
 opt_table() {
 	cat <<'TABLE'
 =Source (as zxfr):
--p|PORT|run|port|opt_port|DNS server port (default 53); SERVER may be ADDR:PORT
+-p|PORT|run|port|opt_port|DNS server port (default 53); SERVER may be ADDR:PORT, a name, or primaries A,B
 -k|KEYFILE|run|str|opt_key|TSIG key file (BIND/tsig-keygen format)
 --tsig-secret-id|ID|zone|secret|opt_secret_id|or the key text from this AWS Secrets Manager secret
 +(zxfr fetches it; it never reaches argv or a file)
@@ -345,9 +345,22 @@ valid_hz_spec() {
 valid_vpc() { [[ $1 =~ ^vpc-[A-Za-z0-9]{1,32}$ ]]; }
 
 # split_server TEXT: sets srv_addr and srv_port ("" when not given).
-# ADDR, ADDR:PORT (IPv4 or a name), [IPv6], [IPv6]:PORT, bare IPv6.
+# ADDR, ADDR:PORT (IPv4 or a name), [IPv6], [IPv6]:PORT, bare IPv6; or
+# several primaries separated by commas, each checked and the whole
+# passed to zxfr as it is (srv_port "": zxfr reads each one's port).
 split_server() {
-	local s=$1
+	local s=$1 e
+	local -a list
+	if [[ $s == *,* ]]; then
+		[[ $s =~ ^[^,]+(,[^,]+)+$ ]] || return 1
+		IFS=, read -r -a list <<<"$s"
+		for e in "${list[@]}"; do
+			split_server "$e" || return 1
+		done
+		srv_addr=$s
+		srv_port=""
+		return 0
+	fi
 	srv_addr=$s
 	srv_port=""
 	if [[ $s =~ ^\[([0-9A-Fa-f:.]+)\](:([0-9]+))?$ ]]; then
@@ -476,14 +489,21 @@ parse_config() {
 # config_line_check WHERE LEVEL ZONE SERVER KEY HZ [OPTS...]: the errors
 # of one zone line, appended to the caller's errs.
 config_line_check() {
-	local at=$1 level=$2 zone=$3 server=$4 key=$5 hz=$6 perr out zx
+	local at=$1 level=$2 zone=$3 server=$4 key=$5 hz=$6 perr out zx s
+	local -a srvs=()
 	shift 6
 	valid_zone "$zone" || cfg_err "$at: bad zone name '$zone'"
 	if ! split_server "$server"; then
-		cfg_err "$at: bad server '$server' (ADDR, ADDR:PORT or [IPv6]:PORT)"
-	elif [ "$level" -ge 2 ] && ! [[ $srv_addr =~ ^[0-9.]+$ || $srv_addr == *:* ]] &&
-		! timeout 10 getent ahosts "$srv_addr" >/dev/null 2>&1; then
-		cfg_err "$at: server name '$srv_addr' does not resolve"
+		cfg_err "$at: bad server '$server' (ADDR, NAME, ADDR:PORT or [IPv6]:PORT, several separated by commas)"
+	elif [ "$level" -ge 2 ]; then
+		# Each primary of a list; names only (addresses need no lookup).
+		IFS=, read -r -a srvs <<<"$server"
+		for s in "${srvs[@]}"; do
+			split_server "$s" || continue
+			[[ $srv_addr =~ ^[0-9.]+$ || $srv_addr == *:* ]] && continue
+			timeout 10 getent ahosts "$srv_addr" >/dev/null 2>&1 ||
+				cfg_err "$at: server name '$srv_addr' does not resolve"
+		done
 	fi
 	if [ "$key" != - ] && [ "$level" -ge 1 ]; then
 		if [ ! -r "$key" ] || [ -d "$key" ]; then

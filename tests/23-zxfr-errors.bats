@@ -46,9 +46,9 @@ badkey() {
 	grep -q "bad port '0'" "$T/err"
 	zxfr_run -p 65536 a.test 127.0.0.1
 	[ "$status" -eq 3 ]
-	zxfr_run a.test ns1.example.com
+	zxfr_run a.test 'ns1.example.com:x'
 	[ "$status" -eq 3 ]
-	grep -q "bad server 'ns1.example.com': give an IPv4 or IPv6 address" "$T/err"
+	grep -q "bad server 'ns1.example.com:x': give ADDR, NAME, ADDR:PORT or \[IPv6\]:PORT" "$T/err"
 	zxfr_run 'a..test' 127.0.0.1
 	[ "$status" -eq 3 ]
 	grep -q "bad zone name 'a..test'" "$T/err"

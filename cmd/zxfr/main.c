@@ -41,7 +41,7 @@ struct opts {
 	const char *ixfr_from, *ixfr_log;
 	const char *listen, *notify_zones;
 	const char *check_key;		/* --check-key FILE: parse it, no DNS */
-	int port;
+	int port, port_set;
 	double timeout, read_timeout;
 	unsigned long max_records;
 	int verbose, serial;
@@ -54,20 +54,23 @@ usage(FILE *f)
 	fprintf(f,
 	    "usage: zxfr [-v] [-k KEYFILE | --tsig-secret-id ID] [-p PORT] [-o FILE]\n"
 	    "            [--ixfr-from FILE [--ixfr-log FILE]] [--timeout SEC]\n"
-	    "            [--read-timeout SEC] [--max-records N] ZONE SERVER\n"
+	    "            [--read-timeout SEC] [--max-records N] ZONE SERVER[,SERVER...]\n"
 	    "       zxfr --serial [-k KEYFILE | --tsig-secret-id ID] [-p PORT]\n"
-	    "            [--timeout SEC] ZONE SERVER\n"
+	    "            [--timeout SEC] ZONE SERVER[,SERVER...]\n"
 	    "       zxfr --listen ADDR:PORT --notify-zones FILE [--stats FILE] [-v]\n"
 	    "       zxfr --check-key KEYFILE\n"
 	    "       zxfr -h | --help | --version\n"
-	    "Transfer ZONE (AXFR) from SERVER (an IPv4 or IPv6 address) and write\n"
-	    "the canonical RRset stream to stdout or atomically to FILE.\n"
-	    "  -k, --key KEYFILE TSIG key (tsig-keygen, keymgr -t or ALG:NAME:SECRET);\n"
+	    "Transfer ZONE (AXFR) from SERVER and write the canonical RRset stream\n"
+	    "to stdout or atomically to FILE.  SERVER is ADDR, NAME, ADDR:PORT or\n"
+	    "[IPv6]:PORT; several primaries, separated by commas, and every address\n"
+	    "of a NAME are tried in order.\n"
+	    "  -k, --key KEYFILE TSIG key: tsig-keygen's or keymgr's output, or\n"
+	    "                    ALG:NAME:SECRET as dig takes it;\n"
 	    "                    else the key text in $" KEY_ENV ", if set;\n"
 	    "                    the whole transfer is then verified (RFC 8945)\n"
 	    "  --tsig-secret-id ID  the key text is the SecretString of this AWS\n"
 	    "                    Secrets Manager secret (name or ARN)\n"
-	    "  -p, --port PORT   server port (53)\n"
+	    "  -p, --port PORT   server port where SERVER gives none (53)\n"
 	    "  -o, --output FILE write FILE atomically (nothing on failure)\n"
 	    "  --ixfr-from FILE  FILE is the last stream written: ask IXFR from\n"
 	    "                    its serial, write the whole new version (AXFR,\n"
@@ -214,6 +217,7 @@ parse_opts(int argc, char *argv[], struct opts *o)
 				return -1;
 			}
 			o->port = (int)l;
+			o->port_set = 1;
 			break;
 		case 'k':
 			o->keyfile = optarg;
@@ -566,12 +570,92 @@ run_listen(const struct opts *o)
 	return notify_listen(&no);
 }
 
+/* RFC 1982: A is behind B. */
+static int
+serial_behind(uint32_t a, uint32_t b)
+{
+	return a != b && (int32_t)(a - b) < 0;
+}
+
+/* base_serial(o, req, &serial): the serial of the --ixfr-from file. */
+static int
+base_serial(const struct opts *o, struct xfr_req *req, uint32_t *serial)
+{
+	struct ixfr *ix;
+	int rc;
+
+	if ((ix = ixfr_new(req)) == NULL)
+		return EXIT_BADINPUT;
+	if ((rc = ixfr_load_base(ix, o->ixfr_from)) == EXIT_OK)
+		*serial = ixfr_base_serial(ix);
+	ixfr_free(ix);
+	return rc;
+}
+
+/* One try at the current req->srv: the probe or the transfer. */
+static int
+attempt(const struct opts *o, struct xfr_req *req, struct stats *sts,
+    uint32_t *serial)
+{
+	if (o->serial) {
+		stats_set(sts, "requests", 1);
+		return probe_serial(req, serial);
+	}
+	if (o->ixfr_from != NULL)
+		return run_ixfr(o, req, sts);
+	return run_axfr(o, req, sts);
+}
+
+/*
+ * run_servers(o, req, list, sts, &serial): try each address in order
+ * until one serves; a server that fails (exit 5) or does not verify
+ * (6) leaves the next one to try.  With --ixfr-from and more than one
+ * address, each is probed first and one whose serial is behind the
+ * base's is skipped: an older primary is never taken as the source.
+ */
+static int
+run_servers(const struct opts *o, struct xfr_req *req,
+    const struct zxfr_servers *l, struct stats *sts, uint32_t *serial)
+{
+	uint32_t base = 0, s = 0;
+	size_t i;
+	int rc = EXIT_REMOTE, check = o->ixfr_from != NULL && l->n > 1;
+
+	if (check && (rc = base_serial(o, req, &base)) != EXIT_OK)
+		return rc;
+	for (i = 0; i < l->n; i++) {
+		req->srv = &l->srv[i];
+		stats_set(sts, "server_index", (unsigned long)l->srv[i].index);
+		if (i > 0)
+			log_msg("%s: trying the next server: %s%s%s port %d",
+			    req->zone_text, req->srv->host,
+			    strcmp(req->srv->host, req->srv->addr_text) == 0 ?
+			    "" : " ", strcmp(req->srv->host,
+			    req->srv->addr_text) == 0 ? "" : req->srv->addr_text,
+			    req->srv->port);
+		if (check && (rc = probe_serial(req, &s)) == EXIT_OK &&
+		    serial_behind(s, base)) {
+			log_msg("%s from %s port %d: skipped: its serial %lu is "
+			    "behind %lu, the serial of %s", req->zone_text,
+			    req->srv->addr_text, req->srv->port,
+			    (unsigned long)s, (unsigned long)base, o->ixfr_from);
+			rc = EXIT_REMOTE;
+			continue;
+		}
+		if (rc == EXIT_OK || !check)
+			rc = attempt(o, req, sts, serial);
+		if (rc != EXIT_REMOTE && rc != EXIT_VERIFY)
+			break;
+	}
+	return rc;
+}
+
 int
 main(int argc, char *argv[])
 {
 	struct opts o;
 	struct tsig_key key;
-	struct zxfr_server srv;
+	static struct zxfr_servers srvs;
 	struct xfr_req req;
 	char zcanon[NAME_CANON_MAX];
 	uint32_t serial = 0;
@@ -595,18 +679,19 @@ main(int argc, char *argv[])
 		log_msg("bad zone name '%s'", o.zone);
 		return EXIT_USAGE;
 	}
-	if (net_server(o.server, o.port, &srv) == -1) {
-		log_msg("bad server '%s': give an IPv4 or IPv6 address",
-		    o.server);
+	if ((rc = net_servers(o.server, o.port, o.port_set, &srvs)) ==
+	    EXIT_USAGE) {
+		usage(stderr);
 		return EXIT_USAGE;
 	}
+	if (rc != EXIT_OK)
+		goto out;
 	if ((k = load_key(&o, &key)) < 0) {
 		rc = -k;
 		goto out;
 	}
 	req.zone_text = zcanon;
 	req.qtype = LDNS_RR_TYPE_AXFR;
-	req.srv = &srv;
 	req.key = k == 1 ? &key : NULL;
 	req.dl.overall = o.timeout;
 	req.dl.read_timeout = o.read_timeout < o.timeout ? o.read_timeout :
@@ -614,9 +699,8 @@ main(int argc, char *argv[])
 	req.dl.end = net_now() + o.timeout;
 	req.max_records = o.max_records;
 	req.progress = o.verbose ? 2 : isatty(2) ? 1 : 0;
+	rc = run_servers(&o, &req, &srvs, &sts, &serial);
 	if (o.serial) {
-		rc = probe_serial(&req, &serial);
-		stats_set(&sts, "requests", 1);
 		if (rc == EXIT_OK)
 			stats_set(&sts, "serial", serial);
 		if (rc == EXIT_OK && (printf("%lu\n", (unsigned long)serial) <
@@ -624,10 +708,6 @@ main(int argc, char *argv[])
 			log_errno("cannot write the serial to stdout");
 			rc = EXIT_BADINPUT;
 		}
-	} else if (o.ixfr_from != NULL) {
-		rc = run_ixfr(&o, &req, &sts);
-	} else {
-		rc = run_axfr(&o, &req, &sts);
 	}
 out:
 	tsig_key_clear(&key);

@@ -2,19 +2,26 @@
  * net.c: sockets with two clocks: a per-read timeout (no octet for that
  * long: the server hangs) and an overall deadline (the whole transfer or
  * probe).  Non-blocking sockets and poll(), so neither can be exceeded.
+ * And the servers themselves: net_servers() turns SERVER (addresses,
+ * names, ports, a comma-separated list of primaries) into the addresses
+ * to try in order.
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "clock.h"
+#include "exitcodes.h"
+#include "log.h"
 #include "zxfr.h"
 
 double
@@ -48,6 +55,144 @@ net_server(const char *addr, int port, struct zxfr_server *srv)
 		return 0;
 	}
 	return -1;
+}
+
+/* srv_add(list, sa, salen, port, index): append one address, once. */
+static int
+srv_add(struct zxfr_servers *l, const struct sockaddr *sa, socklen_t salen,
+    int port, int index, const char *host)
+{
+	struct zxfr_server *s;
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (l->srv[i].salen == salen && l->srv[i].port == port &&
+		    memcmp(&l->srv[i].sa, sa, salen) == 0)
+			return 0;
+	if (l->n == ZXFR_SERVERS_MAX) {
+		log_msg("more than %d server addresses", ZXFR_SERVERS_MAX);
+		return -1;
+	}
+	s = &l->srv[l->n];
+	memset(s, 0, sizeof(*s));
+	memcpy(&s->sa, sa, salen);
+	s->salen = salen;
+	s->port = port;
+	s->index = index;
+	snprintf(s->host, sizeof(s->host), "%s", host);
+	if (sa->sa_family == AF_INET6) {
+		((struct sockaddr_in6 *)&s->sa)->sin6_port = htons((uint16_t)port);
+		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&s->sa)->sin6_addr,
+		    s->addr_text, sizeof(s->addr_text));
+	} else {
+		((struct sockaddr_in *)&s->sa)->sin_port = htons((uint16_t)port);
+		inet_ntop(AF_INET, &((struct sockaddr_in *)&s->sa)->sin_addr,
+		    s->addr_text, sizeof(s->addr_text));
+	}
+	l->n++;
+	return 0;
+}
+
+/*
+ * split_entry(e, host, &port): ADDR, NAME, ADDR:PORT, NAME:PORT, [V6],
+ * [V6]:PORT or a bare IPv6 address; *port 0 when not given.  0 or -1.
+ */
+static int
+split_entry(char *e, char **host, int *port)
+{
+	char *c, *end;
+	long l;
+
+	*port = 0;
+	if (*e == '[') {
+		if ((c = strchr(e, ']')) == NULL || (c[1] != '\0' && c[1] != ':'))
+			return -1;
+		*c = '\0';
+		*host = e + 1;
+		c = c[1] == ':' ? c + 2 : NULL;
+	} else if ((c = strchr(e, ':')) != NULL && strchr(c + 1, ':') == NULL) {
+		*c++ = '\0';
+		*host = e;
+	} else {
+		*host = e;		/* a name, IPv4 or a bare IPv6 */
+		c = NULL;
+	}
+	if (**host == '\0' ||
+	    strspn(*host, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "0123456789-._:%") != strlen(*host))
+		return -1;
+	if (c != NULL) {
+		l = strtol(c, &end, 10);
+		if (*c < '0' || *c > '9' || *end != '\0' || l < 1 || l > 65535)
+			return -1;
+		*port = (int)l;
+	}
+	return 0;
+}
+
+/* add_host(list, host, port, index): HOST's addresses: itself when
+ * numeric, else every address getaddrinfo() gives, in its order.
+ * 0, -1 (reported, a local failure), 1 (does not resolve, reported). */
+static int
+add_host(struct zxfr_servers *l, const char *host, int port, int index)
+{
+	struct addrinfo hints, *res = NULL, *ai;
+	struct zxfr_server num;
+	int r;
+
+	if (net_server(host, port, &num) == 0)
+		return srv_add(l, (struct sockaddr *)&num.sa, num.salen, port,
+		    index, host);
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	if ((r = getaddrinfo(host, NULL, &hints, &res)) != 0) {
+		log_msg("cannot resolve server '%s': %s", host,
+		    r == EAI_SYSTEM ? strerror(errno) : gai_strerror(r));
+		return 1;
+	}
+	for (ai = res, r = 0; ai != NULL && r == 0; ai = ai->ai_next)
+		if (ai->ai_family == AF_INET || ai->ai_family == AF_INET6)
+			r = srv_add(l, ai->ai_addr, ai->ai_addrlen, port, index,
+			    host);
+	freeaddrinfo(res);
+	return r;
+}
+
+int
+net_servers(const char *spec, int port, int port_set, struct zxfr_servers *l)
+{
+	char buf[1024], *p, *e, *host;
+	int index = 0, eport;
+
+	memset(l, 0, sizeof(*l));
+	if (strlen(spec) >= sizeof(buf) || *spec == '\0') {
+		log_msg("bad server: empty or too long");
+		return EXIT_USAGE;
+	}
+	snprintf(buf, sizeof(buf), "%s", spec);
+	for (p = buf; (e = strsep(&p, ",")) != NULL; ) {
+		index++;
+		if (split_entry(e, &host, &eport) == -1) {
+			log_msg("bad server '%s': give ADDR, NAME, ADDR:PORT or "
+			    "[IPv6]:PORT, several separated by commas", spec);
+			return EXIT_USAGE;
+		}
+		if (eport != 0 && port_set && eport != port) {
+			log_msg("port given twice: %s:%d and -p %d", host, eport,
+			    port);
+			return EXIT_USAGE;
+		}
+		if (add_host(l, host, eport != 0 ? eport : port, index) == -1)
+			return EXIT_USAGE;
+	}
+	if (l->n == 0) {
+		if (index > 1)	/* one name: its line said it all */
+			log_msg("no address for any of the servers '%s'",
+			    spec);
+		return EXIT_REMOTE;
+	}
+	return EXIT_OK;
 }
 
 /*

@@ -249,6 +249,15 @@ struct zxfr_server {
 	socklen_t salen;
 	char addr_text[64];		/* numeric address as printed */
 	int port;
+	int index;			/* 1-based place in the SERVER list */
+	char host[256];			/* the name or address as given */
+};
+
+/* The addresses to try, in order (a primary's name may give several). */
+#define ZXFR_SERVERS_MAX 32
+struct zxfr_servers {
+	struct zxfr_server srv[ZXFR_SERVERS_MAX];
+	size_t n;
 };
 
 struct deadline {
@@ -266,6 +275,17 @@ double net_now(void);
  * Returns 0, or -1 (not a numeric address).
  */
 int net_server(const char *addr, int port, struct zxfr_server *srv);
+
+/*
+ * net_servers(spec, port, port_set, list): SPEC is one primary or
+ * several separated by commas, each ADDR, NAME, ADDR:PORT, NAME:PORT,
+ * [IPv6] or [IPv6]:PORT; PORT (-p) where none is given.  A name gives
+ * every address getaddrinfo() returns, in its order.  EXIT_OK,
+ * EXIT_USAGE (bad syntax, a port given twice and different) or
+ * EXIT_REMOTE (no name resolves), reported.
+ */
+int net_servers(const char *spec, int port, int port_set,
+    struct zxfr_servers *list);
 
 /* Results of the net_* reads, beside a length >= 0. */
 #define NET_EOF		(-1)		/* peer closed */
