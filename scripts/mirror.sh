@@ -122,11 +122,12 @@ load_opt_table() {
 
 usage() {
 	local names arg scope check var help left
-	cat <<'EOF'
-usage: mirror.sh [options] ZONE SERVER HOSTED-ZONE-ID
-       mirror.sh [options] (--private [--vpc-id VPC] | --public) ZONE SERVER
-       mirror.sh [options] --all CONFIG [-j N] [ZONE ...]
-       mirror.sh (--list | --iam-policy | --check-config) CONFIG
+	# the name it was run by: r53mirror once installed
+	cat <<EOF
+usage: $PROG [options] ZONE SERVER HOSTED-ZONE-ID
+       $PROG [options] (--private [--vpc-id VPC] | --public) ZONE SERVER
+       $PROG [options] --all CONFIG [-j N] [ZONE ...]
+       $PROG (--list | --iam-policy | --check-config) CONFIG
 EOF
 	while IFS='|' read -r names arg scope check var help; do
 		case $names in
@@ -143,7 +144,7 @@ EOF
 Exit: 0 ok, 1 applied with skipped RRsets, 2 bad input/internal, 3 usage or
 config, 4 refused by a safety check, 5 remote failure, 6 verification,
 7 partial apply, 10 lock busy, 11 source stale, 12 drift repaired (or found
-with --dry-run), 13 watchdog timeout.
+with --dry-run), 13 watchdog timeout, 130 or 143 interrupted.
 EOF
 }
 

@@ -24,20 +24,26 @@ man_opts() {
 	    grep -oE 'Fl [-a-zA-Z0-9]+' | sed 's/^Fl /-/' | split_opts
 }
 
-check_command() {	# check_command MANPAGE COMMAND...
-	local page=$1
-	shift
-	usage_opts "$@" >"$T/usage"
-	man_opts "$page" >"$T/man"
+# same_lists HELPFN MANFN WHAT MANPAGE COMMAND...: HELPFN of COMMAND's
+# --help and MANFN of MANPAGE give the same non-empty list.
+same_lists() {
+	local help=$1 man=$2 what=$3 page=$4
+	shift 4
+	"$help" "$@" >"$T/from-help"
+	"$man" "$page" >"$T/from-man"
 	# an empty list would make the comparison say nothing
-	[ -s "$T/usage" ]
-	[ -s "$T/man" ]
-	run diff "$T/usage" "$T/man"
+	[ -s "$T/from-help" ] || { echo "no $what in $* --help"; return 1; }
+	[ -s "$T/from-man" ] || { echo "no $what in $page"; return 1; }
+	run diff "$T/from-help" "$T/from-man"
 	if [ "$status" -ne 0 ]; then
-		echo "'<' only in $1 --help, '>' only in $page:"
+		echo "$what: '<' only in $1 --help, '>' only in $page:"
 		echo "$output"
 		return 1
 	fi
+}
+
+check_command() {	# check_command MANPAGE COMMAND...
+	same_lists usage_opts man_opts options "$@"
 }
 
 @test "zxfr: --help and zxfr.1 name the same options" {
@@ -58,4 +64,47 @@ check_command() {	# check_command MANPAGE COMMAND...
 
 @test "mirror.sh: --help and mirror.sh.8 name the same options" {
 	check_command "$TOP_DIR/man/mirror.sh.8" bash "$TOP_DIR/scripts/mirror.sh"
+}
+
+# help_exits COMMAND...: the exit statuses the --help text's "Exit:"
+# paragraph lists, one a line, sorted.
+help_exits() {
+	"$@" --help 2>&1 | sed -n '/^Exit:/,$p' | tr '\n' ' ' | tr -s ' ' |
+	    grep -oE '(Exit:|,|\bor) [0-9]+ ' | grep -oE '[0-9]+' | sort -n
+}
+
+# man_exits PAGE: the statuses of the page's EXIT STATUS list.
+man_exits() {
+	awk '/^\.Sh/ { p = ($2 == "EXIT") }
+	    p && /^\.It [0-9]/ { for (i = 2; i <= NF; i++) if ($i ~ /^[0-9]+$/) print $i }' "$1" |
+	    sort -n
+}
+
+check_exits() {	# check_exits MANPAGE COMMAND...
+	same_lists help_exits man_exits "exit statuses" "$@"
+}
+
+@test "every command: -V and --version print the version; --help lists the man page's exit statuses" {
+	local c
+	for c in zxfr r53dump rrdiff r53apply; do
+		run "$c" -V
+		assert_success
+		assert_output --regexp "^$c [0-9][0-9.]*\$"
+		run "$c" --version
+		assert_success
+		assert_output --regexp "^$c [0-9][0-9.]*\$"
+		check_exits "$TOP_DIR/man/$c.1" "$c"
+	done
+	check_exits "$TOP_DIR/man/mirror.sh.8" bash "$TOP_DIR/scripts/mirror.sh"
+}
+
+@test "mirror.sh installed as r53mirror says usage: r53mirror" {
+	cp "$TOP_DIR/scripts/mirror.sh" "$T/r53mirror"
+	run bash "$T/r53mirror" --help
+	assert_success
+	assert_line --index 0 --regexp '^usage: r53mirror \[options\] ZONE SERVER'
+	refute_output --partial 'mirror.sh'
+	run bash "$T/r53mirror" --bogus-option
+	assert_failure 3
+	assert_output --partial 'r53mirror --help'
 }

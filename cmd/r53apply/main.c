@@ -78,6 +78,14 @@ usage(FILE *f)
 	    "section 8)\n"
 	    "  --comment TEXT       ChangeBatch comment\n");
 	r53cli_usage(f);
+	fprintf(f,
+	    "  -h, --help           this text\n"
+	    "  -V, --version        print the version\n"
+	    "Exit: 0 applied (or nothing to do), 1 applied with changes skipped or\n"
+	    "      rejected, 2 bad input (nothing sent), 3 usage, 4 refused by a\n"
+	    "      safety check (nothing sent), 5 Route 53 failed (nothing applied)\n"
+	    "      or --wait timed out, 6 credentials missing or refused, 7 stopped\n"
+	    "      after some batches (see the report).\n");
 }
 
 static int
@@ -108,7 +116,7 @@ parse_args(int argc, char **argv, struct r53cli *cli, struct ap_opts *o,
 	o->min_existing = 10;
 	o->wait_timeout = 600;
 	o->input = "-";
-	while ((c = r53cli_getopt(cli, argc, argv, "h", own_opts)) != -1) {
+	while ((c = r53cli_getopt(cli, argc, argv, "hV", own_opts)) != -1) {
 		switch (c) {
 		case OPT_DRY_RUN: o->dry_run = 1; break;
 		case OPT_JSON: o->json = 1; break;
@@ -142,6 +150,7 @@ parse_args(int argc, char **argv, struct r53cli *cli, struct ap_opts *o,
 			usage(stdout);
 			*done = 1;
 			return EXIT_OK;
+		case 'V':
 		case OPT_VERSION:
 			printf("r53apply %s\n", R53M_VERSION);
 			*done = 1;

@@ -63,7 +63,10 @@ usage(FILE *fp)
 	r53cli_usage(fp);
 	fprintf(fp,
 	    "  -h, --help            this text\n"
-	    "  -V, --version         print the version\n");
+	    "  -V, --version         print the version\n"
+	    "Exit: 0 ok, 2 malformed record, I/O or internal error, 3 usage (or a\n"
+	    "      name matching several zones), 5 Route 53 failed or no such zone,\n"
+	    "      6 credentials missing or refused.\n");
 }
 
 /* Parse argv into *a.  Returns -1 to go on, else the exit status. */

@@ -104,8 +104,10 @@ usage(FILE *f)
 	    "operands)\n"
 	    "  --stats FILE          counts of this run, key=value lines "
 	    "(SPEC section 8)\n"
-	    "  -h, --help            this help; --version: the version\n"
-	    "Exit: 0 no changes, 1 changes written, 2 trouble, 3 usage.\n");
+	    "  -h, --help            this help\n"
+	    "  -V, --version         print the version\n"
+	    "Exit: 0 no changes, 1 changes written, 2 bad input, I/O or internal\n"
+	    "      error, 3 usage.\n");
 }
 
 static int
@@ -737,7 +739,7 @@ main_patch(struct rrdiff *d, const char *types, const char *changes,
 int
 main(int argc, char *argv[])
 {
-	enum { O_IGNTTL = 256, O_TYPES, O_APEXNS, O_DELR53, O_VERSION,
+	enum { O_IGNTTL = 256, O_TYPES, O_APEXNS, O_DELR53,
 		O_STATS, O_IGNORE, O_PATCH };
 	static const struct option lopts[] = {
 		{ "ignore-ttl", no_argument, NULL, O_IGNTTL },
@@ -745,7 +747,7 @@ main(int argc, char *argv[])
 		{ "manage-apex-ns", no_argument, NULL, O_APEXNS },
 		{ "delete-route53-only", no_argument, NULL, O_DELR53 },
 		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, O_VERSION },
+		{ "version", no_argument, NULL, 'V' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "stats", required_argument, NULL, O_STATS },
@@ -761,7 +763,7 @@ main(int argc, char *argv[])
 	log_init(argv[0]);
 	stats_init(&st, "rrdiff");
 	memset(&d, 0, sizeof(d));
-	while ((c = getopt_long(argc, argv, "ho:q", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "ho:qV", lopts, NULL)) != -1) {
 		switch (c) {
 		case O_IGNTTL:
 			d.ignore_ttl = 1;
@@ -796,7 +798,7 @@ main(int argc, char *argv[])
 		case 'h':
 			usage(stdout);
 			return EXIT_OK;
-		case O_VERSION:
+		case 'V':
 			printf("rrdiff %s\n", R53M_VERSION);
 			return EXIT_OK;
 		default:

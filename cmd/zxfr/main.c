@@ -59,7 +59,7 @@ usage(FILE *f)
 	    "            [--timeout SEC] ZONE SERVER[,SERVER...]\n"
 	    "       zxfr --listen ADDR:PORT --notify-zones FILE [--stats FILE] [-v]\n"
 	    "       zxfr --check-key KEYFILE\n"
-	    "       zxfr -h | --help | --version\n"
+	    "       zxfr -h | --help | -V | --version\n"
 	    "Transfer ZONE (AXFR) from SERVER and write the canonical RRset stream\n"
 	    "to stdout or atomically to FILE.  SERVER is ADDR, NAME, ADDR:PORT or\n"
 	    "[IPv6]:PORT; several primaries, separated by commas, and every address\n"
@@ -173,7 +173,7 @@ parse_opts(int argc, char *argv[], struct opts *o)
 	o->timeout = DEFAULT_TIMEOUT;
 	o->read_timeout = DEFAULT_READ_TIMEOUT;
 	o->max_records = DEFAULT_MAX_RECORDS;
-	while ((c = getopt_long(argc, argv, "hk:o:p:t:v", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "hk:o:p:t:vV", lo, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			usage(stdout);
