@@ -122,3 +122,13 @@ stat_of() { sed -n "s/^$1=//p" "$T/stats"; }
 	assert_failure 3
 	assert_output --partial "bad server"
 }
+
+@test "the probe of a zone the server does not serve says so, not 'refuses the transfer'" {
+	for port in "$OLD_PORT" "$NEW_PORT"; do
+		zxfr_run --serial "not-served.test" "127.0.0.1:$port"
+		[ "$status" -eq 5 ]
+		grep -q "SOA query: REFUSED (the server is not authoritative for the zone, or refuses queries from this address)" "$T/err" ||
+			{ cat "$T/err"; return 1; }
+		zxfr_absent -F "refuses the transfer" "$T/err"
+	done
+}

@@ -251,6 +251,22 @@ EOF2
 	[ "$(r53stat requests)" = 3 ]
 }
 
+@test "awshttp: an endpoint name that does not resolve fails fast: two tries, not the retry budget" {
+	unset R53M_RETRY_BASE_MS	# the default backoff, as deployed
+	aws_test_keys
+	SECONDS=0
+	run r53api_test --endpoint-url https://route53.no-such-host.invalid list Z1
+	assert_failure 5
+	assert_output --partial "Could not resolve host: route53.no-such-host.invalid"
+	assert_output --partial "gave up after 2 attempts"
+	[ "$(r53stat requests)" = 2 ]
+	[ "$SECONDS" -lt 5 ]
+	# one attempt: "1 attempt", not "1 attempts"
+	run r53api_test --endpoint-url https://route53.no-such-host.invalid --max-attempts 1 list Z1
+	assert_failure 5
+	assert_output --partial "(gave up after 1 attempt)"
+}
+
 @test "awshttp: validation, not-found and auth errors are not retried" {
 	emu_client
 	local z

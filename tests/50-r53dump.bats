@@ -387,7 +387,9 @@ check_pages() {
 	# Without --serial the pair is checked against Route 53.
 	dump --zone-id "$id" --zone example.net
 	[ "$status" -eq 3 ]
-	grep -q 'is named example.com., not example.net' "$T/err"
+	grep -q "cannot use hosted zone .*: it is named example.com., not example.net (--zone-id and --zone disagree)" "$T/err"
+	zxfr_absent ': usage$' "$T/err"
+	[ "$(wc -l <"$T/err")" -eq 1 ]
 	dump --zone-id "$id" --zone EXAMPLE.com
 	[ "$status" -eq 0 ]
 }

@@ -66,6 +66,17 @@ answer(const struct xfr_req *req, struct tsig_state *ts, uint16_t id,
 			xfr_fail(req, "TSIG: %s", err);
 			return EXIT_VERIFY;
 		}
+		if (m.rcode == 5 || m.rcode == 9) {
+			/* not the transfer's REFUSED: an SOA query is
+			 * refused when the zone is not served there */
+			char rb[16];
+
+			xfr_fail(req, "SOA query: %s (the server is not "
+			    "authoritative for the zone, or refuses queries "
+			    "from this address)", wire_rcode_name(m.rcode, rb,
+			    sizeof(rb)));
+			return EXIT_REMOTE;
+		}
 		return xfr_report_rcode(req, &m, "SOA query");
 	}
 	if (req->key != NULL &&

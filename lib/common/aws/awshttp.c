@@ -32,6 +32,9 @@
 #define DEF_CONNECT_MS 10000L
 #define DEF_TIMEOUT_MS 60000L
 #define DEF_ATTEMPTS 8
+/* Tries when the endpoint's name does not resolve (see
+ * awshttp_request). */
+#define AWSHTTP_NO_HOST_TRIES 2
 #define DEF_RETRY_MS 120000L
 #define DEF_BASE_MS 250L	/* first backoff ceiling */
 #define MAX_BACKOFF_MS 20000L	/* backoff ceiling, as the SDKs */
@@ -614,6 +617,7 @@ add_header(struct curl_slist **l, const char *name, const char *value)
 enum attempt_rc {
 	ATT_ANSWER,		/* HTTP answer in resp */
 	ATT_NOT_SENT,		/* failed before the request left */
+	ATT_NO_HOST,		/* the endpoint's name did not resolve */
 	ATT_LOST,		/* failed after (part of) it was sent */
 	ATT_FATAL,		/* local error or TLS verification: no retry */
 	ATT_AUTH		/* no usable credentials */
@@ -781,6 +785,7 @@ classify(CURLcode cc, long reqsize)
 		return ATT_FATAL;
 	case CURLE_COULDNT_RESOLVE_PROXY:
 	case CURLE_COULDNT_RESOLVE_HOST:
+		return ATT_NO_HOST;
 	case CURLE_COULDNT_CONNECT:
 	case CURLE_SSL_CONNECT_ERROR:
 		return ATT_NOT_SENT;
@@ -887,6 +892,7 @@ awshttp_request(struct awshttp *h, const char *method, const char *path,
 	double start = clock_now();
 	long wait;
 	int n, fin, have_answer = 0, skew_fixed = 0, refreshed = 0;
+	int no_host = 0;
 	enum attempt_rc rc;
 	char why[256];
 
@@ -929,6 +935,11 @@ awshttp_request(struct awshttp *h, const char *method, const char *path,
 			return fin;
 		if (n >= h->attempts)
 			break;
+		/* A name that does not resolve rarely starts to within the
+		 * retry budget (20 s): one more try covers a resolver's
+		 * hiccup, more only delay the failure. */
+		if (rc == ATT_NO_HOST && ++no_host >= AWSHTTP_NO_HOST_TRIES)
+			break;
 		wait = backoff_ms(h, n);
 		if ((clock_now() - start) * 1000 + wait > h->retry_ms)
 			break;
@@ -937,12 +948,12 @@ awshttp_request(struct awshttp *h, const char *method, const char *path,
 		clock_sleep_ms(wait);
 		h->cnt.retries++;
 	}
-	log_debug(1, "%s %s: giving up after %d attempts: %s", method, path, n,
-	    why);
+	log_debug(1, "%s %s: giving up after %d attempt%s: %s", method, path,
+	    n, n == 1 ? "" : "s", why);
 	if (have_answer)
 		return AWSHTTP_OK;
-	sbuf_seterr(errbuf, errlen, "%.200s (gave up after %d attempts)", why,
-	    n);
+	sbuf_seterr(errbuf, errlen, "%.200s (gave up after %d attempt%s)",
+	    why, n, n == 1 ? "" : "s");
 	return AWSHTTP_FAILED;
 }
 

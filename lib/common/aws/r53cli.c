@@ -297,8 +297,15 @@ zone_from_pair(struct r53_client *c, const struct r53cli *cli,
 	    zone, err);
 	if (status == R53_OK &&
 	    !r53cli_names_equal(zone->name, cli->zone_name)) {
-		log_msg("hosted zone %s is named %s, not %s", zone->id,
-		    zone->name, cli->zone_name);
+		/* one line, said by the caller: "cannot use hosted zone
+		 * ID: it is named ..." (exit 3: the options disagree) */
+		size_t sz = strlen(zone->name) + n + 64;
+
+		r53_error_clear(err);
+		if ((err->message = malloc(sz)) != NULL)
+			snprintf(err->message, sz, "it is named %s, not %s "
+			    "(--zone-id and --zone disagree)", zone->name,
+			    cli->zone_name);
 		return R53_USAGE;
 	}
 	return status;
