@@ -143,9 +143,11 @@ show dig +short -p "$SERVER_PORT" @127.0.0.1 "$FWD" SOA
 step "8. Second run: the changes"
 emu_reset_counters
 show "${MIRROR[@]}" --state-dir "$STATE" --all "$CONF" -j 2 || fail "second run failed (status $?)"
-for z in "$STATE"/*/; do
-	say "--- the change stream of this run, $z""last/changes:"
-	cat "$z/last/changes"
+# only the zones' folders (the state folder holds other files too)
+for f in "$STATE"/*/last/changes; do
+	[ -f "$f" ] || continue
+	say "--- the change stream of this run, $f:"
+	cat "$f"
 done
 say "Route 53 requests: $(emu_counters | tr -d '\n ')"
 

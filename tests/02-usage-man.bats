@@ -108,3 +108,14 @@ check_exits() {	# check_exits MANPAGE COMMAND...
 	assert_failure 3
 	assert_output --partial 'r53mirror --help'
 }
+
+@test "every repository file doc/overview.md and the README name exists" {
+	local f missing=0
+	cd "$TOP_DIR"
+	# paths relative to the top (not /usr/lib/..., not a glob)
+	for f in $(grep -ohE '(^|[ (`])(doc|scripts|tests|format|examples|man|cmd|lib|bench)/[A-Za-z0-9_./@-]*[A-Za-z0-9_]' doc/overview.md README.md |
+	    sed 's/^[ (`]//' | grep -v NAME | sort -u); do
+		[ -e "$f" ] || { echo "missing: $f" >&2; missing=1; }
+	done
+	[ "$missing" -eq 0 ]
+}
