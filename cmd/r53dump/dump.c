@@ -13,6 +13,7 @@
 
 #include <jansson.h>
 
+#include "progress.h"
 #include "canon.h"
 #include "exitcodes.h"
 #include "log.h"
@@ -309,6 +310,21 @@ conv_rrset(struct dump_ctx *ctx, const struct r53_rrset *rr, struct conv *cv,
 	return dump_note_serial(ctx, rr, cv);
 }
 
+/* The progress line: pages of the total GetHostedZone gave. */
+static void
+dump_progress(struct dump_ctx *ctx, int final)
+{
+	if (ctx->progress == NULL)
+		return;
+	if (ctx->total >= 0)
+		progress_show(ctx->progress, final, "page %lu of %ld, %lu of "
+		    "%ld RRsets", ctx->pages, (ctx->total + DUMP_PAGE_SIZE - 1) /
+		    DUMP_PAGE_SIZE, ctx->rrsets, ctx->total);
+	else
+		progress_show(ctx->progress, final, "page %lu, %lu RRsets",
+		    ctx->pages, ctx->rrsets);
+}
+
 /* List callback of the full dump: convert and add to the zone buffer. */
 static int
 dump_cb(void *arg, const struct r53_rrset *rr)
@@ -327,6 +343,7 @@ dump_cb(void *arg, const struct r53_rrset *rr)
 		goto done;
 	}
 	ctx->rrsets++;
+	dump_progress(ctx, 0);
 	rc = 0;
 done:
 	conv_clear(&cv);
@@ -356,6 +373,9 @@ dump_zone(struct dump_ctx *ctx)
 	memset(&err, 0, sizeof(err));
 	status = r53_list_all(ctx->client, ctx->zone_id, DUMP_PAGE_SIZE,
 	    dump_cb, ctx, &ctx->pages, &err);
+	dump_progress(ctx, 1);
+	if (ctx->progress != NULL)
+		progress_end(ctx->progress);
 	if (status != R53_OK)
 		rc = dump_list_failed(ctx, status, &err);
 	log_debug(2, "hosted zone %s: %lu pages, %lu RRsets", ctx->label,

@@ -17,6 +17,7 @@
 #include "log.h"
 #include "r53api.h"
 #include "r53cli.h"
+#include "progress.h"
 #include "r53dump.h"
 #include "stats.h"
 #include "stream.h"
@@ -28,13 +29,15 @@
 
 enum {
 	OPT_SERIAL = 0x200,
-	OPT_STATS
+	OPT_STATS,
+	OPT_PROGRESS
 };
 
 static const struct option dump_opts[] = {
 	{ "output", required_argument, NULL, 'o' },
 	{ "serial", no_argument, NULL, OPT_SERIAL },
 	{ "stats", required_argument, NULL, OPT_STATS },
+	{ "progress", no_argument, NULL, OPT_PROGRESS },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
@@ -45,6 +48,7 @@ struct dump_args {
 	const char *output;	/* -o FILE or NULL (stdout) */
 	const char *stats;	/* --stats FILE or NULL */
 	int serial_only;
+	int progress;		/* --progress */
 };
 
 static void
@@ -59,7 +63,9 @@ usage(FILE *fp)
 	    "  --serial              print only the zone's SOA serial "
 	    "(one request)\n"
 	    "  --stats FILE          counts of this run, key=value lines "
-	    "(SPEC section 8)\n");
+	    "(SPEC section 8)\n"
+	    "  --progress            one updating line on stderr (default when "
+	    "it is a terminal)\n");
 	r53cli_usage(fp);
 	fprintf(fp,
 	    "  -h, --help            this text\n"
@@ -87,6 +93,9 @@ parse_args(struct dump_args *a, int argc, char *argv[])
 			break;
 		case OPT_STATS:
 			a->stats = optarg;
+			break;
+		case OPT_PROGRESS:
+			a->progress = 1;
 			break;
 		case 'h':
 			usage(stdout);
@@ -229,6 +238,7 @@ main(int argc, char *argv[])
 {
 	struct dump_args a;
 	struct dump_ctx ctx;
+	struct progress prog;
 	struct r53_client *client = NULL;
 	struct r53_zone zone;
 	char *origin = NULL;
@@ -270,6 +280,9 @@ main(int argc, char *argv[])
 			rc = EXIT_BADINPUT;
 		}
 	} else {
+		progress_init(&prog, a.progress);
+		ctx.progress = &prog;
+		ctx.total = zone.rrset_count;
 		rc = run_dump(&ctx, a.output, r53_client_endpoint(client));
 	}
 done:

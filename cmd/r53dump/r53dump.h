@@ -19,6 +19,8 @@
  * What a dump needs and learns.  Borrowed pointers are owned by main();
  * serial is malloc'd by the dump and freed by dump_ctx_clear().
  */
+struct progress;
+
 struct dump_ctx {
 	struct r53_client *client;	/* borrowed */
 	const char *zone_id;		/* borrowed, bare id */
@@ -29,6 +31,8 @@ struct dump_ctx {
 	char *serial;			/* apex SOA serial (decimal) or NULL */
 	unsigned long rrsets;		/* RRsets listed */
 	unsigned long pages;		/* list requests made */
+	long total;			/* ResourceRecordSetCount, -1 unknown */
+	struct progress *progress;	/* borrowed; NULL: none */
 	int status;			/* exit status of a conversion failure,
 					 * 0 while all is well */
 };
