@@ -187,6 +187,7 @@ struct ap_opts {
 	const char *vpc_id;
 	const char *input;	/* FILE or "-" */
 	int dry_run, json, offline, force, adopt, wait;
+	int progress;		/* --progress: the line even off a terminal */
 	long wait_timeout;	/* seconds */
 	double max_delete_pct, max_update_pct;
 	long min_existing;

@@ -27,7 +27,8 @@
 enum {
 	OPT_DRY_RUN = 0x200, OPT_JSON, OPT_OFFLINE, OPT_FORCE, OPT_ADOPT,
 	OPT_WAIT, OPT_WAIT_TIMEOUT, OPT_MAX_DELETE, OPT_MAX_UPDATE,
-	OPT_MIN_EXISTING, OPT_REPORT, OPT_COMMENT, OPT_VERSION, OPT_STATS
+	OPT_MIN_EXISTING, OPT_REPORT, OPT_COMMENT, OPT_VERSION, OPT_STATS,
+	OPT_PROGRESS
 };
 
 static const struct option own_opts[] = {
@@ -43,6 +44,7 @@ static const struct option own_opts[] = {
 	{ "min-existing", required_argument, NULL, OPT_MIN_EXISTING },
 	{ "report", required_argument, NULL, OPT_REPORT },
 	{ "stats", required_argument, NULL, OPT_STATS },
+	{ "progress", no_argument, NULL, OPT_PROGRESS },
 	{ "comment", required_argument, NULL, OPT_COMMENT },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
@@ -76,7 +78,9 @@ usage(FILE *f)
 	    "  --report FILE        write a JSON report\n"
 	    "  --stats FILE         counts of this run, key=value lines (SPEC "
 	    "section 8)\n"
-	    "  --comment TEXT       ChangeBatch comment\n");
+	    "  --comment TEXT       ChangeBatch comment\n"
+	    "  --progress           one updating line on stderr (default when "
+	    "it is a terminal)\n");
 	r53cli_usage(f);
 	fprintf(f,
 	    "  -h, --help           this text\n"
@@ -126,6 +130,7 @@ parse_args(int argc, char **argv, struct r53cli *cli, struct ap_opts *o,
 		case OPT_WAIT: o->wait = 1; break;
 		case OPT_REPORT: o->report = optarg; break;
 		case OPT_STATS: *stats = optarg; break;
+		case OPT_PROGRESS: o->progress = 1; break;
 		case OPT_COMMENT: o->comment = optarg; break;
 		case OPT_WAIT_TIMEOUT:
 			if (parse_num(optarg, 86400, &v) == -1 || v < 1)

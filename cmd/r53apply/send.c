@@ -17,6 +17,7 @@
 
 #include "apply.h"
 #include "log.h"
+#include "progress.h"
 
 #define AP_RESEND	2	/* sends of a request known not applied */
 #define AP_VERIFY_KEYS	3	/* RRsets re-read after an ambiguous answer */
@@ -579,12 +580,16 @@ send_open(struct ap_run *run, struct ap_batch *b, int with_soa)
 int
 ap_send(struct ap_run *run)
 {
+	struct progress prog;
 	size_t i;
 	int r, with_soa;
 
+	progress_init(&prog, run->o.progress);
 	for (i = 0; i < run->nbatches; i++) {
 		struct ap_batch *b = &run->batches[i];
 
+		progress_show(&prog, 0, "%zu of %zu batches applied", i,
+		    run->nbatches);
 		with_soa = b->has_soa && soa_allowed(run);
 		if (b->has_soa && !with_soa)
 			log_msg("%s: not every change applied: the SOA serial "
@@ -606,11 +611,15 @@ ap_send(struct ap_run *run)
 				    run->batches[j].nitems, AP_NOTSENT,
 				    "not sent: the run stopped earlier");
 			}
+			progress_end(&prog);
 			return -1;
 		}
 		b->state = batch_result(run, b);
 		log_debug(1, "batch %zu/%zu: %s (%zu requests)", i + 1,
 		    run->nbatches, ap_bstate_name(b->state), b->requests);
 	}
+	progress_show(&prog, 1, "%zu of %zu batches applied", i,
+	    run->nbatches);
+	progress_end(&prog);
 	return 0;
 }

@@ -13,11 +13,11 @@
 
 #include <jansson.h>
 
-#include "progress.h"
 #include "canon.h"
 #include "exitcodes.h"
 #include "log.h"
 #include "names.h"
+#include "progress.h"
 #include "r53api.h"
 #include "r53dump.h"
 #include "stream.h"
