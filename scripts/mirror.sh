@@ -91,7 +91,8 @@ opt_table() {
 --stale-after|S|zone|uint|opt_stale_after|exit 11 when the source has failed for S s (3600; 0 off)
 --timeout|S|zone|uint1|opt_timeout|watchdog for the whole run (default 900)
 --lock-wait|S|zone|uint|opt_lock_wait|wait S s for another run of the same zone (default 5)
---keep|N|zone|uint1|opt_keep|keep the last N run folders (default 10)
+--keep|N|zone|uint1|opt_keep|keep the last N run folders that changed Route 53,
++and the last N others (default 10)
 --syslog|-|run|flag|opt_syslog|summary line to syslog (logger) instead of stdout
 -j,--jobs|N|cmd|uint1|opt_jobs|zones run at once with --all (default 4)
 -v,--verbose|-|run|count|opt_verbose|show every stage's messages
@@ -1072,20 +1073,51 @@ summary() {
 
 finish() {
 	local st=$1
+	mark_change
 	summary "$st"
 	prune_runs
 	exit "$st"
 }
 
+# run_changed DIR: run folder DIR's r53apply created, updated or deleted
+# at least one RRset (its stats file says so; a dry run's never counts).
+run_changed() {
+	local k v n=0
+	for k in created updated deleted; do
+		v=$(stat_of "$1/r53apply.stats" "$k")
+		n=$((n + ${v:-0}))
+	done
+	[ "$n" -gt 0 ]
+}
+
+# mark_change: this run changed Route 53 (all of it, or part of it before
+# a failure): the link last-change names its folder.
+mark_change() {
+	[ -n "$RUN" ] && [ "$opt_dry_run" -eq 0 ] && [ -d "$RUN" ] || return 0
+	run_changed "$RUN" || return 0
+	ln -sfn "runs/${RUN##*/}" "$ZDIR/last-change"
+}
+
+# prune_runs: keep the newest --keep run folders that changed Route 53
+# and, apart from them, the newest --keep that did not: a day of in-sync
+# full compares never prunes the last change.  Folder names sort by time.
 prune_runs() {
-	local -a runs=()
-	local n i
+	local -a changing=() other=()
+	local d
 	[ -n "$ZDIR" ] && [ -d "$ZDIR/runs" ] || return 0
-	runs=("$ZDIR"/runs/*/)
-	[ -d "${runs[0]}" ] || return 0
-	n=$((${#runs[@]} - opt_keep))
-	for ((i = 0; i < n; i++)); do
-		rm -rf -- "${runs[$i]}"
+	for d in "$ZDIR"/runs/*/; do
+		[ -d "$d" ] || continue
+		if run_changed "$d"; then changing+=("$d"); else other+=("$d"); fi
+	done
+	prune_oldest "${changing[@]}"
+	prune_oldest "${other[@]}"
+}
+
+# prune_oldest DIR...: remove all but the last --keep of DIRs.
+prune_oldest() {
+	local i n=$(($# - opt_keep))
+	for ((i = 1; i <= n; i++)); do
+		rm -rf -- "${!i}"
 	done
 }
 
@@ -1912,13 +1944,10 @@ phase_record() {
 # held (nothing applied, some changes held back) or skipped (nothing
 # applied: skipped or rejected).
 apply_result() {
-	local done_n=1 k v
-	if [ -n "$(stat_of "$RUN/r53apply.stats" created)" ]; then
+	local done_n=1
+	# No counts (no r53apply, or one that wrote none): taken as done.
+	if [ -n "$(stat_of "$RUN/r53apply.stats" created)" ] && ! run_changed "$RUN"; then
 		done_n=0
-		for k in created updated deleted; do
-			v=$(stat_of "$RUN/r53apply.stats" "$k")
-			done_n=$((done_n + ${v:-0}))
-		done
 	fi
 	if [ "$N_CHANGES" -eq 0 ]; then
 		echo in-sync
