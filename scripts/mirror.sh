@@ -988,12 +988,26 @@ stage() {
 # error, each prefixed with the zone, and with --syslog to syslog too
 # (daemon.warning): all of them, or only its warnings (a run that went
 # well still shows them: "warning:", and the RRsets r53apply skipped,
-# held back or saw rejected).
+# held back or saw rejected).  Once each in a run: a stage run twice (the
+# dump of a zone resolved by name) says nothing new the second time.
+# Counts the warnings shown in N_WARN.
+declare -A MSG_SEEN=()
+N_WARN=0
 stage_messages() {
-	local errf=$1 pat='' lines
+	local errf=$1 pat='' line lines=""
+	local wpat='^[^ :]+: (warning|skipped|held|rejected): '
 	[ -s "$errf" ] || return 0
-	[ "$2" = all ] || pat='^[^ :]+: (warning|skipped|held|rejected): '
-	lines=$(grep -E -- "$pat" "$errf") || return 0
+	[ "$2" = all ] || pat=$wpat
+	while IFS= read -r line; do
+		if [ -z "$line" ] || [ -n "${MSG_SEEN[$line]:-}" ]; then
+			continue
+		fi
+		MSG_SEEN[$line]=1
+		lines+="$line"$'\n'
+		[[ $line =~ $wpat ]] && N_WARN=$((N_WARN + 1))
+	done < <(grep -E -- "$pat" "$errf")
+	[ -n "$lines" ] || return 0
+	lines=${lines%$'\n'}
 	printf '%s\n' "$lines" | awk -v p="$PROG: $ZONE: " '{ print p $0 }' >&2
 	if [ "$opt_syslog" -eq 1 ]; then
 		printf '%s\n' "$lines" | awk -v p="$ZONE: " '{ print p $0 }' |

@@ -69,3 +69,52 @@ run_dirs() {
 	[ -d "$d/$target" ]
 	[ "$(run_dirs | wc -l)" -eq 5 ]
 }
+
+# fake_logger: a logger(1) in $T/bin-log that records its arguments and
+# the lines it reads to $T/logger.calls.
+fake_logger() {
+	mkdir -p "$T/bin-log"
+	cat >"$T/bin-log/logger" <<EOF2
+#!/bin/bash
+printf 'ARGS %s\n' "\$*" >>"$T/logger.calls"
+for a in "\$@"; do [ "\$a" = --no-act ] && exit 0; done
+case " \$* " in *" -- "*) ;; *) cat >>"$T/logger.calls" ;; esac
+EOF2
+	chmod +x "$T/bin-log/logger"
+	: >"$T/logger.calls"
+}
+
+@test "status: every stage's warnings reach stderr and syslog once each, on a run that succeeds" {
+	# rrdiff: HINFO is not managed; r53apply: a delegation in a private
+	# hosted zone; r53dump: a value it cannot read, dumped twice (the
+	# zone is found by name, then read again under its id's lock).
+	{
+		cat "$FIXTURES/mirror/$FWD.zone"
+		printf 'pc\tIN HINFO\t"PC" "Linux"\n'
+		printf 'child\tIN NS\tns.child\nns.child\tIN A\t192.0.2.60\n'
+	} >"$T/warn.zone"
+	server_start knot "$FWD" "$T/warn.zone"
+	emu_start
+	FWD_ID=$(emu_create_zone "$FWD" --private vpc-0test0001)
+	cat >"$T/byhand.json" <<'JSON'
+{"Changes":[{"Action":"CREATE","ResourceRecordSet":{"Name":"byhand.mirror.test.","Type":"TXT","TTL":300,"ResourceRecords":[{"Value":"\"x\\009y\""}]}}]}
+JSON
+	emu_change "$FWD_ID" "$T/byhand.json" >/dev/null
+	fake_logger
+	PATH="$T/bin-log:$PATH" run --separate-stderr mirror -p "$SERVER_PORT" \
+		-k "$SERVER_KEYFILE" --adopt --syslog --private --vpc-id vpc-0test0001 \
+		"$FWD" 127.0.0.1
+	echo "$stderr"
+	assert_success
+	local w
+	for w in 'rrdiff: warning: type HINFO is not managed' \
+		'r53apply: warning: child.mirror.test. NS: private hosted zones do not follow delegations' \
+		'r53dump: warning: hosted zone .*byhand.mirror.test.* written without'; do
+		[ "$(grep -c "^mirror.sh: $FWD.: $w" <<<"$stderr")" -eq 1 ]
+		[ "$(grep -c "^$FWD.: $w" "$T/logger.calls")" -eq 1 ]
+	done
+	# at warning level; the summary at notice (it went well)
+	grep -q -- '^ARGS -t r53mirror -p daemon.warning$' "$T/logger.calls"
+	grep -q -- "^ARGS .*-p daemon.notice -- zone=$FWD. .*result=changed status=0 " "$T/logger.calls"
+	[ -z "$output" ]
+}
