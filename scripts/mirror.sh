@@ -96,11 +96,13 @@ opt_table() {
 --syslog|-|run|flag|opt_syslog|summary line to syslog (logger) instead of stdout
 -j,--jobs|N|cmd|uint1|opt_jobs|zones run at once with --all (default 4)
 -v,--verbose|-|run|count|opt_verbose|show every stage's messages
+--json|-|run|flag|opt_json|summary lines (and --status) as JSON, one object a line
 =Modes (one CONFIG file; see the manual):
 --all|CONFIG|cmd|mode|all|run every zone of CONFIG (or the ZONEs named)
 --list|CONFIG|cmd|mode|list|print CONFIG's zone names
 --iam-policy|CONFIG|cmd|mode|iam-policy|print a least-privilege IAM policy (JSON)
 --check-config|CONFIG|cmd|mode|check-config|check CONFIG and its key files
+--status|CONFIG|cmd|mode|status|each zone's last runs, from its state folder
 -h,--help|-|cmd|help|-|this text
 --version|-|cmd|version|-|the version
 TABLE
@@ -129,6 +131,7 @@ usage: $PROG [options] ZONE SERVER HOSTED-ZONE-ID
        $PROG [options] (--private [--vpc-id VPC] | --public) ZONE SERVER
        $PROG [options] --all CONFIG [-j N] [ZONE ...]
        $PROG (--list | --iam-policy | --check-config) CONFIG
+       $PROG --status CONFIG [--json] [ZONE ...]
 EOF
 	while IFS='|' read -r names arg scope check var help; do
 		case $names in
@@ -149,7 +152,9 @@ with --dry-run), 13 watchdog timeout, 130 or 143 interrupted.
 EOF
 }
 
-msg() { printf '%s: %s\n' "$PROG" "$*" >&2; }
+# msg TEXT: to standard error; the last one is kept for the status file.
+LAST_MSG=""
+msg() { LAST_MSG="$*"; printf '%s: %s\n' "$PROG" "$*" >&2; }
 vmsg() { if [ "$opt_verbose" -gt 0 ]; then msg "$@"; fi; }
 die_usage() { msg "$*"; printf 'Try: %s --help\n' "$PROG" >&2; exit "$EX_USAGE"; }
 
@@ -184,6 +189,7 @@ opt_lock_wait=5
 opt_keep=10
 opt_syslog=0
 opt_verbose=0
+opt_json=0
 opt_jobs=4
 mode=one
 mode_config=""
@@ -244,7 +250,7 @@ opt_store() {
 		val=${!var:+${!var} }$val ;;
 	mode)
 		if [ "$mode" != one ]; then
-			ERR="only one of --all, --list, --iam-policy, --check-config"
+			ERR="only one of --all, --list, --iam-policy, --check-config, --status"
 			return 1
 		fi
 		mode=$var mode_config=$val
@@ -603,33 +609,41 @@ zone_args() {
 
 # ---------------------------------------------------------------- --all
 
-# A bad zone line fails its zone alone (config_failed: its summary line,
-# status 3); the other zones run.  The exit status is the worst (the
-# highest) of all the zones' statuses.
-run_all() {
-	local i running=0 st worst=0 pid done_pid
-	local -a sel=() filters=()
-	local -A pid_zone=()
-	parse_config "$mode_config" 1 || exit "$EX_USAGE"
+# select_zones: the config zones (their indexes, into SEL) named by the
+# operands, or all of them; exit 3 when none matches.
+select_zones() {
+	local i f hit
+	local -a filters=()
+	SEL=()
 	for i in "${ARGS[@]}"; do
 		filters+=("$(norm_zone "$i")")
 	done
 	for i in "${!C_ZONE[@]}"; do
 		if [ "${#filters[@]}" -gt 0 ]; then
-			local f hit=0
+			hit=0
 			for f in "${filters[@]}"; do
 				[ "$f" = "${C_ZONE[$i]}" ] && hit=1
 			done
 			[ "$hit" -eq 1 ] || continue
 		fi
-		sel+=("$i")
+		SEL+=("$i")
 	done
-	if [ "${#sel[@]}" -eq 0 ]; then
+	if [ "${#SEL[@]}" -eq 0 ]; then
 		msg "$mode_config: no zone matches ${ARGS[*]}"
 		exit "$EX_USAGE"
 	fi
-	config_report "${sel[@]}"
-	for i in "${sel[@]}"; do
+}
+
+# A bad zone line fails its zone alone (config_failed: its summary line,
+# status 3); the other zones run.  The exit status is the worst (the
+# highest) of all the zones' statuses.
+run_all() {
+	local i running=0 st worst=0 pid done_pid
+	local -A pid_zone=()
+	parse_config "$mode_config" 1 || exit "$EX_USAGE"
+	select_zones
+	config_report "${SEL[@]}"
+	for i in "${SEL[@]}"; do
 		[ -n "${C_ERR[$i]}" ] || continue
 		config_failed "$i"
 		worst=$EX_USAGE
@@ -637,7 +651,7 @@ run_all() {
 	# A signal to this process stops every zone's run (each reports).
 	trap 'kill -TERM "${!pid_zone[@]}" 2>/dev/null; wait; exit 143' TERM
 	trap 'kill -TERM "${!pid_zone[@]}" 2>/dev/null; wait; exit 130' INT
-	for i in "${sel[@]}"; do
+	for i in "${SEL[@]}"; do
 		[ -z "${C_ERR[$i]}" ] || continue
 		while [ "$running" -ge "$opt_jobs" ]; do
 			done_pid=""
@@ -817,8 +831,7 @@ run_iam() {
 		case $hz in
 		public | private*)
 			p_named[$prof]=1
-			hz_spec_vars "$hz"
-			f="$sd/$(zone_key "${C_ZONE[$i]}")/state"
+			f="$(config_zone_dir "$i" "$sd")/state"
 			id=""
 			if [ -r "$f" ]; then
 				id=$(sed -n 's/^zone_id=\(Z[A-Z0-9]*\)$/\1/p' "$f" | tail -n 1)
@@ -875,6 +888,76 @@ iam_policy() {
 		printf '      "Resource": "*"\n    }'
 	fi
 	printf '\n  ]\n}\n'
+}
+
+# config_zone_dir I SD: the state folder of config zone I below SD.
+config_zone_dir() {
+	# zone_key reads the line's hosted zone from hz_spec_vars' globals.
+	hz_spec_vars "${C_HZ[$1]}"
+	printf '%s/%s' "$2" "$(zone_key "${C_ZONE[$1]}")"
+}
+
+# -------------------------------------------------------------- --status
+
+# fleet_zone I SD: config zone I's status file into SF (see
+# record_status), read from its state folder (ZDIR); a folder written
+# before status files existed gives its state's last success and serial.
+fleet_zone() {
+	local k v
+	ZDIR=$(config_zone_dir "$1" "$2")
+	load_status "$ZDIR/status"
+	if [ "${#SF[@]}" -eq 0 ] && [ -r "$ZDIR/state" ]; then
+		while IFS='=' read -r k v; do
+			case $k in
+			last_success) SF[last_success]=$v ;;
+			last_serial) SF[source_serial]=$v ;;
+			esac
+		done <"$ZDIR/state"
+	fi
+}
+
+# status_fields I NOW: the --status report of config zone I (SF loaded).
+status_fields() {
+	local age=""
+	is_uint "${SF[last_success]:-}" && age=$(($2 - SF[last_success]))
+	fields_reset
+	fields_add zone s "${C_ZONE[$1]}"
+	fields_add hosted-zone s "${C_HZ[$1]}"
+	fields_add last-run t "${SF[last_run]:-}"
+	fields_add result s "${SF[last_result]:-never-run}"
+	fields_add status n "${SF[last_status]:-}"
+	fields_add check s "${SF[last_check]:-}"
+	fields_add last-success t "${SF[last_success]:-}"
+	fields_add since-success d "$age"
+	fields_add last-change t "${SF[last_change]:-}"
+	fields_add serial n "${SF[source_serial]:-}"
+	fields_add route53-serial n "${SF[route53_serial]:-}"
+	fields_add skipped n "${SF[skipped]:-}"
+	fields_add warnings n "${SF[warnings]:-}"
+	fields_add runs n "${SF[runs_total]:-}"
+	fields_add failed-runs n "${SF[failed_runs_total]:-}"
+	fields_add requests n "${SF[requests_total]:-}"
+	fields_add dns-queries n "${SF[dns_queries_total]:-}"
+	fields_add folder s "$ZDIR"
+	fields_add last-error-time t "${SF[last_error_time]:-}"
+	fields_add last-error q "${SF[last_error]:-}"
+}
+
+# --status CONFIG [ZONE...]: each zone's last runs, one line (or JSON
+# object) a zone, from the state folders alone: no DNS query, no API
+# request.
+run_status() {
+	local i sd now
+	parse_config "$mode_config" 0 || exit "$EX_USAGE"
+	select_zones
+	sd=${opt_state_dir:-$(default_state_dir)}
+	now=$(now_s)
+	for i in "${SEL[@]}"; do
+		fleet_zone "$i" "$sd"
+		status_fields "$i" "$now"
+		if [ "$opt_json" -eq 1 ]; then fields_json; else fields_text; fi
+	done
+	exit "$EX_OK"
 }
 
 # ------------------------------------------------------------ one zone
@@ -974,6 +1057,7 @@ stage() {
 	fi
 	if [ "$opt_verbose" -gt 0 ] || { [ "$st" -ne 0 ] && [ "$st" -ne 1 ]; } ||
 		{ [ "$st" -eq 1 ] && [ "${name#rrdiff}" = "$name" ]; }; then
+		[ "$st" -le 1 ] || FAILED_ERRF=$errf
 		stage_messages "$errf" all
 		if [ "$st" -gt 128 ] && [ "$TIMED_OUT" -eq 0 ]; then
 			msg "$ZONE: $name killed by signal $((st - 128))"
@@ -1042,28 +1126,44 @@ SUMMARY_RESULT="" CONFIG_AT=""
 # summary goes there even when a signal arrives while a stage's output
 # is redirected to a file.
 OUT_FD=1 ERR_FD=2
+# summary STATUS: the summary line (fields_text) to history.log and the
+# run folder; to stdout or syslog as a line, or with --json as a JSON
+# object (fields_json).
 summary() {
-	local st=$1 line secs age="never" src=${SRC_SERIAL:--} r53=${R53_SERIAL:--}
-	local dval=$N_DRIFT
-	secs=$(awk -v a="$T0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.2f", b - a }')
-	if [ -n "$st_last_success" ]; then
-		age="$(($(now_s) - st_last_success))s"
-	fi
+	local st=$1 line out src=${SRC_SERIAL:--} r53=${R53_SERIAL:--}
+	local dval=$N_DRIFT age=""
+	[ -n "$st_last_success" ] && age=$(($(now_s) - st_last_success))
 	[ "$DRIFT_CHECKED" -eq 1 ] || dval=unchecked
 	if [ -n "$R53_SERIAL_AFTER" ] && [ "$R53_SERIAL_AFTER" != "$r53" ]; then
 		r53="$r53->$R53_SERIAL_AFTER"
 	fi
-	line="zone=$ZONE hosted-zone=$HZ_LABEL result=$SUMMARY_RESULT status=$st"
-	line+=" check=$CHECK serial=$src route53-serial=$r53"
-	line+=" changes=${N_CHANGES:--} adds=${N_ADDS:--} deletes=${N_DELETES:--} updates=${N_UPDATES:--}"
-	line+=" skipped=$N_SKIPPED drift=$dval requests=$N_REQUESTS dns-queries=$N_DNS"
-	line+=" xfr=$XFR"
-	line+=" seconds=$secs since-success=$age"
-	[ -n "$CONFIG_AT" ] && line+=" config-error=$CONFIG_AT"
+	fields_reset
+	fields_add zone s "$ZONE"
+	fields_add hosted-zone s "$HZ_LABEL"
+	fields_add result s "$SUMMARY_RESULT"
+	fields_add status n "$st"
+	fields_add check s "$CHECK"
+	fields_add serial n "$src"
+	fields_add route53-serial p "$r53"
+	fields_add changes n "$N_CHANGES"
+	fields_add adds n "$N_ADDS"
+	fields_add deletes n "$N_DELETES"
+	fields_add updates n "$N_UPDATES"
+	fields_add skipped n "$N_SKIPPED"
+	fields_add drift n "$dval"
+	fields_add requests n "$N_REQUESTS"
+	fields_add dns-queries n "$N_DNS"
+	fields_add xfr s "$XFR"
+	fields_add seconds n "$RUN_SECS"
+	fields_add since-success d "$age"
+	[ -n "$CONFIG_AT" ] && fields_add config-error s "$CONFIG_AT"
 	# (A dry run's folder is removed on exit: its plan lists them.)
 	if [ "$N_SKIPPED" -gt 0 ] && [ -n "$RUN" ] && [ "$opt_dry_run" -eq 0 ]; then
-		line+=" skipped-list=$RUN/skipped"
+		fields_add skipped-list s "$RUN/skipped"
 	fi
+	line=$(fields_text)
+	out=$line
+	[ "$opt_json" -eq 1 ] && out=$(fields_json)
 	if [ -n "$RUN" ]; then
 		printf '%s\n' "$line" >"$RUN/summary" 2>/dev/null
 	fi
@@ -1078,16 +1178,87 @@ summary() {
 		local prio=daemon.notice
 		[ "$st" -ne 0 ] && prio=daemon.err
 		# logger says nothing and exits 0 when syslog is gone unless asked.
-		logger --socket-errors=on -t r53mirror -p "$prio" -- "$line" \
-			1>&"$OUT_FD" 2>&"$ERR_FD" || printf '%s\n' "$line" 1>&"$OUT_FD"
+		logger --socket-errors=on -t r53mirror -p "$prio" -- "$out" \
+			1>&"$OUT_FD" 2>&"$ERR_FD" || printf '%s\n' "$out" 1>&"$OUT_FD"
 	else
-		printf '%s\n' "$line" 1>&"$OUT_FD"
+		printf '%s\n' "$out" 1>&"$OUT_FD"
 	fi
+}
+
+# ------------------------------------------------------ report fields
+
+# The fields of one report (a summary line, a zone of --status), in
+# order: a key (as in the key=value line; "-" becomes "_" in JSON), a
+# kind and a value.  Kinds: s text; q free text (quoted in the line);
+# n number (else "-" in the line, null in JSON); d seconds ("5s" or
+# "never"); t a time, Unix seconds (ISO 8601 UTC in the line, "never"
+# when unknown); p a serial, or "OLD->NEW" (JSON: route53_serial and
+# route53_serial_after).
+F_K=() F_T=() F_V=()
+fields_reset() { F_K=() F_T=() F_V=(); }
+fields_add() { F_K+=("$1") F_T+=("$2") F_V+=("$3"); }
+
+# fields_text: the fields as one key=value line.
+fields_text() {
+	local i v TZ=UTC0
+	local -a out=()
+	for i in "${!F_K[@]}"; do
+		v=${F_V[$i]}
+		case ${F_T[$i]}:$v in
+		[dt]:) v=never ;;
+		d:*) v="${v}s" ;;
+		t:*) printf -v v '%(%Y-%m-%dT%H:%M:%SZ)T' "$v" ;;
+		*:) v=- ;;
+		q:*)
+			v=${v//[$'\001'-$'\037']/ } v=${v//\\/\\\\}
+			v="\"${v//\"/\\\"}\"" ;;
+		esac
+		out+=("${F_K[$i]}=$v")
+	done
+	printf '%s\n' "${out[*]}"
+}
+
+# fields_json: the fields as one JSON object on one line.
+fields_json() {
+	local i k v sep="" obj="{"
+	for i in "${!F_K[@]}"; do
+		k=${F_K[$i]//-/_} v=${F_V[$i]}
+		case ${F_T[$i]} in
+		s | q) v=$(json_str "$v") ;;
+		p)
+			if [[ $v == *'->'* ]]; then
+				obj+="$sep\"${k}_after\":$(json_num "${v#*->}")" sep=,
+				v=${v%%->*}
+			fi
+			v=$(json_num "$v") ;;
+		*) v=$(json_num "$v") ;;
+		esac
+		obj+="$sep\"$k\":$v" sep=,
+	done
+	printf '%s}\n' "$obj"
+}
+
+# json_num V: V as a JSON number, or null.
+json_num() {
+	if [[ $1 =~ ^[0-9]+(\.[0-9]+)?$ ]]; then printf '%s' "$1"; else printf null; fi
+}
+
+# json_str V: V as a JSON string (null when empty); control characters
+# other than tab, newline and return become spaces.
+json_str() {
+	local v=$1
+	[ -n "$v" ] || { printf null; return; }
+	v=${v//\\/\\\\} v=${v//\"/\\\"}
+	v=${v//$'\n'/\\n} v=${v//$'\r'/\\r} v=${v//$'\t'/\\t}
+	v=${v//[$'\001'-$'\037']/ }
+	printf '"%s"' "$v"
 }
 
 finish() {
 	local st=$1
+	RUN_SECS=$(awk -v a="$T0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.2f", b - a }')
 	mark_change
+	record_status "$st"
 	summary "$st"
 	prune_runs
 	exit "$st"
@@ -1110,6 +1281,76 @@ mark_change() {
 	[ -n "$RUN" ] && [ "$opt_dry_run" -eq 0 ] && [ -d "$RUN" ] || return 0
 	run_changed "$RUN" || return 0
 	ln -sfn "runs/${RUN##*/}" "$ZDIR/last-change"
+	CHANGED=1
+}
+
+# The status file, $ZDIR/status (key=value lines; never sourced): what
+# --status reads, no network needed.  Written at the
+# end of every run but a dry run's and one that found the zone locked
+# (it did nothing; the run holding the lock writes its own).
+#   last_run last_result last_status last_check last_seconds
+#   source_serial route53_serial   the last known (kept over failures)
+#   last_success last_change last_change_run   times (Unix seconds)
+#   skipped warnings   of the last full compare / of the last run
+#   last_error last_error_time   the last failed run's first error line
+#   runs_total failed_runs_total requests_total dns_queries_total
+declare -A SF=()
+CHANGED=0
+
+# load_status FILE: SF from a status file (empty when there is none).
+load_status() {
+	local k v
+	SF=()
+	[ -r "$1" ] || return 0
+	while IFS='=' read -r k v; do
+		[[ $k =~ ^[a-z_0-9]+$ ]] && SF[$k]=$v
+	done <"$1"
+}
+
+# record_status STATUS: this run's end into the status file.
+record_status() {
+	local st=$1 now ok=0 k err="" tmp="$ZDIR/status.tmp.$$"
+	[ -n "$ZDIR" ] && [ -d "$ZDIR" ] && [ "$SUMMARY_RESULT" != locked ] || return 0
+	[ "$opt_dry_run" -eq 0 ] || return 0
+	now=$(now_s)
+	load_status "$ZDIR/status"
+	case $st in 0 | 1 | "$EX_DRIFT") ok=1 ;; esac
+	SF[zone]=$ZONE SF[hosted_zone]=$HZ_LABEL SF[last_run]=$now
+	SF[last_result]=$SUMMARY_RESULT SF[last_status]=$st SF[last_check]=$CHECK
+	SF[last_seconds]=$RUN_SECS SF[warnings]=$N_WARN
+	SF[last_success]=${SF[last_success]:-$st_last_success}
+	[ "$ok" -eq 1 ] && SF[last_success]=$now
+	is_uint "$SRC_SERIAL" && SF[source_serial]=$SRC_SERIAL
+	if is_uint "$R53_SERIAL_AFTER"; then
+		SF[route53_serial]=$R53_SERIAL_AFTER
+	elif is_uint "$R53_SERIAL"; then
+		SF[route53_serial]=$R53_SERIAL
+	fi
+	if [ "$CHANGED" -eq 1 ]; then
+		SF[last_change]=$now SF[last_change_run]=${RUN##*/}
+	fi
+	[ "$ok" -eq 1 ] && [ "$CHECK" != probe ] && SF[skipped]=$N_SKIPPED
+	if [ "$ok" -eq 0 ]; then
+		# The failed stage's first message (not a warning), else ours.
+		[ -n "$FAILED_ERRF" ] && err=$(grep -Ev -m 1 -- '^[^ :]+: (warning|skipped|held|rejected): ' \
+			"$FAILED_ERRF" 2>/dev/null)
+		err=${err:-${LAST_MSG:-$SUMMARY_RESULT}}
+		err=${err//[$'\001'-$'\037']/ }
+		SF[last_error]="${err:0:400}" SF[last_error_time]=$now
+	fi
+	SF[failed_runs_total]=$((${SF[failed_runs_total]:-0} + 1 - ok))
+	SF[runs_total]=$((${SF[runs_total]:-0} + 1))
+	SF[requests_total]=$((${SF[requests_total]:-0} + N_REQUESTS))
+	SF[dns_queries_total]=$((${SF[dns_queries_total]:-0} + N_DNS))
+	{
+		printf 'format=1\n'
+		for k in zone hosted_zone last_run last_result last_status last_check \
+			last_seconds source_serial route53_serial last_success last_change \
+			last_change_run skipped warnings last_error last_error_time runs_total \
+			failed_runs_total requests_total dns_queries_total; do
+			printf '%s=%s\n' "$k" "${SF[$k]:-}"
+		done
+	} >"$tmp" && mv -f -- "$tmp" "$ZDIR/status"
 }
 
 # prune_runs: keep the newest --keep run folders that changed Route 53
@@ -1735,7 +1976,7 @@ run_init() {
 	DEADLINE=$(($(now_s) + opt_timeout))
 	RUN="" ZDIR="" CHECK=none SRC_SERIAL="" R53_SERIAL="" R53_SERIAL_AFTER=""
 	N_CHANGES=0 N_ADDS=0 N_DELETES=0 N_UPDATES=0 N_DRIFT=0 N_REQUESTS=0 N_DNS=0
-	DRIFT_CHECKED=0 SD=""
+	DRIFT_CHECKED=0 SD="" FAILED_ERRF="" RUN_SECS=""
 	XFR=- INCR=0
 	DRIFT_BASE="" DRIFT_SKIP=""
 	SUMMARY_RESULT=error
@@ -1999,6 +2240,7 @@ all) run_all ;;
 list) run_list ;;
 iam-policy) run_iam ;;
 check-config) run_check_config ;;
+status) run_status ;;
 esac
 [ "${#ARGS[@]}" -gt 0 ] || { usage >&2; exit "$EX_USAGE"; }
 run_one

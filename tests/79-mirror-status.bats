@@ -118,3 +118,139 @@ JSON
 	grep -q -- "^ARGS .*-p daemon.notice -- zone=$FWD. .*result=changed status=0 " "$T/logger.calls"
 	[ -z "$output" ]
 }
+
+# fleet_conf: $T/zones.conf: FWD (served, FWD_ID), down.test (its
+# server does not answer) and never.test (never run).
+fleet_conf() {
+	local port
+	port=$(mirror_closed_port)
+	cat >"$T/zones.conf" <<EOF2
+$FWD. 127.0.0.1:$SERVER_PORT $SERVER_KEYFILE $FWD_ID
+down.test. 127.0.0.1:$port - Z0DOWN000000001
+never.test. 127.0.0.1:$port - public
+EOF2
+}
+
+# kv LINE KEY: KEY's value in a key=value line.
+kv() {
+	tr ' ' '\n' <<<"$1" | sed -n "s/^$2=//p"
+}
+
+@test "status: --status reads each zone's last runs from the state folders, no network" {
+	start_zone
+	fleet_conf
+	run mirror --all "$T/zones.conf" "$FWD" down.test
+	assert_failure 5
+	# Nothing on the network from here on: the server and Route 53 gone.
+	server_stop
+	emu_stop
+	local calls
+	calls=$(mirror_zxfr_calls)
+	run --separate-stderr mirror --status "$T/zones.conf"
+	echo "$output"
+	assert_success
+	[ -z "$stderr" ]
+	[ "$(mirror_zxfr_calls)" -eq "$calls" ]
+	[ "${#lines[@]}" -eq 3 ]
+	local fwd down never d serial
+	fwd=${lines[0]} down=${lines[1]} never=${lines[2]}
+	d=$(mirror_zone_dir "$FWD_ID")
+	serial=$(sed -n 's/^#serial //p' "$d/last/source.rrset")
+	[[ $fwd == "zone=$FWD. hosted-zone=$FWD_ID last-run="* ]]
+	[ "$(kv "$fwd" result)" = changed ]
+	[ "$(kv "$fwd" status)" = 0 ]
+	[ "$(kv "$fwd" check)" = full:new-state ]
+	[[ $(kv "$fwd" last-run) =~ ^20[0-9]{2}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z$ ]]
+	[ "$(kv "$fwd" last-success)" = "$(kv "$fwd" last-run)" ]
+	[ "$(kv "$fwd" last-change)" = "$(kv "$fwd" last-run)" ]
+	[[ $(kv "$fwd" since-success) =~ ^[0-9]+s$ ]]
+	[ "$(kv "$fwd" serial)" = "$serial" ]
+	[ "$(kv "$fwd" route53-serial)" = "$serial" ]
+	[ "$(kv "$fwd" skipped)" = 0 ]
+	[ "$(kv "$fwd" runs)" = 1 ]
+	[ "$(kv "$fwd" failed-runs)" = 0 ]
+	[ "$(kv "$fwd" folder)" = "$d" ]
+	[[ $fwd == *" last-error-time=never last-error=-" ]]
+	# The failed zone: its error, no success, no change.
+	[ "$(kv "$down" result)" = failed-zxfr ]
+	[ "$(kv "$down" status)" = 5 ]
+	[ "$(kv "$down" last-success)" = never ]
+	[ "$(kv "$down" since-success)" = never ]
+	[ "$(kv "$down" last-change)" = never ]
+	[ "$(kv "$down" failed-runs)" = 1 ]
+	[ "$(kv "$down" last-error-time)" = "$(kv "$down" last-run)" ]
+	[[ $down =~ \ last-error=\"zxfr:\ [^\"]+\"$ ]]
+	# Never run: said so, nothing made up.
+	[[ $never == "zone=never.test. hosted-zone=public last-run=never result=never-run status=- "* ]]
+
+	# --json: one object a zone, the same facts, times in Unix seconds.
+	run --separate-stderr mirror --status "$T/zones.conf" --json
+	assert_success
+	[ "${#lines[@]}" -eq 3 ]
+	jq -e --arg s "$serial" --arg id "$FWD_ID" '
+		.zone == "mirror.test." and .hosted_zone == $id and .result == "changed"
+		and .status == 0 and (.last_run | type) == "number"
+		and .last_success == .last_run and .last_change == .last_run
+		and .since_success >= 0 and .serial == ($s | tonumber)
+		and .route53_serial == ($s | tonumber) and .skipped == 0
+		and .last_error == null' <<<"${lines[0]}"
+	jq -e '.result == "failed-zxfr" and .status == 5 and .last_success == null
+		and .since_success == null and (.last_error | startswith("zxfr: "))
+		and .last_error_time == .last_run' <<<"${lines[1]}"
+	jq -e '.result == "never-run" and .last_run == null and .status == null' <<<"${lines[2]}"
+	# An error text with quotes, backslashes and a tab survives both ways.
+	local f err
+	f=$(kv "$down" folder)/status
+	err='zxfr: "a\b"	c \'
+	sed -i "s/^last_error=.*/last_error=$(sed 's/[\\&/]/\\&/g' <<<"$err")/" "$f"
+	grep -qxF "last_error=$err" "$f"
+	run mirror --status "$T/zones.conf" --json down.test
+	assert_success
+	jq -e --arg e "$err" '.zone == "down.test." and .last_error == $e' <<<"$output"
+	run mirror --status "$T/zones.conf" down.test
+	assert_success
+	[[ $output == "zone=down.test. "*' last-error="zxfr: \"a\\b\" c \\"' ]]
+	run mirror --status "$T/zones.conf" nosuch.test
+	assert_failure 3
+}
+
+@test "status: --json prints each summary as one JSON object, the line's facts" {
+	start_zone
+	run --separate-stderr mirror_fwd --json
+	assert_success
+	[ "${#lines[@]}" -eq 1 ]
+	local line
+	line=$(tail -n 1 "$(mirror_zone_dir "$FWD_ID")/history.log" | cut -d' ' -f2-)
+	# Every key=value of the line is in the object, as a number where it
+	# is one ("OLD->NEW" split, "-" and "unchecked" null, "60s" 60).
+	python3 - "$line" "$output" <<'PY'
+import json, re, sys
+line, obj = sys.argv[1], json.loads(sys.argv[2])
+assert isinstance(obj, dict)
+want = {}
+for kv in line.split(" "):
+    k, v = kv.split("=", 1)
+    k = k.replace("-", "_")
+    if k == "route53_serial" and "->" in v:
+        v, after = v.split("->")
+        want["route53_serial_after"] = int(after)
+    if k == "since_success":
+        v = None if v == "never" else int(v[:-1])
+    elif v in ("-", "unchecked"):
+        v = None
+    elif re.fullmatch(r"[0-9]+", v):
+        v = int(v)
+    elif re.fullmatch(r"[0-9]+\.[0-9]+", v):
+        v = float(v)
+    want[k] = v
+assert obj == want, (obj, want)
+assert obj["result"] == "changed" and obj["route53_serial_after"] > 0, obj
+PY
+	# The probe's summary, and a failure's, are objects too.
+	run mirror_fwd --json
+	assert_success
+	jq -e '.result == "unchanged" and .check == "probe" and .drift == null' <<<"$output"
+	run --separate-stderr mirror --json -p "$(mirror_closed_port)" down.test 127.0.0.1 Z0DOWN000000001
+	assert_failure 5
+	jq -e '.result == "failed-zxfr" and .status == 5 and .serial == null' <<<"$output"
+}
