@@ -97,6 +97,7 @@ opt_table() {
 -j,--jobs|N|cmd|uint1|opt_jobs|zones run at once with --all (default 4)
 -v,--verbose|-|run|count|opt_verbose|show every stage's messages
 --json|-|run|flag|opt_json|summary lines (and --status) as JSON, one object a line
+--metrics-file|FILE|cmd|str|opt_metrics_file|with --all or --status: Prometheus metrics to FILE
 =Modes (one CONFIG file; see the manual):
 --all|CONFIG|cmd|mode|all|run every zone of CONFIG (or the ZONEs named)
 --list|CONFIG|cmd|mode|list|print CONFIG's zone names
@@ -131,7 +132,7 @@ usage: $PROG [options] ZONE SERVER HOSTED-ZONE-ID
        $PROG [options] (--private [--vpc-id VPC] | --public) ZONE SERVER
        $PROG [options] --all CONFIG [-j N] [ZONE ...]
        $PROG (--list | --iam-policy | --check-config) CONFIG
-       $PROG --status CONFIG [--json] [ZONE ...]
+       $PROG --status CONFIG [--json] [--metrics-file FILE] [ZONE ...]
 EOF
 	while IFS='|' read -r names arg scope check var help; do
 		case $names in
@@ -190,6 +191,7 @@ opt_keep=10
 opt_syslog=0
 opt_verbose=0
 opt_json=0
+opt_metrics_file=""
 opt_jobs=4
 mode=one
 mode_config=""
@@ -673,6 +675,10 @@ run_all() {
 		st=$?
 		[ "$st" -gt "$worst" ] && worst=$st
 	done
+	if [ -n "$opt_metrics_file" ] && ! write_metrics "$opt_metrics_file" &&
+		[ "$worst" -lt "$EX_BADINPUT" ]; then
+		worst=$EX_BADINPUT
+	fi
 	exit "$worst"
 }
 
@@ -897,7 +903,7 @@ config_zone_dir() {
 	printf '%s/%s' "$2" "$(zone_key "${C_ZONE[$1]}")"
 }
 
-# -------------------------------------------------------------- --status
+# ----------------------------------------------- --status, --metrics-file
 
 # fleet_zone I SD: config zone I's status file into SF (see
 # record_status), read from its state folder (ZDIR); a folder written
@@ -945,7 +951,7 @@ status_fields() {
 
 # --status CONFIG [ZONE...]: each zone's last runs, one line (or JSON
 # object) a zone, from the state folders alone: no DNS query, no API
-# request.
+# request.  The metrics file has every zone of CONFIG.
 run_status() {
 	local i sd now
 	parse_config "$mode_config" 0 || exit "$EX_USAGE"
@@ -957,7 +963,78 @@ run_status() {
 		status_fields "$i" "$now"
 		if [ "$opt_json" -eq 1 ]; then fields_json; else fields_text; fi
 	done
+	if [ -n "$opt_metrics_file" ]; then
+		write_metrics "$opt_metrics_file" || exit "$EX_BADINPUT"
+	fi
 	exit "$EX_OK"
+}
+
+# The metric families of --metrics-file: name, type, the status file's
+# key (or a computed one: since_success, result), help.
+metric_table() {
+	cat <<'TABLE'
+r53mirror_last_run_timestamp_seconds|gauge|last_run|Time the zone's last run ended (Unix seconds).
+r53mirror_last_run_status|gauge|last_status|Exit status of the zone's last run.
+r53mirror_last_run_duration_seconds|gauge|last_seconds|How long the zone's last run took.
+r53mirror_run_result|gauge|result|1, labelled with the result of the zone's last run (never-run before one).
+r53mirror_last_success_timestamp_seconds|gauge|last_success|Time of the zone's last successful run (Unix seconds).
+r53mirror_seconds_since_success|gauge|since_success|Seconds since the last success, when the file was written.
+r53mirror_last_change_timestamp_seconds|gauge|last_change|Time of the last run that changed Route 53 (Unix seconds).
+r53mirror_last_error_timestamp_seconds|gauge|last_error_time|Time of the zone's last failed run (Unix seconds).
+r53mirror_source_serial|gauge|source_serial|SOA serial last seen at the source.
+r53mirror_route53_serial|gauge|route53_serial|SOA serial last seen (or written) in Route 53.
+r53mirror_skipped_rrsets|gauge|skipped|RRsets the last full compare left unapplied (skipped, held back, rejected).
+r53mirror_warnings|gauge|warnings|Warnings of the zone's last run.
+r53mirror_runs_total|counter|runs_total|Runs of the zone (a busy lock or a dry run not counted).
+r53mirror_failed_runs_total|counter|failed_runs_total|Runs of the zone that failed.
+r53mirror_requests_total|counter|requests_total|Route 53 API requests of the zone's runs, retries included.
+r53mirror_dns_queries_total|counter|dns_queries_total|DNS requests of the zone's runs.
+TABLE
+}
+
+# prom_label VAR V: V escaped for a label value (backslash, quote,
+# newline), into VAR.
+prom_label() {
+	local v=${2//\\/\\\\}
+	v=${v//\"/\\\"}
+	printf -v "$1" '%s' "${v//$'\n'/\\n}"
+}
+
+# write_metrics FILE: every config zone's metrics in the Prometheus text
+# exposition format, written beside FILE and renamed over it (as
+# node_exporter's textfile collector wants).  1 when it cannot.
+write_metrics() {
+	local file=$1 tmp="$1.tmp.$$" i sd now name type key help v lz lh
+	local -a labels=()
+	local -A val=()
+	sd=${opt_state_dir:-$(default_state_dir)}
+	now=$(now_s)
+	for i in "${!C_ZONE[@]}"; do
+		fleet_zone "$i" "$sd"
+		prom_label lz "${C_ZONE[$i]}"
+		prom_label lh "${C_HZ[$i]}"
+		labels[i]="zone=\"$lz\",hosted_zone=\"$lh\""
+		for key in "${!SF[@]}"; do
+			val[$key:$i]=${SF[$key]}
+		done
+		val[result:$i]=${SF[last_result]:-never-run}
+		is_uint "${SF[last_success]:-}" && val[since_success:$i]=$((now - SF[last_success]))
+	done
+	while IFS='|' read -r name type key help; do
+		printf '# HELP %s %s\n# TYPE %s %s\n' "$name" "$help" "$name" "$type"
+		for i in "${!C_ZONE[@]}"; do
+			v=${val[$key:$i]:-}
+			if [ "$key" = result ]; then
+				prom_label v "$v"
+				printf '%s{%s,result="%s"} 1\n' "$name" "${labels[i]}" "$v"
+			elif [[ $v =~ ^[0-9]+(\.[0-9]+)?$ ]]; then
+				printf '%s{%s} %s\n' "$name" "${labels[i]}" "$v"
+			fi
+		done
+	done < <(metric_table) >"$tmp" && mv -f -- "$tmp" "$file" && return 0
+	rm -f -- "$tmp"
+	msg "--metrics-file: cannot write $file"
+	return 1
 }
 
 # ------------------------------------------------------------ one zone
@@ -1285,7 +1362,7 @@ mark_change() {
 }
 
 # The status file, $ZDIR/status (key=value lines; never sourced): what
-# --status reads, no network needed.  Written at the
+# --status and --metrics-file read, no network needed.  Written at the
 # end of every run but a dry run's and one that found the zone locked
 # (it did nothing; the run holding the lock writes its own).
 #   last_run last_result last_status last_check last_seconds
@@ -2234,6 +2311,9 @@ if [ "$opt_syslog" -eq 1 ]; then
 		export _R53M_SYSLOG
 	fi
 	[ "$_R53M_SYSLOG" = down ] && opt_syslog=0
+fi
+if [ -n "$opt_metrics_file" ] && [ "$mode" != all ] && [ "$mode" != status ]; then
+	die_usage "--metrics-file needs --all or --status"
 fi
 case $mode in
 all) run_all ;;

@@ -254,3 +254,156 @@ PY
 	assert_failure 5
 	jq -e '.result == "failed-zxfr" and .status == 5 and .serial == null' <<<"$output"
 }
+
+# prom_parse FILE: FILE read by a strict parser of the Prometheus text
+# exposition format 0.0.4: every line a HELP, a TYPE or a sample; names
+# and label names as the format allows, label values escaped (\\ \" \n
+# only), one HELP and one TYPE per family, before its samples, a
+# family's samples together, no series twice, values floats (counters
+# not negative), a final newline.  Prints the samples as JSON lines
+# {"name", "labels", "value", "type"} for jq.
+prom_parse() {
+	python3 - "$1" <<'PY'
+import json, math, re, sys
+text = open(sys.argv[1], encoding="utf-8").read()
+assert text.endswith("\n"), "no final newline"
+NAME = r"[a-zA-Z_:][a-zA-Z0-9_:]*"
+LNAME = r"[a-zA-Z_][a-zA-Z0-9_]*"
+LVAL = r'"(?:[^"\\\n]|\\\\|\\"|\\n)*"'
+SAMPLE = re.compile(rf"({NAME})(?:\{{((?:{LNAME}={LVAL})(?:,{LNAME}={LVAL})*)?\}})? (\S+)(?: (-?[0-9]+))?")
+help_, type_, done, seen, out = {}, {}, set(), set(), []
+current = None
+def family(name):
+    global current
+    if name != current:
+        assert name not in done, f"family {name} not together"
+        if current is not None:
+            done.add(current)
+        current = name
+for n, line in enumerate(text[:-1].split("\n"), 1):
+    where = f"line {n}: {line!r}"
+    if line.startswith("#"):
+        m = re.fullmatch(rf"# (HELP|TYPE) ({NAME}) (.*)", line)
+        assert m, where
+        kind, name, rest = m.groups()
+        family(name)
+        if kind == "HELP":
+            assert name not in help_, "second HELP " + where
+            assert re.fullmatch(r"(?:[^\\\n]|\\\\|\\n)*", rest), where
+            help_[name] = rest
+        else:
+            assert name not in type_, "second TYPE " + where
+            assert not any(o["name"] == name for o in out), "TYPE after samples " + where
+            assert rest in ("counter", "gauge", "histogram", "summary", "untyped"), where
+            type_[name] = rest
+        continue
+    m = SAMPLE.fullmatch(line)
+    assert m, "not a sample " + where
+    name, labels, value, _ = m.groups()
+    family(name)
+    pairs = re.findall(rf"({LNAME})=({LVAL})", labels or "")
+    names = [k for k, _ in pairs]
+    assert len(set(names)) == len(names), "label twice " + where
+    assert not any(k.startswith("__") for k in names), where
+    lab = {k: re.sub(r'\\(.)', lambda e: {"n": "\n"}.get(e.group(1), e.group(1)), v[1:-1])
+           for k, v in pairs}
+    v = float(value)
+    key = (name, tuple(sorted(lab.items())))
+    assert key not in seen, "series twice " + where
+    seen.add(key)
+    t = type_.get(name, "untyped")
+    if t == "counter":
+        assert name.endswith("_total") and v >= 0 and not math.isnan(v), where
+    out.append({"name": name, "labels": lab, "value": v, "type": t})
+for o in out:
+    print(json.dumps(o))
+PY
+}
+
+# metric SAMPLES NAME ZONE: the value of NAME for ZONE ("" when absent).
+metric() {
+	jq -r --arg n "$2" --arg z "$3" 'select(.name == $n and .labels.zone == $z) | .value' <<<"$1"
+}
+
+@test "status: --metrics-file writes every zone's metrics, Prometheus text format, renamed into place" {
+	start_zone
+	fleet_conf
+	mkdir "$T/prom"
+	run mirror --all "$T/zones.conf" --metrics-file "$T/prom/r53mirror.prom" "$FWD" down.test
+	assert_failure 5
+	[ -s "$T/prom/r53mirror.prom" ]
+	# written beside it and renamed: nothing else left in the folder
+	[ "$(find "$T/prom" -mindepth 1 | wc -l)" -eq 1 ]
+	cat "$T/prom/r53mirror.prom"
+	local s status serial
+	s=$(prom_parse "$T/prom/r53mirror.prom")
+	serial=$(server_serial "$FWD")
+	status=$(mirror --status "$T/zones.conf" --json "$FWD")
+	# the same facts as --status, per zone, labelled zone and hosted_zone
+	[ "$(jq -r --arg z "$FWD." 'select(.name == "r53mirror_source_serial" and .labels.zone == $z) | .labels.hosted_zone' <<<"$s")" = "$FWD_ID" ]
+	[ "$(metric "$s" r53mirror_source_serial "$FWD.")" = "$serial" ]
+	[ "$(metric "$s" r53mirror_route53_serial "$FWD.")" = "$serial" ]
+	[ "$(metric "$s" r53mirror_last_run_timestamp_seconds "$FWD.")" = "$(jq .last_run <<<"$status")" ]
+	[ "$(metric "$s" r53mirror_last_success_timestamp_seconds "$FWD.")" = "$(jq .last_success <<<"$status")" ]
+	[ "$(metric "$s" r53mirror_last_change_timestamp_seconds "$FWD.")" = "$(jq .last_change <<<"$status")" ]
+	[ "$(metric "$s" r53mirror_skipped_rrsets "$FWD.")" = 0 ]
+	[ "$(metric "$s" r53mirror_last_run_status "$FWD.")" = 0 ]
+	[ "$(metric "$s" r53mirror_requests_total "$FWD.")" = "$(jq .requests <<<"$status")" ]
+	[ "$(metric "$s" r53mirror_runs_total "$FWD.")" = 1 ]
+	[ "$(jq -r --arg z "$FWD." 'select(.name == "r53mirror_run_result" and .labels.zone == $z) | "\(.labels.result) \(.value)"' <<<"$s")" = "changed 1" ]
+	# the failed zone: its status and error time, no success, no serial
+	[ "$(metric "$s" r53mirror_last_run_status down.test.)" = 5 ]
+	[ "$(metric "$s" r53mirror_failed_runs_total down.test.)" = 1 ]
+	[ -n "$(metric "$s" r53mirror_last_error_timestamp_seconds down.test.)" ]
+	[ -z "$(metric "$s" r53mirror_last_success_timestamp_seconds down.test.)" ]
+	[ -z "$(metric "$s" r53mirror_source_serial down.test.)" ]
+	# the zone never run: only its result
+	[ "$(jq -r 'select(.labels.zone == "never.test.") | "\(.name) \(.labels.result) \(.labels.hosted_zone)"' <<<"$s")" = "r53mirror_run_result never-run public" ]
+	# every family the manual names, and no other
+	diff <(jq -r .name <<<"$s" | sort -u) \
+		<(grep -o 'r53mirror_[a-z0-9_]*' "$TOP_DIR/man/mirror.sh.8" | sort -u)
+	# the types the manual gives
+	[ "$(jq -r 'select(.name == "r53mirror_requests_total") | .type' <<<"$s" | sort -u)" = counter ]
+	[ "$(jq -r 'select(.name == "r53mirror_source_serial") | .type' <<<"$s" | sort -u)" = gauge ]
+	# --status writes the same file; promtool agrees where it is installed
+	server_stop
+	emu_stop
+	run mirror --status "$T/zones.conf" --metrics-file "$T/prom/again.prom"
+	assert_success
+	prom_parse "$T/prom/again.prom" >/dev/null
+	if command -v promtool >/dev/null; then
+		promtool check metrics <"$T/prom/again.prom"
+	fi
+	# a folder that cannot be written: said, exit 2, nothing left
+	run mirror --status "$T/zones.conf" --metrics-file "$T/nosuch/r.prom"
+	assert_failure 2
+	assert_output --partial "cannot write $T/nosuch/r.prom"
+	run mirror --metrics-file "$T/r.prom" -p 53 "$FWD" 127.0.0.1 "$FWD_ID"
+	assert_failure 3
+}
+
+@test "status: the strict parser refuses what the format does not allow" {
+	# (a test of the test: each of these breaks one rule)
+	local bad
+	while IFS= read -r bad; do
+		printf '%b' "$bad" >"$T/bad.prom"
+		run prom_parse "$T/bad.prom"
+		[ "$status" -ne 0 ] || { echo "accepted: $bad"; false; }
+	done <<'EOF2'
+# TYPE a gauge\na{zone="x"} 1
+# TYPE a gauge\n# TYPE a gauge\na 1\n
+# TYPE a gauge\na{zone="x} 1\n
+# TYPE a gauge\na{zone="x\\q"} 1\n
+# TYPE a gauge\na{zone="x"} one\n
+# TYPE a gauge\na{zone="x"} 1\na{zone="x"} 2\n
+# TYPE a gauge\na 1\nb 1\na{z="2"} 1\n
+# TYPE a_total counter\na_total -1\n
+a 1\n# TYPE a gauge\n
+# TYPE 1a gauge\n1a 1\n
+# TYPE a gauge\na{__x="1"} 1\n
+EOF2
+	printf '# HELP a x\\ny\n# TYPE a gauge\na{zone="q\\"\\\\\\n"} 1.5\n' >"$T/good.prom"
+	run prom_parse "$T/good.prom"
+	assert_success
+	[ "$(jq -r '.labels.zone' <<<"$output")" = "$(printf 'q"\\\n')" ]
+}
