@@ -1304,8 +1304,8 @@ fields_json() {
 		s | q) v=$(json_str "$v") ;;
 		p)
 			if [[ $v == *'->'* ]]; then
-				obj+="$sep\"${k}_after\":$(json_num "${v#*->}")" sep=,
-				v=${v%%->*}
+				obj+="$sep\"$k\":$(json_num "${v%%->*}")" sep=,
+				k+=_after v=${v#*->}
 			fi
 			v=$(json_num "$v") ;;
 		*) v=$(json_num "$v") ;;
