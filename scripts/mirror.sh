@@ -837,7 +837,8 @@ run_iam() {
 		case $hz in
 		public | private*)
 			p_named[$prof]=1
-			f="$(config_zone_dir "$i" "$sd")/state"
+			config_zone_dir "$i" "$sd"
+			f="$CZ_DIR/state"
 			id=""
 			if [ -r "$f" ]; then
 				id=$(sed -n 's/^zone_id=\(Z[A-Z0-9]*\)$/\1/p' "$f" | tail -n 1)
@@ -896,11 +897,12 @@ iam_policy() {
 	printf '\n  ]\n}\n'
 }
 
-# config_zone_dir I SD: the state folder of config zone I below SD.
+# config_zone_dir I SD: the state folder of config zone I below SD, into
+# CZ_DIR (sets the hosted zone options of that line: not for a zone run).
 config_zone_dir() {
 	# zone_key reads the line's hosted zone from hz_spec_vars' globals.
 	hz_spec_vars "${C_HZ[$1]}"
-	printf '%s/%s' "$2" "$(zone_key "${C_ZONE[$1]}")"
+	CZ_DIR="$2/$(zone_key "${C_ZONE[$1]}")"
 }
 
 # ----------------------------------------------- --status, --metrics-file
@@ -910,7 +912,8 @@ config_zone_dir() {
 # before status files existed gives its state's last success and serial.
 fleet_zone() {
 	local k v
-	ZDIR=$(config_zone_dir "$1" "$2")
+	config_zone_dir "$1" "$2"
+	ZDIR=$CZ_DIR
 	load_status "$ZDIR/status"
 	if [ "${#SF[@]}" -eq 0 ] && [ -r "$ZDIR/state" ]; then
 		while IFS='=' read -r k v; do
@@ -1301,34 +1304,36 @@ fields_json() {
 	for i in "${!F_K[@]}"; do
 		k=${F_K[$i]//-/_} v=${F_V[$i]}
 		case ${F_T[$i]} in
-		s | q) v=$(json_str "$v") ;;
+		s | q) json_str v "$v" ;;
 		p)
 			if [[ $v == *'->'* ]]; then
-				obj+="$sep\"$k\":$(json_num "${v%%->*}")" sep=,
-				k+=_after v=${v#*->}
+				json_num v "${v%%->*}"
+				obj+="$sep\"$k\":$v" sep=,
+				k+=_after v=${F_V[$i]#*->}
 			fi
-			v=$(json_num "$v") ;;
-		*) v=$(json_num "$v") ;;
+			json_num v "$v" ;;
+		*) json_num v "$v" ;;
 		esac
 		obj+="$sep\"$k\":$v" sep=,
 	done
 	printf '%s}\n' "$obj"
 }
 
-# json_num V: V as a JSON number, or null.
+# json_num VAR V: V as a JSON number, or null, into VAR (no subshell:
+# --status runs it for every field of every zone).
 json_num() {
-	if [[ $1 =~ ^[0-9]+(\.[0-9]+)?$ ]]; then printf '%s' "$1"; else printf null; fi
+	if [[ $2 =~ ^[0-9]+(\.[0-9]+)?$ ]]; then printf -v "$1" '%s' "$2"; else printf -v "$1" null; fi
 }
 
-# json_str V: V as a JSON string (null when empty); control characters
-# other than tab, newline and return become spaces.
+# json_str VAR V: V as a JSON string (null when empty), into VAR; control
+# characters other than tab, newline and return become spaces.
 json_str() {
-	local v=$1
-	[ -n "$v" ] || { printf null; return; }
-	v=${v//\\/\\\\} v=${v//\"/\\\"}
-	v=${v//$'\n'/\\n} v=${v//$'\r'/\\r} v=${v//$'\t'/\\t}
-	v=${v//[$'\001'-$'\037']/ }
-	printf '"%s"' "$v"
+	local s=$2
+	[ -n "$s" ] || { printf -v "$1" null; return; }
+	s=${s//\\/\\\\} s=${s//\"/\\\"}
+	s=${s//$'\n'/\\n} s=${s//$'\r'/\\r} s=${s//$'\t'/\\t}
+	s=${s//[$'\001'-$'\037']/ }
+	printf -v "$1" '"%s"' "$s"
 }
 
 finish() {
