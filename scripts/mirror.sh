@@ -9,6 +9,7 @@
 #   mirror.sh --list CONFIG          (zone names, for examples/zones.mk)
 #   mirror.sh --iam-policy CONFIG    (least-privilege IAM policy JSON)
 #   mirror.sh --check-config CONFIG
+#   mirror.sh [options] --watch CONFIG --listen ADDR:PORT [--interval S]
 #
 # One run: a cheap probe first (zxfr --serial: one DNS query; then
 # r53dump --serial: one API request) against the serial this script last
@@ -94,7 +95,7 @@ opt_table() {
 --keep|N|zone|uint1|opt_keep|keep the last N run folders that changed Route 53,
 +and the last N others (default 10)
 --syslog|-|run|flag|opt_syslog|summary line to syslog (logger) instead of stdout
--j,--jobs|N|cmd|uint1|opt_jobs|zones run at once with --all (default 4)
+-j,--jobs|N|cmd|uint1|opt_jobs|zones run at once with --all or --watch (default 4)
 -v,--verbose|-|run|count|opt_verbose|show every stage's messages
 --json|-|run|flag|opt_json|summary lines (and --status) as JSON, one object a line
 --metrics-file|FILE|cmd|str|opt_metrics_file|with --all or --status: Prometheus metrics to FILE
@@ -104,6 +105,10 @@ opt_table() {
 --iam-policy|CONFIG|cmd|mode|iam-policy|print a least-privilege IAM policy (JSON)
 --check-config|CONFIG|cmd|mode|check-config|check CONFIG and its key files
 --status|CONFIG|cmd|mode|status|each zone's last runs, from its state folder
+--watch|CONFIG|cmd|mode|watch|follow NOTIFY: run a zone of CONFIG when its primary
++says it changed, and every zone each --interval
+--listen|ADDR:PORT|cmd|str|opt_listen|with --watch: where NOTIFYs arrive (UDP and TCP)
+--interval|S|cmd|uint1|opt_interval|with --watch: run every zone at least every S s (900)
 -h,--help|-|cmd|help|-|this text
 --version|-|cmd|version|-|the version
 TABLE
@@ -131,6 +136,7 @@ usage() {
 usage: $PROG [options] ZONE SERVER HOSTED-ZONE-ID
        $PROG [options] (--private [--vpc-id VPC] | --public) ZONE SERVER
        $PROG [options] --all CONFIG [-j N] [ZONE ...]
+       $PROG [options] --watch CONFIG --listen ADDR:PORT [--interval S]
        $PROG (--list | --iam-policy | --check-config) CONFIG
        $PROG --status CONFIG [--json] [--metrics-file FILE] [ZONE ...]
 EOF
@@ -193,6 +199,8 @@ opt_verbose=0
 opt_json=0
 opt_metrics_file=""
 opt_jobs=4
+opt_listen=""
+opt_interval=900
 mode=one
 mode_config=""
 ARGS=()
@@ -252,7 +260,7 @@ opt_store() {
 		val=${!var:+${!var} }$val ;;
 	mode)
 		if [ "$mode" != one ]; then
-			ERR="only one of --all, --list, --iam-policy, --check-config, --status"
+			ERR="only one of --all, --watch, --list, --iam-policy, --check-config, --status"
 			return 1
 		fi
 		mode=$var mode_config=$val
@@ -717,6 +725,336 @@ config_failed() {
 # --list: the zone names of every line with a good one, even when some
 # line is bad (its errors reported, exit 3), so a Makefile listing the
 # zones still runs the others.
+
+# -------------------------------------------------------------- --watch
+
+# --watch CONFIG --listen ADDR:PORT: a long-running driver.  It writes
+# the listener's zone file (each zone's primary address and key file),
+# runs "zxfr --listen", which prints "ZONE SERIAL" for each NOTIFY it
+# accepted, and runs that zone exactly as "--all CONFIG ZONE" would (a
+# child process: the zone's lock, the normal path, its summary line).
+# Every zone also runs at start and then at least every --interval
+# seconds, so a lost (UDP) NOTIFY costs at most one interval.
+#
+# One event FIFO carries everything the loop waits for, read with
+# "read -t" (nothing polls): the listener's lines; "=done ZONE HZ ST"
+# from each finished run; "=listener ST" when the listener ends; "=sig
+# TERM|HUP" from the traps (bash finishes a read before a trap's effect
+# can be seen, so the traps write to the FIFO).  Bursts coalesce: a
+# NOTIFY for a queued zone changes nothing; one for a running zone makes
+# at most one more run after it, and only when its serial is still newer
+# (RFC 1982) than the one the run applied.  At most -j runs at once, and
+# all of them spend the per-profile Route 53 token bucket
+# (R53M_RATE_FILE, lib/common/ratelimit.c): together they never exceed
+# the budget.
+#
+# Per zone line, keyed by "ZONE HOSTED-ZONE" (stable across a SIGHUP
+# re-read): W_DUE its next interval run, W_PID the wrapper of its
+# running run, W_PEND the serial of a NOTIFY that came during that run
+# ("-": unknown), W_Q why it is queued (W_QUEUE, in order).
+declare -A W_IDX=() W_DUE=() W_PID=() W_PEND=() W_Q=() W_BYZONE=()
+W_QUEUE=()
+W_DIR="" W_SD="" W_EVFD="" W_LPID="" W_LSTART=0 W_LBACK=1 W_LRESTART=0
+W_STOP=0
+
+# serial_newer A B: serial A is newer than B (RFC 1982, 32 bits).
+serial_newer() {
+	local a=$1 b=$2
+	[ "$a" != "$b" ] &&
+		(((a > b && a - b < 2147483648) || (a < b && b - a > 2147483648)))
+}
+
+watch_key() { printf '%s %s' "${C_ZONE[$1]}" "${C_HZ[$1]}"; }
+
+# watch_applied I: the serial the last run of config zone I applied
+# (last_serial of its state), or nothing.
+watch_applied() {
+	local f
+	config_zone_dir "$1" "$W_SD"
+	f="$CZ_DIR/state"
+	[ -r "$f" ] || return 0
+	sed -n 's/^last_serial=\([0-9][0-9]*\)$/\1/p' "$f" | tail -n 1
+}
+
+# watch_index: the lookups of the parsed config; a new zone line is due
+# at once, a known one keeps its schedule.
+watch_index() {
+	local i k
+	W_IDX=() W_BYZONE=()
+	for i in "${!C_ZONE[@]}"; do
+		k=$(watch_key "$i")
+		W_IDX[$k]=$i
+		W_BYZONE[${C_ZONE[$i]}]+="$i "
+		[ -n "${W_DUE[$k]:-}" ] || W_DUE[$k]=0
+	done
+	for k in "${!W_DUE[@]}"; do
+		[ -n "${W_IDX[$k]:-}" ] || unset "W_DUE[$k]"
+	done
+}
+
+# watch_zone_file: the listener's zone file, "ZONE PRIMARY [KEYFILE]"
+# (a zone's first line names them), written whole then renamed.  A key
+# from --tsig-secret-id never reaches a file: such a zone's NOTIFYs are
+# accepted from its primary's address without TSIG.
+watch_zone_file() {
+	local i f="$W_DIR/notify-zones"
+	local -A seen=()
+	{
+		printf '# written by %s --watch from %s\n' "$PROG" "$mode_config"
+		for i in "${!C_ZONE[@]}"; do
+			[ -z "${seen[${C_ZONE[$i]}]:-}" ] || continue
+			seen[${C_ZONE[$i]}]=1
+			split_server "${C_SERVER[$i]}"
+			printf '%s %s' "${C_ZONE[$i]}" "$srv_addr"
+			[ "${C_KEY[$i]}" = - ] || printf ' %s' "${C_KEY[$i]}"
+			printf '\n'
+		done
+	} >"$f.tmp" && mv -f -- "$f.tmp" "$f"
+}
+
+# watch_child TAG CMD...: (in the background) run CMD, pass TERM and HUP
+# on to it, then write "=TAG STATUS" to the event FIFO.  CMD does not
+# hold the FIFO open.
+watch_child() {
+	local tag=$1 c="" st=0 n
+	shift
+	trap - EXIT
+	trap 'W_STOP=1; [ -z "$c" ] || kill -TERM "$c" 2>/dev/null' TERM
+	trap '[ -z "$c" ] || kill -HUP "$c" 2>/dev/null' HUP
+	"$@" {W_EVFD}>&- &
+	c=$!
+	[ "$W_STOP" -eq 0 ] || kill -TERM "$c" 2>/dev/null
+	# A trapped signal ends a wait early: wait again until CMD is gone.
+	for ((n = 0; n < 1000; n++)); do
+		wait "$c"
+		st=$?
+		kill -0 "$c" 2>/dev/null || break
+	done
+	printf '=%s %s\n' "$tag" "$st" >&"$W_EVFD"
+}
+
+watch_listener_start() {
+	local -a largs=(--listen "$opt_listen" --notify-zones "$W_DIR/notify-zones"
+		--stats "$W_DIR/listener.stats")
+	[ "$opt_verbose" -gt 0 ] && largs+=(-v)
+	vmsg "watch: listener: $ZXFR ${largs[*]}"
+	watch_child listener "$ZXFR" "${largs[@]}" >&"$W_EVFD" &
+	W_LPID=$! W_LSTART=$(now_s) W_LRESTART=0
+}
+
+# watch_listener_ended STATUS: a usage error (bad --listen, bad zone
+# file) ends the watch; anything else restarts it after a back-off (1 s
+# doubling to 60 s; 1 s again once it ran a minute).  The interval runs
+# go on meanwhile.
+watch_listener_ended() {
+	local st=$1
+	wait "$W_LPID" 2>/dev/null
+	W_LPID=""
+	[ "$W_STOP" -eq 0 ] || return 0
+	if [ "$st" -eq "$EX_USAGE" ]; then
+		msg "watch: the listener cannot start (status $st): stopping"
+		watch_stop "$EX_USAGE"
+	fi
+	[ $(($(now_s) - W_LSTART)) -lt 60 ] || W_LBACK=1
+	msg "watch: the listener ended (status $st); restarting it in $W_LBACK s"
+	W_LRESTART=$(($(now_s) + W_LBACK))
+	W_LBACK=$((W_LBACK * 2 > 60 ? 60 : W_LBACK * 2))
+}
+
+# watch_want KEY WHY [SERIAL]: a run of KEY is asked for: queue it, or,
+# while it runs, remember one more run (the newest serial asked for).
+watch_want() {
+	local k=$1 why=$2 s=${3:--} p
+	if [ -n "${W_PID[$k]:-}" ]; then
+		p=${W_PEND[$k]:-}
+		if [ -z "$p" ] || { [ "$p" != - ] && { [ "$s" = - ] || serial_newer "$s" "$p"; }; }; then
+			W_PEND[$k]=$s
+		fi
+		return 0
+	fi
+	[ -z "${W_Q[$k]:-}" ] || return 0
+	W_Q[$k]=$why
+	W_QUEUE+=("$k")
+}
+
+# watch_notify ZONE SERIAL: a line of the listener.
+watch_notify() {
+	local zone=${1:-} serial=${2:--} i k applied
+	[ -n "$zone" ] || return 0
+	zone=$(norm_zone "$zone")
+	is_uint "$serial" || serial=-
+	if [ -z "${W_BYZONE[$zone]:-}" ]; then
+		msg "watch: NOTIFY for $zone, not a zone of $mode_config: ignored"
+		return 0
+	fi
+	for i in ${W_BYZONE[$zone]}; do
+		k=$(watch_key "$i")
+		# Queued or running: coalesced (a running one is checked
+		# again when it ends).
+		if [ -z "${W_PID[$k]:-}" ] && [ -z "${W_Q[$k]:-}" ] && [ "$serial" != - ]; then
+			applied=$(watch_applied "$i")
+			if [ -n "$applied" ] && ! serial_newer "$serial" "$applied"; then
+				msg "watch: $zone: NOTIFY serial $serial is not newer than the applied $applied: no run"
+				continue
+			fi
+		fi
+		watch_want "$k" "notify serial $serial" "$serial"
+	done
+}
+
+# watch_done KEY STATUS: a run ended; one more when a NOTIFY came
+# meanwhile with a serial the run did not apply.
+watch_done() {
+	local k=$1 p applied
+	[ -n "${W_PID[$k]:-}" ] || return 0
+	wait "${W_PID[$k]}" 2>/dev/null
+	unset "W_PID[$k]"
+	vmsg "watch: ${k%% *}: run ended (status $2)"
+	p=${W_PEND[$k]:-}
+	unset "W_PEND[$k]"
+	[ -n "$p" ] && [ -n "${W_IDX[$k]:-}" ] || return 0
+	if [ "$p" != - ]; then
+		applied=$(watch_applied "${W_IDX[$k]}")
+		if [ -n "$applied" ] && ! serial_newer "$p" "$applied"; then
+			vmsg "watch: ${k%% *}: serial $p applied by the last run"
+			return 0
+		fi
+	fi
+	watch_want "$k" "notify serial $p during the last run" "$p"
+}
+
+# watch_start_runs: queued zones, up to -j at once.
+watch_start_runs() {
+	local k i why
+	while [ "${#W_QUEUE[@]}" -gt 0 ] && [ "${#W_PID[@]}" -lt "$opt_jobs" ]; do
+		k=${W_QUEUE[0]}
+		W_QUEUE=("${W_QUEUE[@]:1}")
+		why=${W_Q[$k]:-}
+		unset "W_Q[$k]"
+		i=${W_IDX[$k]:-}
+		[ -n "$i" ] || continue	# gone from the config
+		zone_args "$i"
+		msg "watch: ${C_ZONE[$i]}: run ($why)"
+		W_DUE[$k]=$(($(now_s) + opt_interval))
+		watch_child "done $k" "$BASH" "$SELF" "${ZARGS[@]}" &
+		W_PID[$k]=$!
+	done
+}
+
+# watch_due: queue the zones whose interval is up; prints the seconds
+# until the next one (at most 60; the listener's restart counts too).
+W_NEXT=60
+watch_due() {
+	local k now d
+	now=$(now_s)
+	W_NEXT=60
+	for k in "${!W_IDX[@]}"; do
+		if [ -n "${W_PID[$k]:-}" ] || [ -n "${W_Q[$k]:-}" ]; then
+			continue
+		fi
+		d=${W_DUE[$k]}
+		d=$((d - now))
+		if [ "$d" -le 0 ]; then
+			if [ "${W_DUE[$k]}" -eq 0 ]; then watch_want "$k" start; else watch_want "$k" interval; fi
+		elif [ "$d" -lt "$W_NEXT" ]; then
+			W_NEXT=$d
+		fi
+	done
+	if [ -z "$W_LPID" ] && [ "$W_LRESTART" -gt 0 ]; then
+		d=$((W_LRESTART - now))
+		if [ "$d" -le 0 ]; then
+			watch_listener_start
+		elif [ "$d" -lt "$W_NEXT" ]; then
+			W_NEXT=$d
+		fi
+	fi
+}
+
+# watch_reload: SIGHUP: CONFIG again; on an error the old one stays.
+watch_reload() {
+	local -a l=("${C_LINE[@]}") z=("${C_ZONE[@]}") s=("${C_SERVER[@]}")
+	local -a k=("${C_KEY[@]}") h=("${C_HZ[@]}") o=("${C_OPTS[@]}")
+	C_LINE=() C_ZONE=() C_SERVER=() C_KEY=() C_HZ=() C_OPTS=()
+	if ! parse_config "$mode_config" 1; then
+		C_LINE=("${l[@]}") C_ZONE=("${z[@]}") C_SERVER=("${s[@]}")
+		C_KEY=("${k[@]}") C_HZ=("${h[@]}") C_OPTS=("${o[@]}")
+		msg "watch: SIGHUP: $mode_config has errors: keeping the old config (${#C_ZONE[@]} zone(s))"
+		return 0
+	fi
+	watch_index
+	watch_zone_file
+	[ -z "$W_LPID" ] || kill -HUP "$W_LPID" 2>/dev/null
+	msg "watch: SIGHUP: $mode_config re-read: ${#C_ZONE[@]} zone(s)"
+}
+
+# watch_stop STATUS: stop the listener and the running runs (each stops
+# its stage, reports and lets go of its lock), wait for them, exit.
+watch_stop() {
+	local k
+	for k in "${!W_PID[@]}"; do
+		kill -TERM "${W_PID[$k]}" 2>/dev/null
+	done
+	[ -z "$W_LPID" ] || kill -TERM "$W_LPID" 2>/dev/null
+	for k in "${!W_PID[@]}"; do
+		wait "${W_PID[$k]}" 2>/dev/null
+	done
+	[ -z "$W_LPID" ] || wait "$W_LPID" 2>/dev/null
+	rm -rf -- "$W_DIR"
+	exit "$1"
+}
+
+# watch_setup: check the arguments, read CONFIG, make the watch folder
+# (listener zone file, event FIFO) in the state folder.
+watch_setup() {
+	[ "${#ARGS[@]}" -eq 0 ] || die_usage "--watch takes no ZONE arguments (${ARGS[0]})"
+	[ -n "$opt_listen" ] || die_usage "--watch needs --listen ADDR:PORT"
+	if ! split_server "$opt_listen" || [ -z "$srv_port" ]; then
+		die_usage "bad --listen '$opt_listen' (ADDR:PORT or [IPv6]:PORT)"
+	fi
+	parse_config "$mode_config" 1 || exit "$EX_USAGE"
+	if ! ZXFR=$(find_tool zxfr); then
+		msg "cannot find zxfr (set R53M_BIN or PATH)"
+		exit "$EX_USAGE"
+	fi
+	W_SD=${opt_state_dir:-$(default_state_dir)}
+	if ! mkdir -p -- "$W_SD" || ! chmod 700 -- "$W_SD" ||
+		! W_DIR=$(mktemp -d "$W_SD/watch.XXXXXXXX") ||
+		! mkfifo -m 600 "$W_DIR/events"; then
+		msg "cannot create the watch folder in $W_SD"
+		exit "$EX_BADINPUT"
+	fi
+	# Read and write: never an end of file, and no open blocks.
+	exec {W_EVFD}<>"$W_DIR/events"
+	trap 'rm -rf -- "$W_DIR"' EXIT
+}
+
+run_watch() {
+	local line tag a b c
+	watch_setup
+	watch_index
+	watch_zone_file
+	trap 'printf "=sig TERM\n" >&"$W_EVFD"' TERM INT
+	trap 'printf "=sig HUP\n" >&"$W_EVFD"' HUP
+	watch_listener_start
+	msg "watch: $mode_config: ${#C_ZONE[@]} zone(s), NOTIFY on $opt_listen, every zone at least every $opt_interval s"
+	while [ "$W_STOP" -eq 0 ]; do
+		watch_due
+		watch_start_runs
+		line=""
+		IFS= read -r -t "$W_NEXT" -u "$W_EVFD" line || [ -n "$line" ] || continue
+		read -r tag a b c <<<"$line"
+		case $tag in
+		=sig) if [ "$a" = HUP ]; then watch_reload; else W_STOP=1; fi ;;
+		=done) watch_done "$a $b" "$c" ;;
+		=listener) watch_listener_ended "$a" ;;
+		=*) ;;
+		*) watch_notify "$tag" "$a" ;;
+		esac
+	done
+	msg "watch: stopping"
+	watch_stop "$EX_OK"
+}
+
 run_list() {
 	local i
 	parse_config "$mode_config" 0 || exit "$EX_USAGE"
@@ -2320,8 +2658,12 @@ fi
 if [ -n "$opt_metrics_file" ] && [ "$mode" != all ] && [ "$mode" != status ]; then
 	die_usage "--metrics-file needs --all or --status"
 fi
+if [ -n "$opt_listen" ] && [ "$mode" != watch ]; then
+	die_usage "--listen goes with --watch"
+fi
 case $mode in
 all) run_all ;;
+watch) run_watch ;;
 list) run_list ;;
 iam-policy) run_iam ;;
 check-config) run_check_config ;;
