@@ -999,6 +999,10 @@ watch_stop() {
 		wait "${W_PID[$k]}" 2>/dev/null
 	done
 	[ -z "$W_LPID" ] || wait "$W_LPID" 2>/dev/null
+	# The listener's counts (written as it exits), before they go.
+	if [ -s "$W_DIR/listener.stats" ]; then
+		msg "watch: listener: $(grep '^notify_' "$W_DIR/listener.stats" | tr '\n' ' ')"
+	fi
 	rm -rf -- "$W_DIR"
 	exit "$1"
 }
