@@ -250,6 +250,7 @@ install-examples:
 	  $(EX_SED) $$f >$(DESTDIR)$(DOCDIR)/$$f || exit 1; done
 	install -m 0644 examples/demo/* $(DESTDIR)$(DOCDIR)/examples/demo/
 	$(EX_SED) examples/r53mirror@.service >$(DESTDIR)$(UNITDIR)/r53mirror@.service
+	$(EX_SED) examples/r53mirror-watch@.service >$(DESTDIR)$(UNITDIR)/r53mirror-watch@.service
 	install -m 0644 examples/r53mirror@.timer $(DESTDIR)$(UNITDIR)/
 	install -m 0644 examples/r53mirror.sysusers $(DESTDIR)$(SYSUSERSDIR)/r53mirror.conf
 	install -m 0644 examples/r53mirror.tmpfiles $(DESTDIR)$(TMPFILESDIR)/r53mirror.conf
@@ -288,6 +289,7 @@ uninstall:
 	  s=$${m##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$s/$${m##*/}; done
 	rm -f $(DESTDIR)$(MANDIR)/man8/r53mirror.8
 	rm -f $(DESTDIR)$(UNITDIR)/r53mirror@.service $(DESTDIR)$(UNITDIR)/r53mirror@.timer \
+	  $(DESTDIR)$(UNITDIR)/r53mirror-watch@.service \
 	  $(DESTDIR)$(SYSUSERSDIR)/r53mirror.conf $(DESTDIR)$(TMPFILESDIR)/r53mirror.conf
 	rm -rf $(DESTDIR)$(DOCDIR)
 
