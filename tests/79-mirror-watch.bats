@@ -48,18 +48,6 @@ bind_notify() {
 	rndc -c "$SERVER_DIR/rndc.conf" reconfig >/dev/null
 }
 
-# wait_until TENTHS CMD...: poll CMD every 0.1 s, at most TENTHS times.
-wait_until() {
-	local n=$1 i
-	shift
-	for ((i = 0; i < n; i++)); do
-		"$@" && return 0
-		sleep 0.1
-	done
-	echo "wait_until: '$*' still false after $((n / 10)) s" >&2
-	return 1
-}
-
 listening() { [ -n "$(ss -Hlun "( sport = :$LPORT )" 2>/dev/null)" ]; }
 log_has() { grep -qF -- "$1" "$T/w.err"; }
 # runs ZONE: summary lines of ZONE so far.
@@ -73,9 +61,9 @@ watch_start() {
 	bash "$MIRROR_SH" --state-dir "$T/state" --watch "$T/w.conf" \
 		--listen "127.0.0.1:$LPORT" "$@" >"$T/w.out" 2>"$T/w.err" &
 	WPID=$!
-	wait_until 300 listening || { watch_show; return 1; }
-	wait_until 600 runs_are "$FWD" 1 || { watch_show; return 1; }
-	wait_until 600 runs_are "$QUIET" 1 || { watch_show; return 1; }
+	watch_until 30 listening || { watch_show; return 1; }
+	watch_until 120 runs_are "$FWD" 1 || { watch_show; return 1; }
+	watch_until 120 runs_are "$QUIET" 1 || { watch_show; return 1; }
 	grep -q "^zone=$FWD\. .* result=changed status=0" "$T/w.out"
 }
 
@@ -86,54 +74,13 @@ watch_show() {
 	cat "$T/w.err"
 }
 
-# bump ZONE STEP: a new TXT RRset step-STEP in ZONE's file, its serial
-# one up; prints the new serial.
-bump() {
-	local f old new
-	f=$(server_zonefile "$1")
-	old=$(_srv_file_serial "$f" "$1")
-	new=$((old + 1))
-	sed -i "s/ SOA\(.*\) $old / SOA\1 $new /" "$f"
-	printf 'step-%s 300 IN TXT "step %s"\n' "$2" "$2" >>"$f"
-	echo "$new"
-}
-
 # in_route53 ID STEP: the emulator's hosted zone holds step-STEP.
 in_route53() { emu_rrsets "$1" | grep -q "\"step-$2\."; }
 
-# send_notify ZONE SERIAL COUNT: COUNT NOTIFYs for ZONE with SERIAL in
-# the answer section, each its own message (id, TSIG time and MAC: no
-# replay), signed with the server's key, sent back to back without
-# waiting; then the answers that came within a second are counted (the
-# listener rate-limits a flood per source: the rest go unanswered).
+# send_notify ZONE SERIAL COUNT: COUNT NOTIFYs back to back, signed with
+# the server's key (watch_notify_send); "answered A of COUNT".
 send_notify() {
-	NZ=$1 NS=$2 NC=$3 NP=$LPORT KN=$SERVER_KEYNAME \
-		KS=$(_srv_key_field "$SERVER_KEYFILE" secret) \
-		"$EMU_PY" - <<'EOF'
-import os, socket, time
-import dns.message, dns.opcode, dns.flags, dns.rrset, dns.tsigkeyring, dns.tsig
-z, serial, n = os.environ["NZ"], os.environ["NS"], int(os.environ["NC"])
-ring = dns.tsigkeyring.from_text({os.environ["KN"]: os.environ["KS"]})
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.connect(("127.0.0.1", int(os.environ["NP"])))
-for _ in range(n):
-    m = dns.message.make_query(z, "SOA")
-    m.flags = dns.flags.AA  # (the opcode lives in the flags: set it after)
-    m.set_opcode(dns.opcode.NOTIFY)
-    m.answer.append(dns.rrset.from_text(z, 3600, "IN", "SOA",
-        "ns1.%s hostmaster.%s %s 7200 900 1209600 300" % (z, z, serial)))
-    m.use_tsig(ring, keyname=os.environ["KN"], algorithm=dns.tsig.HMAC_SHA256)
-    s.send(m.to_wire())
-answered, end = 0, time.monotonic() + 1.0
-while answered < n and time.monotonic() < end:
-    s.settimeout(max(0.01, end - time.monotonic()))
-    try:
-        s.recv(65535)
-        answered += 1
-    except (socket.timeout, ConnectionRefusedError):
-        break
-print("answered %d of %d" % (answered, n))
-EOF
+	watch_notify_send "$1" "$2" "$3" 0 "$LPORT" "$SERVER_KEYFILE"
 }
 
 # settled ZONE SERIAL: ZONE is idle with SERIAL applied: the driver checks
@@ -168,11 +115,11 @@ settled() {
 @test "watch: rndc reload on BIND -> NOTIFY -> the change is in Route 53" {
 	watch_start --interval 3600
 	local serial
-	serial=$(bump "$FWD" 1)
+	serial=$(watch_bump "$FWD" 1)
 	server_reload "$FWD"
-	wait_until 600 in_route53 "$FWD_ID" 1 || { watch_show; false; }
-	wait_until 100 log_has "$FWD.: run (notify serial $serial)" || { watch_show; false; }
-	wait_until 300 grep -q "^zone=$FWD\. .* result=changed .* serial=$serial " "$T/w.out" || { watch_show; false; }
+	watch_until 120 in_route53 "$FWD_ID" 1 || { watch_show; false; }
+	watch_until 10 log_has "$FWD.: run (notify serial $serial)" || { watch_show; false; }
+	watch_until 30 grep -q "^zone=$FWD\. .* result=changed .* serial=$serial " "$T/w.out" || { watch_show; false; }
 	mirror_converged "$FWD" "$FWD_ID"
 	# the quiet zone ran once, at start: its interval is an hour
 	[ "$(runs "$QUIET")" -eq 1 ]
@@ -182,13 +129,13 @@ settled() {
 	watch_start --interval 3600
 	local serial before after
 	before=$(runs "$FWD")
-	serial=$(bump "$FWD" 2)
+	serial=$(watch_bump "$FWD" 2)
 	server_reload "$FWD"
 	run send_notify "$FWD." "$serial" 200
 	echo "$output"
 	assert_output --regexp '^answered [1-9][0-9]* of 200$'
-	wait_until 600 in_route53 "$FWD_ID" 2 || { watch_show; false; }
-	wait_until 600 settled "$FWD" "$serial" || { watch_show; false; }
+	watch_until 120 in_route53 "$FWD_ID" 2 || { watch_show; false; }
+	watch_until 120 settled "$FWD" "$serial" || { watch_show; false; }
 	after=$(runs "$FWD")
 	echo "runs for the burst: $((after - before))"
 	[ $((after - before)) -ge 1 ]
@@ -202,14 +149,14 @@ settled() {
 	before=$(runs "$FWD")
 	run send_notify "$FWD." $((cur - 1)) 1
 	assert_output "answered 1 of 1"
-	wait_until 100 log_has "NOTIFY serial $((cur - 1)) is not newer than the applied $cur: no run" ||
+	watch_until 10 log_has "NOTIFY serial $((cur - 1)) is not newer than the applied $cur: no run" ||
 		{ watch_show; false; }
 	run send_notify "$FWD." "$cur" 1
-	wait_until 100 log_has "NOTIFY serial $cur is not newer than the applied $cur: no run" ||
+	watch_until 10 log_has "NOTIFY serial $cur is not newer than the applied $cur: no run" ||
 		{ watch_show; false; }
 	# RFC 1982: 2^31 + cur - 1 is behind cur too
 	run send_notify "$FWD." $(((cur + 2147483649) % 4294967296)) 1
-	wait_until 100 log_has "NOTIFY serial $(((cur + 2147483649) % 4294967296)) is not newer" ||
+	watch_until 10 log_has "NOTIFY serial $(((cur + 2147483649) % 4294967296)) is not newer" ||
 		{ watch_show; false; }
 	[ "$(runs "$FWD")" -eq "$before" ]
 	run grep -c ": run (notify" "$T/w.err"
@@ -218,9 +165,9 @@ settled() {
 
 @test "watch: a zone whose NOTIFY is lost is caught by --interval" {
 	watch_start --interval 4
-	bump "$QUIET" 3 >/dev/null
+	watch_bump "$QUIET" 3 >/dev/null
 	server_reload "$QUIET"
-	wait_until 600 in_route53 "$QUIET_ID" 3 || { watch_show; false; }
+	watch_until 120 in_route53 "$QUIET_ID" 3 || { watch_show; false; }
 	log_has "$QUIET.: run (interval)"
 	run grep -c "$QUIET.: run (notify" "$T/w.err"
 	assert_output 0
@@ -232,20 +179,20 @@ settled() {
 	lpid=$(pgrep -f -- "--listen 127.0.0.1:$LPORT --notify-zones" | grep -vx "$WPID" | head -n 1)
 	[ -n "$lpid" ]
 	kill -KILL "$lpid"
-	wait_until 100 log_has "the listener ended" || { watch_show; false; }
-	wait_until 300 listening || { watch_show; false; }
-	bump "$FWD" 4 >/dev/null
+	watch_until 10 log_has "the listener ended" || { watch_show; false; }
+	watch_until 30 listening || { watch_show; false; }
+	watch_bump "$FWD" 4 >/dev/null
 	server_reload "$FWD"
-	wait_until 600 in_route53 "$FWD_ID" 4 || { watch_show; false; }
+	watch_until 120 in_route53 "$FWD_ID" 4 || { watch_show; false; }
 }
 
 @test "watch: SIGTERM stops the runs and the listener, exits 0, locks released" {
 	watch_start --interval 3600
 	# A run in progress when SIGTERM comes: Route 53 answers slowly.
 	emu_faults '{"latency_ms":1500}'
-	bump "$FWD" 5 >/dev/null
+	watch_bump "$FWD" 5 >/dev/null
 	server_reload "$FWD"
-	wait_until 300 log_has "$FWD.: run (notify" || { watch_show; false; }
+	watch_until 30 log_has "$FWD.: run (notify" || { watch_show; false; }
 	kill -TERM "$WPID"
 	local st=0
 	wait "$WPID" || st=$?
@@ -269,15 +216,15 @@ settled() {
 	cp "$T/w.conf" "$T/w.conf.good"
 	printf 'garbage\n' >>"$T/w.conf"
 	kill -HUP "$WPID"
-	wait_until 100 log_has "w.conf:3: expected ZONE SERVER" || { watch_show; false; }
-	wait_until 100 log_has "keeping the old config (2 zone(s))" || { watch_show; false; }
+	watch_until 10 log_has "w.conf:3: expected ZONE SERVER" || { watch_show; false; }
+	watch_until 10 log_has "keeping the old config (2 zone(s))" || { watch_show; false; }
 	mirror_alive "$WPID"
-	bump "$FWD" 6 >/dev/null
+	watch_bump "$FWD" 6 >/dev/null
 	server_reload "$FWD"
-	wait_until 600 in_route53 "$FWD_ID" 6 || { watch_show; false; }
+	watch_until 120 in_route53 "$FWD_ID" 6 || { watch_show; false; }
 	# a good config again: read, the listener told
 	cp "$T/w.conf.good" "$T/w.conf"
 	kill -HUP "$WPID"
-	wait_until 100 log_has "w.conf re-read: 2 zone(s)" || { watch_show; false; }
+	watch_until 10 log_has "w.conf re-read: 2 zone(s)" || { watch_show; false; }
 	mirror_alive "$WPID"
 }
