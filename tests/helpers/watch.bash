@@ -19,7 +19,9 @@
 watch_bump() {
 	local f old new
 	f=$(server_zonefile "$1")
-	old=$(_srv_file_serial "$f" "$1")
+	# (awk stops reading early: a SIGPIPE status under pipefail)
+	old=$(_srv_file_serial "$f" "$1" || true)
+	[[ $old =~ ^[0-9]+$ ]] || { echo "watch_bump: no serial in $f" >&2; return 1; }
 	new=$((old + 1))
 	sed -i "s/ SOA\(.*\) $old / SOA\1 $new /" "$f"
 	printf 'step-%s 300 IN TXT "step %s"\n' "$2" "$2" >>"$f"
