@@ -802,6 +802,8 @@ watch_zone_file() {
 	{
 		printf '# written by %s --watch from %s\n' "$PROG" "$mode_config"
 		for i in "${!C_ZONE[@]}"; do
+			# A bad line's zone runs only to report its error.
+			[ -z "${C_ERR[$i]}" ] || continue
 			[ -z "${seen[${C_ZONE[$i]}]:-}" ] || continue
 			seen[${C_ZONE[$i]}]=1
 			split_server "${C_SERVER[$i]}"
@@ -974,10 +976,16 @@ watch_due() {
 watch_reload() {
 	local -a l=("${C_LINE[@]}") z=("${C_ZONE[@]}") s=("${C_SERVER[@]}")
 	local -a k=("${C_KEY[@]}") h=("${C_HZ[@]}") o=("${C_OPTS[@]}")
-	C_LINE=() C_ZONE=() C_SERVER=() C_KEY=() C_HZ=() C_OPTS=()
-	if ! parse_config "$mode_config" 1; then
+	local -a e=("${C_ERR[@]}")
+	local nbad=$C_NBAD
+	C_LINE=() C_ZONE=() C_SERVER=() C_KEY=() C_HZ=() C_OPTS=() C_ERR=()
+	# A running watch keeps what it has rather than drop a zone whose
+	# line broke in an edit: any error keeps the whole old config.
+	if ! parse_config "$mode_config" 1 || [ "$C_NBAD" -gt 0 ]; then
+		config_report
 		C_LINE=("${l[@]}") C_ZONE=("${z[@]}") C_SERVER=("${s[@]}")
 		C_KEY=("${k[@]}") C_HZ=("${h[@]}") C_OPTS=("${o[@]}")
+		C_ERR=("${e[@]}") C_NBAD=$nbad
 		msg "watch: SIGHUP: $mode_config has errors: keeping the old config (${#C_ZONE[@]} zone(s))"
 		return 0
 	fi
