@@ -97,6 +97,8 @@ opt_table() {
 --syslog|-|run|flag|opt_syslog|summary line to syslog (logger) instead of stdout
 -j,--jobs|N|cmd|uint1|opt_jobs|zones run at once with --all or --watch (default 4)
 -v,--verbose|-|run|count|opt_verbose|show every stage's messages
+--progress|-|run|flag|opt_progress|one updating line per stage on standard error
++(the default when it is a terminal and one zone runs)
 --json|-|run|flag|opt_json|summary lines (and --status) as JSON, one object a line
 --metrics-file|FILE|cmd|str|opt_metrics_file|with --all or --status: Prometheus metrics to FILE
 =Modes (one CONFIG file; see the manual):
@@ -110,7 +112,7 @@ opt_table() {
 --listen|ADDR:PORT|cmd|str|opt_listen|with --watch: where NOTIFYs arrive (UDP and TCP)
 --interval|S|cmd|uint1|opt_interval|with --watch: run every zone at least every S s (900)
 -h,--help|-|cmd|help|-|this text
---version|-|cmd|version|-|the version
+-V,--version|-|cmd|version|-|the version
 TABLE
 }
 
@@ -196,6 +198,7 @@ opt_lock_wait=5
 opt_keep=10
 opt_syslog=0
 opt_verbose=0
+opt_progress=0
 opt_json=0
 opt_metrics_file=""
 opt_jobs=4
@@ -650,6 +653,7 @@ select_zones() {
 run_all() {
 	local i running=0 st worst=0 pid done_pid
 	local -A pid_zone=()
+	[ "$opt_jobs" -eq 1 ] || export _R53M_FLEET=1
 	parse_config "$mode_config" 1 || exit "$EX_USAGE"
 	select_zones
 	config_report "${SEL[@]}"
@@ -1042,6 +1046,7 @@ watch_setup() {
 
 run_watch() {
 	local line tag a b c
+	export _R53M_FLEET=1
 	watch_setup
 	watch_index
 	watch_zone_file
@@ -2413,6 +2418,14 @@ run_init() {
 	DRIFT_BASE="" DRIFT_SKIP=""
 	SUMMARY_RESULT=error
 	exec {OUT_FD}>&1 {ERR_FD}>&2
+	# The stages' stderr goes to files: progress.h draws on this
+	# script's own stderr instead.  Zones run side by side (--all -j N,
+	# --watch) would draw over each other: there only when asked.
+	if [ "$opt_progress" -eq 1 ] || { [ -t 2 ] && [ -z "${_R53M_FLEET:-}" ]; }; then
+		export R53M_PROGRESS_FD=$ERR_FD
+	else
+		unset R53M_PROGRESS_FD
+	fi
 	trap 'on_signal INT 2' INT
 	trap 'on_signal TERM 15' TERM
 }

@@ -698,7 +698,7 @@ main(int argc, char *argv[])
 	    o.timeout;
 	req.dl.end = net_now() + o.timeout;
 	req.max_records = o.max_records;
-	req.progress = o.verbose ? 2 : isatty(2) ? 1 : 0;
+	req.progress = o.verbose ? 2 : 1;
 	rc = run_servers(&o, &req, &srvs, &sts, &serial);
 	if (o.serial) {
 		if (rc == EXIT_OK)

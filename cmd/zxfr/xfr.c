@@ -19,6 +19,7 @@
 
 #include "exitcodes.h"
 #include "log.h"
+#include "progress.h"
 #include "zxfr.h"
 
 #define MSG_MAX 65535
@@ -129,11 +130,21 @@ xfr_report_rcode(const struct xfr_req *req, const struct wire_msg *m,
 	return EXIT_REMOTE;
 }
 
+/* -v: a line each second and a summary; else one updating line, drawn
+ * only on a terminal (or R53M_PROGRESS_FD) and wiped at the end. */
 static void
-progress(const struct xfr_req *req, const struct xfr_stats *st, int final)
+progress(const struct xfr_req *req, const struct xfr_stats *st,
+    struct progress *pg, int final)
 {
 	double el = net_now() - st->started;
 
+	if (req->progress == 1) {
+		progress_show(pg, final, "%s: %lu records, %lu messages, "
+		    "%.1f MB, %.0f records/s", req->zone_text, st->records,
+		    st->messages, (double)st->octets / 1e6,
+		    el > 0 ? (double)st->records / el : 0.0);
+		return;
+	}
 	log_msg("%s: %s%lu records, %lu messages (%lu unsigned), %.1f MB in "
 	    "%.1f s (%.0f records/s)", req->zone_text, final ? "received " :
 	    "", st->records, st->messages, st->unsigned_msgs,
@@ -298,11 +309,13 @@ xfr_run(const struct xfr_req *req, const struct xfr_sink *sink,
 	uint16_t id = 0;
 	size_t qlen = 0, got;
 	double next_progress;
+	struct progress pg;
 	char rb[256], w[128];
 	int fd = -1, r, rc = EXIT_REMOTE, done = 0;
 
 	memset(&ts, 0, sizeof(ts));
 	memset(st, 0, sizeof(*st));
+	progress_init(&pg, 0);
 	st->started = net_now();
 	next_progress = st->started + 1.0;
 	if (make_query(req, &ts, q, sizeof(q), &id, &qlen) == -1) {
@@ -357,15 +370,16 @@ xfr_run(const struct xfr_req *req, const struct xfr_sink *sink,
 			goto out;
 		rc = EXIT_REMOTE;
 		if (req->progress && net_now() >= next_progress) {
-			progress(req, st, 0);
+			progress(req, st, &pg, 0);
 			next_progress = net_now() + 1.0;
 		}
 	}
 	if (req->progress > 1 || (req->progress && st->started + 1.0 <
 	    next_progress))
-		progress(req, st, 1);
+		progress(req, st, &pg, 1);
 	rc = EXIT_OK;
 out:
+	progress_end(&pg);
 	if (fd >= 0)
 		close(fd);
 	free(buf);

@@ -334,8 +334,9 @@ struct xfr_req {
 	unsigned long max_records;	/* --max-records: the most records
 					 * the sink may hold (0: no limit) */
 	int progress;			/* 2 (-v): progress and a summary on
-					 * stderr; 1 (a terminal): progress
-					 * each second only */
+					 * stderr; 1: one updating line, when
+					 * stderr is a terminal or
+					 * R53M_PROGRESS_FD is set (progress.h) */
 };
 
 /* Counters shown in messages and progress. */

@@ -4,18 +4,24 @@
  * stderr is a terminal or when asked (--progress), never in cron or a
  * log file, and wiped when the step ends so later messages start on a
  * clean line.  At most a few redraws a second.
+ *
+ * A driver whose stages' stderr goes to files (mirror.sh) names its own
+ * terminal in the environment: R53M_PROGRESS_FD=N draws on file
+ * descriptor N, whatever stderr is.
  */
 #ifndef R53M_PROGRESS_H
 #define R53M_PROGRESS_H
 
 struct progress {
 	int on;			/* draw at all */
+	int fd;			/* where: 2, or R53M_PROGRESS_FD */
 	int shown;		/* a line is on the screen */
 	double start, last;	/* monotonic seconds */
 };
 
-/* progress_init(p, forced): on when FORCED (--progress) or stderr is a
- * terminal. */
+/* progress_init(p, forced): on when FORCED (--progress), when
+ * R53M_PROGRESS_FD names a descriptor (then drawn there), or when stderr
+ * is a terminal. */
 void progress_init(struct progress *p, int forced);
 
 /* progress_show(p, fmt, ...): redraw the line as "prog: TEXT, N s"
