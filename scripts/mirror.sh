@@ -978,7 +978,7 @@ watch_due() {
 
 # watch_reload: SIGHUP: CONFIG again; on an error the old one stays.
 watch_reload() {
-	local -a l=("${C_LINE[@]}") z=("${C_ZONE[@]}") s=("${C_SERVER[@]}")
+	local -a l=("${C_LINE[@]}") z=("${C_ZONE[@]}") sv=("${C_SERVER[@]}")
 	local -a k=("${C_KEY[@]}") h=("${C_HZ[@]}") o=("${C_OPTS[@]}")
 	local -a e=("${C_ERR[@]}")
 	local nbad=$C_NBAD
@@ -987,7 +987,7 @@ watch_reload() {
 	# line broke in an edit: any error keeps the whole old config.
 	if ! parse_config "$mode_config" 1 || [ "$C_NBAD" -gt 0 ]; then
 		config_report
-		C_LINE=("${l[@]}") C_ZONE=("${z[@]}") C_SERVER=("${s[@]}")
+		C_LINE=("${l[@]}") C_ZONE=("${z[@]}") C_SERVER=("${sv[@]}")
 		C_KEY=("${k[@]}") C_HZ=("${h[@]}") C_OPTS=("${o[@]}")
 		C_ERR=("${e[@]}") C_NBAD=$nbad
 		msg "watch: SIGHUP: $mode_config has errors: keeping the old config (${#C_ZONE[@]} zone(s))"
