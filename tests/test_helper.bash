@@ -14,6 +14,9 @@ TOP_DIR="${TESTS_DIR%/*}"
 FIXTURES="$TESTS_DIR/fixtures"
 : "${R53M_BUILD:=$TOP_DIR/build}"
 export R53M_BUILD TESTS_DIR TOP_DIR FIXTURES
+# git checks files out 0644, and zxfr warns about a key file other users
+# may read: the fixture keys are made private once, as a user would.
+chmod o-rwx,g-w "$FIXTURES"/zones/keys/*.key 2>/dev/null || true
 PATH="$R53M_BUILD:$R53M_BUILD/tests:$PATH"
 export PATH
 export LC_ALL=C

@@ -347,9 +347,10 @@ server_start() {
 		(umask 077 && tsig-keygen -a hmac-sha256 xfrkey >"$d/xfrkey.key") || return 1
 		_SRV_KEYS="$d/xfrkey.key"
 	fi
-	# zxfr warns about key files other users may read (a checkout's 0644)
+	# zxfr warns about key files other users may read or the group may
+	# write (a checkout's 0644); group read stays (BIND's root:bind 0640)
 	# shellcheck disable=SC2086
-	chmod go-rwx $_SRV_KEYS || return 1
+	chmod o-rwx,g-w $_SRV_KEYS || return 1
 	for kf in $_SRV_KEYS; do
 		if [ -z "$(_srv_key_field "$kf" secret)" ]; then
 			echo "server_start: cannot read key file $kf" >&2
