@@ -534,7 +534,11 @@ config_line_check() {
 			if ! zx=$(find_tool zxfr) || [ ! -x "$zx" ]; then
 				cfg_err "$at: cannot check key file '$key': cannot find zxfr (set R53M_BIN or PATH)"
 			elif ! out=$("$zx" --check-key "$key" 2>&1 >/dev/null); then
+				out=$(grep -v '^zxfr: warning: ' <<<"$out")
 				cfg_err "$at: key file does not parse: ${out#zxfr: }"
+			elif [ -n "$out" ]; then
+				# A warning (a key file others may read): said, not failed.
+				msg "$at: ${out#zxfr: }"
 			fi
 		fi
 	fi
@@ -786,6 +790,7 @@ watch_index() {
 	local i k
 	W_IDX=() W_BYZONE=()
 	for i in "${!C_ZONE[@]}"; do
+		[ -z "${C_ERR[$i]}" ] || continue
 		k=$(watch_key "$i")
 		W_IDX[$k]=$i
 		W_BYZONE[${C_ZONE[$i]}]+="$i "
@@ -806,7 +811,6 @@ watch_zone_file() {
 	{
 		printf '# written by %s --watch from %s\n' "$PROG" "$mode_config"
 		for i in "${!C_ZONE[@]}"; do
-			# A bad line's zone runs only to report its error.
 			[ -z "${C_ERR[$i]}" ] || continue
 			[ -z "${seen[${C_ZONE[$i]}]:-}" ] || continue
 			seen[${C_ZONE[$i]}]=1
@@ -1028,6 +1032,13 @@ watch_setup() {
 		die_usage "bad --listen '$opt_listen' (ADDR:PORT or [IPv6]:PORT)"
 	fi
 	parse_config "$mode_config" 1 || exit "$EX_USAGE"
+	# A bad line fails its zone alone (reported now, never run); a file
+	# without a good one is a usage error.
+	config_report
+	if [ "$C_NBAD" -ge "${#C_ZONE[@]}" ]; then
+		msg "$mode_config: no usable zone line"
+		exit "$EX_USAGE"
+	fi
 	if ! ZXFR=$(find_tool zxfr); then
 		msg "cannot find zxfr (set R53M_BIN or PATH)"
 		exit "$EX_USAGE"

@@ -15,6 +15,8 @@ VPC=vpc-0conf0001
 
 setup() {
 	mirror_setup
+	# Key files as a careful admin makes them: zxfr warns about others.
+	umask 077
 }
 
 teardown() {
