@@ -20,6 +20,9 @@ chmod o-rwx,g-w "$FIXTURES"/zones/keys/*.key 2>/dev/null || true
 PATH="$R53M_BUILD:$R53M_BUILD/tests:$PATH"
 export PATH
 export LC_ALL=C
+# A test that runs make runs it as a user at a shell would, not as a
+# sub-make of make check (which adds "make[N]: Entering directory").
+unset MAKEFLAGS MFLAGS MAKELEVEL
 # Sanitizer builds: fail on the first report.
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:exitcode=86}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1:exitcode=87}"
