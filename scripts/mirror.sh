@@ -1554,6 +1554,18 @@ stat_of() {
 	sed -n "s/^$2=\([0-9][0-9]*\)\$/\1/p" "$1" | head -n 1
 }
 
+# note_primary FILE: with several primaries (SERVER a comma list), the
+# one zxfr used (its stats' server_index), for the summary's primary=.
+note_primary() {
+	local i
+	local -a l
+	[[ $SERVER == *,* ]] || return 0
+	i=$(stat_of "$1" server_index)
+	[ -n "$i" ] && [ "$i" -ge 1 ] || return 0
+	IFS=, read -r -a l <<<"$SERVER"
+	PRIMARY=${l[i - 1]:-}
+}
+
 # add_stat VAR FILE KEY DEFAULT: add KEY of stats FILE (DEFAULT when not
 # known) to the counter VAR.
 add_stat() {
@@ -1600,6 +1612,7 @@ summary() {
 	fields_add requests n "$N_REQUESTS"
 	fields_add dns-queries n "$N_DNS"
 	fields_add xfr s "$XFR"
+	[ -z "$PRIMARY" ] || fields_add primary s "$PRIMARY"
 	fields_add seconds n "$RUN_SECS"
 	fields_add since-success d "$age"
 	[ -n "$CONFIG_AT" ] && fields_add config-error s "$CONFIG_AT"
@@ -2274,6 +2287,7 @@ phase_probe() {
 		--stats "$stats" -- "$ZONE" "$SERVER" >"$ZDIR/probe.out"
 	st=$?
 	add_stat N_DNS "$stats" requests 1
+	note_primary "$stats"
 	SRC_SERIAL=$(head -n 1 "$ZDIR/probe.out")
 	if [ "$st" -ne 0 ] || ! is_uint "$SRC_SERIAL"; then
 		[ "$st" -eq 0 ] && { msg "$ZONE: zxfr --serial printed no serial"; st=$EX_BADINPUT; }
@@ -2343,7 +2357,7 @@ ixfr_base() {
 # source's zone (zxfr) into $RUN/source.rrset: an IXFR from the last
 # applied stream when there is one (ixfr_base; zxfr falls back to AXFR
 # by itself), its changes kept as $RUN/ixfr.changes.  Sets XFR.
-XFR=-
+XFR=- PRIMARY=""
 phase_transfer() {
 	local st base
 	local -a xargs=()
@@ -2375,6 +2389,7 @@ phase_transfer() {
 		st=$?
 	fi
 	add_stat N_DNS "$RUN/zxfr.stats" requests 1
+	note_primary "$RUN/zxfr.stats"
 	XFR=axfr
 	[ "$(stat_of "$RUN/zxfr.stats" ixfr)" = 1 ] && XFR=ixfr
 	if [ "$st" -ne 0 ] || [ ! -s "$RUN/source.rrset" ]; then
@@ -2425,7 +2440,7 @@ run_init() {
 	RUN="" ZDIR="" CHECK=none SRC_SERIAL="" R53_SERIAL="" R53_SERIAL_AFTER=""
 	N_CHANGES=0 N_ADDS=0 N_DELETES=0 N_UPDATES=0 N_DRIFT=0 N_REQUESTS=0 N_DNS=0
 	DRIFT_CHECKED=0 SD="" FAILED_ERRF="" RUN_SECS=""
-	XFR=- INCR=0
+	XFR=- INCR=0 PRIMARY=""
 	DRIFT_BASE="" DRIFT_SKIP=""
 	SUMMARY_RESULT=error
 	exec {OUT_FD}>&1 {ERR_FD}>&2

@@ -109,7 +109,7 @@ stat_of() { sed -n "s/^$1=//p" "$T/stats"; }
 	cmp "$T/base.rrset" "$T/last.rrset"
 }
 
-@test "mirror.sh passes a primary pair with a name through to zxfr" {
+@test "mirror.sh passes a primary pair with a name through to zxfr; the summary names the one used" {
 	mirror_setup
 	emu_start
 	id=$(emu_create_zone "$ZONE" --private vpc-0test0001)
@@ -118,6 +118,8 @@ stat_of() { sed -n "s/^$1=//p" "$T/stats"; }
 	assert_success
 	grep -q -- "-- $ZONE. 127.0.0.1:$DEAD_PORT,localhost:$NEW_PORT" "$T/zxfr.calls"
 	grep -qx "#source dns 127.0.0.1 port $NEW_PORT tsig xfrkey" "$T"/state/*/last/source.rrset
+	# the summary names the primary used
+	assert_output --partial " primary=localhost:$NEW_PORT "
 	run mirror -k "$OLD_KEY" "$ZONE" "127.0.0.1:$DEAD_PORT,,localhost" "$id"
 	assert_failure 3
 	assert_output --partial "bad server"
