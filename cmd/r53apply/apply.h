@@ -23,9 +23,10 @@
  *                               -> input plan soa
  *   check.c   Route 53's rules: what cannot be stored is skipped
  *                               -> conv input plan
- *   zone.c    the hosted zone: finding it, reading its quota, apex SOA
- *             and single RRsets; --wait (GetChange)
- *                               -> conv soa
+ *   zone.c    the hosted zone: finding it, reading its quota, count,
+ *             apex SOA (or taking it from --current) and single RRsets;
+ *             --wait (GetChange)
+ *                               -> conv input soa
  *   refusal.c Route 53's InvalidChangeBatch problems: parsed (RRset,
  *             value, kind) and matched against a batch; the RRset key
  *                               -> conv
@@ -193,6 +194,7 @@ struct ap_opts {
 	long min_existing;
 	const char *report;
 	const char *comment;
+	const char *current;	/* --current FILE: the zone as it says */
 	int max_attempts;
 };
 
@@ -253,6 +255,9 @@ int ap_read_stream(struct ap_run *run, const char *path);
 void ap_run_free(struct ap_run *run);
 void ap_skip(struct ap_change *c, enum ap_state st, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+struct rrset;
+struct ap_set *ap_set_copy(struct ap_run *run, const struct rrset *rr,
+    int old);
 
 /* conv.c */
 int ap_convert(struct ap_run *run);
@@ -299,6 +304,9 @@ void ap_batch_release(const struct ap_run *run, const size_t *items,
 struct r53cli;
 int ap_zone_connect(struct ap_run *run, const struct r53cli *cli);
 int ap_zone_read(struct ap_run *run);
+int ap_zone_from_current(struct ap_run *run);
+int ap_zone_limit(struct ap_run *run);
+int ap_zone_count(struct ap_run *run, long *have);
 int ap_zone_read_key(struct ap_run *run, const char *name, const char *type,
     const char *setid, struct r53_rrset **out);
 int ap_zone_wait(struct ap_run *run);

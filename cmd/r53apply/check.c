@@ -176,29 +176,17 @@ ap_check(struct ap_run *run)
 			check_values(&run->chg[i]);
 }
 
-/* zone_count(run, have): the hosted zone's ResourceRecordSetCount, from
- * the GetHostedZone that found the zone, or one more when the zone was
- * found without it (-1: not given).  An r53_status (reported). */
+/* thresholds_moot(run, del, upd): no count of existing RRsets could
+ * make the thresholds refuse this many deletes and updates (they apply
+ * from --min-existing RRsets on, and allow their share of at least
+ * that many). */
 static int
-zone_count(struct ap_run *run, long *have)
+thresholds_moot(const struct ap_run *run, size_t del, size_t upd)
 {
-	struct r53_zone z;
-	struct r53_error err = { 0 };
-	int st = R53_OK;
+	double floor = (double)run->o.min_existing;
 
-	if (run->zone_rrsets < 0) {
-		memset(&z, 0, sizeof(z));
-		st = r53_get_hosted_zone(run->client, run->zone_id, &z, &err);
-		if (st == R53_OK)
-			run->zone_rrsets = z.rrset_count;
-		else
-			log_msg("%s: GetHostedZone: %s", run->zone_id,
-			    err.message ? err.message : r53_strstatus(st));
-		r53_zone_clear(&z);
-		r53_error_clear(&err);
-	}
-	*have = run->zone_rrsets;
-	return st;
+	return (double)del <= run->o.max_delete_pct / 100.0 * floor &&
+	    (double)upd <= run->o.max_update_pct / 100.0 * floor;
 }
 
 /*
@@ -212,8 +200,9 @@ zone_count(struct ap_run *run, long *have)
  * interrupted run, a stream applied twice): at most its deletes fewer,
  * its adds more.  The thresholds then count the smaller of the two, so
  * that an inflated word within that span dilutes nothing.  --force
- * overrides, as for the thresholds.  EXIT_OK, EXIT_REFUSED, or the
- * failure of GetHostedZone.
+ * overrides, as for the thresholds.  With --current the count costs a
+ * request (GetHostedZoneLimit), asked only when the thresholds could
+ * refuse at all.  EXIT_OK, EXIT_REFUSED, or the failure of the read.
  */
 int
 ap_check_counts(struct ap_run *run)
@@ -235,16 +224,19 @@ ap_check_counts(struct ap_run *run)
 		    "an edited or broken stream", del + upd, x);
 		return EXIT_REFUSED;
 	}
-	if (run->o.offline)
+	if (run->o.offline ||
+	    (run->o.current != NULL && thresholds_moot(run, del, upd)))
 		return EXIT_OK;
-	if ((st = zone_count(run, &have)) != R53_OK)
+	if ((st = ap_zone_count(run, &have)) != R53_OK)
 		return r53_status_exit(st);
 	if (have >= 0 && (have < x - (long)del || have > x + (long)add)) {
 		log_msg("refused: the change stream was computed against %ld "
 		    "RRsets (current-rrsets), the hosted zone holds %ld "
-		    "(GetHostedZone), more than its %zu deletes and %zu adds "
+		    "(%s), more than its %zu deletes and %zu adds "
 		    "explain: a stale or edited stream (run the pipeline "
-		    "again, or --force)", x, have, del, add);
+		    "again, or --force)", x, have,
+		    run->o.current != NULL ? "GetHostedZoneLimit" :
+		    "GetHostedZone", del, add);
 		return EXIT_REFUSED;
 	}
 	if (have >= 0 && have < x)

@@ -87,13 +87,13 @@ put(char **at, const char *s, size_t n)
 }
 
 /*
- * set_copy(run, rr, old): a copy of one parsed RRset line in the run's
+ * ap_set_copy(run, rr, old): a copy of one parsed RRset line in the run's
  * arena: the header and its strings, nothing else (the costs come with
  * ap_convert, the Route 53 form only when a batch needs it).  NULL on
  * ENOMEM.
  */
-static struct ap_set *
-set_copy(struct ap_run *run, const struct rrset *rr, int old)
+struct ap_set *
+ap_set_copy(struct ap_run *run, const struct rrset *rr, int old)
 {
 	struct ap_set *s = NULL;
 	size_t i, need = offsetof(struct ap_set, text);
@@ -209,9 +209,9 @@ add_change(struct ap_run *run, const struct change *ch, unsigned long line)
 	c->kind = ch->kind;
 	c->lineno = line;
 	c->batch = AP_NOBATCH;
-	if (ch->old != NULL && (c->old = set_copy(run, ch->old, 1)) == NULL)
+	if (ch->old != NULL && (c->old = ap_set_copy(run, ch->old, 1)) == NULL)
 		return -1;
-	if (ch->new != NULL && (c->new = set_copy(run, ch->new, 0)) == NULL)
+	if (ch->new != NULL && (c->new = ap_set_copy(run, ch->new, 0)) == NULL)
 		return -1;	/* the old side stays in the arena */
 	run->nchg++;
 	return 0;

@@ -6,7 +6,8 @@
  *   1. options; 2. read the WHOLE stream, trailer included (else exit 2);
  *   3. the stream must name this hosted zone and origin (else exit 4);
  *   4. Route 53's rules: unstorable changes are skipped (check.c);
- *   5. read the quota and the apex SOA (zone.c); ownership (owner.c),
+ *   5. read the quota and the apex SOA (zone.c; --current: the SOA from
+ *   that stream, the quota only when it can matter); ownership (owner.c),
  *   serial, quota and threshold checks (safety.c, exit 4); 6. plan the
  *   batches (plan.c; --dry-run prints the plan and stops); 7. mark the zone
  *   when needed, send, bisecting rejections and resolving ambiguous
@@ -28,7 +29,7 @@ enum {
 	OPT_DRY_RUN = 0x200, OPT_JSON, OPT_OFFLINE, OPT_FORCE, OPT_ADOPT,
 	OPT_WAIT, OPT_WAIT_TIMEOUT, OPT_MAX_DELETE, OPT_MAX_UPDATE,
 	OPT_MIN_EXISTING, OPT_REPORT, OPT_COMMENT, OPT_VERSION, OPT_STATS,
-	OPT_PROGRESS
+	OPT_PROGRESS, OPT_CURRENT
 };
 
 static const struct option own_opts[] = {
@@ -46,6 +47,7 @@ static const struct option own_opts[] = {
 	{ "stats", required_argument, NULL, OPT_STATS },
 	{ "progress", no_argument, NULL, OPT_PROGRESS },
 	{ "comment", required_argument, NULL, OPT_COMMENT },
+	{ "current", required_argument, NULL, OPT_CURRENT },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 }
@@ -79,6 +81,9 @@ usage(FILE *f)
 	    "  --stats FILE         counts of this run, key=value lines (SPEC "
 	    "section 8)\n"
 	    "  --comment TEXT       ChangeBatch comment\n"
+	    "  --current FILE       with --zone-id: the stream the changes were\n"
+	    "                       computed against, known to hold the zone's\n"
+	    "                       serial now: its apex SOA is not read again\n"
 	    "  --progress           one updating line on stderr (default when "
 	    "it is a terminal)\n");
 	r53cli_usage(f);
@@ -132,6 +137,7 @@ parse_args(int argc, char **argv, struct r53cli *cli, struct ap_opts *o,
 		case OPT_STATS: *stats = optarg; break;
 		case OPT_PROGRESS: o->progress = 1; break;
 		case OPT_COMMENT: o->comment = optarg; break;
+		case OPT_CURRENT: o->current = optarg; break;
 		case OPT_WAIT_TIMEOUT:
 			if (parse_num(optarg, 86400, &v) == -1 || v < 1)
 				goto bad;
@@ -175,6 +181,10 @@ parse_args(int argc, char **argv, struct r53cli *cli, struct ap_opts *o,
 		return EXIT_USAGE;
 	if (o->offline && (!o->dry_run || cli->zone_id == NULL)) {
 		log_msg("--offline needs --dry-run and --zone-id");
+		return EXIT_USAGE;
+	}
+	if (o->current != NULL && (cli->zone_id == NULL || o->offline)) {
+		log_msg("--current needs --zone-id (and no --offline)");
 		return EXIT_USAGE;
 	}
 	if (o->json && !o->dry_run) {
@@ -233,6 +243,9 @@ run_all(struct ap_run *run, const struct r53cli *cli)
 		run->zone_id = strdup("?");
 		return ap_safety_identity(run);
 	}
+	if (run->o.current != NULL &&
+	    (rc = ap_zone_from_current(run)) != EXIT_OK)
+		return rc;
 	if ((rc = ap_zone_connect(run, cli)) != EXIT_OK)
 		return rc;
 	if ((rc = ap_safety_identity(run)) != EXIT_OK)
@@ -348,6 +361,12 @@ main(int argc, char *argv[])
 		log_msg("nothing sent");
 		rc = EXIT_BADINPUT;
 		goto out;
+	}
+	if (run.o.current != NULL) {
+		/* the stream names the zone: no lookup request */
+		if (cli.zone_name == NULL)
+			cli.zone_name = run.origin;
+		cli.trust_pair = 1;
 	}
 	rc = run_all(&run, &cli);
 	run.seconds = clock_now() - t0;
