@@ -2570,6 +2570,9 @@ phase_apply() {
 	# A named zone resolved by the dump: no second name lookup.
 	aargs+=(--zone-id "${hz_id:-${st_zone_id:-}}")
 	[ -z "$hz_id" ] && [ -z "$st_zone_id" ] && aargs=("${R53ARGS[@]}")
+	# Incremental: the probe has just found our serial in Route 53, so
+	# the snapshot stands for the zone's SOA too (no second read).
+	[ "$INCR" -eq 1 ] && aargs+=(--current "$RUN/route53.rrset")
 	[ "$opt_dry_run" -eq 1 ] && aargs+=(--dry-run)
 	# -v: the plan's API batches too.
 	[ "$opt_dry_run" -eq 1 ] && [ "$opt_verbose" -gt 0 ] && aargs+=(-v)
