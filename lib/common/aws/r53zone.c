@@ -5,22 +5,13 @@
  * ChangeTagsForResource).
  */
 #include <ctype.h>
-#include <stdarg.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
-#include <jansson.h>
-
-#include "awshttp.h"
-#include "exitcodes.h"
-#include "log.h"
 #include "r53api.h"
 #include "r53int.h"
 #include "sbuf.h"
-#include "sigv4.h"
 #include "xp.h"
 
 /* ------------------------------------------------------------------ */
