@@ -79,3 +79,18 @@ msg_fails() {
 	msg_fails A "27 ${H}${N}0003c00002"		# 3-octet A
 	msg_fails MX "1 ${H}"				# no RDLENGTH
 }
+
+@test "wire: NSEC3 hash ldns would pad in base32hex is written RFC 3597" {
+	# ldns prints a 2-octet next hashed owner as "lelg====" and reads
+	# that back as 5 octets: the text did not parse back (fuzzing)
+	msg NSEC3 "27 ${H}${N}000800ff00010002abab" '\# 8 00ff00010002abab'
+	msg NSEC3 "27 ${H}${N}000c00ff00010006abababababab" \
+	    '\# 12 00ff00010006abababababab'
+	run canon_test verify NSEC3 <<<'\# 8 00ff00010002abab'
+	assert_output ok
+	# 5 and 10 octets need no padding and stay typed
+	msg NSEC3 "27 ${H}${N}001300ff00010005ababababab0006400000000002" \
+	    '0 255 1 - lelqnatb A RRSIG'
+	run canon_test verify NSEC3 <<<'0 255 1 - lelqnatb A RRSIG'
+	assert_output ok
+}

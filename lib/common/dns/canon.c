@@ -1085,9 +1085,11 @@ times_ok(const char *text, size_t len)
  * dnssec_parses_back(type, d, n, text, len): the cheap stand-in for
  * canon_reparses() for the DNSSEC types, which skip it (signed zones
  * have many): 0 for the data whose TEXT ldns prints but cannot parse
- * back (SPEC 4 promises it can): the cases above, and an NSEC3 with an
- * empty next hashed owner (nothing to print in base32hex).  D is the
- * uncompressed wire RDATA, N octets.
+ * back (SPEC 4 promises it can): the cases above, and an NSEC3 whose
+ * next hashed owner is empty (nothing to print in base32hex) or not a
+ * multiple of 5 octets long: ldns prints it padded ("lelg===="), and its
+ * parser rounds a padded field up to 5 octets (found by fuzzing).  D is
+ * the uncompressed wire RDATA, N octets.
  */
 static int
 dnssec_parses_back(uint16_t type, const uint8_t *d, size_t n,
@@ -1102,7 +1104,7 @@ dnssec_parses_back(uint16_t type, const uint8_t *d, size_t n,
 		return off < n && d[off] == 0 && bitmap_ok(d, n, off + 1);
 	case LDNS_RR_TYPE_NSEC3:
 		if (n < 5 || (off = 5 + (size_t)d[4]) >= n || d[off] == 0 ||
-		    n - off - 1 < d[off])
+		    d[off] % 5 != 0 || n - off - 1 < d[off])
 			return 0;
 		return bitmap_ok(d, n, off + 1 + (size_t)d[off]);
 	case LDNS_RR_TYPE_RRSIG:
