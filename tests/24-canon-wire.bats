@@ -80,6 +80,24 @@ msg_fails() {
 	msg_fails MX "1 ${H}"				# no RDLENGTH
 }
 
+@test "wire: empty SVCB and HTTPS RDATA is malformed: \\# 0, and back" {
+	# RFC 9460 2.2: at least SvcPriority and TargetName, so no RDATA at
+	# all is written RFC 3597 (SPEC 4), by both paths, from text too,
+	# and that text reads back to itself
+	for t in SVCB HTTPS; do
+		msg "$t" "27 ${H}${N}0000" '\# 0'
+		run --separate-stderr canon_test text2canon "$t" <<<'\# 0'
+		assert_success
+		assert_output '\# 0'
+		run --separate-stderr canon_test verify "$t" <<<'\# 0'
+		assert_success
+		assert_output ok
+		# priority alone is malformed too; priority and target are not
+		msg "$t" "27 ${H}${N}00020001" '\# 2 0001'
+		msg "$t" "27 ${H}${N}0003000100" '1 .'
+	done
+}
+
 @test "wire: NSEC3 hash ldns would pad in base32hex is written RFC 3597" {
 	# ldns prints a 2-octet next hashed owner as "lelg====" and reads
 	# that back as 5 octets: the text did not parse back (fuzzing)
