@@ -59,6 +59,23 @@
  *
  * Secrets are zeroed before being freed and are never logged: error
  * messages name the source and the file, never a key.
+ *
+ * Module map (one job a file; awscredint.h is what they share, and only
+ * they include it):
+ *   awscred.c       this header: the provider, caching and refresh
+ *                   (awscred_get), awscred_setting; credentials from keys
+ *                   or a JSON document; credential_process (step 3), the
+ *                   one source that runs a program
+ *   awscredchain.c  one walk of the chain in the order above, and a
+ *                   profile's ways in botocore's order
+ *   awscredcfg.c    the environment (step 1) and the shared files (step 2;
+ *                   INI sections, profiles, [services]), the sources and
+ *                   settings refused by name
+ *   awscredrole.c   assume role, web identity, SSO
+ *   awscredmeta.c   container credentials (step 4), instance metadata
+ *                   (step 5)
+ * Calls go from awscred.c to awscredchain.c to the sources, and back from
+ * awscredrole.c to awscredchain.c for a source_profile.
  */
 #ifndef R53M_AWSCRED_H
 #define R53M_AWSCRED_H
