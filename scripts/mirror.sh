@@ -1109,7 +1109,7 @@ run_check_config() {
 }
 
 # profile_setting PROFILE KEY: KEY of the AWS profile as the C tools read
-# it (lib/common/aws/awscred.c): the credentials file's [PROFILE] over the
+# it (lib/common/aws/awscredcfg.c): the credentials file's [PROFILE] over the
 # config file's [profile PROFILE] ([default] too for default).  Empty when
 # unset.
 profile_setting() {
@@ -1550,8 +1550,24 @@ stage_messages() {
 # section 8: "KEY=N" lines), or "" (not known: no such key, or no file
 # because the command died before writing it).
 stat_of() {
-	[ -r "$1" ] || return 0
-	sed -n "s/^$2=\([0-9][0-9]*\)\$/\1/p" "$1" | head -n 1
+	local v
+	stat_get v "$1" "$2"
+	[ -z "$v" ] || printf '%s\n' "$v"
+}
+
+# stat_get VAR FILE KEY: the same into VAR (empty when absent), read by
+# the shell itself: a run reads its stats files some fifty times, and a
+# sed and a head each time were most of a small run's processes.
+stat_get() {
+	local _k _v
+	printf -v "$1" '%s' ""
+	[ -r "$2" ] || return 0
+	while IFS='=' read -r _k _v; do
+		if [ "$_k" = "$3" ] && [[ $_v =~ ^[0-9]+$ ]]; then
+			printf -v "$1" '%s' "$_v"
+			return 0
+		fi
+	done <"$2"
 }
 
 # note_primary FILE: with several primaries (SERVER a comma list), the
@@ -1570,13 +1586,21 @@ note_primary() {
 # known) to the counter VAR.
 add_stat() {
 	local n
-	n=$(stat_of "$2" "$3")
+	stat_get n "$2" "$3"
 	printf -v "$1" '%s' $((${!1} + ${n:-$4}))
 }
 
 # header_value FILE KEY: value of a "#KEY VALUE" header line.
 header_value() {
-	awk -v k="#$2" '$0 !~ /^#/ { exit } $1 == k { print $2; exit }' "$1"
+	local line rest
+	[ -r "$1" ] || return 0
+	while IFS= read -r line; do
+		[[ $line == '#'* ]] || return 0
+		[[ $line == "#$2 "* ]] || continue
+		rest=${line#"#$2 "}
+		printf '%s\n' "${rest%% *}"
+		return 0
+	done <"$1"
 }
 
 SUMMARY_RESULT="" CONFIG_AT=""
@@ -1730,7 +1754,7 @@ finish() {
 run_changed() {
 	local k v n=0
 	for k in created updated deleted; do
-		v=$(stat_of "$1/r53apply.stats" "$k")
+		stat_get v "$1/r53apply.stats" "$k"
 		n=$((n + ${v:-0}))
 	done
 	[ "$n" -gt 0 ]
@@ -2539,10 +2563,10 @@ phase_diff() {
 		stage_failed rrdiff "$st"
 	fi
 	[ -s "$RUN/changes" ] || { msg "$ZONE: rrdiff wrote no change stream"; stage_failed rrdiff "$EX_BADINPUT"; }
-	N_CHANGES=$(stat_of "$RUN/rrdiff.stats" changes)
-	N_ADDS=$(stat_of "$RUN/rrdiff.stats" adds)
-	N_DELETES=$(stat_of "$RUN/rrdiff.stats" deletes)
-	N_UPDATES=$(stat_of "$RUN/rrdiff.stats" updates)
+	stat_get N_CHANGES "$RUN/rrdiff.stats" changes
+	stat_get N_ADDS "$RUN/rrdiff.stats" adds
+	stat_get N_DELETES "$RUN/rrdiff.stats" deletes
+	stat_get N_UPDATES "$RUN/rrdiff.stats" updates
 	if ! is_uint "${N_CHANGES:-x}"; then
 		msg "$ZONE: rrdiff wrote no counts ($RUN/rrdiff.stats)"
 		save_state
@@ -2628,9 +2652,9 @@ phase_apply() {
 	# else the one it found (it holds the SOA back when it holds back
 	# deletes, e.g. on a first apply without --adopt).
 	if [ "$opt_dry_run" -eq 0 ]; then
-		R53_SERIAL_AFTER=$(stat_of "$RUN/r53apply.stats" serial_written)
+		stat_get R53_SERIAL_AFTER "$RUN/r53apply.stats" serial_written
 		[ -n "$R53_SERIAL_AFTER" ] ||
-			R53_SERIAL_AFTER=$(stat_of "$RUN/r53apply.stats" serial_before)
+			stat_get R53_SERIAL_AFTER "$RUN/r53apply.stats" serial_before
 		[ -n "$R53_SERIAL_AFTER" ] || R53_SERIAL_AFTER="?"
 	fi
 }
