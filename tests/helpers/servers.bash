@@ -65,10 +65,12 @@ export SERVER_ADDR
 _SRV_STARTED=""
 
 # _srv_alive PID: the process exists and is not a zombie.
+# Builtins only: it runs in every wait loop, and each fork counts.
 _srv_alive() {
 	local st
-	[ -r "/proc/$1/stat" ] || return 1
-	st=$(sed -e 's/^.*) //' "/proc/$1/stat" 2>/dev/null | cut -c1)
+	{ read -r st <"/proc/$1/stat"; } 2>/dev/null || return 1
+	st=${st##*) }	# the state follows the command name's ")"
+	st=${st:0:1}
 	[ -n "$st" ] && [ "$st" != Z ] && [ "$st" != X ]
 }
 
@@ -87,7 +89,7 @@ _srv_port_free() {
 # it (mkdir is atomic), so no two tests of one run ever pick the same
 # port between one's check and its bind.
 _srv_pick_port() {
-	local _ p lo=32768 base=20000 span resv=""
+	local _ try p lo=32768 base=20000 span resv=""
 	read -r lo _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || lo=32768
 	span=$((lo - base))
 	[ "$span" -ge 2000 ] || span=40000
@@ -95,7 +97,7 @@ _srv_pick_port() {
 		resv="$BATS_RUN_TMPDIR/r53m-ports"
 		mkdir -p "$resv" || return 1
 	fi
-	for _ in $(seq 1 50); do
+	for ((try = 0; try < 50; try++)); do
 		p=$((base + (RANDOM * 32768 + RANDOM) % span))
 		if [ -n "$resv" ] && ! mkdir "$resv/$p" 2>/dev/null; then
 			continue
@@ -109,12 +111,20 @@ _srv_pick_port() {
 }
 
 # _srv_key_field FILE name|algorithm|secret: one field of a BIND key file.
+# Bash regexes rather than tr | sed: a server start reads each field of
+# each key several times.
 _srv_key_field() {
+	local txt re
+	IFS= read -r -d '' txt <"$1"
+	txt=${txt//$'\n'/ }
 	case "$2" in
-	name) tr '\n' ' ' <"$1" | sed -n 's/^[^"]*key[[:space:]]*"\([^"]*\)".*/\1/p' ;;
-	algorithm) tr '\n' ' ' <"$1" | sed -n 's/.*algorithm[[:space:]]*"\{0,1\}\([A-Za-z0-9.-]*\).*/\1/p' ;;
-	secret) tr '\n' ' ' <"$1" | sed -n 's/.*secret[[:space:]]*"\([^"]*\)".*/\1/p' ;;
+	name) re='^[^"]*key[[:space:]]*"([^"]*)"' ;;
+	algorithm) re='.*algorithm[[:space:]]*"?([A-Za-z0-9.-]*)' ;;
+	secret) re='.*secret[[:space:]]*"([^"]*)"' ;;
+	*) return 0 ;;
 	esac
+	[[ $txt =~ $re ]] && printf '%s\n' "${BASH_REMATCH[1]}"
+	return 0
 }
 
 # _srv_file_serial FILE ZONE: the SOA serial written in a zone file.
@@ -132,8 +142,8 @@ server_serial() {
 # _srv_wait_serial ZONE SERIAL: wait (bounded) until ZONE serves SERIAL
 # (any serial when SERIAL is empty).
 _srv_wait_serial() {
-	local _ got
-	for _ in $(seq 1 300); do
+	local try got
+	for ((try = 0; try < 300; try++)); do
 		_srv_alive "$SERVER_PID" || return 1
 		got=$(server_serial "$1")
 		if [ -n "$got" ] && { [ -z "$2" ] || [ "$got" = "$2" ]; }; then
@@ -148,8 +158,8 @@ _srv_wait_serial() {
 # over TCP.  A server may answer on UDP a moment before its TCP listener is
 # up (BIND sets up UDP first); transfers use TCP, so readiness means both.
 _srv_wait_tcp() {
-	local _ got
-	for _ in $(seq 1 100); do
+	local try got
+	for ((try = 0; try < 100; try++)); do
 		_srv_alive "$SERVER_PID" || return 1
 		got=$(dig +tcp +norec +tries=1 +time=2 +short -p "$SERVER_PORT" \
 			@"$SERVER_ADDR" -t SOA -q "$1" 2>/dev/null | awk 'NF == 7 { print $3; exit }')
@@ -447,10 +457,10 @@ server_update() {
 
 # _srv_kill PID: TERM, wait up to 10 s, then KILL.
 _srv_kill() {
-	local _
+	local try
 	_srv_alive "$1" || return 0
 	kill -TERM "$1" 2>/dev/null
-	for _ in $(seq 1 100); do
+	for ((try = 0; try < 100; try++)); do
 		_srv_alive "$1" || break
 		sleep 0.1
 	done
