@@ -9,14 +9,22 @@
 # subshell here, each fork adds up.
 _d=${BASH_SOURCE[0]%/*}
 [ "$_d" != "${BASH_SOURCE[0]}" ] || _d=.
-TESTS_DIR="$(cd "$_d" && pwd)"
+# bats loads helpers by absolute path: a subshell only for a relative one.
+case $_d in
+/*) TESTS_DIR=$_d ;;
+*) TESTS_DIR="$(cd "$_d" && pwd)" ;;
+esac
 TOP_DIR="${TESTS_DIR%/*}"
 FIXTURES="$TESTS_DIR/fixtures"
 : "${R53M_BUILD:=$TOP_DIR/build}"
 export R53M_BUILD TESTS_DIR TOP_DIR FIXTURES
 # git checks files out 0644, and zxfr warns about a key file other users
 # may read: the fixture keys are made private once, as a user would.
-chmod o-rwx,g-w "$FIXTURES"/zones/keys/*.key 2>/dev/null || true
+# Once per file: bats sources each file once (BATS_TEST_NAME empty)
+# before it runs any of its tests.
+if [ -z "${BATS_TEST_NAME:-}" ]; then
+	chmod o-rwx,g-w "$FIXTURES"/zones/keys/*.key 2>/dev/null || true
+fi
 PATH="$R53M_BUILD:$R53M_BUILD/tests:$PATH"
 export PATH
 export LC_ALL=C
@@ -63,8 +71,10 @@ for _h in "$TESTS_DIR"/helpers/*.bash; do
 done
 unset _lib _h _d
 
-# A fresh folder per test, removed by bats with BATS_TEST_TMPDIR.
-T="${BATS_TEST_TMPDIR:-$(mktemp -d)}"
+# A fresh folder per test, removed by bats with BATS_TEST_TMPDIR; in
+# setup_file the file's own, removed with it (a mktemp -d there was
+# made for every file and never removed).
+T="${BATS_TEST_TMPDIR:-${BATS_FILE_TMPDIR:-$(mktemp -d)}}"
 export T
 # The Route 53 client's shared token bucket: one per test, so tests never
 # wait for each other (a test may still point several processes at it).
