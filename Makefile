@@ -98,9 +98,9 @@ $(BUILD)/tests/%: $(BUILD)/tests/c/%.o $(LIB)
 # The test suite.  R53M_BUILD tells the helpers where the binaries are;
 # TESTS= selects files.  Most of a test's time is spent waiting (servers
 # starting, the emulator's rate limit, timeouts under test), so JOBS
-# tests run at once (GNU parallel), across files and within a file (a
-# file whose tests share servers from setup_file runs its tests in
-# order: BATS_NO_PARALLELIZE_WITHIN_FILE).  Ports are reserved per run,
+# files run at once (GNU parallel); a file's tests run in order, except
+# in the few long files whose tests mostly wait (tests/test_helper.bash
+# names them and says why).  Ports are reserved per run,
 # see tests/helpers/servers.bash.  The files with the longest single
 # tests start first (SLOW_FIRST: fuzzing, ten SIGKILLs, a package build,
 # the Lambda), then the biggest files: they are also the slowest.  JOBS=1
@@ -125,7 +125,8 @@ FAST_TESTS := tests/01-build.bats tests/02-usage-man.bats tests/03-layers.bats \
 # Their tests are short and busy, so files run side by side but each
 # file's tests in order: bats' parallel mode within a file (GNU parallel
 # and a semaphore per test) cost more than it saved (84 s of wall and
-# 120 s of CPU against 39 s and 72 s, JOBS=2, idle).
+# 120 s of CPU against 39 s and 72 s, JOBS=2, idle).  test_helper.bash
+# does the same for make check; the flag keeps it so for any file here.
 FAST_JOBS := $(if $(BATS_JOBS),$(BATS_JOBS) --no-parallelize-within-files)
 check-fast: all
 	R53M_BUILD="$(abspath $(BUILD))" R53M_SANITIZE="$(SANITIZE)" \
