@@ -101,12 +101,10 @@ mirror_closed_port() {
 	_srv_pick_port
 }
 
-# mirror_alive PID: the process exists and is not a zombie.
+# mirror_alive PID: the process exists and is not a zombie (servers.bash
+# has the check).
 mirror_alive() {
-	local st
-	[ -r "/proc/$1/stat" ] || return 1
-	st=$(sed -e 's/^.*) //' "/proc/$1/stat" 2>/dev/null | cut -c1)
-	[ -n "$st" ] && [ "$st" != Z ] && [ "$st" != X ]
+	_srv_alive "$1"
 }
 
 # mirror_term_when FILE OUT ARGS...: run mirror.sh ARGS in the background
