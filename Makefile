@@ -103,11 +103,12 @@ $(BUILD)/tests/%: $(BUILD)/tests/c/%.o $(LIB)
 # names them and says why).  Ports are reserved per run,
 # see tests/helpers/servers.bash.  The files with the longest single
 # tests start first (SLOW_FIRST: fuzzing, ten SIGKILLs, a package build,
-# the Lambda), then the biggest files: they are also the slowest.  JOBS=1
-# runs everything in name order.
+# the Lambda, four tests of aws CLI runs one after another), then the
+# biggest files: they are also the slowest.  JOBS=1 runs everything in
+# name order.
 JOBS  ?= 4
 SLOW_FIRST := tests/90-fuzz.bats tests/73-mirror-crash.bats \
-	tests/80-package.bats tests/84-lambda.bats
+	tests/80-package.bats tests/84-lambda.bats tests/43-r53emu-sts.bats
 ALL_TESTS := $(SLOW_FIRST) $(filter-out $(SLOW_FIRST),$(shell ls -S tests/*.bats))
 TESTS ?= $(if $(filter 1,$(JOBS)),tests,$(ALL_TESTS))
 BATS_JOBS := $(if $(filter 1,$(JOBS)),,--jobs $(JOBS))
