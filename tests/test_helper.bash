@@ -33,7 +33,8 @@ if [ -z "${BATS_TEST_NAME:-}" ]; then
 	# each outlast the rest of the suite.
 	case ${BATS_TEST_FILENAME##*/} in
 	22-zxfr-adversarial.bats | 40-r53emu-awscli.bats | 70-mirror.bats | \
-	71-mirror-many.bats | 78-mirror-incremental.bats | 79-mirror-watch.bats) ;;
+	71-mirror-many.bats | 78-mirror-incremental.bats | 79-mirror-watch.bats | \
+	84-lambda.bats) ;;
 	*) : "${BATS_NO_PARALLELIZE_WITHIN_FILE:=true}" ;;
 	esac
 fi
