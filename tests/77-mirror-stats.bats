@@ -167,6 +167,36 @@ start_zone() {
 	[ ! -e "$T/no/such/dir" ]
 }
 
+@test "-o, --stats and --report into a FIFO (or /dev/null as root): written there, never replaced by a file" {
+	local f="$FIXTURES/rrdiff/types" p
+	# A rename over a FIFO or device turns it into a regular file: as root
+	# that once replaced /dev/null itself.
+	for p in out stats report; do
+		mkfifo "$T/$p.fifo"
+		timeout 20 cat "$T/$p.fifo" >"$T/$p.got" &
+	done
+	run rrdiff --stats "$T/stats.fifo" -o "$T/out.fifo" "$f/desired.rrset" "$f/current.rrset"
+	assert_failure 1
+	run r53apply --dry-run --offline --zone-id ZTEST1 --report "$T/report.fifo" \
+		"$FIXTURES/r53apply/basic.change"
+	assert_success
+	wait
+	for p in out stats report; do
+		[ -p "$T/$p.fifo" ]
+		[ -s "$T/$p.got" ]
+	done
+	grep -q '^#end changes=' "$T/out.got"
+	stats_ok "$T/stats.got" rrdiff 1
+	jq -e .zone_id "$T/report.got" >/dev/null
+	! ls "$T"/*.tmp.* "$T"/.*.fifo.* 2>/dev/null
+	if [ "$(id -u)" = 0 ]; then
+		mknod "$T/null" c 1 3
+		run rrdiff --stats "$T/null" -o "$T/null" "$f/desired.rrset" "$f/current.rrset"
+		assert_failure 1
+		[ -c "$T/null" ]
+	fi
+}
+
 @test "stats: mirror.sh's requests= is every request Route 53 received, retries too" {
 	start_zone
 	emu_reset_counters

@@ -474,36 +474,12 @@ static int
 write_atomic(json_t *root, const char *path)
 {
 	char tmp[4096];
-	FILE *f = NULL;
-	int ret = -1;
+	FILE *f = tmpguard_fopen("", path, tmp, sizeof(tmp));
 
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path,
-	    (long)getpid()) >= sizeof(tmp)) {
-		log_msg("%s: path too long", path);
-		goto out;
-	}
-	f = fopen(tmp, "w");
-	if (f == NULL) {
-		log_errno("%s", tmp);
-		goto out;
-	}
-	tmpguard_add(tmp);	/* a kill now leaves no stray file */
-	if (json_dumpf(root, f, JSON_INDENT(1) | JSON_PRESERVE_ORDER) == -1 ||
-	    fputc('\n', f) == EOF || fflush(f) == EOF || fsync(fileno(f))) {
-		log_errno("%s", tmp);
-		fclose(f);
-		unlink(tmp);
-		goto out;
-	}
-	if (fclose(f) == EOF || rename(tmp, path) == -1) {
-		log_errno("%s", path);
-		unlink(tmp);
-		goto out;
-	}
-	ret = 0;
-out:
-	tmpguard_remove(tmp);
-	return ret;
+	if (f == NULL)
+		return -1;
+	return tmpguard_fclose("", f, path, tmp, json_dumpf(root, f,
+	    JSON_INDENT(1) | JSON_PRESERVE_ORDER) == 0 && fputc('\n', f) != EOF);
 }
 
 /*

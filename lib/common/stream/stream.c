@@ -81,6 +81,7 @@ struct strm_writer {
 	int fd;
 	char *path;		/* final path, or NULL for stdout */
 	char *tmp;		/* temporary path, or NULL */
+	int in_place;		/* PATH is no regular file: written as is */
 	const char *name;	/* for messages: path or "(stdout)" */
 	char *buf;
 	size_t len;
@@ -1484,6 +1485,17 @@ strm_create(const char *path, enum strm_kind kind)
 	if (path == NULL || strcmp(path, "-") == 0) {
 		w->fd = 1;
 		w->name = "(stdout)";
+	} else if (tmpguard_in_place(path)) {
+		/* /dev/null, a FIFO: written as it is, never replaced */
+		if ((w->path = strdup(path)) == NULL)
+			goto nomem;
+		w->name = w->path;
+		w->fd = open(path, O_WRONLY | O_CLOEXEC);
+		if (w->fd == -1) {
+			log_errno("%s", path);
+			goto fail;
+		}
+		w->in_place = 1;
 	} else {
 		if ((w->path = strdup(path)) == NULL)
 			goto nomem;
@@ -1794,6 +1806,8 @@ strm_abort(struct strm_writer *w)
 			close(w->fd);
 		(void)unlink(w->tmp);
 		tmpguard_remove(w->tmp);
+	} else if (w->in_place && w->fd != -1) {
+		close(w->fd);
 	}
 	kvlist_free(&w->hdr);
 	rrset_free_arrays(&w->rr);

@@ -56,30 +56,10 @@ int
 stats_write(const struct stats *s, const char *path, int status)
 {
 	char tmp[4096];
-	FILE *f;
-	int ret = -1;
+	FILE *f = tmpguard_fopen("--stats ", path, tmp, sizeof(tmp));
 
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path,
-	    (long)getpid()) >= sizeof(tmp)) {
-		log_msg("--stats %s: path too long", path);
+	if (f == NULL)
 		return -1;
-	}
-	if ((f = fopen(tmp, "w")) == NULL) {
-		log_errno("--stats %s", tmp);
-		return -1;
-	}
-	tmpguard_add(tmp);	/* a kill now leaves no stray file */
-	if (put(s, f, status) == -1 || fflush(f) == EOF ||
-	    fsync(fileno(f)) == -1) {
-		log_errno("--stats %s", tmp);
-		fclose(f);
-		unlink(tmp);
-	} else if (fclose(f) == EOF || rename(tmp, path) == -1) {
-		log_errno("--stats %s", path);
-		unlink(tmp);
-	} else {
-		ret = 0;
-	}
-	tmpguard_remove(tmp);
-	return ret;
+	return tmpguard_fclose("--stats ", f, path, tmp,
+	    put(s, f, status) == 0);
 }

@@ -2,10 +2,13 @@
  * tmpguard.c: unlink registered temporary files on SIGINT, SIGTERM and
  * SIGHUP, then die of the signal as before.  See tmpguard.h.
  */
+#include <sys/stat.h>
+
 #include <signal.h>
 #include <stddef.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "tmpguard.h"
 
 static const int guarded_signals[] = { SIGINT, SIGTERM, SIGHUP };
@@ -97,4 +100,67 @@ tmpguard_remove(const char *path)
 		if (slots[i] == path)
 			slots[i] = NULL;
 	(void)sigprocmask(SIG_SETMASK, &old, NULL);
+}
+
+int
+tmpguard_in_place(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && !S_ISREG(st.st_mode);
+}
+
+FILE *
+tmpguard_fopen(const char *what, const char *path, char *tmp, size_t tmpsz)
+{
+	FILE *f;
+
+	tmp[0] = '\0';
+	if (tmpguard_in_place(path)) {
+		if ((f = fopen(path, "w")) == NULL)
+			log_errno("%s%s", what, path);
+		return f;
+	}
+	if ((size_t)snprintf(tmp, tmpsz, "%s.tmp.%ld", path,
+	    (long)getpid()) >= tmpsz) {
+		log_msg("%s%s: path too long", what, path);
+		tmp[0] = '\0';
+		return NULL;
+	}
+	if ((f = fopen(tmp, "w")) == NULL) {
+		log_errno("%s%s", what, tmp);
+		tmp[0] = '\0';
+		return NULL;
+	}
+	tmpguard_add(tmp);	/* a kill now leaves no stray file */
+	return f;
+}
+
+int
+tmpguard_fclose(const char *what, FILE *f, const char *path, char *tmp,
+    int ok)
+{
+	int rc = -1;
+
+	if (tmp[0] == '\0') {	/* in place */
+		if (!ok || fclose(f) == EOF) {
+			log_errno("%s%s", what, path);
+			if (!ok)
+				fclose(f);
+			return -1;
+		}
+		return 0;
+	}
+	if (!ok || fflush(f) == EOF || fsync(fileno(f)) == -1) {
+		log_errno("%s%s", what, tmp);
+		fclose(f);
+	} else if (fclose(f) == EOF || rename(tmp, path) == -1) {
+		log_errno("%s%s", what, path);
+	} else {
+		rc = 0;
+	}
+	if (rc == -1)
+		(void)unlink(tmp);
+	tmpguard_remove(tmp);
+	return rc;
 }

@@ -30,4 +30,27 @@ void tmpguard_add(const char *path);
 /* tmpguard_remove(path): forget path (the same pointer given to add). */
 void tmpguard_remove(const char *path);
 
+/*
+ * tmpguard_in_place(path): 1 when PATH exists and is no regular file (a
+ * device such as /dev/null, a FIFO, /dev/stdout): such a target is written
+ * in place.  A temporary renamed over it would replace it with a regular
+ * file, and as root that is /dev/null itself.
+ */
+int tmpguard_in_place(const char *path);
+
+/*
+ * tmpguard_fopen(what, path, tmp, tmpsz), tmpguard_fclose(what, f, path,
+ * tmp, ok): the whole dance for a small file written with stdio
+ * (--stats, --report): a guarded temporary beside PATH (its name in tmp,
+ * tmpsz bytes), fsync'd and renamed over PATH by tmpguard_fclose when ok
+ * (the caller's writes worked), else removed; PATH itself when
+ * tmpguard_in_place (tmp[0] = '\0').  Failures are reported with
+ * log_errno, prefixed WHAT ("--stats ").  NULL, or 0 / -1.
+ */
+#include <stdio.h>
+FILE *tmpguard_fopen(const char *what, const char *path, char *tmp,
+    size_t tmpsz);
+int tmpguard_fclose(const char *what, FILE *f, const char *path, char *tmp,
+    int ok);
+
 #endif
