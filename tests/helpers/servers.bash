@@ -30,6 +30,10 @@
 #         SERVER_LIFETIME  seconds after which the server stops by itself
 #                          even if server_stop is never called (an
 #                          interrupted test run); default 3600
+#         SERVER_NOTIFY    a port: the server sends NOTIFY for every zone
+#                          to 127.0.0.1 on that port when a zone changes,
+#                          signed with the first key (unsigned when
+#                          SERVER_TSIG=none); default "": no NOTIFY
 #       Several servers may run at once (call server_start again; the
 #       SERVER_* variables then describe the last one: save them first).
 #
@@ -173,6 +177,26 @@ server_zonefile() {
 	echo "$SERVER_DIR/zones/$1.zone"
 }
 
+# _srv_notify_key [NONE]: the name of the key NOTIFYs are signed with
+# (SERVER_NOTIFY), or NONE (default "") when SERVER_TSIG=none.
+_srv_notify_key() {
+	if [ "$SERVER_TSIG" = none ]; then
+		printf '%s' "${1:-}"
+	else
+		_srv_key_field "${_SRV_KEYS%% *}" name
+	fi
+}
+
+# _srv_notify_bind: a BIND zone's NOTIFY options (SERVER_NOTIFY), or
+# nothing (the global "notify no").
+_srv_notify_bind() {
+	local k
+	[ -n "${SERVER_NOTIFY:-}" ] || return 0
+	k=$(_srv_notify_key)
+	printf ' notify explicit; notify-delay 0; also-notify { 127.0.0.1 port %s%s; };' \
+		"$SERVER_NOTIFY" "${k:+ key \"$k\"}"
+}
+
 _srv_conf_bind() {
 	local d=$1 port=$2 cport=$3 z kf allow="" rsecret
 	rsecret=$(head -c 32 /dev/urandom | base64)
@@ -204,7 +228,8 @@ options {
 };
 EOF
 		for z in $_SRV_ZONES; do
-			printf 'zone "%s" { type primary; file "zones/%s.zone"; };\n' "$z" "$z"
+			printf 'zone "%s" { type primary; file "zones/%s.zone";%s };\n' \
+				"$z" "$z" "$(_srv_notify_bind)"
 		done
 	} >"$d/named.conf"
 	cat >"$d/rndc.conf" <<EOF
@@ -245,6 +270,8 @@ EOF
 		for z in $_SRV_ZONES; do
 			printf 'zone:\n\tname: "%s"\n\tzonefile: "zones/%s.zone"\n' "$z" "$z"
 			printf '\tstore-ixfr: yes\n\tcreate-ixfr: yes\n'
+			[ -z "${SERVER_NOTIFY:-}" ] ||
+				printf '\tnotify: 127.0.0.1@%s %s\n' "$SERVER_NOTIFY" "$(_srv_notify_key NOKEY)"
 			if [ "$SERVER_TSIG" = none ]; then
 				printf '\tprovide-xfr: 127.0.0.1 NOKEY\n'
 			else
@@ -279,12 +306,17 @@ _srv_conf_knot() {
 		fi
 		printf 'acl:\n  - id: xfr_acl\n    address: 127.0.0.1\n    action: transfer\n'
 		[ "$SERVER_TSIG" = none ] || printf '    key: [ %s ]\n' "$keys"
+		if [ -n "${SERVER_NOTIFY:-}" ]; then
+			printf 'remote:\n  - id: notify_target\n    address: 127.0.0.1@%s\n' "$SERVER_NOTIFY"
+			[ -z "$(_srv_notify_key)" ] || printf '    key: "%s"\n' "$(_srv_notify_key)"
+		fi
 		printf 'template:\n  - id: default\n    storage: "%s/zones"\n' "$d"
 		printf '    semantic-checks: off\n    zonefile-sync: -1\n'
 		printf '    zonefile-load: difference\n    journal-content: changes\n'
 		printf 'zone:\n'
 		for z in $_SRV_ZONES; do
 			printf '  - domain: "%s"\n    file: "%s.zone"\n    acl: xfr_acl\n' "$z" "$z"
+			[ -z "${SERVER_NOTIFY:-}" ] || printf '    notify: notify_target\n'
 		done
 	} >"$d/knot.conf"
 	mkdir -p "$d/db"
