@@ -1741,6 +1741,10 @@ json_str() {
 
 finish() {
 	local st=$1
+	# The outcome is decided: a signal from here on (a --watch stopping
+	# just as this run ends) would report the run a second time, as
+	# interrupted.
+	trap '' INT TERM
 	RUN_SECS=$(awk -v a="$T0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.2f", b - a }')
 	mark_change
 	record_status "$st"
