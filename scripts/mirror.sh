@@ -2293,10 +2293,11 @@ phase_decide() {
 		REASON=new-state
 	elif [ "$opt_full" -eq 1 ]; then
 		REASON=asked
+	elif [ -z "$st_last_serial" ] || [ -z "$st_last_full" ]; then
+		# (a first run that failed saved no option hash either)
+		REASON=never-synced
 	elif [ "$st_opthash" != "$OPTHASH" ]; then
 		REASON=options-changed
-	elif [ -z "$st_last_serial" ] || [ -z "$st_last_full" ]; then
-		REASON=never-synced
 	elif [ $((NOW - st_last_full)) -ge "$opt_full_every" ]; then
 		REASON=full-every
 	fi
