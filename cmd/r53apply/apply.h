@@ -258,6 +258,7 @@ void ap_skip(struct ap_change *c, enum ap_state st, const char *fmt, ...)
 struct rrset;
 struct ap_set *ap_set_copy(struct ap_run *run, const struct rrset *rr,
     int old);
+size_t ap_count_pending(const struct ap_run *run, int kind);
 
 /* conv.c */
 int ap_convert(struct ap_run *run);

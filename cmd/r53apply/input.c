@@ -124,6 +124,19 @@ ap_set_copy(struct ap_run *run, const struct rrset *rr, int old)
 	return s;
 }
 
+/* ap_count_pending(run, kind): changes of KIND ('+', '-', '<') still
+ * pending (not skipped or held). */
+size_t
+ap_count_pending(const struct ap_run *run, int kind)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < run->nchg; i++)
+		if (run->chg[i].state == AP_PENDING && run->chg[i].kind == kind)
+			n++;
+	return n;
+}
+
 const char *
 ap_set_next(const char *p)
 {

@@ -42,17 +42,6 @@ ap_safety_identity(const struct ap_run *run)
 	return EXIT_OK;
 }
 
-static size_t
-count_kind(const struct ap_run *run, int kind)
-{
-	size_t i, n = 0;
-
-	for (i = 0; i < run->nchg; i++)
-		if (run->chg[i].state == AP_PENDING && run->chg[i].kind == kind)
-			n++;
-	return n;
-}
-
 /* ap_safety_thresholds(run): like octoDNS, refuse more deletes or updates than a
  * share of the existing RRsets once the zone has min_existing of them. */
 int
@@ -60,7 +49,7 @@ ap_safety_thresholds(const struct ap_run *run)
 {
 	long existing = run->current_rrsets >= 0 ? run->current_rrsets :
 	    run->count;
-	size_t del = count_kind(run, '-'), upd = count_kind(run, '<');
+	size_t del = ap_count_pending(run, '-'), upd = ap_count_pending(run, '<');
 
 	if (run->o.force || existing < run->o.min_existing || existing <= 0)
 		return EXIT_OK;
@@ -126,8 +115,8 @@ ap_safety_quota(const struct ap_run *run)
 
 	if (run->limit < 0 || run->count < 0)
 		return EXIT_OK;
-	after = run->count + (long)count_kind(run, '+') -
-	    (long)count_kind(run, '-');
+	after = run->count + (long)ap_count_pending(run, '+') -
+	    (long)ap_count_pending(run, '-');
 	if (after > run->limit) {
 		log_msg("refused: the hosted zone would hold %ld RRsets, over "
 		    "its quota of %ld (GetHostedZoneLimit)", after,

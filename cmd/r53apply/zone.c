@@ -125,21 +125,6 @@ soa_take(struct ap_run *run, const char *where, int fail)
 	return EXIT_OK;
 }
 
-/* adds_outgrow(run): pending creates outnumber pending deletes: only
- * then can the quota refuse. */
-static int
-adds_outgrow(const struct ap_run *run)
-{
-	size_t i;
-	long net = 0;
-
-	for (i = 0; i < run->nchg; i++)
-		if (run->chg[i].state == AP_PENDING)
-			net += (run->chg[i].kind == '+') -
-			    (run->chg[i].kind == '-');
-	return net > 0;
-}
-
 /*
  * ap_zone_read(run): the quota and the apex SOA.  With --current the SOA
  * came from that stream (ap_zone_from_current) and the quota is read
@@ -153,7 +138,8 @@ ap_zone_read(struct ap_run *run)
 	char *apex = NULL;
 	int st;
 
-	if ((run->o.current == NULL || run->soa_initial || adds_outgrow(run)) &&
+	if ((run->o.current == NULL || run->soa_initial ||
+	    ap_count_pending(run, '+') > ap_count_pending(run, '-')) &&
 	    (st = ap_zone_limit(run)) != R53_OK)
 		return r53_status_exit(st);
 	if (run->o.current != NULL)
@@ -203,18 +189,17 @@ current_soa(struct ap_run *run, const struct rrset *rr, const char *file,
     unsigned long line)
 {
 	struct ap_set *s = ap_set_copy(run, rr, 1);
-	struct r53_rrset tmp;
 	char *why = NULL;
 
-	if (s == NULL || ap_set_build(s, &tmp, &why) == -1) {
+	if (s == NULL || (run->soa = calloc(1, sizeof(*run->soa))) == NULL ||
+	    ap_set_build(s, run->soa, &why) == -1) {
 		log_at(file, line, "apex SOA: %s", why ? why : "out of memory");
 		free(why);
-		r53_rrset_clear(&tmp);
+		r53_rrset_free(run->soa);
+		run->soa = NULL;
 		return -1;
 	}
-	run->soa = r53_rrset_copy(&tmp);
-	r53_rrset_clear(&tmp);
-	return run->soa != NULL ? 0 : -1;
+	return 0;
 }
 
 /*
@@ -232,7 +217,7 @@ ap_zone_from_current(struct ap_run *run)
 	struct strm_reader *r = strm_open(run->o.current, STRM_RRSET);
 	const struct rrset *rr;
 	enum strm_status st;
-	int rc = EXIT_BADINPUT;
+	int rc;
 
 	if (r == NULL)
 		return EXIT_BADINPUT;
