@@ -80,8 +80,8 @@ struct strm_writer {
 	enum strm_kind kind;
 	int fd;
 	char *path;		/* final path, or NULL for stdout */
-	char *tmp;		/* temporary path, or NULL */
-	int in_place;		/* PATH is no regular file: written as is */
+	char *tmp;		/* temporary path, or NULL: PATH is written
+				 * in place (no regular file: /dev/null) */
 	const char *name;	/* for messages: path or "(stdout)" */
 	char *buf;
 	size_t len;
@@ -1469,12 +1469,38 @@ current_umask(void)
 	return m;
 }
 
+/* open_tmp(w, path): w->fd on a new temporary file beside PATH (w->tmp,
+ * guarded), renamed over PATH by strm_commit.  0, or -1 (reported). */
+static int
+open_tmp(struct strm_writer *w, const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	size_t dl = slash ? (size_t)(slash - path + 1) : 0;
+	size_t tl = strlen(path) + 10;
+
+	if ((w->tmp = malloc(tl)) == NULL) {
+		log_msg("out of memory");
+		return -1;
+	}
+	snprintf(w->tmp, tl, "%.*s.%s.XXXXXX", (int)dl, path, path + dl);
+	w->fd = mkstemp(w->tmp);
+	if (w->fd == -1) {
+		log_errno("%s: cannot create temporary file %s", path, w->tmp);
+		free(w->tmp);
+		w->tmp = NULL;
+		return -1;
+	}
+	tmpguard_add(w->tmp);	/* removed once renamed or unlinked */
+	/* mkstemp gives 0600; a stream is not secret */
+	(void)fchmod(w->fd, 0644 & ~current_umask());
+	return 0;
+}
+
 struct strm_writer *
 strm_create(const char *path, enum strm_kind kind)
 {
 	struct strm_writer *w = NULL;
-	const char *slash, *magic;
-	size_t dl, tl;
+	const char *magic;
 
 	cls_init();
 	if ((w = calloc(1, sizeof(*w))) == NULL ||
@@ -1485,39 +1511,18 @@ strm_create(const char *path, enum strm_kind kind)
 	if (path == NULL || strcmp(path, "-") == 0) {
 		w->fd = 1;
 		w->name = "(stdout)";
-	} else if (tmpguard_in_place(path)) {
-		/* /dev/null, a FIFO: written as it is, never replaced */
-		if ((w->path = strdup(path)) == NULL)
-			goto nomem;
-		w->name = w->path;
-		w->fd = open(path, O_WRONLY | O_CLOEXEC);
-		if (w->fd == -1) {
-			log_errno("%s", path);
-			goto fail;
-		}
-		w->in_place = 1;
 	} else {
 		if ((w->path = strdup(path)) == NULL)
 			goto nomem;
 		w->name = w->path;
-		slash = strrchr(path, '/');
-		dl = slash ? (size_t)(slash - path + 1) : 0;
-		tl = strlen(path) + 10;
-		if ((w->tmp = malloc(tl)) == NULL)
-			goto nomem;
-		snprintf(w->tmp, tl, "%.*s.%s.XXXXXX", (int)dl, path,
-		    path + dl);
-		w->fd = mkstemp(w->tmp);
-		if (w->fd == -1) {
-			log_errno("%s: cannot create temporary file %s", path,
-			    w->tmp);
-			free(w->tmp);
-			w->tmp = NULL;
+		if (tmpguard_in_place(path)) {
+			/* /dev/null, a FIFO: written as it is, never replaced */
+			if ((w->fd = open(path, O_WRONLY | O_CLOEXEC)) == -1) {
+				log_errno("%s", path);
+				goto fail;
+			}
+		} else if (open_tmp(w, path) == -1)
 			goto fail;
-		}
-		tmpguard_add(w->tmp);	/* removed once renamed or unlinked */
-		/* mkstemp gives 0600; a stream is not secret */
-		(void)fchmod(w->fd, 0644 & ~current_umask());
 	}
 	magic = magic_of(kind);
 	if (wr_append(w, magic, strlen(magic)) == -1 ||
@@ -1806,8 +1811,8 @@ strm_abort(struct strm_writer *w)
 			close(w->fd);
 		(void)unlink(w->tmp);
 		tmpguard_remove(w->tmp);
-	} else if (w->in_place && w->fd != -1) {
-		close(w->fd);
+	} else if (w->path != NULL && w->fd != -1) {
+		close(w->fd);	/* written in place */
 	}
 	kvlist_free(&w->hdr);
 	rrset_free_arrays(&w->rr);

@@ -143,13 +143,13 @@ tmpguard_fclose(const char *what, FILE *f, const char *path, char *tmp,
 	int rc = -1;
 
 	if (tmp[0] == '\0') {	/* in place */
-		if (!ok || fclose(f) == EOF) {
+		if (!ok)
 			log_errno("%s%s", what, path);
-			if (!ok)
-				fclose(f);
-			return -1;
+		if (fclose(f) == EOF && ok) {
+			log_errno("%s%s", what, path);
+			ok = 0;
 		}
-		return 0;
+		return ok ? 0 : -1;
 	}
 	if (!ok || fflush(f) == EOF || fsync(fileno(f)) == -1) {
 		log_errno("%s%s", what, tmp);
