@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# bench/lib.sh: what bench/r53apply.sh and bench/r53dump.sh share; sourced
+# bench/lib.sh: what the bench scripts share; sourced
 # (after TOP is set), never run.
 #
 #   bench_workdir            WORK: a temporary folder, removed at exit
 #                            together with the emulator (EXIT trap)
-#   bench_start_emu QUOTA    start the Route 53 emulator on a free loopback
-#                            port with that RRset quota; sets URL, EMU_PID
+#   bench_start_emu QUOTA [ARG...]
+#                            start the Route 53 emulator on a free loopback
+#                            port with that RRset quota (and ARGs, e.g.
+#                            --account-rate-limit 5); sets URL, EMU_PID
 #   bench_aws_env            fixed credentials and region, no credential
 #                            files, no metadata service, no rate limit
 #   median NAME COLUMN       median of a column of $WORK/NAME.runs
@@ -32,8 +34,9 @@ bench_workdir() {
 
 bench_start_emu() {
 	local quota=$1 i
+	shift
 	"$PY" "$TOP/tests/r53emu/r53emu.py" --listen 127.0.0.1:0 --quiet \
-		--quota "$quota" >"$WORK/url" 2>"$WORK/emu.log" &
+		--quota "$quota" "$@" >"$WORK/url" 2>"$WORK/emu.log" &
 	EMU_PID=$!
 	URL=
 	for ((i = 0; i < 200; i++)); do

@@ -34,15 +34,7 @@ trap cleanup EXIT
 [ -x "$TOP/build/zxfr" ] || { echo "no $TOP/build/zxfr: run make first" >&2; exit 2; }
 export R53M_BIN="$TOP/build"
 
-"$PY" "$TOP/tests/r53emu/r53emu.py" --listen 127.0.0.1:0 --quiet --quota 1000000 \
-	--account-rate-limit 5 >"$WORK/url" 2>"$WORK/emu.log" &
-EMU_PID=$!	# stopped by bench_cleanup (bench/lib.sh)
-for _ in $(seq 1 200); do
-	URL=$(head -n 1 "$WORK/url" 2>/dev/null || true)
-	[ -n "$URL" ] && break
-	sleep 0.05
-done
-[ -n "$URL" ] || { cat "$WORK/emu.log" >&2; exit 1; }
+bench_start_emu 1000000 --account-rate-limit 5
 bench_aws_env
 # Route 53's limit as deployed: the commands' own 5/s bucket.
 unset R53M_RATE

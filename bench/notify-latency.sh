@@ -49,18 +49,9 @@ cleanup() {
 	bench_cleanup
 }
 trap cleanup EXIT
-# shellcheck disable=SC2034 # EMU_PID: bench_cleanup stops it
 # The quota above the zone (Route 53's default 10,000 RRsets is raised
 # on request; the issue's zone has 100,000).
-"$PY" "$TOP/tests/r53emu/r53emu.py" --listen 127.0.0.1:0 --quiet \
-	--quota $((RRSETS + 1000)) --account-rate-limit 5 >"$WORK/url" 2>"$WORK/emu.log" &
-EMU_PID=$!	# stopped by bench_cleanup
-for ((i = 0; i < 200; i++)); do
-	URL=$(head -n 1 "$WORK/url" 2>/dev/null || true)
-	[ -n "$URL" ] && break
-	sleep 0.05
-done
-[ -n "$URL" ] || { cat "$WORK/emu.log" >&2; exit 1; }
+bench_start_emu $((RRSETS + 1000)) --account-rate-limit 5
 bench_aws_env
 # The client's own bucket at its default rate, as deployed.
 unset R53M_RATE
