@@ -1546,18 +1546,11 @@ stage_messages() {
 	return 0
 }
 
-# stat_of FILE KEY: KEY's value in a command's --stats file (SPEC
-# section 8: "KEY=N" lines), or "" (not known: no such key, or no file
-# because the command died before writing it).
-stat_of() {
-	local v
-	stat_get v "$1" "$2"
-	[ -z "$v" ] || printf '%s\n' "$v"
-}
-
-# stat_get VAR FILE KEY: the same into VAR (empty when absent), read by
-# the shell itself: a run reads its stats files some fifty times, and a
-# sed and a head each time were most of a small run's processes.
+# stat_get VAR FILE KEY: KEY's value in a command's --stats file (SPEC
+# section 8: "KEY=N" lines) into VAR, or "" (not known: no such key, or
+# no file because the command died before writing it).  Read by the
+# shell itself: a run reads its stats files some fifty times, and a sed
+# and a head each time were most of a small run's processes.
 stat_get() {
 	local _k _v
 	printf -v "$1" '%s' ""
@@ -1570,13 +1563,20 @@ stat_get() {
 	done <"$2"
 }
 
+# stat_is FILE KEY VALUE: KEY of stats FILE is known and is VALUE.
+stat_is() {
+	local v
+	stat_get v "$1" "$2"
+	[ -n "$v" ] && [ "$v" = "$3" ]
+}
+
 # note_primary FILE: with several primaries (SERVER a comma list), the
 # one zxfr used (its stats' server_index), for the summary's primary=.
 note_primary() {
 	local i
 	local -a l
 	[[ $SERVER == *,* ]] || return 0
-	i=$(stat_of "$1" server_index)
+	stat_get i "$1" server_index
 	[ -n "$i" ] && [ "$i" -ge 1 ] || return 0
 	IFS=, read -r -a l <<<"$SERVER"
 	PRIMARY=${l[i - 1]:-}
@@ -2409,7 +2409,7 @@ phase_transfer() {
 		--stats "$RUN/zxfr.stats" -o "$RUN/source.rrset" -- "$ZONE" "$SERVER"
 	st=$?
 	if [ "$st" -eq "$EX_BADINPUT" ] && [ -n "$base" ] &&
-		[ "$(stat_of "$RUN/zxfr.stats" requests)" = 0 ]; then
+		stat_is "$RUN/zxfr.stats" requests 0; then
 		# zxfr refused the base before asking anything: a whole
 		# transfer, so that a damaged state file never stops the mirror.
 		msg "$ZONE: $base is no base for IXFR; transferring the whole zone"
@@ -2420,7 +2420,7 @@ phase_transfer() {
 	add_stat N_DNS "$RUN/zxfr.stats" requests 1
 	note_primary "$RUN/zxfr.stats"
 	XFR=axfr
-	[ "$(stat_of "$RUN/zxfr.stats" ixfr)" = 1 ] && XFR=ixfr
+	stat_is "$RUN/zxfr.stats" ixfr 1 && XFR=ixfr
 	if [ "$st" -ne 0 ] || [ ! -s "$RUN/source.rrset" ]; then
 		[ "$st" -eq 0 ] && st=$EX_BADINPUT
 		save_state
@@ -2646,7 +2646,7 @@ phase_apply() {
 		# Refused because Route 53's serial is ahead of the source's
 		# (RFC 1982, r53apply's soa.c; --force overrides): say so.
 		if [ "$st" -eq "$EX_REFUSED" ] && [ "$TIMED_OUT" -eq 0 ] &&
-			[ "$(stat_of "$RUN/r53apply.stats" serial_ahead)" = 1 ]; then
+			stat_is "$RUN/r53apply.stats" serial_ahead 1; then
 			SUMMARY_RESULT=refused-serial-ahead
 			finish "$EX_REFUSED"
 		fi
@@ -2702,9 +2702,10 @@ phase_record() {
 # held (nothing applied, some changes held back) or skipped (nothing
 # applied: skipped or rejected).
 apply_result() {
-	local done_n=1
+	local done_n=1 created
 	# No counts (no r53apply, or one that wrote none): taken as done.
-	if [ -n "$(stat_of "$RUN/r53apply.stats" created)" ] && ! run_changed "$RUN"; then
+	stat_get created "$RUN/r53apply.stats" created
+	if [ -n "$created" ] && ! run_changed "$RUN"; then
 		done_n=0
 	fi
 	if [ "$N_CHANGES" -eq 0 ]; then
