@@ -112,3 +112,20 @@ msg_fails() {
 	run canon_test verify NSEC3 <<<'0 255 1 - lelqnatb A RRSIG'
 	assert_output ok
 }
+
+@test "wire: a name in RDATA whose first label is '@' is written RFC 3597" {
+	# ldns reads "\064." (or "\@.", "@.") back as the origin, so the
+	# text would not parse back to the same data (fuzzing: HTTPS
+	# target "\064."); both paths write the RDATA as \# instead
+	local at=014000 atx=0140076578616d706c6503636f6d00
+	msg MX "27 ${H}${N}0005000a${at}" '\# 5 000a014000'
+	msg NS "27 ${H}${N}0003${at}" '\# 3 014000'
+	msg CNAME "27 ${H}${N}000f${atx}" \
+	    '\# 15 0140076578616d706c6503636f6d00'
+	msg HTTPS "27 ${H}${N}00050001${at}" '\# 5 0001014000'
+	msg SRV "27 ${H}${N}0009000100020050${at}" '\# 9 000100020050014000'
+	run canon_test verify MX <<<'\# 5 000a014000'
+	assert_output ok
+	# '@' after the first label is ordinary data
+	msg MX "27 ${H}${N}0007000a0161${at}" '10 a.\064.'
+}

@@ -378,12 +378,17 @@ be32(const uint8_t *d)
 
 /* cf_wname(b, wire, len): the uncompressed wire name WIRE (LEN octets)
  * as canonical text.  CF_NO if it is not a well-formed absolute name
- * (name_canon_wire refuses one without a root label). */
+ * (name_canon_wire refuses one without a root label).  CF_RAW if its
+ * first label is the single octet '@': however it is escaped, ldns
+ * reads such a name back as the origin (at_label), so the RDATA can
+ * only be written in RFC 3597 form (fuzzing: MX "10 \064."). */
 static int
 cf_wname(struct canon_buf *b, const uint8_t *wire, size_t len)
 {
 	int n;
 
+	if (len >= 2 && wire[0] == 1 && wire[1] == '@')
+		return CF_RAW;
 	if (cb_room(b, NAME_CANON_MAX) == -1)
 		return CF_NOMEM;
 	n = name_canon_wire(wire, len, b->p + b->len, b->cap - b->len, NULL);
