@@ -508,6 +508,192 @@ parse_at(struct rrset *rr, const char *p, size_t fl, const char *line,
 }
 
 /*
+ * owner_in_origin(name, n, origin, olen): NAME (N bytes, canonical) is
+ * ORIGIN or below it.  ORIGIN NULL or "." holds every name.
+ */
+static int
+owner_in_origin(const char *name, size_t n, const char *origin, size_t olen)
+{
+	const char *end = name + n;
+
+	if (origin == NULL || (olen == 1 && origin[0] == '.'))
+		return 1;
+	return n >= olen && memcmp(end - olen, origin, olen) == 0 &&
+	    (n == olen || end[-(long)olen - 1] == '.');
+}
+
+/*
+ * The field parsers of parse_line.  Each reads one field of rr->line
+ * (up to END), from where the field before it ended as recorded in RR,
+ * fills RR's members for it and returns NULL, or a static message.
+ */
+
+/* parse_owner(rr, end, origin, olen, same): the owner and its TAB; see
+ * parse_line for ORIGIN and SAME. */
+static const char *
+parse_owner(struct rrset *rr, const char *end, const char *origin,
+    size_t olen, size_t same)
+{
+	const char *p = rr->line, *q, *msg;
+
+	rr->owner = p;
+	if (same > 0) {
+		q = p + same - 1;
+	} else {
+		if ((msg = scan_name(p, end, &q)) != NULL)
+			return msg;
+		if (!owner_in_origin(p, (size_t)(q - p), origin, olen))
+			return "outside the origin";
+	}
+	rr->owner_len = (size_t)(q - p);
+	if (q == end)
+		return "missing fields (need OWNER TAB TYPE TAB TTL ...)";
+	return NULL;
+}
+
+/* parse_key(rr, end, &field): TYPE[/SETID] and its TAB; *field becomes
+ * "setid" from the '/' on. */
+static const char *
+parse_key(struct rrset *rr, const char *end, const char **field)
+{
+	const char *p = rr->owner + rr->owner_len + 1, *q = p, *msg;
+
+	rr->type = p;
+	if (q < end && *q >= 'A' && *q <= 'Z')
+		while (q < end && (cls[(unsigned char)*q] & C_TYPE))
+			q++;
+	rr->type_len = (size_t)(q - p);
+	if (rr->type_len == 0 || rr->type_len > 16 ||
+	    (q < end && *q != '\t' && *q != '/'))
+		return "not a type mnemonic ([A-Z][A-Z0-9]*)";
+	if (q < end && *q == '/') {
+		*field = "setid";
+		rr->setid = q + 1;
+		if ((msg = scan_setid(q + 1, end, &q)) != NULL)
+			return msg;
+		rr->setid_len = (size_t)(q - rr->setid);
+	}
+	if (q == end)
+		return "missing TTL field";
+	rr->key_len = (size_t)(q - rr->line);
+	return NULL;
+}
+
+/* parse_ttl(rr, end): the TTL, a decimal or '-' (alias). */
+static const char *
+parse_ttl(struct rrset *rr, const char *end)
+{
+	const char *p = rr->line + rr->key_len + 1, *q = p;
+	long long ttl = 0;
+	size_t fl;
+
+	/* digits, at most 11 of them (more is too big anyway) */
+	while (q < end && (cls[(unsigned char)*q] & C_DIGIT) && q - p < 11)
+		ttl = ttl * 10 + (*q++ - '0');
+	if (q == p && q < end && *q == '-')
+		q++;
+	fl = (size_t)(q - p);
+	rr->ttl_text = p;
+	rr->ttl_len = fl;
+	rr->body_off = (size_t)(q - rr->line);
+	if (q < end && *q != '\t')
+		fl = 0;		/* stray octet: fail below */
+	if (fl == 1 && p[0] == '-')
+		rr->ttl = -1;
+	else if (fl > 0 && ttl <= TTL_MAX && (fl == 1 || p[0] != '0'))
+		rr->ttl = (long)ttl;
+	else
+		return q == p && (q == end || *q == '\t') ? "empty field" :
+		    "not a decimal 0..2147483647 without leading zeros, nor "
+		    "'-'";
+	return NULL;
+}
+
+/* check_record(rr, p, fl): record P (FL bytes) may follow those before
+ * it: no @ field yet, and in strictly increasing byte order. */
+static const char *
+check_record(const struct rrset *rr, const char *p, size_t fl)
+{
+	size_t n;
+	int c;
+
+	if (rr->r53 != NULL || rr->raw != NULL)
+		return "RDATA after an @ field";
+	if (rr->nrdata == 0)
+		return NULL;
+	n = rr->nrdata - 1;
+	c = key_cmp(rr->rdata[n], rr->rdata_len[n], p, fl);
+	if (c >= 0)
+		return c == 0 ? "duplicate record" :
+		    "records not in byte order";
+	return NULL;
+}
+
+/*
+ * parse_records(rr, end, &field, &msg): the RDATA, @r53 and @raw fields
+ * after the TTL.  Returns 0, or -1 with *msg and *field set (*field NULL
+ * for "rdata N", the record being read), or -1 with *msg NULL when out
+ * of memory (logged here: there is no field to blame).
+ */
+static int
+parse_records(struct rrset *rr, const char *end, const char **field,
+    const char **msg)
+{
+	const char *p, *q = rr->line + rr->body_off;
+	size_t fl;
+
+	while (q < end) {
+		p = q + 1;
+		*field = NULL;
+		if ((*msg = scan_text(p, end, &q)) != NULL) {
+			if (p < end && p[0] == '@')
+				*field = "@field";
+			return -1;
+		}
+		fl = (size_t)(q - p);
+		if (p[0] == '@') {
+			*msg = parse_at(rr, p, fl, rr->line, field);
+			if (*msg != NULL)
+				return -1;
+			continue;
+		}
+		if ((*msg = check_record(rr, p, fl)) != NULL)
+			return -1;
+		if (rr->nrdata == rr->rdata_cap && rr_grow(rr) == -1) {
+			log_msg("out of memory");
+			return -1;
+		}
+		rr->rdata[rr->nrdata] = p;
+		rr->rdata_len[rr->nrdata] = fl;
+		rr->nrdata++;
+	}
+	return 0;
+}
+
+/* check_complete(rr, &field): the fields the TTL asks for are there: an
+ * alias ('-') has @r53 and no RDATA, others RDATA or @raw. */
+static const char *
+check_complete(struct rrset *rr, const char **field)
+{
+	if (rr->ttl == -1) {
+		*field = "ttl";
+		if (rr->nrdata > 0)
+			return "'-' (alias) with RDATA";
+		if (rr->r53 == NULL)
+			return "'-' (alias) without @r53";
+	} else if (rr->nrdata == 0 && rr->raw == NULL) {
+		*field = "rdata 1";
+		return "missing (an RRset needs at least one record, or @raw)";
+	} else if (rr->nrdata == 0) {
+		/* An unconverted Route 53 RRset (SPEC 2.2): its stored values
+		 * are its content, so two dumps of it compare by them and no
+		 * RRset with RDATA ever equals it. */
+		rr->cmp_len = rr->len;
+	}
+	return NULL;
+}
+
+/*
  * parse_line(line, len, rr, origin, olen, same, file, lineno): split and
  * check one RRset line.  ORIGIN NULL skips the origin check.  SAME: the
  * first SAME bytes of the line are a known-good "OWNER TAB" (the owner of
@@ -518,10 +704,8 @@ static int
 parse_line(const char *line, size_t len, struct rrset *rr, const char *origin,
     size_t olen, size_t same, const char *file, unsigned long lineno)
 {
-	const char *p = line, *end = line + len, *q;
-	const char *msg = NULL, *field = "owner";
-	size_t n, fl;
-	long long ttl;
+	const char *end = line + len, *msg;
+	const char *field;	/* named in the message; NULL: "rdata N" */
 	char fbuf[32];
 
 	rr->line = line;
@@ -531,139 +715,22 @@ parse_line(const char *line, size_t len, struct rrset *rr, const char *origin,
 	rr->setid_len = rr->r53_len = rr->raw_len = 0;
 	rr->cmp_len = len;
 
-	/* owner */
-	rr->owner = p;
-	if (same > 0) {
-		q = p + same - 1;
-	} else {
-		if ((msg = scan_name(p, end, &q)) != NULL)
-			goto bad;
-		n = (size_t)(q - p);
-		if (origin != NULL && !(olen == 1 && origin[0] == '.') &&
-		    (n < olen || memcmp(q - olen, origin, olen) != 0 ||
-		    (n > olen && q[-(long)olen - 1] != '.'))) {
-			msg = "outside the origin";
-			goto bad;
-		}
-	}
-	rr->owner_len = (size_t)(q - p);
-	if (q == end) {
-		msg = "missing fields (need OWNER TAB TYPE TAB TTL ...)";
+	field = "owner";
+	if ((msg = parse_owner(rr, end, origin, olen, same)) != NULL)
 		goto bad;
-	}
-
-	/* type[/setid] */
 	field = "type";
-	p = q + 1;
-	rr->type = p;
-	q = p;
-	if (q < end && *q >= 'A' && *q <= 'Z')
-		while (q < end && (cls[(unsigned char)*q] & C_TYPE))
-			q++;
-	rr->type_len = (size_t)(q - p);
-	if (rr->type_len == 0 || rr->type_len > 16 ||
-	    (q < end && *q != '\t' && *q != '/')) {
-		msg = "not a type mnemonic ([A-Z][A-Z0-9]*)";
+	if ((msg = parse_key(rr, end, &field)) != NULL)
 		goto bad;
-	}
-	if (q < end && *q == '/') {
-		field = "setid";
-		rr->setid = q + 1;
-		if ((msg = scan_setid(q + 1, end, &q)) != NULL)
-			goto bad;
-		rr->setid_len = (size_t)(q - rr->setid);
-	}
-	if (q == end) {
-		msg = "missing TTL field";
-		goto bad;
-	}
-	rr->key_len = (size_t)(q - line);
-
-	/* ttl */
 	field = "ttl";
-	p = q + 1;
-	q = p;
-	ttl = 0;
-	/* digits, at most 11 of them (more is too big anyway) */
-	while (q < end && (cls[(unsigned char)*q] & C_DIGIT) && q - p < 11)
-		ttl = ttl * 10 + (*q++ - '0');
-	if (q == p && q < end && *q == '-')
-		q++;
-	fl = (size_t)(q - p);
-	rr->ttl_text = p;
-	rr->ttl_len = fl;
-	rr->body_off = (size_t)(q - line);
-	if (q < end && *q != '\t')
-		fl = 0;		/* stray octet: fail below */
-	if (fl == 1 && p[0] == '-')
-		rr->ttl = -1;
-	else if (fl > 0 && ttl <= TTL_MAX && (fl == 1 || p[0] != '0'))
-		rr->ttl = (long)ttl;
-	else {
-		msg = q == p && (q == end || *q == '\t') ? "empty field" :
-		    "not a decimal 0..2147483647 without leading zeros, nor "
-		    "'-'";
+	if ((msg = parse_ttl(rr, end)) != NULL)
+		goto bad;
+	if (parse_records(rr, end, &field, &msg) == -1) {
+		if (msg == NULL)
+			return -1;	/* out of memory, logged */
 		goto bad;
 	}
-
-	/* rdata..., @r53, @raw */
-	while (q < end) {
-		p = q + 1;
-		field = NULL;	/* "rdata N", formatted at bad: */
-		if ((msg = scan_text(p, end, &q)) != NULL) {
-			if (p < end && p[0] == '@')
-				field = "@field";
-			goto bad;
-		}
-		fl = (size_t)(q - p);
-		if (p[0] == '@') {
-			if ((msg = parse_at(rr, p, fl, line, &field)) != NULL)
-				goto bad;
-			continue;
-		}
-		if (rr->r53 != NULL || rr->raw != NULL) {
-			msg = "RDATA after an @ field";
-			goto bad;
-		}
-		if (rr->nrdata > 0) {
-			int c;
-
-			n = rr->nrdata - 1;
-			c = key_cmp(rr->rdata[n], rr->rdata_len[n], p, fl);
-			if (c >= 0) {
-				msg = c == 0 ? "duplicate record" :
-				    "records not in byte order";
-				goto bad;
-			}
-		}
-		if (rr->nrdata == rr->rdata_cap && rr_grow(rr) == -1) {
-			log_msg("out of memory");
-			return -1;
-		}
-		rr->rdata[rr->nrdata] = p;
-		rr->rdata_len[rr->nrdata] = fl;
-		rr->nrdata++;
-	}
-	if (rr->ttl == -1) {
-		field = "ttl";
-		if (rr->nrdata > 0) {
-			msg = "'-' (alias) with RDATA";
-			goto bad;
-		}
-		if (rr->r53 == NULL) {
-			msg = "'-' (alias) without @r53";
-			goto bad;
-		}
-	} else if (rr->nrdata == 0 && rr->raw == NULL) {
-		field = "rdata 1";
-		msg = "missing (an RRset needs at least one record, or @raw)";
+	if ((msg = check_complete(rr, &field)) != NULL)
 		goto bad;
-	} else if (rr->nrdata == 0) {
-		/* An unconverted Route 53 RRset (SPEC 2.2): its stored values
-		 * are its content, so two dumps of it compare by them and no
-		 * RRset with RDATA ever equals it. */
-		rr->cmp_len = len;
-	}
 	return 0;
 bad:
 	if (field == NULL) {
