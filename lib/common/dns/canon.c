@@ -592,6 +592,99 @@ svc_keyname(struct canon_buf *b, unsigned long key)
 	return cb_uint(b, key);
 }
 
+/*
+ * The value printers of svc_value for the keys whose values are lists or
+ * opaque octets.  Each writes "=VALUE" and returns CF_OK, CF_RAW if the
+ * value is malformed for its key or has no simple form, or CF_NOMEM.
+ */
+
+/* svc_mandatory(b, v, n): key 0, a list of keys. */
+static int
+svc_mandatory(struct canon_buf *b, const uint8_t *v, size_t n)
+{
+	size_t i;
+
+	if (n == 0 || n % 2 != 0)
+		return CF_RAW;
+	/* RFC 9460 8: strictly increasing, never "mandatory" itself
+	 * (a parser sorts the list, so another order is not text) */
+	for (i = 0; i < n; i += 2)
+		if (be16(v + i) == 0 ||
+		    (i > 0 && be16(v + i) <= be16(v + i - 2)))
+			return CF_RAW;
+	for (i = 0; i < n; i += 2) {
+		if (cb_putc(b, i == 0 ? '=' : ',') == -1 ||
+		    svc_keyname(b, be16(v + i)) == -1)
+			return CF_NOMEM;
+	}
+	return CF_OK;
+}
+
+/* svc_alpn(b, v, n): key 1, a list of length-prefixed protocol ids. */
+static int
+svc_alpn(struct canon_buf *b, const uint8_t *v, size_t n)
+{
+	size_t i, j, l;
+
+	if (n == 0)
+		return CF_RAW;
+	for (i = 0; i < n;) {
+		l = v[i];
+		if (l == 0 || i + 1 + l > n)
+			return CF_RAW;
+		for (j = 0; j < l; j++)
+			if (!svc_plain(v[i + 1 + j], 1))
+				return CF_RAW;
+		if (cb_putc(b, i == 0 ? '=' : ',') == -1 ||
+		    cb_put(b, (const char *)v + i + 1, l) == -1)
+			return CF_NOMEM;
+		i += 1 + l;
+	}
+	return CF_OK;
+}
+
+/* svc_hints(b, v, n, step): keys 4 and 6, a list of IPv4 (STEP 4) or
+ * IPv6 (STEP 16) addresses. */
+static int
+svc_hints(struct canon_buf *b, const uint8_t *v, size_t n, size_t step)
+{
+	size_t i;
+
+	if (n == 0 || n % step != 0)
+		return CF_RAW;
+	for (i = 0; i < n; i += step) {
+		if (cb_putc(b, i == 0 ? '=' : ',') == -1 ||
+		    (step == 4 ? cb_ipv4(b, v + i) : cb_ipv6(b, v + i)) == -1)
+			return CF_NOMEM;
+	}
+	return CF_OK;
+}
+
+/* svc_opaque(b, v, n): keyNNNNN, plain octets raw, others as \DDD;
+ * nothing at all for an empty value. */
+static int
+svc_opaque(struct canon_buf *b, const uint8_t *v, size_t n)
+{
+	size_t i;
+	char tmp[4];
+
+	if (n == 0)
+		return CF_OK;
+	if (cb_putc(b, '=') == -1)
+		return CF_NOMEM;
+	for (i = 0; i < n; i++) {
+		if (svc_plain(v[i], 0)) {
+			if (cb_putc(b, (char)v[i]) == -1)
+				return CF_NOMEM;
+			continue;
+		}
+		esc3(tmp, v[i], 10);
+		if (cb_put(b, tmp, sizeof(tmp)) == -1)
+			return CF_NOMEM;
+	}
+	return CF_OK;
+}
+
 /* svc_value(b, key, v, n): "=VALUE" (or nothing) of one SvcParam.
  * CF_RAW if the value is malformed for its key or cannot be written in
  * the simple forms of SPEC 4.1. */
@@ -599,41 +692,11 @@ static int
 svc_value(struct canon_buf *b, unsigned long key, const uint8_t *v,
     size_t n)
 {
-	size_t i;
-
 	switch (key) {
-	case 0:		/* mandatory: key list */
-		if (n == 0 || n % 2 != 0)
-			return CF_RAW;
-		/* RFC 9460 8: strictly increasing, never "mandatory" itself
-		 * (a parser sorts the list, so another order is not text) */
-		for (i = 0; i < n; i += 2)
-			if (be16(v + i) == 0 ||
-			    (i > 0 && be16(v + i) <= be16(v + i - 2)))
-				return CF_RAW;
-		for (i = 0; i < n; i += 2) {
-			if (cb_putc(b, i == 0 ? '=' : ',') == -1 ||
-			    svc_keyname(b, be16(v + i)) == -1)
-				return CF_NOMEM;
-		}
-		return CF_OK;
-	case 1:		/* alpn: list of length-prefixed ids */
-		if (n == 0)
-			return CF_RAW;
-		for (i = 0; i < n;) {
-			size_t l = v[i], j;
-
-			if (l == 0 || i + 1 + l > n)
-				return CF_RAW;
-			for (j = 0; j < l; j++)
-				if (!svc_plain(v[i + 1 + j], 1))
-					return CF_RAW;
-			if (cb_putc(b, i == 0 ? '=' : ',') == -1 ||
-			    cb_put(b, (const char *)v + i + 1, l) == -1)
-				return CF_NOMEM;
-			i += 1 + l;
-		}
-		return CF_OK;
+	case 0:		/* mandatory */
+		return svc_mandatory(b, v, n);
+	case 1:		/* alpn */
+		return svc_alpn(b, v, n);
 	case 2:		/* no-default-alpn: empty */
 		return n == 0 ? CF_OK : CF_RAW;
 	case 3:		/* port */
@@ -643,44 +706,17 @@ svc_value(struct canon_buf *b, unsigned long key, const uint8_t *v,
 			return CF_NOMEM;
 		return CF_OK;
 	case 4:		/* ipv4hint */
-	case 6:		/* ipv6hint */
-	{
-		size_t step = key == 4 ? 4 : 16;
-
-		if (n == 0 || n % step != 0)
-			return CF_RAW;
-		for (i = 0; i < n; i += step) {
-			if (cb_putc(b, i == 0 ? '=' : ',') == -1 ||
-			    (key == 4 ? cb_ipv4(b, v + i) :
-			    cb_ipv6(b, v + i)) == -1)
-				return CF_NOMEM;
-		}
-		return CF_OK;
-	}
+		return svc_hints(b, v, n, 4);
 	case 5:		/* ech: base64 */
 		if (n == 0)
 			return CF_RAW;
 		if (cb_putc(b, '=') == -1 || cb_b64(b, v, n) == -1)
 			return CF_NOMEM;
 		return CF_OK;
-	default:	/* keyNNNNN: raw plain octets, else \DDD */
-		if (n == 0)
-			return CF_OK;
-		if (cb_putc(b, '=') == -1)
-			return CF_NOMEM;
-		for (i = 0; i < n; i++) {
-			char tmp[4];
-
-			if (svc_plain(v[i], 0)) {
-				if (cb_putc(b, (char)v[i]) == -1)
-					return CF_NOMEM;
-				continue;
-			}
-			esc3(tmp, v[i], 10);
-			if (cb_put(b, tmp, sizeof(tmp)) == -1)
-				return CF_NOMEM;
-		}
-		return CF_OK;
+	case 6:		/* ipv6hint */
+		return svc_hints(b, v, n, 16);
+	default:	/* keyNNNNN */
+		return svc_opaque(b, v, n);
 	}
 }
 
