@@ -38,6 +38,26 @@ struct req {
 	size_t bodylen;
 };
 
+/* What the command line asks for (the options at the top of the file). */
+struct opts {
+	const char *what;	/* creq, sts, authz or sreq */
+	const char *file;	/* REQFILE */
+	const char *region;
+	const char *service;
+	const char *date;	/* NULL: the request's X-Amz-Date */
+	const char *token;	/* NULL: no X-Amz-Security-Token */
+	int normalize;
+	int sign_body;
+	int token_unsigned;
+};
+
+/* The three results of signing, malloc'd. */
+struct signed_req {
+	char *creq;		/* canonical request */
+	char *sts;		/* string to sign */
+	char *authz;		/* Authorization value */
+};
+
 static char *
 slurp(const char *file, size_t *len)
 {
@@ -141,96 +161,154 @@ usage(void)
 	    " [--token-env VAR] [--token-unsigned]");
 }
 
-int
-main(int argc, char **argv)
+/* parse_args(argc, argv, o): fill O from the command line; dies with the
+ * usage on anything else.  WHAT is checked only when printing. */
+static void
+parse_args(int argc, char **argv, struct opts *o)
 {
-	struct req r;
-	struct sigv4_request sr;
-	const char *what, *region = "us-east-1", *service = "service";
-	const char *date = NULL, *akid, *secret, *token = NULL;
-	char *creq = NULL, *sts = NULL, *authz = NULL, bodyhash[65];
-	size_t len, i;
-	int normalize = 1, sign_body = 0, token_unsigned = 0, a;
+	int a;
 
-	log_init(argv[0]);
-	memset(&r, 0, sizeof(r));
 	if (argc < 3)
 		usage();
-	what = argv[1];
+	memset(o, 0, sizeof(*o));
+	o->what = argv[1];
+	o->file = argv[2];
+	o->region = "us-east-1";
+	o->service = "service";
+	o->normalize = 1;
 	for (a = 3; a < argc; a++) {
 		if (strcmp(argv[a], "--region") == 0 && a + 1 < argc)
-			region = argv[++a];
+			o->region = argv[++a];
 		else if (strcmp(argv[a], "--service") == 0 && a + 1 < argc)
-			service = argv[++a];
+			o->service = argv[++a];
 		else if (strcmp(argv[a], "--date") == 0 && a + 1 < argc)
-			date = argv[++a];
+			o->date = argv[++a];
 		else if (strcmp(argv[a], "--token-env") == 0 && a + 1 < argc)
-			token = getenv(argv[++a]);
+			o->token = getenv(argv[++a]);
 		else if (strcmp(argv[a], "--no-normalize") == 0)
-			normalize = 0;
+			o->normalize = 0;
 		else if (strcmp(argv[a], "--sign-body") == 0)
-			sign_body = 1;
+			o->sign_body = 1;
 		else if (strcmp(argv[a], "--token-unsigned") == 0)
-			token_unsigned = 1;
+			o->token_unsigned = 1;
 		else
 			usage();
 	}
+}
+
+/* add_header(r, name, value): append a header to sign, unless the table
+ * is full (a request of MAXH headers then goes as it is). */
+static void
+add_header(struct req *r, const char *name, const char *value)
+{
+	if (r->nh == MAXH)
+		return;
+	r->h[r->nh].name = name;
+	r->h[r->nh].value = value;
+	r->nh++;
+}
+
+/* request_date(r, o): the date to sign with: --date, which the request
+ * then also carries as X-Amz-Date, else the request's own X-Amz-Date. */
+static const char *
+request_date(struct req *r, const struct opts *o)
+{
+	const char *date = o->date;
+
+	if (date == NULL)
+		date = find_header(r, "X-Amz-Date");
+	else if (find_header(r, "X-Amz-Date") == NULL)
+		add_header(r, "X-Amz-Date", date);
+	if (date == NULL)
+		log_die(3, "no --date and no X-Amz-Date header");
+	return date;
+}
+
+/* add_option_headers(r, o, bodyhash): the headers --sign-body and
+ * --token-env add before signing; BODYHASH holds the body's hash. */
+static void
+add_option_headers(struct req *r, const struct opts *o, char bodyhash[65])
+{
+	if (o->sign_body) {
+		sigv4_sha256_hex(r->body, r->bodylen, bodyhash);
+		add_header(r, "X-Amz-Content-Sha256", bodyhash);
+	}
+	if (o->token != NULL && !o->token_unsigned)
+		add_header(r, "X-Amz-Security-Token", o->token);
+}
+
+/* sign_request(r, o, date, akid, secret, s): sign R; dies on failure. */
+static void
+sign_request(const struct req *r, const struct opts *o, const char *date,
+    const char *akid, const char *secret, struct signed_req *s)
+{
+	const struct sigv4_request sr = {
+		.method = r->method, .path = r->path, .query = r->query,
+		.headers = r->h, .nheaders = r->nh,
+		.body = r->body, .bodylen = r->bodylen,
+		.normalize_path = o->normalize
+	};
+
+	if ((s->creq = sigv4_canonical_request(&sr, NULL)) == NULL ||
+	    (s->sts = sigv4_string_to_sign(date, o->region, o->service,
+	    s->creq)) == NULL ||
+	    (s->authz = sigv4_authorization(&sr, akid, secret, date,
+	    o->region, o->service)) == NULL)
+		log_die(2, "signing failed");
+}
+
+/* print_result(o, r, s): the part WHAT names, without a final newline;
+ * "sreq" prints the headers as sent: the unsigned token goes last. */
+static void
+print_result(const struct opts *o, const struct req *r,
+    const struct signed_req *s)
+{
+	size_t i;
+
+	if (strcmp(o->what, "creq") == 0)
+		fputs(s->creq, stdout);
+	else if (strcmp(o->what, "sts") == 0)
+		fputs(s->sts, stdout);
+	else if (strcmp(o->what, "authz") == 0)
+		fputs(s->authz, stdout);
+	else if (strcmp(o->what, "sreq") == 0) {
+		for (i = 0; i < r->nh; i++)
+			printf("%s:%s\n", r->h[i].name, r->h[i].value);
+		if (o->token != NULL && o->token_unsigned)
+			printf("X-Amz-Security-Token:%s\n", o->token);
+		printf("Authorization: %s", s->authz);
+	} else
+		usage();
+}
+
+int
+main(int argc, char **argv)
+{
+	struct opts o;
+	struct req r;
+	struct signed_req s;
+	const char *akid, *secret, *date;
+	char bodyhash[65];
+	size_t len;
+
+	log_init(argv[0]);
+	memset(&r, 0, sizeof(r));
+	parse_args(argc, argv, &o);
 	akid = getenv("AWS_ACCESS_KEY_ID");
 	secret = getenv("AWS_SECRET_ACCESS_KEY");
 	if (akid == NULL || secret == NULL)
 		log_die(3, "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY needed");
-	if ((r.buf = slurp(argv[2], &len)) == NULL)
-		log_die(2, "%s: cannot read", argv[2]);
+	if ((r.buf = slurp(o.file, &len)) == NULL)
+		log_die(2, "%s: cannot read", o.file);
 	if (parse_req(&r, len))
-		log_die(2, "%s: not a raw HTTP request", argv[2]);
-	/* The date: option, else the request's own X-Amz-Date. */
-	if (date == NULL)
-		date = find_header(&r, "X-Amz-Date");
-	else if (find_header(&r, "X-Amz-Date") == NULL && r.nh < MAXH) {
-		r.h[r.nh].name = "X-Amz-Date";
-		r.h[r.nh++].value = date;
-	}
-	if (date == NULL)
-		log_die(3, "no --date and no X-Amz-Date header");
-	if (sign_body && r.nh < MAXH) {
-		sigv4_sha256_hex(r.body, r.bodylen, bodyhash);
-		r.h[r.nh].name = "X-Amz-Content-Sha256";
-		r.h[r.nh++].value = bodyhash;
-	}
-	if (token != NULL && !token_unsigned && r.nh < MAXH) {
-		r.h[r.nh].name = "X-Amz-Security-Token";
-		r.h[r.nh++].value = token;
-	}
-	sr.method = r.method;
-	sr.path = r.path;
-	sr.query = r.query;
-	sr.headers = r.h;
-	sr.nheaders = r.nh;
-	sr.body = r.body;
-	sr.bodylen = r.bodylen;
-	sr.normalize_path = normalize;
-	if ((creq = sigv4_canonical_request(&sr, NULL)) == NULL ||
-	    (sts = sigv4_string_to_sign(date, region, service, creq)) == NULL ||
-	    (authz = sigv4_authorization(&sr, akid, secret, date, region,
-	    service)) == NULL)
-		log_die(2, "signing failed");
-	if (strcmp(what, "creq") == 0)
-		fputs(creq, stdout);
-	else if (strcmp(what, "sts") == 0)
-		fputs(sts, stdout);
-	else if (strcmp(what, "authz") == 0)
-		fputs(authz, stdout);
-	else if (strcmp(what, "sreq") == 0) {
-		for (i = 0; i < r.nh; i++)
-			printf("%s:%s\n", r.h[i].name, r.h[i].value);
-		if (token != NULL && token_unsigned)
-			printf("X-Amz-Security-Token:%s\n", token);
-		printf("Authorization: %s", authz);
-	} else
-		usage();
-	free(creq);
-	free(sts);
-	free(authz);
+		log_die(2, "%s: not a raw HTTP request", o.file);
+	date = request_date(&r, &o);
+	add_option_headers(&r, &o, bodyhash);
+	sign_request(&r, &o, date, akid, secret, &s);
+	print_result(&o, &r, &s);
+	free(s.creq);
+	free(s.sts);
+	free(s.authz);
 	free(r.buf);
 	return 0;
 }
