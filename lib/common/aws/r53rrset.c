@@ -224,63 +224,73 @@ list_end_rr(struct xp *x, struct listparse *l, const char *text, size_t len)
 	return 0;
 }
 
+/*
+ * Close an extras node: an object if it had children, else its text
+ * exactly as received.  It joins its parent node, or the record set's
+ * extras at the top.
+ */
 static int
-list_end(struct xp *x, const char *name, const char *text, size_t len)
+list_end_extra(struct xp *x, struct listparse *l, const char *text,
+    size_t len)
 {
-	struct listparse *l = x->arg;
-	struct xnode *n;
+	struct xnode *n = &l->xs[--l->nx];
 	json_t *v, *parent;
 
-	if (l->nx > 0 && (size_t)x->depth == l->rr_depth + (size_t)l->nx) {
-		/* Close an extras node: object if it had children, else
-		 * its text exactly as received. */
-		n = &l->xs[--l->nx];
-		v = n->obj != NULL ? n->obj : json_stringn(text, len);
-		if (l->nx > 0)
-			parent = l->xs[l->nx - 1].obj;
-		else {
-			if (l->rr.extras == NULL &&
-			    (l->rr.extras = json_object()) == NULL) {
-				json_decref(v);
-				free(n->name);
-				goto oom;
-			}
-			parent = l->rr.extras;
-		}
-		if (json_add(parent, n->name, v)) {
+	v = n->obj != NULL ? n->obj : json_stringn(text, len);
+	if (l->nx > 0)
+		parent = l->xs[l->nx - 1].obj;
+	else {
+		if (l->rr.extras == NULL &&
+		    (l->rr.extras = json_object()) == NULL) {
+			json_decref(v);
 			free(n->name);
 			goto oom;
 		}
+		parent = l->rr.extras;
+	}
+	if (json_add(parent, n->name, v)) {
 		free(n->name);
-		n->name = NULL;
-		return 0;
+		goto oom;
 	}
-	if (l->in_rr && xp_at(x, RRSET)) {
-		l->in_rr = 0;
-		if (l->rr.name == NULL || l->rr.type == NULL) {
-			xp_fail(x, "ResourceRecordSet without %s",
-			    l->rr.name == NULL ? "Name" : "Type");
-			return -1;
-		}
-		if (l->rr.ttl < 0 && l->rr.nvalues > 0) {
-			xp_fail(x, "ResourceRecordSet %.255s %.16s has records "
-			    "but no TTL", l->rr.name, l->rr.type);
-			return -1;
-		}
-		l->count++;
-		if (l->cb != NULL && l->cb(l->arg, &l->rr) != 0) {
-			x->stopped = 1;
-			return -1;
-		}
-		r53_rrset_clear(&l->rr);
-		return 0;
+	free(n->name);
+	n->name = NULL;
+	return 0;
+oom:
+	xp_fail(x, "out of memory");
+	return -1;
+}
+
+/* A ResourceRecordSet is complete: check it, count it, hand it on. */
+static int
+list_end_rrset(struct xp *x, struct listparse *l)
+{
+	l->in_rr = 0;
+	if (l->rr.name == NULL || l->rr.type == NULL) {
+		xp_fail(x, "ResourceRecordSet without %s",
+		    l->rr.name == NULL ? "Name" : "Type");
+		return -1;
 	}
-	if (l->in_rr) {
-		if (list_end_rr(x, l, text, len))
-			goto oom;
-		return 0;
+	if (l->rr.ttl < 0 && l->rr.nvalues > 0) {
+		xp_fail(x, "ResourceRecordSet %.255s %.16s has records "
+		    "but no TTL", l->rr.name, l->rr.type);
+		return -1;
 	}
-	(void)name;
+	l->count++;
+	if (l->cb != NULL && l->cb(l->arg, &l->rr) != 0) {
+		x->stopped = 1;
+		return -1;
+	}
+	r53_rrset_clear(&l->rr);
+	return 0;
+}
+
+/* The page's own fields: IsTruncated and where the next page starts. */
+static int
+list_end_page(struct xp *x, struct listparse *l, const char *text,
+    size_t len)
+{
+	char **next_field = NULL;
+
 	if (xp_at(x, LRRS "/IsTruncated")) {
 		if (len == 4 && memcmp(text, "true", 4) == 0)
 			l->next->truncated = 1;
@@ -289,23 +299,39 @@ list_end(struct xp *x, const char *name, const char *text, size_t len)
 			return -1;
 		}
 		l->truncated_seen = 1;
-	} else if (xp_at(x, LRRS "/NextRecordName")) {
-		free(l->next->name);
-		if ((l->next->name = strndup(text, len)) == NULL)
-			goto oom;
-	} else if (xp_at(x, LRRS "/NextRecordType")) {
-		free(l->next->type);
-		if ((l->next->type = strndup(text, len)) == NULL)
-			goto oom;
-	} else if (xp_at(x, LRRS "/NextRecordIdentifier")) {
-		free(l->next->identifier);
-		if ((l->next->identifier = strndup(text, len)) == NULL)
-			goto oom;
+	} else if (xp_at(x, LRRS "/NextRecordName"))
+		next_field = &l->next->name;
+	else if (xp_at(x, LRRS "/NextRecordType"))
+		next_field = &l->next->type;
+	else if (xp_at(x, LRRS "/NextRecordIdentifier"))
+		next_field = &l->next->identifier;
+	if (next_field == NULL)
+		return 0;
+	free(*next_field);
+	if ((*next_field = strndup(text, len)) == NULL) {
+		xp_fail(x, "out of memory");
+		return -1;
 	}
 	return 0;
-oom:
-	xp_fail(x, "out of memory");
-	return -1;
+}
+
+static int
+list_end(struct xp *x, const char *name, const char *text, size_t len)
+{
+	struct listparse *l = x->arg;
+
+	(void)name;
+	if (l->nx > 0 && (size_t)x->depth == l->rr_depth + (size_t)l->nx)
+		return list_end_extra(x, l, text, len);
+	if (l->in_rr && xp_at(x, RRSET))
+		return list_end_rrset(x, l);
+	if (!l->in_rr)
+		return list_end_page(x, l, text, len);
+	if (list_end_rr(x, l, text, len)) {
+		xp_fail(x, "out of memory");
+		return -1;
+	}
+	return 0;
 }
 
 static void
