@@ -270,35 +270,34 @@ code_in(const char *code, const char *const *list)
 	return 0;
 }
 
+/* Error codes by the status they give (the HTTP status decides the
+ * rest). */
+static const char *const notfound_codes[] = { "NoSuchHostedZone",
+    "NoSuchChange", "HostedZoneNotFound", NULL };
+static const char *const auth_codes[] = { "AccessDenied",
+    "AccessDeniedException", "InvalidClientTokenId",
+    "SignatureDoesNotMatch", "IncompleteSignature", "ExpiredToken",
+    "ExpiredTokenException", "UnrecognizedClientException",
+    "MissingAuthenticationToken", "InvalidSignatureException",
+    "AuthFailure", "InvalidAccessKeyId", NULL };
+static const char *const throttle_codes[] = { "Throttling",
+    "ThrottlingException", "PriorRequestNotComplete",
+    "RequestLimitExceeded", NULL };
+
 /*
- * Turn an HTTP error answer into err and a status.  what names the call
- * for the message.
+ * Read r's body into err (code, messages, request id) if it is a Route 53
+ * error document: 1 if it was, else 0 with err cleared.  Either way err
+ * gets the HTTP status, and the header's request id if it has none.
  */
 static int
-error_answer(const char *what, struct awshttp_resp *r, struct r53_error *err)
+error_doc_read(const char *what, const struct awshttp_resp *r,
+    struct r53_error *err)
 {
-	static const char *const notfound[] = { "NoSuchHostedZone",
-	    "NoSuchChange", "HostedZoneNotFound", NULL };
-	static const char *const auth[] = { "AccessDenied",
-	    "AccessDeniedException", "InvalidClientTokenId",
-	    "SignatureDoesNotMatch", "IncompleteSignature", "ExpiredToken",
-	    "ExpiredTokenException", "UnrecognizedClientException",
-	    "MissingAuthenticationToken", "InvalidSignatureException",
-	    "AuthFailure", "InvalidAccessKeyId", NULL };
-	static const char *const throttle[] = { "Throttling",
-	    "ThrottlingException", "PriorRequestNotComplete",
-	    "RequestLimitExceeded", NULL };
-	struct r53_error tmp;
 	struct errdoc d;
 	struct xp x;
-	struct sbuf m = { 0 };
 	char ebuf[256];
-	size_t i;
-	int status, isxml = 0;
+	int isxml = 0;
 
-	memset(&tmp, 0, sizeof(tmp));
-	if (err == NULL)
-		err = &tmp;
 	r53_error_clear(err);
 	err->http_status = r->status;
 	memset(&x, 0, sizeof(x));
@@ -319,18 +318,32 @@ error_answer(const char *what, struct awshttp_resp *r, struct r53_error *err)
 	}
 	if (err->request_id == NULL && r->request_id != NULL)
 		err->request_id = strdup(r->request_id);
-	/* Status from the code, then from the HTTP status. */
-	if (code_in(err->code, notfound))
-		status = R53_NOTFOUND;
-	else if (code_in(err->code, auth) || r->status == 401 ||
-	    r->status == 403)
-		status = R53_AUTH;
-	else if (code_in(err->code, throttle) || r->status == 429 ||
-	    r->status >= 500)
-		status = R53_FAILED;
-	else
-		status = R53_REJECTED;
-	/* One line for humans: every message kept. */
+	return isxml;
+}
+
+/* The status of an error answer: from its code, then its HTTP status. */
+static int
+error_status(const struct r53_error *err, long http_status)
+{
+	if (code_in(err->code, notfound_codes))
+		return R53_NOTFOUND;
+	if (code_in(err->code, auth_codes) || http_status == 401 ||
+	    http_status == 403)
+		return R53_AUTH;
+	if (code_in(err->code, throttle_codes) || http_status == 429 ||
+	    http_status >= 500)
+		return R53_FAILED;
+	return R53_REJECTED;
+}
+
+/* One line for humans into err->message: every message kept. */
+static void
+error_message(const char *what, const struct awshttp_resp *r, int isxml,
+    int status, struct r53_error *err)
+{
+	struct sbuf m = { 0 };
+	size_t i;
+
 	sbuf_fmt(&m, "%s: ", what);
 	if (!isxml) {
 		sbuf_fmt(&m, "HTTP %ld with %s", r->status, r->len == 0 ?
@@ -347,7 +360,7 @@ error_answer(const char *what, struct awshttp_resp *r, struct r53_error *err)
 			sbuf_fmt(&m, ", request id %.100s", err->request_id);
 		sbuf_str(&m, ")");
 	}
-	if (status == R53_FAILED && code_in(err->code, throttle))
+	if (status == R53_FAILED && code_in(err->code, throttle_codes))
 		sbuf_str(&m, "; still throttled after all retries");
 	if (m.oom) {
 		free(m.s);
@@ -355,6 +368,24 @@ error_answer(const char *what, struct awshttp_resp *r, struct r53_error *err)
 	}
 	free(err->message);
 	err->message = m.s != NULL ? m.s : strdup("out of memory");
+}
+
+/*
+ * Turn an HTTP error answer into err and a status.  what names the call
+ * for the message.
+ */
+static int
+error_answer(const char *what, struct awshttp_resp *r, struct r53_error *err)
+{
+	struct r53_error tmp;
+	int status, isxml;
+
+	memset(&tmp, 0, sizeof(tmp));
+	if (err == NULL)
+		err = &tmp;
+	isxml = error_doc_read(what, r, err);
+	status = error_status(err, r->status);
+	error_message(what, r, isxml, status, err);
 	r53_error_clear(&tmp);
 	return status;
 }
