@@ -365,6 +365,7 @@ zones_by_name(struct r53_client *c, const char *want, struct zonelist *out,
 		r53_query_add(&q, "maxitems", "100");
 		if (q.oom) {
 			r53_err_set(err, "out of memory");
+			rc = R53_FAILED;
 			goto done;
 		}
 		memset(&x, 0, sizeof(x));
