@@ -343,79 +343,123 @@ zonelist_clear(struct zonelist *zl)
 	memset(zl, 0, sizeof(*zl));
 }
 
+/* 1 if name normalises to want, 0 if not, -1 out of memory. */
+static int
+zone_name_is(const char *name, const char *want)
+{
+	char *nn;
+	int same;
+
+	if ((nn = norm_name(name)) == NULL)
+		return -1;
+	same = strcmp(nn, want) == 0;
+	free(nn);
+	return same;
+}
+
+/*
+ * One ListHostedZonesByName page, from dnsname (and hzid, NULL at the
+ * first page), into zl; q is the query buffer the pages share.  A status;
+ * on failure zl is left empty.
+ */
+static int
+zones_page(struct r53_client *c, const char *dnsname, const char *hzid,
+    struct sbuf *q, struct zonelist *zl, struct r53_error *err)
+{
+	struct xp x;
+	int rc;
+
+	memset(zl, 0, sizeof(*zl));
+	q->len = 0;
+	r53_query_add(q, "dnsname", dnsname);
+	r53_query_add(q, "hostedzoneid", hzid);
+	r53_query_add(q, "maxitems", "100");
+	if (q->oom) {
+		r53_err_set(err, "out of memory");
+		return R53_FAILED;
+	}
+	memset(&x, 0, sizeof(x));
+	x.root = "ListHostedZonesByNameResponse";
+	x.on_start = zl_start;
+	x.on_end = zl_end;
+	x.arg = zl;
+	c->st.other_calls++;
+	rc = r53_call(c, "ListHostedZonesByName", "GET",
+	    API "/hostedzonesbyname", q->s, NULL, 0, 1, &x, err);
+	if (rc == R53_OK && !zl->truncated_seen) {
+		r53_err_set(err, "ListHostedZonesByName: malformed answer: "
+		    "no IsTruncated");
+		rc = R53_FAILED;
+	}
+	if (rc != R53_OK)
+		zonelist_clear(zl);
+	return rc;
+}
+
+/* Move the zones of page zl named exactly want to the end of out; 0, or
+ * -1 out of memory. */
+static int
+zones_take_matches(struct zonelist *zl, const char *want,
+    struct zonelist *out)
+{
+	struct r53_zone *nz;
+	size_t i;
+	int same;
+
+	for (i = 0; i < zl->n; i++) {
+		if ((same = zone_name_is(zl->z[i].name, want)) < 0)
+			return -1;
+		if (!same)
+			continue;
+		if ((nz = realloc(out->z, (out->n + 1) * sizeof(*nz))) == NULL)
+			return -1;
+		out->z = nz;
+		out->z[out->n++] = zl->z[i];
+		memset(&zl->z[i], 0, sizeof(zl->z[i]));
+	}
+	return 0;
+}
+
+/*
+ * Whether zones named want go on after page zl: 1 yes, 0 no, -1 out of
+ * memory.  The list is sorted by name, so the first other name ends the
+ * search.
+ */
+static int
+zones_continue(const struct zonelist *zl, const char *want)
+{
+	if (!zl->truncated || zl->next_name == NULL || zl->next_id == NULL)
+		return 0;
+	return zone_name_is(zl->next_name, want);
+}
+
 /* Every zone named exactly `want` (normalised), all pages. */
 static int
 zones_by_name(struct r53_client *c, const char *want, struct zonelist *out,
     struct r53_error *err)
 {
 	struct zonelist zl;
-	struct xp x;
 	struct sbuf q = { 0 };
-	char *dnsname = NULL, *hzid = NULL, *nn;
-	struct r53_zone *nz;
-	size_t i;
-	int pages, rc = R53_FAILED;
+	char *dnsname = NULL, *hzid = NULL;
+	int pages, more, rc;
 
 	memset(out, 0, sizeof(*out));
 	for (pages = 0; pages < MAX_ZONE_PAGES; pages++) {
-		memset(&zl, 0, sizeof(zl));
-		q.len = 0;
-		r53_query_add(&q, "dnsname", dnsname != NULL ? dnsname : want);
-		r53_query_add(&q, "hostedzoneid", hzid);
-		r53_query_add(&q, "maxitems", "100");
-		if (q.oom) {
-			r53_err_set(err, "out of memory");
-			rc = R53_FAILED;
+		rc = zones_page(c, dnsname != NULL ? dnsname : want, hzid, &q,
+		    &zl, err);
+		if (rc != R53_OK)
 			goto done;
-		}
-		memset(&x, 0, sizeof(x));
-		x.root = "ListHostedZonesByNameResponse";
-		x.on_start = zl_start;
-		x.on_end = zl_end;
-		x.arg = &zl;
-		c->st.other_calls++;
-		rc = r53_call(c, "ListHostedZonesByName", "GET",
-		    API "/hostedzonesbyname", q.s, NULL, 0, 1, &x, err);
-		if (rc == R53_OK && !zl.truncated_seen) {
-			r53_err_set(err, "ListHostedZonesByName: malformed answer: "
-			    "no IsTruncated");
-			rc = R53_FAILED;
-		}
-		if (rc != R53_OK) {
-			zonelist_clear(&zl);
-			goto done;
-		}
-		/* Keep exact matches; the list is sorted by name, so the
-		 * first other name ends the search. */
-		for (i = 0; i < zl.n; i++) {
-			if ((nn = norm_name(zl.z[i].name)) == NULL)
-				goto oom;
-			if (strcmp(nn, want) == 0) {
-				if ((nz = realloc(out->z, (out->n + 1) *
-				    sizeof(*nz))) == NULL) {
-					free(nn);
-					goto oom;
-				}
-				out->z = nz;
-				out->z[out->n++] = zl.z[i];
-				memset(&zl.z[i], 0, sizeof(zl.z[i]));
-			}
-			free(nn);
-		}
 		free(dnsname);
 		free(hzid);
 		dnsname = hzid = NULL;
-		nn = NULL;
-		if (zl.truncated && zl.next_name != NULL && zl.next_id != NULL &&
-		    (nn = norm_name(zl.next_name)) == NULL)
+		if (zones_take_matches(&zl, want, out) ||
+		    (more = zones_continue(&zl, want)) < 0)
 			goto oom;
-		if (nn == NULL || strcmp(nn, want) != 0) {
-			free(nn);
+		if (!more) {
 			zonelist_clear(&zl);
-			rc = R53_OK;
 			goto done;
 		}
-		free(nn);
+		/* The next page starts where this one says. */
 		dnsname = zl.next_name;
 		hzid = zl.next_id;
 		zl.next_name = zl.next_id = NULL;
