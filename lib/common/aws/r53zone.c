@@ -510,21 +510,145 @@ describe_zone(struct sbuf *b, const struct r53_zone *z)
 	sbuf_str(b, ")");
 }
 
+/* Whether a zone's visibility is the one asked for. */
+static int
+zone_vis_ok(const struct r53_zone *z, enum r53_visibility vis)
+{
+	return !((vis == R53_VIS_PUBLIC && z->private_zone) ||
+	    (vis == R53_VIS_PRIVATE && !z->private_zone));
+}
+
+/* The zone of a given id, if it also fits vis and vpc_id: options that
+ * contradict the zone are an error too. */
+static int
+resolve_by_id(struct r53_client *c, const char *id, enum r53_visibility vis,
+    const char *vpc_id, struct r53_zone *out, struct r53_error *err)
+{
+	struct sbuf m = { 0 };
+	int rc;
+
+	if ((rc = r53_get_hosted_zone(c, id, out, err)) != R53_OK)
+		return rc;
+	if (zone_vis_ok(out, vis) && (vpc_id == NULL || has_vpc(out, vpc_id)))
+		return R53_OK;
+	describe_zone(&m, out);
+	r53_err_set(err, "hosted zone %s does not match the selection "
+	    "(%s%s%s)", m.s ? m.s : out->id,
+	    vis == R53_VIS_PUBLIC ? "--public" : "--private",
+	    vpc_id ? " --vpc-id " : "", vpc_id ? vpc_id : "");
+	free(m.s);
+	r53_zone_clear(out);
+	return R53_NOTFOUND;
+}
+
+/*
+ * Keep the zones of zl that fit vis and vpc_id, in order.  Private zones
+ * need GetHostedZone for their VPCs; each is replaced by that full copy.
+ */
+static int
+resolve_filter(struct r53_client *c, struct zonelist *zl,
+    enum r53_visibility vis, const char *vpc_id, struct r53_error *err)
+{
+	struct r53_zone full;
+	size_t i, keep = 0;
+	int rc;
+
+	for (i = 0; i < zl->n; i++) {
+		if (!zone_vis_ok(&zl->z[i], vis)) {
+			r53_zone_clear(&zl->z[i]);
+			continue;
+		}
+		if (zl->z[i].private_zone) {
+			if ((rc = r53_get_hosted_zone(c, zl->z[i].id, &full,
+			    err)) != R53_OK)
+				return rc;
+			r53_zone_clear(&zl->z[i]);
+			zl->z[i] = full;
+			if (vpc_id != NULL && !has_vpc(&zl->z[i], vpc_id)) {
+				r53_zone_clear(&zl->z[i]);
+				continue;
+			}
+		}
+		if (keep != i) {
+			zl->z[keep] = zl->z[i];
+			memset(&zl->z[i], 0, sizeof(zl->z[i]));
+		}
+		keep++;
+	}
+	zl->n = keep;
+	return R53_OK;
+}
+
+/* More than one zone fits: say which, and how to choose (R53_CHOICE). */
+static int
+resolve_choice(const struct zonelist *zl, const char *want,
+    enum r53_visibility vis, struct r53_error *err)
+{
+	struct sbuf m = { 0 };
+	size_t i;
+
+	sbuf_fmt(&m, "%zu hosted zones are named %s: ", zl->n, want);
+	for (i = 0; i < zl->n; i++) {
+		if (i > 0)
+			sbuf_str(&m, "; ");
+		describe_zone(&m, &zl->z[i]);
+	}
+	sbuf_str(&m, "; choose one with --zone-id");
+	if (vis == R53_VIS_ANY)
+		sbuf_str(&m, ", --public or --private");
+	sbuf_str(&m, " or --vpc-id");
+	if (err != NULL) {
+		free(err->message);
+		err->message = m.s;
+		m.s = NULL;
+	}
+	free(m.s);
+	return R53_CHOICE;
+}
+
+/* The one zone named name that fits vis and vpc_id. */
+static int
+resolve_by_name(struct r53_client *c, const char *name,
+    enum r53_visibility vis, const char *vpc_id, struct r53_zone *out,
+    struct r53_error *err)
+{
+	struct zonelist zl;
+	char *want;
+	int rc;
+
+	memset(&zl, 0, sizeof(zl));
+	if ((want = norm_name(name)) == NULL) {
+		r53_err_set(err, "out of memory");
+		return R53_FAILED;
+	}
+	if ((rc = zones_by_name(c, want, &zl, err)) != R53_OK ||
+	    (rc = resolve_filter(c, &zl, vis, vpc_id, err)) != R53_OK)
+		goto done;
+	if (zl.n == 0) {
+		r53_err_set(err, "no %shosted zone named %s%s%s", vis ==
+		    R53_VIS_PUBLIC ? "public " : vis == R53_VIS_PRIVATE ?
+		    "private " : "", want, vpc_id ? " associated with " : "",
+		    vpc_id ? vpc_id : "");
+		rc = R53_NOTFOUND;
+	} else if (zl.n > 1)
+		rc = resolve_choice(&zl, want, vis, err);
+	else {
+		*out = zl.z[0];
+		memset(&zl.z[0], 0, sizeof(zl.z[0]));
+	}
+done:
+	free(want);
+	zonelist_clear(&zl);
+	return rc;
+}
+
 int
 r53_zone_resolve(struct r53_client *c, const char *id, const char *name,
     enum r53_visibility vis, const char *vpc_id, struct r53_zone *out,
     struct r53_error *err)
 {
-	struct zonelist zl;
-	struct r53_zone full;
-	struct sbuf m = { 0 };
-	char *want = NULL;
-	size_t i, keep = 0;
-	int rc;
-
 	memset(out, 0, sizeof(*out));
 	out->rrset_count = -1;
-	memset(&zl, 0, sizeof(zl));
 	if ((id == NULL) == (name == NULL)) {
 		r53_err_set(err, "give a hosted zone id or a zone name (one of "
 		    "them)");
@@ -537,90 +661,9 @@ r53_zone_resolve(struct r53_client *c, const char *id, const char *name,
 	}
 	if (vpc_id != NULL)
 		vis = R53_VIS_PRIVATE;
-	if (id != NULL) {
-		if ((rc = r53_get_hosted_zone(c, id, out, err)) != R53_OK)
-			return rc;
-		/* Options that contradict the zone are an error too. */
-		if ((vis == R53_VIS_PUBLIC && out->private_zone) ||
-		    (vis == R53_VIS_PRIVATE && !out->private_zone) ||
-		    (vpc_id != NULL && !has_vpc(out, vpc_id))) {
-			describe_zone(&m, out);
-			r53_err_set(err, "hosted zone %s does not match the "
-			    "selection (%s%s%s)", m.s ? m.s : out->id,
-			    vis == R53_VIS_PUBLIC ? "--public" : "--private",
-			    vpc_id ? " --vpc-id " : "", vpc_id ? vpc_id : "");
-			free(m.s);
-			r53_zone_clear(out);
-			return R53_NOTFOUND;
-		}
-		return R53_OK;
-	}
-	if ((want = norm_name(name)) == NULL) {
-		r53_err_set(err, "out of memory");
-		return R53_FAILED;
-	}
-	if ((rc = zones_by_name(c, want, &zl, err)) != R53_OK)
-		goto done;
-	/* Filter by visibility; private zones need GetHostedZone for VPCs. */
-	for (i = 0; i < zl.n; i++) {
-		if ((vis == R53_VIS_PUBLIC && zl.z[i].private_zone) ||
-		    (vis == R53_VIS_PRIVATE && !zl.z[i].private_zone)) {
-			r53_zone_clear(&zl.z[i]);
-			continue;
-		}
-		if (zl.z[i].private_zone) {
-			if ((rc = r53_get_hosted_zone(c, zl.z[i].id, &full,
-			    err)) != R53_OK)
-				goto done;
-			r53_zone_clear(&zl.z[i]);
-			zl.z[i] = full;
-			if (vpc_id != NULL && !has_vpc(&zl.z[i], vpc_id)) {
-				r53_zone_clear(&zl.z[i]);
-				continue;
-			}
-		}
-		if (keep != i) {
-			zl.z[keep] = zl.z[i];
-			memset(&zl.z[i], 0, sizeof(zl.z[i]));
-		}
-		keep++;
-	}
-	zl.n = keep;
-	if (zl.n == 0) {
-		r53_err_set(err, "no %shosted zone named %s%s%s", vis ==
-		    R53_VIS_PUBLIC ? "public " : vis == R53_VIS_PRIVATE ?
-		    "private " : "", want, vpc_id ? " associated with " : "",
-		    vpc_id ? vpc_id : "");
-		rc = R53_NOTFOUND;
-		goto done;
-	}
-	if (zl.n > 1) {
-		sbuf_fmt(&m, "%zu hosted zones are named %s: ", zl.n, want);
-		for (i = 0; i < zl.n; i++) {
-			if (i > 0)
-				sbuf_str(&m, "; ");
-			describe_zone(&m, &zl.z[i]);
-		}
-		sbuf_str(&m, "; choose one with --zone-id");
-		if (vis == R53_VIS_ANY)
-			sbuf_str(&m, ", --public or --private");
-		sbuf_str(&m, " or --vpc-id");
-		if (err != NULL) {
-			free(err->message);
-			err->message = m.s;
-			m.s = NULL;
-		}
-		rc = R53_CHOICE;
-		goto done;
-	}
-	*out = zl.z[0];
-	memset(&zl.z[0], 0, sizeof(zl.z[0]));
-	rc = R53_OK;
-done:
-	free(m.s);
-	free(want);
-	zonelist_clear(&zl);
-	return rc;
+	if (id != NULL)
+		return resolve_by_id(c, id, vis, vpc_id, out, err);
+	return resolve_by_name(c, name, vis, vpc_id, out, err);
 }
 
 /* ------------------------------------------------------------------ */
