@@ -8,7 +8,8 @@
  * writes no trailer, so nothing downstream acts on the partial output.
  *
  * Sections: options (usage, --types, --ignore), what is left alone
- * (classify), the merge, main.
+ * (classify), the merge, main (parse_options, then one of the two modes:
+ * main_diff or main_patch).
  */
 #include <ctype.h>
 #include <getopt.h>
@@ -695,14 +696,21 @@ put_stats(struct stats *st, const struct rrdiff *d)
 	stats_set(st, "skipped", skipped);
 }
 
+/* The command line beyond what struct rrdiff keeps. */
+struct rrdiff_args {
+	const char *out;	/* -o FILE, NULL: stdout */
+	const char *types;	/* --types LIST, NULL: the default */
+	const char *stats;	/* --stats FILE */
+	const char *patch;	/* --patch CHANGES: the other mode */
+};
+
 /*
- * main_patch(d, types, changes, argc, argv, out, stats): --patch CHANGES
- * BASE (patch.c); the comparison options mean nothing there.
+ * main_patch(d, a, argc, argv, st): --patch CHANGES BASE (patch.c); the
+ * comparison options mean nothing there.
  */
 static int
-main_patch(struct rrdiff *d, const char *types, const char *changes,
-    int argc, char **argv, const char *out, const char *stats,
-    struct stats *st)
+main_patch(struct rrdiff *d, const struct rrdiff_args *a, int argc,
+    char **argv, struct stats *st)
 {
 	struct patch_counts n;
 	int rc;
@@ -712,17 +720,17 @@ main_patch(struct rrdiff *d, const char *types, const char *changes,
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	if (types != NULL || d->ignore_ttl || d->manage_apex_ns ||
+	if (a->types != NULL || d->ignore_ttl || d->manage_apex_ns ||
 	    d->delete_r53_only) {
 		log_msg("--patch takes no comparison options");
 		return EXIT_USAGE;
 	}
-	if (strcmp(changes, "-") == 0 && strcmp(argv[0], "-") == 0) {
+	if (strcmp(a->patch, "-") == 0 && strcmp(argv[0], "-") == 0) {
 		log_msg("CHANGES and BASE cannot both be standard input");
 		return EXIT_USAGE;
 	}
-	rc = patch_run(changes, argv[0], out, "rrdiff " R53M_VERSION, &n);
-	if (stats != NULL) {
+	rc = patch_run(a->patch, argv[0], a->out, "rrdiff " R53M_VERSION, &n);
+	if (a->stats != NULL) {
 		stats_set(st, "requests", 0);
 		stats_set(st, "current_rrsets", n.base);
 		stats_set(st, "desired_rrsets", n.written);
@@ -730,70 +738,100 @@ main_patch(struct rrdiff *d, const char *types, const char *changes,
 		stats_set(st, "adds", n.adds);
 		stats_set(st, "deletes", n.deletes);
 		stats_set(st, "updates", n.updates);
-		if (stats_write(st, stats, rc) == -1)
+		if (stats_write(st, a->stats, rc) == -1)
 			rc = EXIT_BADINPUT;
 	}
 	return rc;
 }
 
-int
-main(int argc, char *argv[])
+/* main_diff(d, a, argc, argv, st): DESIRED CURRENT, the change stream
+ * between them (run); an exit status. */
+static int
+main_diff(struct rrdiff *d, const struct rrdiff_args *a, int argc,
+    char **argv, struct stats *st)
 {
-	enum { O_IGNTTL = 256, O_TYPES, O_APEXNS, O_DELR53,
-		O_STATS, O_IGNORE, O_PATCH };
-	static const struct option lopts[] = {
-		{ "ignore-ttl", no_argument, NULL, O_IGNTTL },
-		{ "types", required_argument, NULL, O_TYPES },
-		{ "manage-apex-ns", no_argument, NULL, O_APEXNS },
-		{ "delete-route53-only", no_argument, NULL, O_DELR53 },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "stats", required_argument, NULL, O_STATS },
-		{ "ignore", required_argument, NULL, O_IGNORE },
-		{ "patch", required_argument, NULL, O_PATCH },
-		{ NULL, 0, NULL, 0 }
-	};
-	struct rrdiff d;
-	const char *out = NULL, *types = NULL, *stats = NULL, *patch = NULL;
-	struct stats st;
+	int rc;
+
+	if (argc != 2) {
+		log_msg("need two operands: DESIRED CURRENT");
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[0], "-") == 0 && strcmp(argv[1], "-") == 0) {
+		log_msg("DESIRED and CURRENT cannot both be standard input");
+		return EXIT_USAGE;
+	}
+	rc = set_types(d, a->types);
+	if (rc == 0)
+		rc = run(d, argv[0], argv[1], a->out);
+	else
+		rc = rc == -2 ? EXIT_USAGE : EXIT_BADINPUT;
+	if (a->stats != NULL) {
+		put_stats(st, d);
+		if (stats_write(st, a->stats, rc) == -1 && rc != EXIT_USAGE)
+			rc = EXIT_BADINPUT;
+	}
+	return rc;
+}
+
+enum { O_IGNTTL = 256, O_TYPES, O_APEXNS, O_DELR53, O_STATS, O_IGNORE,
+	O_PATCH };
+
+static const struct option long_options[] = {
+	{ "ignore-ttl", no_argument, NULL, O_IGNTTL },
+	{ "types", required_argument, NULL, O_TYPES },
+	{ "manage-apex-ns", no_argument, NULL, O_APEXNS },
+	{ "delete-route53-only", no_argument, NULL, O_DELR53 },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "stats", required_argument, NULL, O_STATS },
+	{ "ignore", required_argument, NULL, O_IGNORE },
+	{ "patch", required_argument, NULL, O_PATCH },
+	{ NULL, 0, NULL, 0 }
+};
+
+/*
+ * parse_options(argc, argv, d, a): the options into *d and *a, optind
+ * left at the first operand.  Returns -1 to go on, else the exit status
+ * to stop with (--help, --version, a usage error, a bad --ignore).
+ */
+static int
+parse_options(int argc, char **argv, struct rrdiff *d, struct rrdiff_args *a)
+{
 	int c, rc;
 
-	log_init(argv[0]);
-	stats_init(&st, "rrdiff");
-	memset(&d, 0, sizeof(d));
-	while ((c = getopt_long(argc, argv, "ho:qV", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "ho:qV", long_options,
+	    NULL)) != -1) {
 		switch (c) {
 		case O_IGNTTL:
-			d.ignore_ttl = 1;
+			d->ignore_ttl = 1;
 			break;
 		case O_TYPES:
-			types = optarg;
+			a->types = optarg;
 			break;
 		case O_APEXNS:
-			d.manage_apex_ns = 1;
+			d->manage_apex_ns = 1;
 			break;
 		case O_DELR53:
-			d.delete_r53_only = 1;
+			d->delete_r53_only = 1;
 			break;
 		case 'o':
-			out = optarg;
+			a->out = optarg;
 			break;
 		case 'q':
-			d.quiet = 1;
+			d->quiet = 1;
 			break;
 		case O_STATS:
-			stats = optarg;
+			a->stats = optarg;
 			break;
 		case O_IGNORE:
-			if ((rc = ignore_add(&d, optarg)) != 0) {
-				rrdiff_free(&d);
+			if ((rc = ignore_add(d, optarg)) != 0)
 				return rc == -2 ? EXIT_USAGE : EXIT_BADINPUT;
-			}
 			break;
 		case O_PATCH:
-			patch = optarg;
+			a->patch = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -806,29 +844,25 @@ main(int argc, char *argv[])
 			return EXIT_USAGE;
 		}
 	}
-	if (patch != NULL)
-		return main_patch(&d, types, patch, argc - optind,
-		    argv + optind, out, stats, &st);
-	if (argc - optind != 2) {
-		log_msg("need two operands: DESIRED CURRENT");
-		usage(stderr);
-		return EXIT_USAGE;
-	}
-	if (strcmp(argv[optind], "-") == 0 &&
-	    strcmp(argv[optind + 1], "-") == 0) {
-		log_msg("DESIRED and CURRENT cannot both be standard input");
-		return EXIT_USAGE;
-	}
-	rc = set_types(&d, types);
-	if (rc == 0)
-		rc = run(&d, argv[optind], argv[optind + 1], out);
-	else
-		rc = rc == -2 ? EXIT_USAGE : EXIT_BADINPUT;
-	if (stats != NULL) {
-		put_stats(&st, &d);
-		if (stats_write(&st, stats, rc) == -1 && rc != EXIT_USAGE)
-			rc = EXIT_BADINPUT;
-	}
+	return -1;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct rrdiff d;
+	struct rrdiff_args a = { NULL, NULL, NULL, NULL };
+	struct stats st;
+	int rc;
+
+	log_init(argv[0]);
+	stats_init(&st, "rrdiff");
+	memset(&d, 0, sizeof(d));
+	rc = parse_options(argc, argv, &d, &a);
+	if (rc == -1 && a.patch != NULL)
+		rc = main_patch(&d, &a, argc - optind, argv + optind, &st);
+	else if (rc == -1)
+		rc = main_diff(&d, &a, argc - optind, argv + optind, &st);
 	rrdiff_free(&d);
 	return rc;
 }
