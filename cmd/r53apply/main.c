@@ -28,30 +28,96 @@
 enum {
 	OPT_DRY_RUN = 0x200, OPT_JSON, OPT_OFFLINE, OPT_FORCE, OPT_ADOPT,
 	OPT_WAIT, OPT_WAIT_TIMEOUT, OPT_MAX_DELETE, OPT_MAX_UPDATE,
-	OPT_MIN_EXISTING, OPT_REPORT, OPT_COMMENT, OPT_VERSION, OPT_STATS,
-	OPT_PROGRESS, OPT_CURRENT
+	OPT_MIN_EXISTING, OPT_REPORT, OPT_COMMENT, OPT_STATS, OPT_PROGRESS,
+	OPT_CURRENT
 };
 
-static const struct option own_opts[] = {
-	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
-	{ "json", no_argument, NULL, OPT_JSON },
-	{ "offline", no_argument, NULL, OPT_OFFLINE },
-	{ "force", no_argument, NULL, OPT_FORCE },
-	{ "adopt", no_argument, NULL, OPT_ADOPT },
-	{ "wait", no_argument, NULL, OPT_WAIT },
-	{ "wait-timeout", required_argument, NULL, OPT_WAIT_TIMEOUT },
-	{ "max-delete-pct", required_argument, NULL, OPT_MAX_DELETE },
-	{ "max-update-pct", required_argument, NULL, OPT_MAX_UPDATE },
-	{ "min-existing", required_argument, NULL, OPT_MIN_EXISTING },
-	{ "report", required_argument, NULL, OPT_REPORT },
-	{ "stats", required_argument, NULL, OPT_STATS },
-	{ "progress", no_argument, NULL, OPT_PROGRESS },
-	{ "comment", required_argument, NULL, OPT_COMMENT },
-	{ "current", required_argument, NULL, OPT_CURRENT },
-	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, OPT_VERSION },
-	{ NULL, 0, NULL, 0 }
+/*
+ * One of r53apply's own options, for getopt and for the usage text alike
+ * (git style): the usage lists the options from these tables, so the two
+ * cannot disagree.  Their order is the usage's; getopt only reads it to
+ * list the candidates of an ambiguous abbreviation.
+ */
+struct apply_opt {
+	int val;		/* what getopt returns: an OPT_* value, or the
+				 * short option letter ("-h, --help") */
+	const char *name;	/* the long option */
+	const char *arg;	/* the value's name in the usage; NULL: none */
+	const char *help;	/* its usage lines, '\n' between them */
 };
+
+/* The work options, listed before the common ones (r53cli_usage). */
+static const struct apply_opt work_opts[] = {
+	{ OPT_DRY_RUN, "dry-run", NULL, "print the plan, one line a change "
+	    "(-v: the\nbatches), send nothing" },
+	{ OPT_JSON, "json", NULL, "with --dry-run: the plan as JSON" },
+	{ OPT_OFFLINE, "offline", NULL,
+	    "with --dry-run --zone-id: no request at all" },
+	{ OPT_FORCE, "force", NULL,
+	    "override the thresholds and the serial check" },
+	{ OPT_ADOPT, "adopt", NULL,
+	    "take over an unmarked zone holding records" },
+	{ OPT_MAX_DELETE, "max-delete-pct", "P",
+	    "refuse more deletes than P% of existing (30)" },
+	{ OPT_MAX_UPDATE, "max-update-pct", "P",
+	    "refuse more updates than P% of existing (30)" },
+	{ OPT_MIN_EXISTING, "min-existing", "N",
+	    "thresholds apply from N RRsets on (10)" },
+	{ OPT_WAIT, "wait", NULL, "poll GetChange until INSYNC" },
+	{ OPT_WAIT_TIMEOUT, "wait-timeout", "SECS", "bound for --wait (600)" },
+	{ OPT_REPORT, "report", "FILE", "write a JSON report" },
+	{ OPT_STATS, "stats", "FILE",
+	    "counts of this run, key=value lines (SPEC section 8)" },
+	{ OPT_COMMENT, "comment", "TEXT", "ChangeBatch comment" },
+	{ OPT_CURRENT, "current", "FILE", "with --zone-id: the stream the "
+	    "changes were\ncomputed against, known to hold the zone's\n"
+	    "serial now: its apex SOA is not read again" },
+	{ OPT_PROGRESS, "progress", NULL,
+	    "one updating line on stderr (default when it is a terminal)" },
+};
+
+/* The options about r53apply itself, listed after the common ones. */
+static const struct apply_opt info_opts[] = {
+	{ 'h', "help", NULL, "this text" },
+	{ 'V', "version", NULL, "print the version" },
+};
+
+#define NWORK_OPTS (sizeof(work_opts) / sizeof(work_opts[0]))
+#define NINFO_OPTS (sizeof(info_opts) / sizeof(info_opts[0]))
+
+/* opt_spec(o, buf, len): how the usage shows option O: "--NAME ARG", or
+ * "-X, --NAME" for one with a short form too. */
+static void
+opt_spec(const struct apply_opt *o, char *buf, size_t len)
+{
+	int n = 0;
+
+	if (o->val < 0x80)
+		n = snprintf(buf, len, "-%c, ", o->val);
+	snprintf(buf + n, len - (size_t)n, "--%s%s%s", o->name,
+	    o->arg != NULL ? " " : "", o->arg != NULL ? o->arg : "");
+}
+
+/* usage_opts(f, opts, n): the usage lines of n options: the option in a
+ * column of 21, then its help, whose further lines line up with it. */
+static void
+usage_opts(FILE *f, const struct apply_opt *opts, size_t n)
+{
+	char spec[40];
+	const char *help, *nl;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		opt_spec(&opts[i], spec, sizeof(spec));
+		for (help = opts[i].help; (nl = strchr(help, '\n')) != NULL;
+		    help = nl + 1) {
+			fprintf(f, "  %-21s%.*s\n", spec, (int)(nl - help),
+			    help);
+			spec[0] = '\0';
+		}
+		fprintf(f, "  %-21s%s\n", spec, help);
+	}
+}
 
 static void
 usage(FILE *f)
@@ -60,41 +126,45 @@ usage(FILE *f)
 	    "usage: r53apply [--endpoint-url URL] (--zone-id ID | --zone NAME\n"
 	    "                [--private [--vpc-id VPC] | --public]) [options] "
 	    "[FILE|-]\n"
-	    "Apply a change stream (from rrdiff) to a Route 53 hosted zone.\n"
-	    "  --dry-run            print the plan, one line a change (-v: the\n"
-	    "                       batches), send nothing\n"
-	    "  --json               with --dry-run: the plan as JSON\n"
-	    "  --offline            with --dry-run --zone-id: no request at "
-	    "all\n"
-	    "  --force              override the thresholds and the serial "
-	    "check\n"
-	    "  --adopt              take over an unmarked zone holding "
-	    "records\n"
-	    "  --max-delete-pct P   refuse more deletes than P%% of existing "
-	    "(30)\n"
-	    "  --max-update-pct P   refuse more updates than P%% of existing "
-	    "(30)\n"
-	    "  --min-existing N     thresholds apply from N RRsets on (10)\n"
-	    "  --wait               poll GetChange until INSYNC\n"
-	    "  --wait-timeout SECS  bound for --wait (600)\n"
-	    "  --report FILE        write a JSON report\n"
-	    "  --stats FILE         counts of this run, key=value lines (SPEC "
-	    "section 8)\n"
-	    "  --comment TEXT       ChangeBatch comment\n"
-	    "  --current FILE       with --zone-id: the stream the changes were\n"
-	    "                       computed against, known to hold the zone's\n"
-	    "                       serial now: its apex SOA is not read again\n"
-	    "  --progress           one updating line on stderr (default when "
-	    "it is a terminal)\n");
+	    "Apply a change stream (from rrdiff) to a Route 53 hosted zone.\n");
+	usage_opts(f, work_opts, NWORK_OPTS);
 	r53cli_usage(f);
+	usage_opts(f, info_opts, NINFO_OPTS);
 	fprintf(f,
-	    "  -h, --help           this text\n"
-	    "  -V, --version        print the version\n"
 	    "Exit: 0 applied (or nothing to do), 1 applied with changes skipped or\n"
 	    "      rejected, 2 bad input (nothing sent), 3 usage, 4 refused by a\n"
 	    "      safety check (nothing sent), 5 Route 53 failed (nothing applied)\n"
 	    "      or --wait timed out, 6 credentials missing or refused, 7 stopped\n"
 	    "      after some batches (see the report).\n");
+}
+
+/* getopt_table(t): both tables as getopt_long's, ended by a zero entry. */
+static void
+getopt_table(struct option t[NWORK_OPTS + NINFO_OPTS + 1])
+{
+	const struct apply_opt *o;
+	size_t i;
+
+	for (i = 0; i < NWORK_OPTS + NINFO_OPTS; i++) {
+		o = i < NWORK_OPTS ? &work_opts[i] : &info_opts[i - NWORK_OPTS];
+		t[i].name = o->name;
+		t[i].has_arg = o->arg != NULL ? required_argument : no_argument;
+		t[i].flag = NULL;
+		t[i].val = o->val;
+	}
+	memset(&t[i], 0, sizeof(t[i]));
+}
+
+/* long_name(val): the long option getopt returns VAL for. */
+static const char *
+long_name(int val)
+{
+	size_t i;
+
+	for (i = 0; i < NWORK_OPTS; i++)
+		if (work_opts[i].val == val)
+			return work_opts[i].name;
+	return "?";
 }
 
 static int
@@ -110,73 +180,60 @@ parse_num(const char *s, double max, double *out)
 	return 0;
 }
 
-/* parse_args: options into run->o and *cli; EXIT_OK, or an exit status
- * (with *done set for --help/--version). */
+/* take_num(c, arg, min, max, v): the number option C was given, in
+ * [min, max]; -1 after saying it is not. */
 static int
-parse_args(int argc, char **argv, struct r53cli *cli, struct ap_opts *o,
-    const char **stats, int *done)
+take_num(int c, const char *arg, double min, double max, double *v)
+{
+	if (parse_num(arg, max, v) == 0 && *v >= min)
+		return 0;
+	log_msg("bad value '%s' for --%s", arg, long_name(c));
+	return -1;
+}
+
+/* take_opt(c, arg, o, stats): one work option into *o (or *stats);
+ * 0, -1 after a bad value was reported, or 1: not a work option. */
+static int
+take_opt(int c, const char *arg, struct ap_opts *o, const char **stats)
 {
 	double v;
-	int c;
 
-	*done = 0;
-	o->max_delete_pct = 30;
-	o->max_update_pct = 30;
-	o->min_existing = 10;
-	o->wait_timeout = 600;
-	o->input = "-";
-	while ((c = r53cli_getopt(cli, argc, argv, "hV", own_opts)) != -1) {
-		switch (c) {
-		case OPT_DRY_RUN: o->dry_run = 1; break;
-		case OPT_JSON: o->json = 1; break;
-		case OPT_OFFLINE: o->offline = 1; break;
-		case OPT_FORCE: o->force = 1; break;
-		case OPT_ADOPT: o->adopt = 1; break;
-		case OPT_WAIT: o->wait = 1; break;
-		case OPT_REPORT: o->report = optarg; break;
-		case OPT_STATS: *stats = optarg; break;
-		case OPT_PROGRESS: o->progress = 1; break;
-		case OPT_COMMENT: o->comment = optarg; break;
-		case OPT_CURRENT: o->current = optarg; break;
-		case OPT_WAIT_TIMEOUT:
-			if (parse_num(optarg, 86400, &v) == -1 || v < 1)
-				goto bad;
-			o->wait_timeout = (long)v;
-			break;
-		case OPT_MAX_DELETE:
-		case OPT_MAX_UPDATE:
-			if (parse_num(optarg, 100, &v) == -1)
-				goto bad;
-			if (c == OPT_MAX_DELETE)
-				o->max_delete_pct = v;
-			else
-				o->max_update_pct = v;
-			break;
-		case OPT_MIN_EXISTING:
-			if (parse_num(optarg, 1e9, &v) == -1)
-				goto bad;
-			o->min_existing = (long)v;
-			break;
-		case 'h':
-			usage(stdout);
-			*done = 1;
-			return EXIT_OK;
-		case 'V':
-		case OPT_VERSION:
-			printf("r53apply %s\n", R53M_VERSION);
-			*done = 1;
-			return EXIT_OK;
-		default:
-			usage(stderr);
-			return EXIT_USAGE;
-		}
+	switch (c) {
+	case OPT_DRY_RUN: o->dry_run = 1; return 0;
+	case OPT_JSON: o->json = 1; return 0;
+	case OPT_OFFLINE: o->offline = 1; return 0;
+	case OPT_FORCE: o->force = 1; return 0;
+	case OPT_ADOPT: o->adopt = 1; return 0;
+	case OPT_WAIT: o->wait = 1; return 0;
+	case OPT_REPORT: o->report = arg; return 0;
+	case OPT_STATS: *stats = arg; return 0;
+	case OPT_PROGRESS: o->progress = 1; return 0;
+	case OPT_COMMENT: o->comment = arg; return 0;
+	case OPT_CURRENT: o->current = arg; return 0;
+	case OPT_WAIT_TIMEOUT:
+		if (take_num(c, arg, 1, 86400, &v) == -1)
+			return -1;
+		o->wait_timeout = (long)v;
+		return 0;
+	case OPT_MAX_DELETE:
+		return take_num(c, arg, 0, 100, &o->max_delete_pct);
+	case OPT_MAX_UPDATE:
+		return take_num(c, arg, 0, 100, &o->max_update_pct);
+	case OPT_MIN_EXISTING:
+		if (take_num(c, arg, 0, 1e9, &v) == -1)
+			return -1;
+		o->min_existing = (long)v;
+		return 0;
+	default:
+		return 1;
 	}
-	if (optind + 1 < argc) {
-		log_msg("at most one input file");
-		return EXIT_USAGE;
-	}
-	if (optind < argc)
-		o->input = argv[optind];
+}
+
+/* check_args(cli, o): the combination rules; EXIT_OK or EXIT_USAGE
+ * (said why). */
+static int
+check_args(const struct r53cli *cli, const struct ap_opts *o)
+{
 	if (r53cli_check(cli) != 0)
 		return EXIT_USAGE;
 	if (o->offline && (!o->dry_run || cli->zone_id == NULL)) {
@@ -193,12 +250,58 @@ parse_args(int argc, char **argv, struct r53cli *cli, struct ap_opts *o,
 		return EXIT_USAGE;
 	}
 	return EXIT_OK;
-bad:
-	log_msg("bad value '%s' for --%s", optarg,
-	    c == OPT_WAIT_TIMEOUT ? "wait-timeout" : c == OPT_MAX_DELETE ?
-	    "max-delete-pct" : c == OPT_MAX_UPDATE ? "max-update-pct" :
-	    "min-existing");
-	return EXIT_USAGE;
+}
+
+/* info_or_usage(c, done): an option that is not a work option: --help
+ * or --version (*done set, EXIT_OK), else a usage error. */
+static int
+info_or_usage(int c, int *done)
+{
+	switch (c) {
+	case 'h':
+		usage(stdout);
+		break;
+	case 'V':
+		printf("r53apply %s\n", R53M_VERSION);
+		break;
+	default:
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	*done = 1;
+	return EXIT_OK;
+}
+
+/* parse_args: options into run->o and *cli; EXIT_OK, or an exit status
+ * (with *done set for --help/--version). */
+static int
+parse_args(int argc, char **argv, struct r53cli *cli, struct ap_opts *o,
+    const char **stats, int *done)
+{
+	struct option longopts[NWORK_OPTS + NINFO_OPTS + 1];
+	int c, rc;
+
+	*done = 0;
+	o->max_delete_pct = 30;
+	o->max_update_pct = 30;
+	o->min_existing = 10;
+	o->wait_timeout = 600;
+	o->input = "-";
+	getopt_table(longopts);
+	while ((c = r53cli_getopt(cli, argc, argv, "hV", longopts)) != -1) {
+		rc = take_opt(c, optarg, o, stats);
+		if (rc == -1)
+			return EXIT_USAGE;
+		if (rc == 1)
+			return info_or_usage(c, done);
+	}
+	if (optind + 1 < argc) {
+		log_msg("at most one input file");
+		return EXIT_USAGE;
+	}
+	if (optind < argc)
+		o->input = argv[optind];
+	return check_args(cli, o);
 }
 
 static int
