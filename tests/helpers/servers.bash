@@ -365,15 +365,12 @@ _srv_dump_logs() {
 	done
 }
 
-server_start() {
-	local kind=$1 d z f port cport ok kf
+# _srv_fill_dir DIR ZONE ZONEFILE [ZONE ZONEFILE ...]: the server's folder:
+# open to the server (mktemp made it 0700), each ZONEFILE copied to
+# DIR/zones/ZONE.zone; sets _SRV_ZONES, the zones it will serve.
+_srv_fill_dir() {
+	local d=$1 z
 	shift
-	if [ $# -lt 2 ] || [ $(($# % 2)) -ne 0 ]; then
-		echo "usage: server_start bind|nsd|knot ZONE ZONEFILE [ZONE ZONEFILE ...]" >&2
-		return 2
-	fi
-	: "${SERVER_TSIG:=required}"
-	d=$(mktemp -d "${TMPDIR:-/tmp}/r53m-srv.XXXXXX") || return 1
 	chmod 755 "$d"
 	mkdir -p "$d/zones"
 	_SRV_ZONES=""
@@ -383,11 +380,18 @@ server_start() {
 		_SRV_ZONES="$_SRV_ZONES $z"
 		shift 2
 	done
+}
+
+# _srv_use_keys DIR: sets _SRV_KEYS, the key files the server accepts:
+# SERVER_KEYFILES, or one fresh key written to DIR/xfrkey.key.  Returns
+# non-zero (with a message) if one cannot be read.
+_srv_use_keys() {
+	local kf
 	if [ -n "${SERVER_KEYFILES:-}" ]; then
 		_SRV_KEYS=$SERVER_KEYFILES
 	else
-		(umask 077 && tsig-keygen -a hmac-sha256 xfrkey >"$d/xfrkey.key") || return 1
-		_SRV_KEYS="$d/xfrkey.key"
+		(umask 077 && tsig-keygen -a hmac-sha256 xfrkey >"$1/xfrkey.key") || return 1
+		_SRV_KEYS="$1/xfrkey.key"
 	fi
 	# zxfr warns about key files other users may read or the group may
 	# write (a checkout's 0644); group read stays (BIND's root:bind 0640)
@@ -399,42 +403,53 @@ server_start() {
 			return 1
 		fi
 	done
-	SERVER_KIND=$kind
-	SERVER_DIR=$d
-	ok=0
+}
+
+# _srv_wait_zones: wait until every zone of the server just launched
+# answers its SOA over UDP, then over TCP.  Returns 0 when all do; 1 when
+# one never answered (its port taken meanwhile, or a broken zone); 2 when
+# UDP answered but TCP never did: the TCP port is taken by someone else.
+_srv_wait_zones() {
+	local z
+	for z in $_SRV_ZONES; do
+		_srv_wait_serial "$z" "" || return 1
+		_srv_wait_tcp "$z" || return 2
+	done
+}
+
+# _srv_port_taken DIR: the server's logs say it could not bind its port.
+_srv_port_taken() {
+	grep -qiE 'address (already )?in use|cannot bind|failed to bind|could not bind' \
+		"$1"/*.log "$1"/*.out 2>/dev/null
+}
+
+# _srv_launch_on_free_ports KIND DIR: launch the server on two fresh free
+# ports (DNS and control) and wait for its zones; a few more tries when a
+# port turns out to be taken.  Sets SERVER_PORT and SERVER_PID.  Returns
+# 0 when it serves every zone; 1 when it did not start or did not load
+# its zones (its logs say why); 2 when _srv_launch refused (said why).
+_srv_launch_on_free_ports() {
+	local kind=$1 d=$2 port cport rc
 	for _ in 1 2 3 4 5; do
-		port=$(_srv_pick_port) || break
-		cport=$(_srv_pick_port) || break
+		port=$(_srv_pick_port) || return 1
+		cport=$(_srv_pick_port) || return 1
 		[ "$port" != "$cport" ] || continue
 		SERVER_PORT=$port
-		_srv_launch "$kind" "$d" "$port" "$cport" || return 1
-		ok=1
-		for z in $_SRV_ZONES; do
-			if ! _srv_wait_serial "$z" ""; then
-				ok=0
-				break
-			fi
-			if ! _srv_wait_tcp "$z"; then
-				# UDP answers but TCP never did: the TCP port is
-				# taken by someone else; stop and try another.
-				ok=0
-				_srv_kill "$SERVER_PID"
-				continue 2
-			fi
-		done
-		[ "$ok" = 1 ] && break
+		_srv_launch "$kind" "$d" "$port" "$cport" || return 2
+		rc=0
+		_srv_wait_zones || rc=$?
+		[ "$rc" = 0 ] && return 0
 		# Port taken meanwhile, or a broken zone: stop and maybe retry.
 		_srv_kill "$SERVER_PID"
-		if ! grep -qiE 'address (already )?in use|cannot bind|failed to bind|could not bind' \
-			"$d"/*.log "$d"/*.out 2>/dev/null; then
-			break
-		fi
+		[ "$rc" = 2 ] && continue
+		_srv_port_taken "$d" || return 1
 	done
-	if [ "$ok" != 1 ]; then
-		echo "server_start: $kind did not start or did not load its zones" >&2
-		_srv_dump_logs "$d"
-		return 1
-	fi
+	return 1
+}
+
+# _srv_set_key: SERVER_KEYFILE, SERVER_KEYNAME and SERVER_KEYALG from the
+# first key, or "" when SERVER_TSIG=none.
+_srv_set_key() {
 	SERVER_KEYFILE=""
 	SERVER_KEYNAME=""
 	SERVER_KEYALG=""
@@ -443,6 +458,30 @@ server_start() {
 		SERVER_KEYNAME=$(_srv_key_field "$SERVER_KEYFILE" name)
 		SERVER_KEYALG=$(_srv_key_field "$SERVER_KEYFILE" algorithm)
 	fi
+}
+
+server_start() {
+	local kind=$1 d rc
+	shift
+	if [ $# -lt 2 ] || [ $(($# % 2)) -ne 0 ]; then
+		echo "usage: server_start bind|nsd|knot ZONE ZONEFILE [ZONE ZONEFILE ...]" >&2
+		return 2
+	fi
+	: "${SERVER_TSIG:=required}"
+	d=$(mktemp -d "${TMPDIR:-/tmp}/r53m-srv.XXXXXX") || return 1
+	_srv_fill_dir "$d" "$@" || return 1
+	_srv_use_keys "$d" || return 1
+	SERVER_KIND=$kind
+	SERVER_DIR=$d
+	rc=0
+	_srv_launch_on_free_ports "$kind" "$d" || rc=$?
+	[ "$rc" != 2 ] || return 1
+	if [ "$rc" != 0 ]; then
+		echo "server_start: $kind did not start or did not load its zones" >&2
+		_srv_dump_logs "$d"
+		return 1
+	fi
+	_srv_set_key
 	export SERVER_KIND SERVER_PORT SERVER_DIR SERVER_PID SERVER_KEYFILE \
 		SERVER_KEYNAME SERVER_KEYALG
 	return 0
