@@ -141,126 +141,159 @@ check_listen_opts(int argc, const struct opts *o)
 	return 0;
 }
 
-static int
-parse_opts(int argc, char *argv[], struct opts *o)
-{
-	static const struct option lo[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ "serial", no_argument, NULL, 'S' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ "read-timeout", required_argument, NULL, 'r' },
-		{ "max-records", required_argument, NULL, 'm' },
-		{ "port", required_argument, NULL, 'p' },
-		{ "key", required_argument, NULL, 'k' },
-		{ "tsig-secret-id", required_argument, NULL, 'T' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "ixfr-from", required_argument, NULL, 'I' },
-		{ "ixfr-log", required_argument, NULL, 'L' },
-		{ "stats", required_argument, NULL, 's' },
-		{ "listen", required_argument, NULL, 'l' },
-		{ "notify-zones", required_argument, NULL, 'N' },
-		{ "check-key", required_argument, NULL, 'K' },
-		{ NULL, 0, NULL, 0 }
-	};
-	char *end;
-	long l;
-	int c;
+/*
+ * The options.  usage() is written out rather than generated from this
+ * table: its lines carry the defaults through printf (-Wformat=2 keeps
+ * format strings literal), its text must not change, and
+ * tests/02-usage-man.bats checks it against zxfr.1.
+ */
+#define SHORT_OPTS "hk:o:p:t:vV"
 
+static const struct option long_opts[] = {
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ "serial", no_argument, NULL, 'S' },
+	{ "timeout", required_argument, NULL, 't' },
+	{ "read-timeout", required_argument, NULL, 'r' },
+	{ "max-records", required_argument, NULL, 'm' },
+	{ "port", required_argument, NULL, 'p' },
+	{ "key", required_argument, NULL, 'k' },
+	{ "tsig-secret-id", required_argument, NULL, 'T' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "ixfr-from", required_argument, NULL, 'I' },
+	{ "ixfr-log", required_argument, NULL, 'L' },
+	{ "stats", required_argument, NULL, 's' },
+	{ "listen", required_argument, NULL, 'l' },
+	{ "notify-zones", required_argument, NULL, 'N' },
+	{ "check-key", required_argument, NULL, 'K' },
+	{ NULL, 0, NULL, 0 }
+};
+
+static void
+opts_init(struct opts *o)
+{
 	memset(o, 0, sizeof(*o));
 	o->port = 53;
 	o->timeout = DEFAULT_TIMEOUT;
 	o->read_timeout = DEFAULT_READ_TIMEOUT;
 	o->max_records = DEFAULT_MAX_RECORDS;
-	while ((c = getopt_long(argc, argv, "hk:o:p:t:vV", lo, NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			usage(stdout);
-			exit(EXIT_OK);
-		case 'V':
-			printf("zxfr %s\n", R53M_VERSION);
-			exit(EXIT_OK);
-		case 'S':
-			o->serial = 1;
-			break;
-		case 't':
-			o->xfr_opts++;
-			if (parse_seconds(optarg, &o->timeout) == -1) {
-				log_msg("bad --timeout '%s': seconds > 0",
-				    optarg);
-				return -1;
-			}
-			break;
-		case 'r':
-			o->xfr_opts++;
-			if (parse_seconds(optarg, &o->read_timeout) == -1) {
-				log_msg("bad --read-timeout '%s': seconds > 0",
-				    optarg);
-				return -1;
-			}
-			break;
-		case 'm':
-			o->xfr_opts++;
-			if (parse_count(optarg, &o->max_records) == -1) {
-				log_msg("bad --max-records '%s': a whole number "
-				    "> 0", optarg);
-				return -1;
-			}
-			break;
-		case 'p':
-			o->xfr_opts++;
-			l = strtol(optarg, &end, 10);
-			if (*optarg == '\0' || *end != '\0' || l < 1 ||
-			    l > 65535) {
-				log_msg("bad port '%s': 1..65535", optarg);
-				return -1;
-			}
-			o->port = (int)l;
-			o->port_set = 1;
-			break;
-		case 'k':
-			o->keyfile = optarg;
-			break;
-		case 'T':
-			o->secret_id = optarg;
-			break;
-		case 'o':
-			o->out = optarg;
-			break;
-		case 's':
-			o->stats = optarg;
-			break;
-		case 'v':
-			o->verbose++;
-			break;
-		case 'I':
-			o->ixfr_from = optarg;
-			break;
-		case 'L':
-			o->ixfr_log = optarg;
-			break;
-		case 'l':
-			o->listen = optarg;
-			break;
-		case 'N':
-			o->notify_zones = optarg;
-			break;
-		case 'K':
-			o->check_key = optarg;
-			break;
-		default:
+}
+
+static int
+parse_port(const char *s, int *out)
+{
+	char *end;
+	long l = strtol(s, &end, 10);
+
+	if (*s == '\0' || *end != '\0' || l < 1 || l > 65535)
+		return -1;
+	*out = (int)l;
+	return 0;
+}
+
+/*
+ * take_limit_opt(o, c, arg): -p, --timeout, --read-timeout and
+ * --max-records, the transfer's settings, counted in o->xfr_opts
+ * (--listen takes none of them).  1 taken, 0 not one of them, or -1
+ * after reporting a bad value.
+ */
+static int
+take_limit_opt(struct opts *o, int c, const char *arg)
+{
+	switch (c) {
+	case 't':
+		if (parse_seconds(arg, &o->timeout) == -1) {
+			log_msg("bad --timeout '%s': seconds > 0", arg);
 			return -1;
 		}
+		break;
+	case 'r':
+		if (parse_seconds(arg, &o->read_timeout) == -1) {
+			log_msg("bad --read-timeout '%s': seconds > 0", arg);
+			return -1;
+		}
+		break;
+	case 'm':
+		if (parse_count(arg, &o->max_records) == -1) {
+			log_msg("bad --max-records '%s': a whole number > 0",
+			    arg);
+			return -1;
+		}
+		break;
+	case 'p':
+		if (parse_port(arg, &o->port) == -1) {
+			log_msg("bad port '%s': 1..65535", arg);
+			return -1;
+		}
+		o->port_set = 1;
+		break;
+	default:
+		return 0;
 	}
-	if (o->listen != NULL || o->notify_zones != NULL)
-		return check_listen_opts(argc, o);
-	if (o->check_key != NULL) {
-		if (argc - optind == 0)
-			return 0;
-		log_msg("--check-key takes no ZONE or SERVER");
+	o->xfr_opts++;
+	return 1;
+}
+
+/* take_opt(o, c, arg): one option from getopt_long(); -h and -V print
+ * and exit.  0, or -1 (unknown option, bad value: reported). */
+static int
+take_opt(struct opts *o, int c, const char *arg)
+{
+	int taken = take_limit_opt(o, c, arg);
+
+	if (taken != 0)
+		return taken == 1 ? 0 : -1;
+	switch (c) {
+	case 'h':
+		usage(stdout);
+		exit(EXIT_OK);
+	case 'V':
+		printf("zxfr %s\n", R53M_VERSION);
+		exit(EXIT_OK);
+	case 'S':
+		o->serial = 1;
+		break;
+	case 'k':
+		o->keyfile = arg;
+		break;
+	case 'T':
+		o->secret_id = arg;
+		break;
+	case 'o':
+		o->out = arg;
+		break;
+	case 's':
+		o->stats = arg;
+		break;
+	case 'v':
+		o->verbose++;
+		break;
+	case 'I':
+		o->ixfr_from = arg;
+		break;
+	case 'L':
+		o->ixfr_log = arg;
+		break;
+	case 'l':
+		o->listen = arg;
+		break;
+	case 'N':
+		o->notify_zones = arg;
+		break;
+	case 'K':
+		o->check_key = arg;
+		break;
+	default:
 		return -1;
 	}
+	return 0;
+}
+
+/* A transfer or --serial: ZONE and SERVER, and options that fit. */
+static int
+check_transfer_opts(int argc, char *argv[], struct opts *o)
+{
 	if (argc - optind != 2) {
 		log_msg(argc - optind < 2 ? "missing ZONE or SERVER" :
 		    "too many arguments");
@@ -286,6 +319,28 @@ parse_opts(int argc, char *argv[], struct opts *o)
 	o->zone = argv[optind];
 	o->server = argv[optind + 1];
 	return 0;
+}
+
+/* parse_opts(argc, argv, o): 0, or -1 (reported; main prints usage). */
+static int
+parse_opts(int argc, char *argv[], struct opts *o)
+{
+	int c;
+
+	opts_init(o);
+	while ((c = getopt_long(argc, argv, SHORT_OPTS, long_opts, NULL)) !=
+	    -1)
+		if (take_opt(o, c, optarg) == -1)
+			return -1;
+	if (o->listen != NULL || o->notify_zones != NULL)
+		return check_listen_opts(argc, o);
+	if (o->check_key != NULL) {
+		if (argc - optind == 0)
+			return 0;
+		log_msg("--check-key takes no ZONE or SERVER");
+		return -1;
+	}
+	return check_transfer_opts(argc, argv, o);
 }
 
 /* zone_parse(text, req, canon): wire and canonical text of ZONE. */
