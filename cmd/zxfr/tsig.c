@@ -967,121 +967,184 @@ chain_start(struct tsig_state *st)
 	return 0;
 }
 
-enum tsig_result
-tsig_verify(struct tsig_state *st, const struct wire_msg *m, char *err,
+/* An unsigned response: allowed after the first signed one, fed into
+ * the running MAC, at most 99 in a row (RFC 8945 5.3.1). */
+static enum tsig_result
+verify_unsigned(struct tsig_state *st, const struct wire_msg *m, char *err,
     size_t errsz)
 {
-	struct tsig_rr t;
+	if (st->signed_msgs == 0)
+		return v_fail(err, errsz, "first response is not signed "
+		    "(TSIG missing)");
+	if (++st->unsigned_run > 99)
+		return v_fail(err, errsz, "%u unsigned messages in a row "
+		    "(RFC 8945 allows 99)", st->unsigned_run);
+	if (mac_add(st->ctx, m->p, m->len) == -1)
+		return v_fail(err, errsz, "cannot compute HMAC");
+	return TSIG_UNSIGNED;
+}
+
+/* The server's TSIG error in a response, kept in st->tsig_error and
+ * explained for the common ones. */
+static enum tsig_result
+server_error(struct tsig_state *st, uint16_t error, char *err, size_t errsz)
+{
 	const struct tsig_key *key = st->key;
-	uint8_t hdr[WIRE_HDR], vars[ZXFR_NAME_MAX * 2 + 32], mac[TSIG_MAC_MAX];
-	size_t vlen = 0, maclen = 0;
-	int64_t skew;
-	uint64_t now;
+	const char *en = tsig_error_name(error);
 
-	st->tsig_error = 0;
-	if (st->ctx == NULL && chain_start(st) == -1)
-		return v_fail(err, errsz, "cannot compute HMAC (OpenSSL)");
-	if (!m->has_tsig) {
-		if (st->signed_msgs == 0)
-			return v_fail(err, errsz, "first response is not "
-			    "signed (TSIG missing)");
-		if (++st->unsigned_run > 99)
-			return v_fail(err, errsz, "%u unsigned messages in a "
-			    "row (RFC 8945 allows 99)", st->unsigned_run);
-		if (mac_add(st->ctx, m->p, m->len) == -1)
-			return v_fail(err, errsz, "cannot compute HMAC");
-		return TSIG_UNSIGNED;
-	}
-	if (tsig_rr_parse(m, &t) == -1)
-		return v_fail(err, errsz, "malformed TSIG record");
-	if (!wire_name_eq(t.name, t.name_len, key->name, key->name_len)) {
-		char n[ZXFR_NAME_MAX * 4 + 2];
+	st->tsig_error = error;
+	if (error == TSIG_BADKEY)
+		return v_fail(err, errsz, "BADKEY: the server does not know "
+		    "key %s with algorithm %s", key->name_text, key->alg_text);
+	if (error == TSIG_BADSIG)
+		return v_fail(err, errsz, "BADSIG: the server rejected our "
+		    "signature (wrong secret for key %s?)", key->name_text);
+	if (error == TSIG_BADTIME)
+		return v_fail(err, errsz, "BADTIME: the server's clock and "
+		    "ours differ by more than the fudge (%u s)", TSIG_FUDGE);
+	if (en != NULL)
+		return v_fail(err, errsz, "TSIG error %s", en);
+	return v_fail(err, errsz, "TSIG error %u", error);
+}
 
-		wire_name_text(t.name, t.name_len, n, sizeof(n));
+/* Before any MAC: our key and algorithm, class ANY and TTL 0, no TSIG
+ * error, a MAC of the full length.  TSIG_OK or TSIG_FAIL. */
+static enum tsig_result
+check_tsig_fields(struct tsig_state *st, const struct wire_msg *m,
+    const struct tsig_rr *t, char *err, size_t errsz)
+{
+	const struct tsig_key *key = st->key;
+	char n[ZXFR_NAME_MAX * 4 + 2];
+
+	if (!wire_name_eq(t->name, t->name_len, key->name, key->name_len)) {
+		wire_name_text(t->name, t->name_len, n, sizeof(n));
 		return v_fail(err, errsz, "response signed with key %s, "
 		    "not %s", n, key->name_text);
 	}
-	if (!wire_name_eq(t.alg, t.alg_len, key->alg, key->alg_len)) {
-		char n[ZXFR_NAME_MAX * 4 + 2];
-
-		wire_name_text(t.alg, t.alg_len, n, sizeof(n));
+	if (!wire_name_eq(t->alg, t->alg_len, key->alg, key->alg_len)) {
+		wire_name_text(t->alg, t->alg_len, n, sizeof(n));
 		return v_fail(err, errsz, "response signed with algorithm "
 		    "%s, not %s", n, key->alg_text);
 	}
 	if (m->tsig.class != 255 || m->tsig.ttl != 0)
 		return v_fail(err, errsz, "malformed TSIG record (class or "
 		    "TTL)");
-	if (t.error != 0) {
-		const char *en = tsig_error_name(t.error);
-
-		st->tsig_error = t.error;
-		if (t.error == TSIG_BADKEY)
-			return v_fail(err, errsz, "BADKEY: the server does not "
-			    "know key %s with algorithm %s", key->name_text,
-			    key->alg_text);
-		if (t.error == TSIG_BADSIG)
-			return v_fail(err, errsz, "BADSIG: the server rejected "
-			    "our signature (wrong secret for key %s?)",
-			    key->name_text);
-		if (t.error == TSIG_BADTIME)
-			return v_fail(err, errsz, "BADTIME: the server's clock "
-			    "and ours differ by more than the fudge (%u s)",
-			    TSIG_FUDGE);
-		if (en != NULL)
-			return v_fail(err, errsz, "TSIG error %s", en);
-		return v_fail(err, errsz, "TSIG error %u", t.error);
-	}
-	if (t.mac_len != key->mac_len)
+	if (t->error != 0)
+		return server_error(st, t->error, err, errsz);
+	if (t->mac_len != key->mac_len)
 		return v_fail(err, errsz, "MAC of %u octets, expected %zu "
-		    "(truncated MACs are not accepted)", t.mac_len,
+		    "(truncated MACs are not accepted)", t->mac_len,
 		    key->mac_len);
-	/* the message as it was before signing: original ID, ARCOUNT - 1 */
+	return TSIG_OK;
+}
+
+/*
+ * The TSIG variables after the message: all of them for the first
+ * response (RFC 8945 4.3.3), the timers only for later ones (5.3.1).
+ * Other Data is fed from the message, not copied: it may be long.
+ */
+static int
+mac_add_vars(struct tsig_state *st, const struct wire_msg *m,
+    const struct tsig_rr *t)
+{
+	const struct tsig_key *key = st->key;
+	uint8_t vars[ZXFR_NAME_MAX * 2 + 32];
+	size_t vlen;
+
+	if (st->signed_msgs > 0)
+		return mac_add(st->ctx, m->p + t->timers_off, 8);
+	memcpy(vars, key->name, key->name_len);
+	vlen = key->name_len;
+	wire_put16(vars + vlen, 255);
+	memset(vars + vlen + 2, 0, 4);
+	vlen += 6;
+	memcpy(vars + vlen, key->alg, key->alg_len);
+	vlen += key->alg_len;
+	memcpy(vars + vlen, m->p + t->timers_off, 8);
+	vlen += 8;
+	wire_put16(vars + vlen, t->error);
+	wire_put16(vars + vlen + 2, t->other_len);
+	vlen += 4;
+	if (mac_add(st->ctx, vars, vlen) == -1 ||
+	    mac_add(st->ctx, t->other, t->other_len) == -1)
+		return -1;
+	return 0;
+}
+
+/*
+ * response_mac(st, m, t, mac, &maclen): finish the running MAC with the
+ * response as it was before signing (original ID, ARCOUNT - 1, no TSIG
+ * RR) and its TSIG variables; the running MAC is then freed.  0 or -1.
+ */
+static int
+response_mac(struct tsig_state *st, const struct wire_msg *m,
+    const struct tsig_rr *t, uint8_t *mac, size_t *maclen)
+{
+	uint8_t hdr[WIRE_HDR];
+
 	memcpy(hdr, m->p, WIRE_HDR);
-	wire_put16(hdr, t.orig_id);
+	wire_put16(hdr, t->orig_id);
 	wire_put16(hdr + 10, (uint16_t)(m->ar - 1));
 	if (mac_add(st->ctx, hdr, WIRE_HDR) == -1 ||
-	    mac_add(st->ctx, m->p + WIRE_HDR, m->tsig.off - WIRE_HDR) == -1)
-		return v_fail(err, errsz, "cannot compute HMAC");
-	if (st->signed_msgs == 0) {
-		/* first response: all TSIG variables (RFC 8945 4.3.3) */
-		memcpy(vars, key->name, key->name_len);
-		vlen = key->name_len;
-		wire_put16(vars + vlen, 255);
-		memset(vars + vlen + 2, 0, 4);
-		vlen += 6;
-		memcpy(vars + vlen, key->alg, key->alg_len);
-		vlen += key->alg_len;
-		memcpy(vars + vlen, m->p + t.timers_off, 8);
-		vlen += 8;
-		wire_put16(vars + vlen, t.error);
-		wire_put16(vars + vlen + 2, t.other_len);
-		vlen += 4;
-		if (mac_add(st->ctx, vars, vlen) == -1 ||
-		    mac_add(st->ctx, t.other, t.other_len) == -1)
-			return v_fail(err, errsz, "cannot compute HMAC");
-	} else {
-		/* later responses: timers only (RFC 8945 5.3.1) */
-		if (mac_add(st->ctx, m->p + t.timers_off, 8) == -1)
-			return v_fail(err, errsz, "cannot compute HMAC");
-	}
-	if (!EVP_MAC_final(st->ctx, mac, &maclen, sizeof(mac)) ||
-	    maclen != key->mac_len)
-		return v_fail(err, errsz, "cannot compute HMAC");
+	    mac_add(st->ctx, m->p + WIRE_HDR, m->tsig.off - WIRE_HDR) == -1 ||
+	    mac_add_vars(st, m, t) == -1)
+		return -1;
+	if (!EVP_MAC_final(st->ctx, mac, maclen, TSIG_MAC_MAX) ||
+	    *maclen != st->key->mac_len)
+		return -1;
 	EVP_MAC_CTX_free(st->ctx);
 	st->ctx = NULL;
+	return 0;
+}
+
+/* A verified response must have been signed within its fudge of our
+ * clock. */
+static enum tsig_result
+check_time(const struct tsig_state *st, const struct tsig_rr *t, char *err,
+    size_t errsz)
+{
+	uint64_t now = (uint64_t)st->now();
+	int64_t skew = (int64_t)(now - t->time);
+
+	if (skew > (int64_t)t->fudge || skew < -(int64_t)t->fudge)
+		return v_fail(err, errsz, "BADTIME: response signed at %llu, "
+		    "%lld s from our clock, outside its fudge of %u s",
+		    (unsigned long long)t->time, (long long)skew, t->fudge);
+	return TSIG_OK;
+}
+
+/* The fields first, then the MAC, then the time (a time is believed only
+ * under a good MAC, RFC 8945 5.2.3); only a response that passes them all
+ * gives the prior MAC of the next one. */
+enum tsig_result
+tsig_verify(struct tsig_state *st, const struct wire_msg *m, char *err,
+    size_t errsz)
+{
+	const struct tsig_key *key = st->key;
+	struct tsig_rr t;
+	uint8_t mac[TSIG_MAC_MAX];
+	size_t maclen = 0;
+	enum tsig_result r;
+
+	st->tsig_error = 0;
+	if (st->ctx == NULL && chain_start(st) == -1)
+		return v_fail(err, errsz, "cannot compute HMAC (OpenSSL)");
+	if (!m->has_tsig)
+		return verify_unsigned(st, m, err, errsz);
+	if (tsig_rr_parse(m, &t) == -1)
+		return v_fail(err, errsz, "malformed TSIG record");
+	if ((r = check_tsig_fields(st, m, &t, err, errsz)) != TSIG_OK)
+		return r;
+	if (response_mac(st, m, &t, mac, &maclen) == -1)
+		return v_fail(err, errsz, "cannot compute HMAC");
 	if (CRYPTO_memcmp(mac, t.mac, maclen) != 0) {
 		return v_fail(err, errsz, "BADSIG: MAC of response %u does not "
 		    "verify with key %s (altered, replayed or forged%s)",
 		    st->signed_msgs + st->unsigned_run + 1, key->name_text,
 		    st->signed_msgs == 0 ? ", or a wrong secret" : "");
 	}
-	now = (uint64_t)st->now();
-	skew = (int64_t)(now - t.time);
-	if (skew > (int64_t)t.fudge || skew < -(int64_t)t.fudge) {
-		return v_fail(err, errsz, "BADTIME: response signed at %llu, "
-		    "%lld s from our clock, outside its fudge of %u s",
-		    (unsigned long long)t.time, (long long)skew, t.fudge);
-	}
+	if ((r = check_time(st, &t, err, errsz)) != TSIG_OK)
+		return r;
 	memcpy(st->mac, mac, maclen);
 	st->mac_len = maclen;
 	st->signed_msgs++;
