@@ -299,19 +299,77 @@ one_message(const struct xfr_req *req, const struct xfr_sink *sink,
 	return EXIT_OK;
 }
 
+/* send_query(req, q, qlen, &fd): connect and send the query; *fd is the
+ * socket (the caller closes it).  0, or -1 after reporting. */
+static int
+send_query(const struct xfr_req *req, const uint8_t *q, size_t qlen,
+    int *fd)
+{
+	char rb[256];
+	int r;
+
+	if ((*fd = net_tcp_connect(req->srv, &req->dl)) < 0) {
+		xfr_fail(req, "cannot connect: %s", *fd == NET_TIMEOUT ?
+		    "timed out" : net_reason(*fd, req, rb, sizeof(rb)));
+		return -1;
+	}
+	if ((r = net_write_all(*fd, q, qlen, &req->dl)) != 0) {
+		xfr_fail(req, "cannot send the query: %s",
+		    net_reason(r, req, rb, sizeof(rb)));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * read_message(req, sink, st, fd, buf, &mlen): the next message of the
+ * TCP stream (2-octet length, then the message) into BUF (MSG_MAX
+ * octets).  0, or -1 after saying where the transfer stopped.
+ */
+static int
+read_message(const struct xfr_req *req, const struct xfr_sink *sink,
+    const struct xfr_stats *st, int fd, uint8_t *buf, size_t *mlen)
+{
+	uint8_t lb[2];
+	size_t got;
+	char rb[256], w[128];
+	int r;
+
+	r = net_read_full(fd, lb, 2, &req->dl, &got);
+	if (r == 0) {
+		*mlen = wire_get16(lb);
+		r = net_read_full(fd, buf, *mlen, &req->dl, &got);
+		if (r != 0)
+			got += 2;
+	}
+	if (r == 0)
+		return 0;
+	where(sink, st, w, sizeof(w));
+	if (st->messages == 0 && got == 0 && r == NET_EOF)
+		xfr_fail(req, "connection closed by the server without an "
+		    "answer");
+	else if (got > 0)
+		xfr_fail(req, "%s in the middle of message %lu: transfer "
+		    "truncated %s", net_reason(r, req, rb, sizeof(rb)),
+		    st->messages + 1, w);
+	else
+		xfr_fail(req, "%s: transfer truncated %s",
+		    net_reason(r, req, rb, sizeof(rb)), w);
+	return -1;
+}
+
 int
 xfr_run(const struct xfr_req *req, const struct xfr_sink *sink,
     struct xfr_stats *st)
 {
 	struct tsig_state ts;
-	uint8_t q[512 + TSIG_RR_MAX + 2 * ZXFR_NAME_MAX], lb[2];
+	uint8_t q[512 + TSIG_RR_MAX + 2 * ZXFR_NAME_MAX];
 	uint8_t *buf = NULL;
 	uint16_t id = 0;
-	size_t qlen = 0, got;
+	size_t qlen = 0, mlen = 0;
 	double next_progress;
 	struct progress pg;
-	char rb[256], w[128];
-	int fd = -1, r, rc = EXIT_REMOTE, done = 0;
+	int fd = -1, rc = EXIT_REMOTE, done = 0;
 
 	memset(&ts, 0, sizeof(ts));
 	memset(st, 0, sizeof(*st));
@@ -328,41 +386,11 @@ xfr_run(const struct xfr_req *req, const struct xfr_sink *sink,
 		rc = EXIT_BADINPUT;
 		goto out;
 	}
-	if ((fd = net_tcp_connect(req->srv, &req->dl)) < 0) {
-		xfr_fail(req, "cannot connect: %s", fd == NET_TIMEOUT ?
-		    "timed out" : net_reason(fd, req, rb, sizeof(rb)));
+	if (send_query(req, q, qlen, &fd) == -1)
 		goto out;
-	}
-	if ((r = net_write_all(fd, q, qlen, &req->dl)) != 0) {
-		xfr_fail(req, "cannot send the query: %s",
-		    net_reason(r, req, rb, sizeof(rb)));
-		goto out;
-	}
 	while (!done) {
-		size_t mlen;
-
-		r = net_read_full(fd, lb, 2, &req->dl, &got);
-		if (r == 0) {
-			mlen = wire_get16(lb);
-			r = net_read_full(fd, buf, mlen, &req->dl, &got);
-			if (r != 0)
-				got += 2;
-		}
-		if (r != 0) {
-			where(sink, st, w, sizeof(w));
-			if (st->messages == 0 && got == 0 && r == NET_EOF)
-				xfr_fail(req, "connection closed by the server "
-				    "without an answer");
-			else if (got > 0)
-				xfr_fail(req, "%s in the middle of message %lu: "
-				    "transfer truncated %s",
-				    net_reason(r, req, rb, sizeof(rb)),
-				    st->messages + 1, w);
-			else
-				xfr_fail(req, "%s: transfer truncated %s",
-				    net_reason(r, req, rb, sizeof(rb)), w);
+		if (read_message(req, sink, st, fd, buf, &mlen) == -1)
 			goto out;
-		}
 		st->messages++;
 		st->octets += mlen + 2;
 		rc = one_message(req, sink, st, &ts, id, buf, mlen, &done);
