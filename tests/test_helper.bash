@@ -39,6 +39,12 @@ if [ -z "${BATS_TEST_NAME:-}" ]; then
 	esac
 fi
 PATH="$R53M_BUILD:$R53M_BUILD/tests:$PATH"
+# python3 is Debian's (tests/bin/python3 -> /usr/bin/python3): the one
+# deps.sh gives python3-botocore, the reference for AWS client behaviour,
+# whatever a python version manager puts first on PATH.  A pyenv shim
+# also cost 0.47 CPU-s a start against 0.06, and the suite starts
+# python3 hundreds of times (helpers, fakes, #!/usr/bin/env python3).
+[ -x /usr/bin/python3 ] && PATH="$TESTS_DIR/bin:$PATH"
 export PATH
 export LC_ALL=C
 # A test that runs make runs it as a user at a shell would, not as a
