@@ -386,7 +386,7 @@ _srv_fill_dir() {
 # SERVER_KEYFILES, or one fresh key written to DIR/xfrkey.key.  Returns
 # non-zero (with a message) if one cannot be read.
 _srv_use_keys() {
-	local kf
+	local kf files=()
 	if [ -n "${SERVER_KEYFILES:-}" ]; then
 		_SRV_KEYS=$SERVER_KEYFILES
 	else
@@ -394,9 +394,15 @@ _srv_use_keys() {
 		_SRV_KEYS="$1/xfrkey.key"
 	fi
 	# zxfr warns about key files other users may read or the group may
-	# write (a checkout's 0644); group read stays (BIND's root:bind 0640)
-	# shellcheck disable=SC2086
-	chmod o-rwx,g-w $_SRV_KEYS || return 1
+	# write (a checkout's 0644); group read stays (BIND's root:bind 0640).
+	# Regular files only: run as root, a device given as a key file
+	# (/dev/null, to try a key that does not parse) lost its mode.
+	for kf in $_SRV_KEYS; do
+		[ -f "$kf" ] && files+=("$kf")
+	done
+	if [ ${#files[@]} -gt 0 ]; then
+		chmod o-rwx,g-w "${files[@]}" || return 1
+	fi
 	for kf in $_SRV_KEYS; do
 		if [ -z "$(_srv_key_field "$kf" secret)" ]; then
 			echo "server_start: cannot read key file $kf" >&2
