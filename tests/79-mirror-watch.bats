@@ -57,8 +57,11 @@ runs_are() { [ "$(runs "$1")" -ge "$2" ]; }
 # watch_start ARGS...: mirror.sh --watch in the background (WPID; stdout
 # w.out, stderr w.err) until its listener is bound and both zones had
 # their start run.
+# HUP at its default even when the suite runs under nohup: bash cannot
+# trap a signal ignored when it started, and the SIGHUP test needs it.
 watch_start() {
-	bash "$MIRROR_SH" --state-dir "$T/state" --watch "$T/w.conf" \
+	env --default-signal=HUP bash "$MIRROR_SH" --state-dir "$T/state" \
+		--watch "$T/w.conf" \
 		--listen "127.0.0.1:$LPORT" "$@" >"$T/w.out" 2>"$T/w.err" &
 	WPID=$!
 	watch_until 30 listening || { watch_show; return 1; }
