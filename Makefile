@@ -120,6 +120,7 @@ check test: all
 # canonical text, signing and the client library on files (no DNS server,
 # no emulator start-up beyond a few tests).
 FAST_TESTS := tests/01-build.bats tests/02-usage-man.bats tests/03-layers.bats \
+	tests/04-funclen.bats \
 	tests/10-stream.bats \
 	tests/11-rrdiff.bats tests/12-zonebuf-sort.bats tests/13-rrtypes.bats \
 	tests/20-canon.bats tests/24-canon-wire.bats tests/30-sigv4.bats
