@@ -353,6 +353,23 @@ each_line() {
 	assert_output '\# 3 000102'
 }
 
+@test "NSEC3 text ldns turns into malformed RDATA is refused" {
+	# base32hex next hash with padding and more: ldns wrote a length
+	# octet of 11 before 10 octets, then refused its own RFC 3597 text
+	# of that (fuzzing); the text is refused instead
+	for h in '2t7b4g4vsa5smi4n=x' '2t7b4g4vsa5smi4n=='; do
+		run --separate-stderr canon_test text2canon NSEC3 \
+		    <<<"1 1 12 aabbccdd $h"
+		assert_failure 2
+		[[ "$stderr" == *"ldns builds malformed RDATA"* ]]
+	done
+	# the same hash unpadded is an ordinary NSEC3
+	run --separate-stderr canon_test text2canon NSEC3 \
+	    <<<'1 1 12 aabbccdd 2t7b4g4vsa5smi4n'
+	assert_success
+	assert_output '1 1 12 aabbccdd 2t7b4g4vsa5smi4n'
+}
+
 @test "any wire data of the Route 53 types gives text that parses back to itself" {
 	grep -v '^#' "$C/fuzz.hex" | cut -f1 | sort -u >"$T/types"
 	[ "$(wc -l <"$T/types")" -eq 17 ]
