@@ -792,7 +792,9 @@ now_real(void)
 
 /* tsig_vars(key name, alg, timers, error, other, out): the TSIG variables
  * of RFC 8945 4.3.3 (name, class ANY, TTL 0, algorithm, time, fudge,
- * error, other) into OUT; returns their length. */
+ * error, other) into OUT; returns their length.  OTHER NULL: only its
+ * length OLEN is written, and the caller feeds the OLEN octets to the
+ * MAC itself (a response's Other Data may be far longer than OUT). */
 static size_t
 tsig_vars(const uint8_t *name, size_t nlen, const uint8_t *alg, size_t alen,
     uint64_t t, uint16_t fudge, uint16_t error, const uint8_t *other,
@@ -812,6 +814,8 @@ tsig_vars(const uint8_t *name, size_t nlen, const uint8_t *alg, size_t alen,
 	wire_put16(out + v + 8, error);
 	wire_put16(out + v + 10, olen);
 	v += 12;
+	if (other == NULL)
+		return v;
 	if (olen > 0)
 		memcpy(out + v, other, olen);
 	return v + olen;
@@ -1053,18 +1057,8 @@ mac_add_vars(struct tsig_state *st, const struct wire_msg *m,
 
 	if (st->signed_msgs > 0)
 		return mac_add(st->ctx, m->p + t->timers_off, 8);
-	memcpy(vars, key->name, key->name_len);
-	vlen = key->name_len;
-	wire_put16(vars + vlen, 255);
-	memset(vars + vlen + 2, 0, 4);
-	vlen += 6;
-	memcpy(vars + vlen, key->alg, key->alg_len);
-	vlen += key->alg_len;
-	memcpy(vars + vlen, m->p + t->timers_off, 8);
-	vlen += 8;
-	wire_put16(vars + vlen, t->error);
-	wire_put16(vars + vlen + 2, t->other_len);
-	vlen += 4;
+	vlen = tsig_vars(key->name, key->name_len, key->alg, key->alg_len,
+	    t->time, t->fudge, t->error, NULL, t->other_len, vars);
 	if (mac_add(st->ctx, vars, vlen) == -1 ||
 	    mac_add(st->ctx, t->other, t->other_len) == -1)
 		return -1;
