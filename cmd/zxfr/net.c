@@ -93,6 +93,21 @@ srv_add(struct zxfr_servers *l, const struct sockaddr *sa, socklen_t salen,
 	return 0;
 }
 
+int
+net_port(const char *s, int *port)
+{
+	char *end;
+	long l;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	l = strtol(s, &end, 10);
+	if (*end != '\0' || l < 1 || l > 65535)
+		return -1;
+	*port = (int)l;
+	return 0;
+}
+
 /*
  * split_entry(e, host, &port): ADDR, NAME, ADDR:PORT, NAME:PORT, [V6],
  * [V6]:PORT or a bare IPv6 address; *port 0 when not given.  0 or -1.
@@ -100,8 +115,7 @@ srv_add(struct zxfr_servers *l, const struct sockaddr *sa, socklen_t salen,
 static int
 split_entry(char *e, char **host, int *port)
 {
-	char *c, *end;
-	long l;
+	char *c;
 
 	*port = 0;
 	if (*e == '[') {
@@ -121,12 +135,8 @@ split_entry(char *e, char **host, int *port)
 	    strspn(*host, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 	    "0123456789-._:%") != strlen(*host))
 		return -1;
-	if (c != NULL) {
-		l = strtol(c, &end, 10);
-		if (*c < '0' || *c > '9' || *end != '\0' || l < 1 || l > 65535)
-			return -1;
-		*port = (int)l;
-	}
+	if (c != NULL && net_port(c, port) == -1)
+		return -1;
 	return 0;
 }
 

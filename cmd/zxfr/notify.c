@@ -106,7 +106,6 @@ addr_parse(const char *text, struct nz_addr *a, int *port)
 	char host[INET6_ADDRSTRLEN + 2], *end;
 	const char *p = NULL, *colon = strchr(text, ':');
 	size_t n;
-	long l;
 
 	*port = -1;
 	memset(a, 0, sizeof(*a));
@@ -128,12 +127,8 @@ addr_parse(const char *text, struct nz_addr *a, int *port)
 		return -1;
 	memcpy(host, text, n);
 	host[n] = '\0';
-	if (p != NULL) {
-		l = strtol(p, &end, 10);
-		if (*p < '0' || *p > '9' || *end != '\0' || l < 1 || l > 65535)
-			return -1;
-		*port = (int)l;
-	}
+	if (p != NULL && net_port(p, port) == -1)
+		return -1;
 	if (inet_pton(AF_INET, host, a->a) == 1)
 		a->family = AF_INET;
 	else if (inet_pton(AF_INET6, host, a->a) == 1)

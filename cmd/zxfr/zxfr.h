@@ -287,6 +287,10 @@ int net_server(const char *addr, int port, struct zxfr_server *srv);
 int net_servers(const char *spec, int port, int port_set,
     struct zxfr_servers *list);
 
+/* net_port(s, &port): S is a port number 1..65535, digits only (no
+ * sign or space), as in SERVER:PORT and --listen ADDR:PORT.  0 or -1. */
+int net_port(const char *s, int *port);
+
 /* Results of the net_* reads, beside a length >= 0. */
 #define NET_EOF		(-1)		/* peer closed */
 #define NET_TIMEOUT	(-2)		/* per-read timeout */
