@@ -1,8 +1,8 @@
 #!/usr/bin/env bats
 # The Route 53 emulator (tests/r53emu) driven by the real aws CLI
-# (/usr/bin/aws, Debian awscli): zones, change batches, listings with
-# pagination, get-change, limits, and errors reported the way the CLI
-# reports them for real Route 53.
+# (Debian awscli, through aws_cli: tests/helpers/aws.bash): zones, change
+# batches, listings with pagination, get-change, limits, and errors
+# reported the way the CLI reports them for real Route 53.
 
 load test_helper
 
@@ -398,4 +398,42 @@ EOF
 	# counted since the restart
 	[ "$(emu_count ChangeTagsForResource)" = 10 ]
 	[ "$(emu_count ListTagsForResource)" = 3 ]
+}
+
+# same_as_exec NAME CMD...: CMD through aws_cli and through /usr/bin/aws
+# itself (AWSCLI_EXEC=1): the same stdout, stderr and exit status; those
+# of the aws_cli run are left in $T/NAME.0.{out,err} (status last).
+same_as_exec() {
+	local name=$1 mode st
+	shift
+	for mode in 0 1; do
+		AWSCLI_EXEC=$mode "$@" >"$T/$name.$mode.out" 2>"$T/$name.$mode.err" &&
+			st=0 || st=$?
+		echo "$st" >>"$T/$name.$mode.err"
+	done
+	cmp "$T/$name.0.out" "$T/$name.1.out"
+	cmp "$T/$name.0.err" "$T/$name.1.err"
+}
+
+bad_secret_awsr53() {
+	AWS_SECRET_ACCESS_KEY=not-the-secret awsr53 "$@"
+}
+
+@test "aws_cli answers as /usr/bin/aws does: stdout, stderr, exit status, env" {
+	# tests/helpers/aws.bash runs the CLI's entry point in one process per
+	# file: a listing, a service error, a usage error and a per-call
+	# environment (a wrong secret) give what /usr/bin/aws itself gives.
+	local z
+	z=$(emu_create_zone same.example)
+	same_as_exec ls awsr53 list-resource-record-sets --hosted-zone-id "$z"
+	grep -q '"Type": "SOA"' "$T/ls.0.out"
+	[ "$(tail -n 1 "$T/ls.0.err")" = 0 ]
+	same_as_exec nz awsr53 get-hosted-zone --id ZNOSUCHZONE123
+	grep -q NoSuchHostedZone "$T/nz.0.err"
+	[ "$(tail -n 1 "$T/nz.0.err")" = 254 ]
+	same_as_exec us awsr53 get-hosted-zone --bogus
+	grep -q 'aws: error: the following arguments are required: --id' "$T/us.0.err"
+	[ "$(tail -n 1 "$T/us.0.err")" = 252 ]
+	same_as_exec sk bad_secret_awsr53 list-hosted-zones
+	grep -q SignatureDoesNotMatch "$T/sk.0.err"
 }

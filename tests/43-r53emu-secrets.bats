@@ -19,7 +19,7 @@ teardown() {
 }
 
 awssm() {
-	/usr/bin/aws secretsmanager --endpoint-url "$EMU_URL" --output json "$@"
+	aws_cli secretsmanager --endpoint-url "$EMU_URL" --output json "$@"
 }
 
 field() {

@@ -25,7 +25,7 @@ print(eval(sys.argv[1]))' "$1"
 ROLE=arn:aws:iam::123456789012:role/r53mirror
 
 @test "sts: aws sts assume-role issues temporary credentials with an expiry" {
-	run /usr/bin/aws sts assume-role --endpoint-url "$EMU_URL" --output json \
+	run aws_cli sts assume-role --endpoint-url "$EMU_URL" --output json \
 		--role-arn "$ROLE" --role-session-name s1 --duration-seconds 900
 	assert_success
 	local akid exp
@@ -41,11 +41,11 @@ ROLE=arn:aws:iam::123456789012:role/r53mirror
 	assert_output --partial '"signer": "AKIDEXAMPLE"'
 	assert_output --partial '"session": "s1"'
 	# a bad role ARN and a bad duration are refused like STS does
-	run /usr/bin/aws sts assume-role --endpoint-url "$EMU_URL" \
+	run aws_cli sts assume-role --endpoint-url "$EMU_URL" \
 		--role-arn arn:aws:iam::123456789012:user/not-a-role --role-session-name s1
 	assert_failure
 	assert_output --partial ValidationError
-	run /usr/bin/aws sts assume-role --endpoint-url "$EMU_URL" \
+	run aws_cli sts assume-role --endpoint-url "$EMU_URL" \
 		--role-arn "$ROLE" --role-session-name s1 --duration-seconds 43201
 	assert_failure
 	assert_output --partial ValidationError
@@ -53,20 +53,20 @@ ROLE=arn:aws:iam::123456789012:role/r53mirror
 
 @test "sts: external id required by a role, web identity, caller identity" {
 	emu_admin post sts '{"external_ids": {"'"$ROLE"'": "ext-1"}}' >/dev/null
-	run /usr/bin/aws sts assume-role --endpoint-url "$EMU_URL" \
+	run aws_cli sts assume-role --endpoint-url "$EMU_URL" \
 		--role-arn "$ROLE" --role-session-name s1
 	assert_failure
 	assert_output --partial AccessDenied
-	run /usr/bin/aws sts assume-role --endpoint-url "$EMU_URL" --output json \
+	run aws_cli sts assume-role --endpoint-url "$EMU_URL" --output json \
 		--role-arn "$ROLE" --role-session-name s1 --external-id ext-1
 	assert_success
 	emu_admin post sts '{"web_tokens": ["good.jwt.token"]}' >/dev/null
-	run /usr/bin/aws sts assume-role-with-web-identity --endpoint-url "$EMU_URL" \
+	run aws_cli sts assume-role-with-web-identity --endpoint-url "$EMU_URL" \
 		--output json --role-arn "$ROLE" --role-session-name irsa \
 		--web-identity-token bad.jwt.token
 	assert_failure
 	assert_output --partial InvalidIdentityToken
-	run /usr/bin/aws sts assume-role-with-web-identity --endpoint-url "$EMU_URL" \
+	run aws_cli sts assume-role-with-web-identity --endpoint-url "$EMU_URL" \
 		--output json --role-arn "$ROLE" --role-session-name irsa \
 		--web-identity-token good.jwt.token
 	assert_success
@@ -75,12 +75,12 @@ ROLE=arn:aws:iam::123456789012:role/r53mirror
 	sk=$(field 'd["Credentials"]["SecretAccessKey"]' <<<"$output")
 	tok=$(field 'd["Credentials"]["SessionToken"]' <<<"$output")
 	AWS_ACCESS_KEY_ID=$akid AWS_SECRET_ACCESS_KEY=$sk AWS_SESSION_TOKEN=$tok \
-		run /usr/bin/aws sts get-caller-identity --endpoint-url "$EMU_URL" --output json
+		run aws_cli sts get-caller-identity --endpoint-url "$EMU_URL" --output json
 	assert_success
 	assert_output --partial "assumed-role/r53mirror/irsa"
 	# a wrong session token with an issued key is refused
 	AWS_ACCESS_KEY_ID=$akid AWS_SECRET_ACCESS_KEY=$sk AWS_SESSION_TOKEN=wrong \
-		run /usr/bin/aws sts get-caller-identity --endpoint-url "$EMU_URL"
+		run aws_cli sts get-caller-identity --endpoint-url "$EMU_URL"
 	assert_failure
 	assert_output --partial InvalidClientTokenId
 }
@@ -130,32 +130,32 @@ EOC
 	assert_output --partial "\"akid\": \"$issued\""
 	refute_output --partial '"akid": "AKIDEXAMPLE"'
 	# credentials that lapse are refused with ExpiredToken
-	run /usr/bin/aws sts assume-role --endpoint-url "$EMU_URL" --output json \
+	run aws_cli sts assume-role --endpoint-url "$EMU_URL" --output json \
 		--role-arn "$ROLE" --role-session-name s2
 	local akid sk tok
 	akid=$(field 'd["Credentials"]["AccessKeyId"]' <<<"$output")
 	sk=$(field 'd["Credentials"]["SecretAccessKey"]' <<<"$output")
 	tok=$(field 'd["Credentials"]["SessionToken"]' <<<"$output")
 	AWS_ACCESS_KEY_ID=$akid AWS_SECRET_ACCESS_KEY=$sk AWS_SESSION_TOKEN=$tok \
-		run /usr/bin/aws route53 list-hosted-zones --endpoint-url "$EMU_URL"
+		run aws_cli route53 list-hosted-zones --endpoint-url "$EMU_URL"
 	assert_success
 	emu_faults '{"clock_offset": 7200}'
 	AWS_ACCESS_KEY_ID=$akid AWS_SECRET_ACCESS_KEY=$sk AWS_SESSION_TOKEN=$tok \
-		run /usr/bin/aws route53 list-hosted-zones --endpoint-url "$EMU_URL" --cli-read-timeout 5
+		run aws_cli route53 list-hosted-zones --endpoint-url "$EMU_URL" --cli-read-timeout 5
 	assert_failure
 	assert_output --partial ExpiredToken
 }
 
 @test "sts: the SSO portal's GetRoleCredentials, as aws sso get-role-credentials sees it" {
 	emu_admin post sts '{"sso_tokens": ["portal-token"]}' >/dev/null
-	run /usr/bin/aws sso get-role-credentials --endpoint-url "$EMU_URL" --output json \
+	run aws_cli sso get-role-credentials --endpoint-url "$EMU_URL" --output json \
 		--access-token portal-token --account-id 123456789012 --role-name R53Mirror
 	assert_success
 	[[ $(field 'd["roleCredentials"]["accessKeyId"]' <<<"$output") =~ ^ASIA ]]
 	local ms
 	ms=$(field 'd["roleCredentials"]["expiration"]' <<<"$output")
 	[ $((ms / 1000 - $(date +%s))) -gt 3500 ]
-	run /usr/bin/aws sso get-role-credentials --endpoint-url "$EMU_URL" \
+	run aws_cli sso get-role-credentials --endpoint-url "$EMU_URL" \
 		--access-token wrong --account-id 123456789012 --role-name R53Mirror
 	assert_failure
 	assert_output --partial UnauthorizedException

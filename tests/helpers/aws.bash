@@ -118,3 +118,57 @@ for k, v in r["headers"]:
         print(v)
 PY
 }
+
+# aws_cli ARGS...: the aws CLI (Debian awscli) run with ARGS, the caller's
+# environment and folder; its stdout, stderr and exit status.  The same
+# code /usr/bin/aws runs (awscli.clidriver's entry point, a new driver and
+# session each call), in one python3 per test file (tests/helpers/awsclid.py)
+# instead of one per call: a start of /usr/bin/aws costs about 1.2 CPU-s,
+# almost all of it imports.  AWSCLI_EXEC=1 runs /usr/bin/aws itself.
+aws_cli() {
+	[ "${AWSCLI_EXEC:-0}" = 1 ] && { /usr/bin/aws "$@"; return; }
+	local port fd rc n v base
+	local -a env=()
+	_awscli_port || return 1
+	port=$REPLY
+	for n in $(compgen -e); do
+		env+=("$n=${!n}")
+	done
+	base="$T/.awscli.$BASHPID.$RANDOM"
+	exec {fd}<>"/dev/tcp/127.0.0.1/$port" || return 1
+	printf '%s\0' awscli1 "$PWD" "$base.out" "$base.err" \
+		"${#env[@]}" "${env[@]}" "$#" "$@" >&"$fd"
+	rc=
+	IFS= read -r -d '' -t 300 -u "$fd" rc
+	exec {fd}>&-
+	if [ -z "$rc" ]; then
+		echo "aws_cli: no answer from tests/helpers/awsclid.py:" >&2
+		cat "${BATS_FILE_TMPDIR:-$T}/awscli/log" >&2
+		rm -f "$base.out" "$base.err"
+		return 1
+	fi
+	[ -s "$base.err" ] && cat "$base.err" >&2
+	[ -s "$base.out" ] && cat "$base.out"
+	rm -f "$base.out" "$base.err"
+	return "$rc"
+}
+
+# _awscli_port: REPLY=the port of this file's awsclid.py, started by the
+# first call (mkdir is the lock when tests of one file run side by side).
+_awscli_port() {
+	local dir="${BATS_FILE_TMPDIR:-$T}/awscli" i
+	if mkdir "$dir" 2>/dev/null; then
+		/usr/bin/python3 "$TESTS_DIR/helpers/awsclid.py" "$dir" \
+			</dev/null >"$dir/log" 2>&1 3>&- &
+	fi
+	for ((i = 0; i < 400; i++)); do
+		if [ -s "$dir/port" ]; then
+			read -r REPLY <"$dir/port"
+			return 0
+		fi
+		sleep 0.05
+	done
+	echo "aws_cli: tests/helpers/awsclid.py did not start:" >&2
+	cat "$dir/log" >&2
+	return 1
+}

@@ -47,9 +47,10 @@
 #                        answer (XML); fails unless HTTP 2xx.  A tenth of the
 #                        aws CLI's CPU: use it where the client is not the
 #                        thing under test (tests/40-43 keep the aws CLI).
-#   awsr53 ARGS...       /usr/bin/aws route53 --endpoint-url "$EMU_URL"
-#                        --output json ARGS (the Debian aws CLI v2; never
-#                        the first aws on PATH)
+#   awsr53 ARGS...       aws_cli route53 --endpoint-url "$EMU_URL"
+#                        --output json ARGS (the Debian aws CLI v2, never
+#                        the first aws on PATH; tests/helpers/aws.bash
+#                        says how aws_cli runs it)
 #
 # Every wait is bounded; nothing here reaches beyond 127.0.0.1.
 
@@ -228,5 +229,5 @@ emu_change() {
 }
 
 awsr53() {
-	/usr/bin/aws route53 --endpoint-url "$EMU_URL" --output json "$@"
+	aws_cli route53 --endpoint-url "$EMU_URL" --output json "$@"
 }
