@@ -31,8 +31,14 @@ export LC_ALL=C
 
 MIRROR_VERSION=0.1.0
 SELF="${BASH_SOURCE[0]}"
-SELF_DIR="$(cd "$(dirname "$SELF")" && pwd)"
-SELF="$SELF_DIR/$(basename "$SELF")"
+# dirname and basename by expansion: every run (and every zone of --all)
+# pays for each process it starts.
+case $SELF in
+*/*) SELF_DIR=${SELF%/*} ;;
+*) SELF_DIR=. ;;
+esac
+SELF_DIR="$(cd "${SELF_DIR:-/}" && pwd)"
+SELF="$SELF_DIR/${SELF##*/}"
 PROG=${SELF##*/}	# mirror.sh, or r53mirror once installed
 
 # Exit statuses: 0-7 are lib/common/util/exitcodes.h; 10+ are this script's.
@@ -168,8 +174,6 @@ vmsg() { if [ "$opt_verbose" -gt 0 ]; then msg "$@"; fi; }
 die_usage() { msg "$*"; printf 'Try: %s --help\n' "$PROG" >&2; exit "$EX_USAGE"; }
 
 is_uint() { [[ $1 =~ ^[0-9]+$ ]] && [ "${#1}" -le 10 ]; }
-
-now_s() { printf '%s' "${EPOCHREALTIME%.*}"; }
 
 opt_port=""
 opt_key=""
@@ -344,14 +348,15 @@ parse_opts() {
 
 # --------------------------------------------------------------- helpers
 
-# norm_zone NAME: lower case, absolute.
+# norm_zone NAME: REPLY=NAME lower case, absolute.  The helpers here
+# that compute a word set REPLY instead of printing it: $(...) is a fork,
+# and a run calls them dozens of times.
 norm_zone() {
-	local z=${1,,}
-	case $z in
+	REPLY=${1,,}
+	case $REPLY in
 	*.) ;;
-	*) z="$z." ;;
+	*) REPLY="$REPLY." ;;
 	esac
-	printf '%s' "$z"
 }
 
 valid_zone() {
@@ -402,21 +407,22 @@ split_server() {
 	return 0
 }
 
-# find_tool NAME: the command to run.  R53M_BIN first (tests, packaging),
-# then PATH, then the build folder next to this script.
+# find_tool NAME: REPLY=the command to run.  R53M_BIN first (tests,
+# packaging), then PATH, then the build folder next to this script.
 find_tool() {
 	local name=$1 p
+	REPLY=
 	if [ -n "${R53M_BIN:-}" ]; then
-		printf '%s/%s' "$R53M_BIN" "$name"
+		REPLY="$R53M_BIN/$name"
 		return 0
 	fi
 	if p=$(command -v "$name" 2>/dev/null) && [ -n "$p" ]; then
-		printf '%s' "$p"
+		REPLY=$p
 		return 0
 	fi
 	for p in "$SELF_DIR/../build/$name" "$SELF_DIR/$name"; do
 		if [ -x "$p" ]; then
-			printf '%s' "$p"
+			REPLY=$p
 			return 0
 		fi
 	done
@@ -433,8 +439,8 @@ default_state_dir() {
 	fi
 }
 
-# zone_key ZONE HZSPEC: the state folder name of one hosted zone: its id,
-# or its name and visibility.  Only [A-Za-z0-9._-] survive.
+# zone_key ZONE HZSPEC: REPLY=the state folder name of one hosted zone:
+# its id, or its name and visibility.  Only [A-Za-z0-9._-] survive.
 zone_key() {
 	local k
 	if [ -n "$hz_id" ]; then
@@ -444,7 +450,7 @@ zone_key() {
 	else
 		k="name-${1%.}-public"
 	fi
-	printf '%s' "${k//[^A-Za-z0-9._-]/_}"
+	REPLY=${k//[^A-Za-z0-9._-]/_}
 }
 
 # --------------------------------------------------------------- config
@@ -486,7 +492,8 @@ parse_config() {
 		fi
 		C_LINE+=("$n")
 		if valid_zone "${w[0]}"; then
-			C_ZONE+=("$(norm_zone "${w[0]}")")
+			norm_zone "${w[0]}"
+			C_ZONE+=("$REPLY")
 		else
 			C_ZONE+=("${w[0]}")
 		fi
@@ -531,7 +538,9 @@ config_line_check() {
 			cfg_err "$at: cannot read key file '$key'"
 		elif [ "$level" -ge 2 ]; then
 			# zxfr's own parser; its message names the file and line.
-			if ! zx=$(find_tool zxfr) || [ ! -x "$zx" ]; then
+			zx=
+			find_tool zxfr && zx=$REPLY
+			if [ -z "$zx" ] || [ ! -x "$zx" ]; then
 				cfg_err "$at: cannot check key file '$key': cannot find zxfr (set R53M_BIN or PATH)"
 			elif ! out=$("$zx" --check-key "$key" 2>&1 >/dev/null); then
 				out=$(grep -v '^zxfr: warning: ' <<<"$out")
@@ -633,7 +642,8 @@ select_zones() {
 	local -a filters=()
 	SEL=()
 	for i in "${ARGS[@]}"; do
-		filters+=("$(norm_zone "$i")")
+		norm_zone "$i"
+		filters+=("$REPLY")
 	done
 	for i in "${!C_ZONE[@]}"; do
 		if [ "${#filters[@]}" -gt 0 ]; then
@@ -724,7 +734,8 @@ config_failed() {
 	CONFIG_AT="$mode_config:${C_LINE[$i]}"
 	if [ "$opt_dry_run" -eq 0 ] && valid_zone "$ZONE" && valid_hz_spec "$HZ_LABEL"; then
 		hz_spec_vars "$HZ_LABEL"
-		d="${opt_state_dir:-$(default_state_dir)}/$(zone_key "$ZONE")"
+		zone_key "$ZONE"
+		d="${opt_state_dir:-$(default_state_dir)}/$REPLY"
 		[ -d "$d" ] && ZDIR=$d && load_state
 	fi
 	summary "$EX_USAGE"
@@ -849,7 +860,7 @@ watch_listener_start() {
 	[ "$opt_verbose" -gt 0 ] && largs+=(-v)
 	vmsg "watch: listener: $ZXFR ${largs[*]}"
 	watch_child listener "$ZXFR" "${largs[@]}" >&"$W_EVFD" &
-	W_LPID=$! W_LSTART=$(now_s) W_LRESTART=0
+	W_LPID=$! W_LSTART=$EPOCHSECONDS W_LRESTART=0
 }
 
 # watch_listener_ended STATUS: a usage error (bad --listen, bad zone
@@ -865,9 +876,9 @@ watch_listener_ended() {
 		msg "watch: the listener cannot start (status $st): stopping"
 		watch_stop "$EX_USAGE"
 	fi
-	[ $(($(now_s) - W_LSTART)) -lt 60 ] || W_LBACK=1
+	[ $((EPOCHSECONDS - W_LSTART)) -lt 60 ] || W_LBACK=1
 	msg "watch: the listener ended (status $st); restarting it in $W_LBACK s"
-	W_LRESTART=$(($(now_s) + W_LBACK))
+	W_LRESTART=$((EPOCHSECONDS + W_LBACK))
 	W_LBACK=$((W_LBACK * 2 > 60 ? 60 : W_LBACK * 2))
 }
 
@@ -891,7 +902,8 @@ watch_want() {
 watch_notify() {
 	local zone=${1:-} serial=${2:--} i k applied
 	[ -n "$zone" ] || return 0
-	zone=$(norm_zone "$zone")
+	norm_zone "$zone"
+	zone=$REPLY
 	is_uint "$serial" || serial=-
 	if [ -z "${W_BYZONE[$zone]:-}" ]; then
 		msg "watch: NOTIFY for $zone, not a zone of $mode_config: ignored"
@@ -945,7 +957,7 @@ watch_start_runs() {
 		[ -n "$i" ] || continue	# gone from the config
 		zone_args "$i"
 		msg "watch: ${C_ZONE[$i]}: run ($why)"
-		W_DUE[$k]=$(($(now_s) + opt_interval))
+		W_DUE[$k]=$((EPOCHSECONDS + opt_interval))
 		watch_child "done $k" "$BASH" "$SELF" "${ZARGS[@]}" &
 		W_PID[$k]=$!
 	done
@@ -956,7 +968,7 @@ watch_start_runs() {
 W_NEXT=60
 watch_due() {
 	local k now d
-	now=$(now_s)
+	now=$EPOCHSECONDS
 	W_NEXT=60
 	for k in "${!W_IDX[@]}"; do
 		if [ -n "${W_PID[$k]:-}" ] || [ -n "${W_Q[$k]:-}" ]; then
@@ -1039,7 +1051,9 @@ watch_setup() {
 		msg "$mode_config: no usable zone line"
 		exit "$EX_USAGE"
 	fi
-	if ! ZXFR=$(find_tool zxfr); then
+	if find_tool zxfr; then
+		ZXFR=$REPLY
+	else
 		msg "cannot find zxfr (set R53M_BIN or PATH)"
 		exit "$EX_USAGE"
 	fi
@@ -1268,7 +1282,8 @@ iam_policy() {
 config_zone_dir() {
 	# zone_key reads the line's hosted zone from hz_spec_vars' globals.
 	hz_spec_vars "${C_HZ[$1]}"
-	CZ_DIR="$2/$(zone_key "${C_ZONE[$1]}")"
+	zone_key "${C_ZONE[$1]}"
+	CZ_DIR="$2/$REPLY"
 }
 
 # ----------------------------------------------- --status, --metrics-file
@@ -1326,11 +1341,16 @@ run_status() {
 	parse_config "$mode_config" 0 || exit "$EX_USAGE"
 	select_zones
 	sd=${opt_state_dir:-$(default_state_dir)}
-	now=$(now_s)
+	now=$EPOCHSECONDS
 	for i in "${SEL[@]}"; do
 		fleet_zone "$i" "$sd"
 		status_fields "$i" "$now"
-		if [ "$opt_json" -eq 1 ]; then fields_json; else fields_text; fi
+		if [ "$opt_json" -eq 1 ]; then
+			fields_json
+		else
+			fields_text
+			printf '%s\n' "$REPLY"
+		fi
 	done
 	if [ -n "$opt_metrics_file" ]; then
 		write_metrics "$opt_metrics_file" || exit "$EX_BADINPUT"
@@ -1377,7 +1397,7 @@ write_metrics() {
 	local -a labels=()
 	local -A val=()
 	sd=${opt_state_dir:-$(default_state_dir)}
-	now=$(now_s)
+	now=$EPOCHSECONDS
 	for i in "${!C_ZONE[@]}"; do
 		fleet_zone "$i" "$sd"
 		prom_label lz "${C_ZONE[$i]}"
@@ -1467,12 +1487,12 @@ compute_opthash() {
 	} | sha256sum | cut -c1-32
 }
 
-# Deadline of the watchdog; remaining() prints the seconds left.
+# Deadline of the watchdog; remaining sets REPLY to the seconds left
+# (a variable, not $(...): each fork is a process start per stage).
 DEADLINE=0
 remaining() {
-	local r=$((DEADLINE - $(now_s)))
-	[ "$r" -lt 0 ] && r=0
-	printf '%s' "$r"
+	REPLY=$((DEADLINE - EPOCHSECONDS))
+	[ "$REPLY" -ge 0 ] || REPLY=0
 }
 
 # stage NAME ERRFILE CMD...: run one stage under the watchdog, its stderr
@@ -1483,7 +1503,8 @@ STAGE_PID=""
 stage() {
 	local name=$1 errf=$2 st rem
 	shift 2
-	rem=$(remaining)
+	remaining
+	rem=$REPLY
 	if [ "$rem" -le 0 ]; then
 		TIMED_OUT=1
 		msg "$ZONE: watchdog: no time left for $name (--timeout $opt_timeout)"
@@ -1497,7 +1518,8 @@ stage() {
 	wait "$STAGE_PID"
 	st=$?
 	STAGE_PID=""
-	if [ "$st" -ne 0 ] && [ "$(remaining)" -le 0 ]; then
+	remaining
+	if [ "$st" -ne 0 ] && [ "$REPLY" -le 0 ]; then
 		TIMED_OUT=1
 		msg "$ZONE: watchdog: $name stopped after --timeout $opt_timeout s"
 	fi
@@ -1590,17 +1612,32 @@ add_stat() {
 	printf -v "$1" '%s' $((${!1} + ${n:-$4}))
 }
 
-# header_value FILE KEY: value of a "#KEY VALUE" header line.
+# header_value FILE KEY: REPLY=the value of a "#KEY VALUE" header line
+# ("" when there is none).
 header_value() {
 	local line rest
+	REPLY=
 	[ -r "$1" ] || return 0
 	while IFS= read -r line; do
 		[[ $line == '#'* ]] || return 0
 		[[ $line == "#$2 "* ]] || continue
 		rest=${line#"#$2 "}
-		printf '%s\n' "${rest%% *}"
+		REPLY=${rest%% *}
 		return 0
 	done <"$1"
+}
+
+# first_line FILE: REPLY=its first line ("" when it cannot be read).
+first_line() {
+	REPLY=
+	[ -r "$1" ] && IFS= read -r REPLY <"$1"
+	return 0
+}
+
+# utc_stamp FORMAT: REPLY=now in UTC as strftime(3) FORMAT.
+utc_stamp() {
+	local TZ=UTC0
+	printf -v REPLY "%($1)T" -1
 }
 
 SUMMARY_RESULT="" CONFIG_AT=""
@@ -1614,7 +1651,7 @@ OUT_FD=1 ERR_FD=2
 summary() {
 	local st=$1 line out src=${SRC_SERIAL:--} r53=${R53_SERIAL:--}
 	local dval=$N_DRIFT age=""
-	[ -n "$st_last_success" ] && age=$(($(now_s) - st_last_success))
+	[ -n "$st_last_success" ] && age=$((EPOCHSECONDS - st_last_success))
 	[ "$DRIFT_CHECKED" -eq 1 ] || dval=unchecked
 	if [ -n "$R53_SERIAL_AFTER" ] && [ "$R53_SERIAL_AFTER" != "$r53" ]; then
 		r53="$r53->$R53_SERIAL_AFTER"
@@ -1644,14 +1681,16 @@ summary() {
 	if [ "$N_SKIPPED" -gt 0 ] && [ -n "$RUN" ] && [ "$opt_dry_run" -eq 0 ]; then
 		fields_add skipped-list s "$RUN/skipped"
 	fi
-	line=$(fields_text)
+	fields_text
+	line=$REPLY
 	out=$line
 	[ "$opt_json" -eq 1 ] && out=$(fields_json)
 	if [ -n "$RUN" ]; then
 		printf '%s\n' "$line" >"$RUN/summary" 2>/dev/null
 	fi
 	if [ -n "$ZDIR" ] && [ -d "$ZDIR" ]; then
-		printf '%s %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$line" >>"$ZDIR/history.log"
+		utc_stamp %Y-%m-%dT%H:%M:%SZ
+		printf '%s %s\n' "$REPLY" "$line" >>"$ZDIR/history.log"
 		if [ "$(wc -l <"$ZDIR/history.log")" -gt 2000 ]; then
 			tail -n 1000 "$ZDIR/history.log" >"$ZDIR/history.log.tmp" &&
 				mv -f "$ZDIR/history.log.tmp" "$ZDIR/history.log"
@@ -1681,7 +1720,7 @@ F_K=() F_T=() F_V=()
 fields_reset() { F_K=() F_T=() F_V=(); }
 fields_add() { F_K+=("$1") F_T+=("$2") F_V+=("$3"); }
 
-# fields_text: the fields as one key=value line.
+# fields_text: REPLY=the fields as one key=value line.
 fields_text() {
 	local i v TZ=UTC0
 	local -a out=()
@@ -1698,7 +1737,7 @@ fields_text() {
 		esac
 		out+=("${F_K[$i]}=$v")
 	done
-	printf '%s\n' "${out[*]}"
+	REPLY="${out[*]}"
 }
 
 # fields_json: the fields as one JSON object on one line.
@@ -1801,7 +1840,7 @@ record_status() {
 	local st=$1 now ok=0 k err="" tmp="$ZDIR/status.tmp.$$"
 	[ -n "$ZDIR" ] && [ -d "$ZDIR" ] && [ "$SUMMARY_RESULT" != locked ] || return 0
 	[ "$opt_dry_run" -eq 0 ] || return 0
-	now=$(now_s)
+	now=$EPOCHSECONDS
 	load_status "$ZDIR/status"
 	case $st in 0 | 1 | "$EX_DRIFT") ok=1 ;; esac
 	SF[zone]=$ZONE SF[hosted_zone]=$HZ_LABEL SF[last_run]=$now
@@ -1884,8 +1923,8 @@ stage_failed() {
 source_failed() {
 	local st=$1 since=${st_last_source_ok:-$st_created}
 	if [ "$TIMED_OUT" -eq 0 ] && [ "$opt_stale_after" -gt 0 ] && [ -n "$since" ] &&
-		[ $(($(now_s) - since)) -ge "$opt_stale_after" ]; then
-		msg "$ZONE: source $SERVER has failed for $(($(now_s) - since)) s (--stale-after $opt_stale_after)"
+		[ $((EPOCHSECONDS - since)) -ge "$opt_stale_after" ]; then
+		msg "$ZONE: source $SERVER has failed for $((EPOCHSECONDS - since)) s (--stale-after $opt_stale_after)"
 		SUMMARY_RESULT=stale
 		finish "$EX_STALE"
 	fi
@@ -2089,11 +2128,15 @@ baseline_commit() {
 snapshot_usable() {
 	local f="$ZDIR/route53.rrset" id=${hz_id:-$st_zone_id}
 	[ "$opt_dry_run" -eq 0 ] && [ -n "$id" ] && [ -s "$f" ] || return 1
-	[ "$(head -n 1 -- "$f")" = '#!r53mirror-rrset 1' ] &&
-		[ "$(header_value "$f" origin)" = "$ZONE" ] &&
-		[ "$(header_value "$f" zone-id)" = "$id" ] &&
-		[ "$(header_value "$f" serial)" = "$st_last_serial" ] &&
-		tail -n 1 -- "$f" | grep -q '^#end rrsets='
+	first_line "$f"
+	[ "$REPLY" = '#!r53mirror-rrset 1' ] || return 1
+	header_value "$f" origin
+	[ "$REPLY" = "$ZONE" ] || return 1
+	header_value "$f" zone-id
+	[ "$REPLY" = "$id" ] || return 1
+	header_value "$f" serial
+	[ "$REPLY" = "$st_last_serial" ] || return 1
+	tail -n 1 -- "$f" | grep -q '^#end rrsets='
 }
 
 # snapshot_drop: no snapshot from here on, durably; 1 on failure.
@@ -2187,10 +2230,11 @@ dry_run_state() {
 # phase_args: the operands and the options that go with them: ZONE,
 # SERVER, hz_id (or a name lookup), HZ_LABEL, the four commands.
 phase_args() {
-	local t path
+	local t
 	[ "${#ARGS[@]}" -ge 2 ] || die_usage "need ZONE SERVER and a hosted zone"
 	valid_zone "${ARGS[0]}" || die_usage "bad zone name '${ARGS[0]}'"
-	ZONE=$(norm_zone "${ARGS[0]}")
+	norm_zone "${ARGS[0]}"
+	ZONE=$REPLY
 	split_server "${ARGS[1]}" || die_usage "bad server '${ARGS[1]}'"
 	SERVER=$srv_addr
 	if [ -n "$srv_port" ]; then
@@ -2230,11 +2274,11 @@ phase_args() {
 		exit "$EX_USAGE"
 	fi
 	for t in zxfr rrdiff r53dump r53apply; do
-		if ! path=$(find_tool "$t"); then
+		if ! find_tool "$t"; then
 			msg "cannot find $t (set R53M_BIN or PATH)"
 			exit "$EX_USAGE"
 		fi
-		printf -v "${t^^}" '%s' "$path"
+		printf -v "${t^^}" '%s' "$REPLY"
 	done
 }
 
@@ -2244,7 +2288,8 @@ phase_args() {
 FRESH=0
 phase_lock() {
 	SD=${opt_state_dir:-$(default_state_dir)}
-	ZDIR="$SD/$(zone_key "$ZONE")"
+	zone_key "$ZONE"
+	ZDIR="$SD/$REPLY"
 	FRESH=0
 	if [ "$opt_dry_run" -eq 1 ]; then
 		dry_run_state "$ZDIR"
@@ -2265,7 +2310,7 @@ phase_lock() {
 		lock_or_exit "$LOCKFD" "$ZDIR/lock" load
 	fi
 	load_state || FRESH=1
-	[ -n "$st_created" ] || st_created=$(now_s)
+	[ -n "$st_created" ] || st_created=$EPOCHSECONDS
 	if [ -n "$st_zone_id" ] && [ -z "$hz_id" ]; then
 		vmsg "$ZONE: hosted zone id $st_zone_id (cached)"
 		HZ_LABEL="$HZ_LABEL/$st_zone_id"
@@ -2277,7 +2322,7 @@ phase_lock() {
 REASON="" OPTHASH="" NOW=0
 phase_decide() {
 	local p
-	NOW=$(now_s)
+	NOW=$EPOCHSECONDS
 	set_r53args "${hz_id:-$st_zone_id}"
 	SRCARGS=()
 	[ -n "$opt_port" ] && SRCARGS+=(-p "$opt_port")
@@ -2317,7 +2362,8 @@ phase_probe() {
 	st=$?
 	add_stat N_DNS "$stats" requests 1
 	note_primary "$stats"
-	SRC_SERIAL=$(head -n 1 "$ZDIR/probe.out")
+	first_line "$ZDIR/probe.out"
+	SRC_SERIAL=$REPLY
 	if [ "$st" -ne 0 ] || ! is_uint "$SRC_SERIAL"; then
 		[ "$st" -eq 0 ] && { msg "$ZONE: zxfr --serial printed no serial"; st=$EX_BADINPUT; }
 		SRC_SERIAL=""
@@ -2338,7 +2384,8 @@ phase_probe() {
 	stage r53dump-serial "$probe_err" "$R53DUMP" --serial "${R53ARGS[@]}" \
 		--stats "$stats" >"$ZDIR/probe.out"
 	st=$?
-	R53_SERIAL=$(head -n 1 "$ZDIR/probe.out")
+	first_line "$ZDIR/probe.out"
+	R53_SERIAL=$REPLY
 	add_stat N_REQUESTS "$stats" requests 1
 	if [ "$st" -ne 0 ] || ! is_uint "$R53_SERIAL"; then
 		[ "$st" -eq 0 ] && { msg "$ZONE: r53dump --serial printed no serial"; st=$EX_BADINPUT; }
@@ -2367,16 +2414,19 @@ phase_probe() {
 # was killed, the same file moved aside), when it is a complete stream
 # of this zone read with today's options (another server may hold
 # other data under the same serial).  zxfr checks the rest: the serial
-# chain, every record it deletes or adds.  Prints nothing when none.
+# chain, every record it deletes or adds.  Sets IXFR_BASE ("" for none).
 ixfr_base() {
 	local f
+	IXFR_BASE=
 	[ "$st_opthash" = "$OPTHASH" ] || return 0
 	for f in "$ZDIR/applied.rrset" "$ZDIR/applied.rrset.inflight"; do
 		[ -s "$f" ] || continue
-		if [ "$(head -n 1 -- "$f")" = '#!r53mirror-rrset 1' ] &&
-			[ "$(header_value "$f" origin)" = "$ZONE" ] &&
-			tail -n 1 -- "$f" | grep -q '^#end rrsets='; then
-			printf '%s' "$f"
+		first_line "$f"
+		[ "$REPLY" = '#!r53mirror-rrset 1' ] || continue
+		header_value "$f" origin
+		[ "$REPLY" = "$ZONE" ] || continue
+		if tail -n 1 -- "$f" | grep -q '^#end rrsets='; then
+			IXFR_BASE=$f
 			return 0
 		fi
 	done
@@ -2400,10 +2450,12 @@ phase_transfer() {
 	# A zone by name whose id is cached: its id's lock too, before
 	# anything of the full compare (which may write to Route 53).
 	[ -z "$hz_id" ] && lock_zone_id "$st_zone_id"
-	RUN="$ZDIR/runs/$(date -u +%Y%m%dT%H%M%SZ).$$"
+	utc_stamp %Y%m%dT%H%M%SZ
+	RUN="$ZDIR/runs/$REPLY.$$"
 	mkdir -p -- "$RUN" || { msg "$ZONE: cannot create $RUN"; finish "$EX_BADINPUT"; }
 	ln -sfn "runs/${RUN##*/}" "$ZDIR/last"
-	base=$(ixfr_base)
+	ixfr_base
+	base=$IXFR_BASE
 	[ -n "$base" ] && xargs=(--ixfr-from "$base" --ixfr-log "$RUN/ixfr.changes")
 	stage zxfr "$RUN/zxfr.err" "$ZXFR" "${SRCARGS[@]}" "${xargs[@]}" \
 		--stats "$RUN/zxfr.stats" -o "$RUN/source.rrset" -- "$ZONE" "$SERVER"
@@ -2426,8 +2478,9 @@ phase_transfer() {
 		save_state
 		source_failed "$st"
 	fi
-	st_last_source_ok=$(now_s)
-	SRC_SERIAL=$(header_value "$RUN/source.rrset" serial)
+	st_last_source_ok=$EPOCHSECONDS
+	header_value "$RUN/source.rrset" serial
+	SRC_SERIAL=$REPLY
 }
 
 # phase_dump: Route 53's zone (r53dump) into $RUN/route53.rrset; a zone
@@ -2444,7 +2497,8 @@ phase_dump() {
 		return 0
 	fi
 	dump_route53
-	zid=$(header_value "$RUN/route53.rrset" zone-id)
+	header_value "$RUN/route53.rrset" zone-id
+	zid=$REPLY
 	if [ -z "$hz_id" ] && [[ $zid =~ ^Z[A-Z0-9]+$ ]]; then
 		if [ "$zid" != "$IDLOCK_ID" ] && [ "$opt_dry_run" -eq 0 ]; then
 			# Resolved only now: take the id's lock, then read Route
@@ -2458,14 +2512,15 @@ phase_dump() {
 		st_zone_id=$zid
 		HZ_LABEL="${HZ_LABEL%%/*}/$zid"
 	fi
-	R53_SERIAL=$(header_value "$RUN/route53.rrset" serial)
+	header_value "$RUN/route53.rrset" serial
+	R53_SERIAL=$REPLY
 }
 
 # run_init: the globals of one run, and its signal traps.
 run_init() {
 	ZONE=${ARGS[0]:-} HZ_LABEL=-
 	T0=$EPOCHREALTIME
-	DEADLINE=$(($(now_s) + opt_timeout))
+	DEADLINE=$((EPOCHSECONDS + opt_timeout))
 	RUN="" ZDIR="" CHECK=none SRC_SERIAL="" R53_SERIAL="" R53_SERIAL_AFTER=""
 	N_CHANGES=0 N_ADDS=0 N_DELETES=0 N_UPDATES=0 N_DRIFT=0 N_REQUESTS=0 N_DNS=0
 	DRIFT_CHECKED=0 SD="" FAILED_ERRF="" RUN_SECS=""
@@ -2516,10 +2571,13 @@ run_one() {
 phase_drift() {
 	local st p base=${DRIFT_BASE:-$ZDIR/applied.rrset} skip=${DRIFT_SKIP:-$ZDIR/unsettled.keys}
 	local -a dargs=()
+	local format
 	# An incremental compare reads no listing: nothing to check.
 	[ "$INCR" -eq 0 ] || return 0
-	if [ ! -s "$base" ] ||
-		[ "$(head -n 1 "$base")" != "$(head -n 1 "$RUN/route53.rrset")" ]; then
+	first_line "$base"
+	format=$REPLY
+	first_line "$RUN/route53.rrset"
+	if [ ! -s "$base" ] || [ "$format" != "$REPLY" ]; then
 		vmsg "$ZONE: no drift baseline of this stream format: drift unchecked"
 		return 0
 	fi
@@ -2669,7 +2727,7 @@ phase_apply() {
 # drift check and the state, then (last) the new drift baseline.
 phase_record() {
 	local now
-	now=$(now_s)
+	now=$EPOCHSECONDS
 	st_applied_ignore_ttl=$opt_ignore_ttl
 	st_applied_types=$opt_types
 	if [ "$APPLY_ST" -eq 1 ] && [ "$REPORT_OK" -eq 1 ]; then
@@ -2689,7 +2747,7 @@ phase_record() {
 	save_state
 	baseline_commit
 	snapshot_write
-	SUMMARY_RESULT=$(apply_result)
+	apply_result
 	if [ "$N_DRIFT" -gt 0 ]; then
 		[ "$SUMMARY_RESULT" = changed ] && SUMMARY_RESULT=drift-repaired
 		finish "$EX_DRIFT"
@@ -2697,7 +2755,7 @@ phase_record() {
 	finish "$APPLY_ST"
 }
 
-# apply_result: what this run did to Route 53, for result=: in-sync
+# apply_result: SUMMARY_RESULT=what this run did to Route 53: in-sync
 # (nothing to change, or all of it found already applied), changed,
 # held (nothing applied, some changes held back) or skipped (nothing
 # applied: skipped or rejected).
@@ -2709,15 +2767,15 @@ apply_result() {
 		done_n=0
 	fi
 	if [ "$N_CHANGES" -eq 0 ]; then
-		echo in-sync
+		SUMMARY_RESULT=in-sync
 	elif [ "$done_n" -gt 0 ]; then
-		echo changed
+		SUMMARY_RESULT=changed
 	elif [ "$N_HELD" -gt 0 ]; then
-		echo held
+		SUMMARY_RESULT=held
 	elif [ "$N_SKIPPED" -gt 0 ]; then
-		echo skipped
+		SUMMARY_RESULT=skipped
 	else
-		echo in-sync
+		SUMMARY_RESULT=in-sync
 	fi
 }
 
