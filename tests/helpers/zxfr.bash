@@ -13,24 +13,27 @@
 ADV_PY=/usr/bin/python3
 
 adv_start() {
-	local mode=$1 key
+	local mode=$1 key i
 	shift
 	key=${ADV_KEYFILE-$FIXTURES/zones/keys/xfrkey.key}
 	rm -f "$T/adv.port"
-	"$ADV_PY" "$TESTS_DIR/advserver/advserver.py" --mode "$mode" \
+	# As a module, its bytecode cached (see emu_start).
+	PYTHONPATH="$TESTS_DIR/advserver" PYTHONDONTWRITEBYTECODE='' \
+		PYTHONPYCACHEPREFIX="$R53M_BUILD/pycache" \
+		"$ADV_PY" -m advserver --mode "$mode" \
 		${key:+--key "$key"} --portfile "$T/adv.port" "$@" \
 		>"$T/adv.log" 2>&1 3>&- </dev/null &
 	ADV_PID=$!
-	for _ in $(seq 1 100); do
+	for ((i = 0; i < 200; i++)); do
 		[ -s "$T/adv.port" ] && break
-		sleep 0.1
+		sleep 0.05
 	done
 	if [ ! -s "$T/adv.port" ]; then
 		echo "advserver did not start" >&2
 		cat "$T/adv.log" >&2
 		return 1
 	fi
-	ADV_PORT=$(cat "$T/adv.port")
+	read -r ADV_PORT <"$T/adv.port"
 	export ADV_PORT ADV_PID
 }
 
