@@ -60,9 +60,9 @@ readonly EX_LOCKED=10 EX_STALE=11 EX_DRIFT=12 EX_TIMEOUT=13
 #   VAR    the variable it sets (for CHECK mode: the mode)
 #   HELP   the usage text
 # Other rows: "=TEXT" a heading, "+TEXT" more help for the row above,
-# ".TEXT" a line of its own.
-opt_table() {
-	cat <<'TABLE'
+# ".TEXT" a line of its own.  Read into OPT_TABLE by the shell itself
+# (no cat: every run parses its options from it).
+IFS= read -r -d '' OPT_TABLE <<'TABLE'
 =Source (as zxfr):
 -p|PORT|run|port|opt_port|DNS server port (default 53); SERVER may be ADDR:PORT, a name, or primaries A,B
 -k|KEYFILE|run|str|opt_key|TSIG key file (BIND/tsig-keygen format)
@@ -120,7 +120,6 @@ opt_table() {
 -h,--help|-|cmd|help|-|this text
 -V,--version|-|cmd|version|-|the version
 TABLE
-}
 
 # Loaded from the table: for each spelling, its row's fields.
 declare -A OPT_ARG=() OPT_SCOPE=() OPT_CHECK=() OPT_VAR=() OPT_NAME=()
@@ -134,7 +133,7 @@ load_opt_table() {
 			OPT_ARG[$n]=$arg OPT_SCOPE[$n]=$scope OPT_CHECK[$n]=$check
 			OPT_VAR[$n]=$var OPT_NAME[$n]=${names##*,}
 		done
-	done < <(opt_table)
+	done <<<"${OPT_TABLE%$'\n'}"
 }
 
 usage() {
@@ -158,7 +157,7 @@ EOF
 			[ "$arg" = - ] || left+=" $arg"
 			printf '  %-21s %s\n' "$left" "$help" ;;
 		esac
-	done < <(opt_table)
+	done <<<"${OPT_TABLE%$'\n'}"
 	cat <<'EOF'
 Exit: 0 ok, 1 applied with skipped RRsets, 2 bad input/internal, 3 usage or
 config, 4 refused by a safety check, 5 remote failure, 6 verification,
@@ -1778,13 +1777,23 @@ json_str() {
 	printf -v "$1" '"%s"' "$s"
 }
 
+# run_seconds: RUN_SECS=the seconds since T0 (EPOCHREALTIME) with two
+# decimals, rounded, in the shell's integer arithmetic (no awk per run).
+run_seconds() {
+	local us=0
+	[ -z "${T0:-}" ] || us=$((10#${EPOCHREALTIME/./} - 10#${T0/./}))
+	[ "$us" -ge 0 ] || us=0
+	us=$(((us + 5000) / 10000))
+	printf -v RUN_SECS '%d.%02d' $((us / 100)) $((us % 100))
+}
+
 finish() {
 	local st=$1
 	# The outcome is decided: a signal from here on (a --watch stopping
 	# just as this run ends) would report the run a second time, as
 	# interrupted.
 	trap '' INT TERM
-	RUN_SECS=$(awk -v a="$T0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.2f", b - a }')
+	run_seconds
 	mark_change
 	record_status "$st"
 	summary "$st"
