@@ -98,16 +98,16 @@ $(BUILD)/tests/%: $(BUILD)/tests/c/%.o $(LIB)
 # The test suite.  R53M_BUILD tells the helpers where the binaries are;
 # TESTS= selects files.  Most of a test's time is spent waiting (servers
 # starting, the emulator's rate limit, timeouts under test), so JOBS
-# files run at once (GNU parallel); a file's tests run in order, except
-# in the few long files whose tests mostly wait (tests/test_helper.bash
-# names them and says why).  Ports are reserved per run,
-# see tests/helpers/servers.bash.  The files with the longest single
-# tests start first (SLOW_FIRST: fuzzing, ten SIGKILLs, a package build,
-# the Lambda, four tests of aws CLI runs one after another), then the
+# files run at once (GNU parallel); a file's tests run in order
+# (tests/test_helper.bash says why).  Ports are reserved per run,
+# see tests/helpers/servers.bash.  The files that take longest start
+# first (SLOW_FIRST: 70 and 71, two minutes or more one test after
+# another; fuzzing, ten SIGKILLs, a package build, the Lambda), then the
 # biggest files: they are also the slowest.  JOBS=1 runs everything in
 # name order.
 JOBS  ?= 4
-SLOW_FIRST := tests/90-fuzz.bats tests/73-mirror-crash.bats \
+SLOW_FIRST := tests/70-mirror.bats tests/71-mirror-many.bats \
+	tests/90-fuzz.bats tests/73-mirror-crash.bats \
 	tests/80-package.bats tests/84-lambda.bats tests/43-r53emu-sts.bats
 ALL_TESTS := $(SLOW_FIRST) $(filter-out $(SLOW_FIRST),$(shell ls -S tests/*.bats))
 TESTS ?= $(if $(filter 1,$(JOBS)),tests,$(ALL_TESTS))
