@@ -7,7 +7,7 @@ set -eu
 PKGS="
 build-essential pkg-config make
 libldns-dev libcurl4-openssl-dev libssl-dev libexpat1-dev libjansson-dev
-bats bats-support bats-assert parallel
+bats bats-support bats-assert parallel bash-builtins
 bind9 bind9-utils bind9-dnsutils nsd knot knot-dnsutils ldnsutils
 python3 python3-botocore python3-dnspython awscli
 shellcheck mandoc util-linux procps psmisc time curl jq ca-certificates openssl iproute2

@@ -34,6 +34,13 @@ if [ -z "${BATS_TEST_NAME:-}" ]; then
 	# starts them first.
 	: "${BATS_NO_PARALLELIZE_WITHIN_FILE:=true}"
 fi
+# sleep, rm and mkdir as bash's loadable builtins (Debian bash-builtins,
+# installed by scripts/deps.sh): the helpers' bounded waits poll with
+# sleep thousands of times a run, and each external one is a process
+# start on a CPU-bound suite.  Without the package they stay commands.
+for _b in sleep rm mkdir; do
+	[ -r "/usr/lib/bash/$_b" ] && enable -f "/usr/lib/bash/$_b" "$_b" 2>/dev/null
+done
 PATH="$R53M_BUILD:$R53M_BUILD/tests:$PATH"
 # python3 is Debian's (tests/bin/python3 -> /usr/bin/python3): the one
 # deps.sh gives python3-botocore, the reference for AWS client behaviour,
@@ -84,7 +91,7 @@ for _h in "$TESTS_DIR"/helpers/*.bash; do
 	# shellcheck disable=SC1090
 	source "$_h"
 done
-unset _lib _h _d
+unset _lib _h _d _b
 
 # A fresh folder per test, removed by bats with BATS_TEST_TMPDIR; in
 # setup_file the file's own, removed with it (a mktemp -d there was
