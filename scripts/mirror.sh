@@ -2152,19 +2152,26 @@ baseline_commit() {
 # see (an edit by hand that left the SOA alone) the next full compare
 # finds: every --full-every, or at once when Route 53 rejects a change.
 
+# stream_whole FILE: FILE is a complete stream of ZONE (this format's
+# first line, origin ZONE, the trailer): what the snapshot and the IXFR
+# base must both be.
+stream_whole() {
+	first_line "$1"
+	[ "$REPLY" = '#!r53mirror-rrset 1' ] || return 1
+	header_value "$1" origin
+	[ "$REPLY" = "$ZONE" ] || return 1
+	tail -n 1 -- "$1" | grep -q '^#end rrsets='
+}
+
 # snapshot_usable: the snapshot may stand for the hosted zone.
 snapshot_usable() {
 	local f="$ZDIR/route53.rrset" id=${hz_id:-$st_zone_id}
 	[ "$opt_dry_run" -eq 0 ] && [ -n "$id" ] && [ -s "$f" ] || return 1
-	first_line "$f"
-	[ "$REPLY" = '#!r53mirror-rrset 1' ] || return 1
-	header_value "$f" origin
-	[ "$REPLY" = "$ZONE" ] || return 1
+	stream_whole "$f" || return 1
 	header_value "$f" zone-id
 	[ "$REPLY" = "$id" ] || return 1
 	header_value "$f" serial
-	[ "$REPLY" = "$st_last_serial" ] || return 1
-	tail -n 1 -- "$f" | grep -q '^#end rrsets='
+	[ "$REPLY" = "$st_last_serial" ]
 }
 
 # snapshot_drop: no snapshot from here on, durably; 1 on failure.
@@ -2448,12 +2455,7 @@ ixfr_base() {
 	IXFR_BASE=
 	[ "$st_opthash" = "$OPTHASH" ] || return 0
 	for f in "$ZDIR/applied.rrset" "$ZDIR/applied.rrset.inflight"; do
-		[ -s "$f" ] || continue
-		first_line "$f"
-		[ "$REPLY" = '#!r53mirror-rrset 1' ] || continue
-		header_value "$f" origin
-		[ "$REPLY" = "$ZONE" ] || continue
-		if tail -n 1 -- "$f" | grep -q '^#end rrsets='; then
+		if [ -s "$f" ] && stream_whole "$f"; then
 			IXFR_BASE=$f
 			return 0
 		fi
