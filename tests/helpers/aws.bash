@@ -42,7 +42,7 @@ aws_test_keys() {
 # loopback port; sets FAKEAWS_URL, FAKEAWS_LOG (one JSON line per
 # request), FAKEAWS_PID.
 fakeaws_start() {
-	local conf=$1 _
+	local conf=$1
 	shift
 	FAKEAWS_LOG="$T/fakeaws.log"
 	: >"$FAKEAWS_LOG"
@@ -50,12 +50,9 @@ fakeaws_start() {
 	python3 "$TOP_DIR/tests/fakeaws/fakeaws.py" --config "$conf" \
 		--log "$FAKEAWS_LOG" "$@" >"$T/fakeaws.out" 2>"$T/fakeaws.err" 3>&- &
 	FAKEAWS_PID=$!
-	for _ in $(seq 1 200); do
-		[ -s "$T/fakeaws.out" ] && break
-		kill -0 "$FAKEAWS_PID" 2>/dev/null || break
-		sleep 0.05
-	done
-	FAKEAWS_URL=$(head -n 1 "$T/fakeaws.out")
+	FAKEAWS_URL=
+	wait_file "$T/fakeaws.out" "$FAKEAWS_PID" &&
+		read -r FAKEAWS_URL <"$T/fakeaws.out"
 	export FAKEAWS_URL FAKEAWS_LOG FAKEAWS_PID
 	if [ -z "$FAKEAWS_URL" ]; then
 		cat "$T/fakeaws.err" >&2
@@ -127,7 +124,7 @@ PY
 # almost all of it imports.  AWSCLI_EXEC=1 runs /usr/bin/aws itself.
 aws_cli() {
 	[ "${AWSCLI_EXEC:-0}" = 1 ] && { /usr/bin/aws "$@"; return; }
-	local port fd rc n v base
+	local port fd rc n base
 	local -a env=()
 	_awscli_port || return 1
 	port=$REPLY
@@ -156,18 +153,15 @@ aws_cli() {
 # _awscli_port: REPLY=the port of this file's awsclid.py, started by the
 # first call (mkdir is the lock when tests of one file run side by side).
 _awscli_port() {
-	local dir="${BATS_FILE_TMPDIR:-$T}/awscli" i
+	local dir="${BATS_FILE_TMPDIR:-$T}/awscli"
 	if mkdir "$dir" 2>/dev/null; then
 		/usr/bin/python3 "$TESTS_DIR/helpers/awsclid.py" "$dir" \
 			</dev/null >"$dir/log" 2>&1 3>&- &
 	fi
-	for ((i = 0; i < 400; i++)); do
-		if [ -s "$dir/port" ]; then
-			read -r REPLY <"$dir/port"
-			return 0
-		fi
-		sleep 0.05
-	done
+	if wait_file "$dir/port" "" 400; then
+		read -r REPLY <"$dir/port"
+		return 0
+	fi
 	echo "aws_cli: tests/helpers/awsclid.py did not start:" >&2
 	cat "$dir/log" >&2
 	return 1

@@ -61,7 +61,7 @@ EMU_AK=AKIDEXAMPLE
 EMU_SK='wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY'
 
 emu_start() {
-	local out i quiet=--quiet
+	local out quiet=--quiet
 	[ "${EMU_VERBOSE:-0}" = 1 ] && quiet=
 	EMU_STATE="${EMU_STATE:-$T/r53emu-state.json}"
 	EMU_LOG="$T/r53emu.log"
@@ -78,16 +78,7 @@ emu_start() {
 	EMU_PID=$!
 	EMU_PIDS="${EMU_PIDS:-} $EMU_PID"
 	EMU_URL=
-	for ((i = 0; i < 200; i++)); do
-		if [ -s "$out" ] && EMU_URL=$(head -n 1 "$out") &&
-			[ -n "$EMU_URL" ]; then
-			break
-		fi
-		if ! kill -0 "$EMU_PID" 2>/dev/null; then
-			break
-		fi
-		sleep 0.05
-	done
+	wait_file "$out" "$EMU_PID" && read -r EMU_URL <"$out"
 	rm -f "$out"
 	if [ -z "$EMU_URL" ]; then
 		echo "emu_start: r53emu did not start:" >&2

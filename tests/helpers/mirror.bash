@@ -130,11 +130,7 @@ mirror_term_when() {
 
 # mirror_wait_file FILE: wait (bounded, 30 s) until FILE is not empty.
 mirror_wait_file() {
-	local i
-	for ((i = 0; i < 300; i++)); do
-		[ -s "$1" ] && return 0
-		sleep 0.1
-	done
+	wait_file "$1" "" 600 && return 0
 	echo "mirror_wait_file: $1 never appeared" >&2
 	return 1
 }

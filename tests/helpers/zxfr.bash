@@ -13,7 +13,7 @@
 ADV_PY=/usr/bin/python3
 
 adv_start() {
-	local mode=$1 key i
+	local mode=$1 key
 	shift
 	key=${ADV_KEYFILE-$FIXTURES/zones/keys/xfrkey.key}
 	rm -f "$T/adv.port"
@@ -24,11 +24,7 @@ adv_start() {
 		${key:+--key "$key"} --portfile "$T/adv.port" "$@" \
 		>"$T/adv.log" 2>&1 3>&- </dev/null &
 	ADV_PID=$!
-	for ((i = 0; i < 200; i++)); do
-		[ -s "$T/adv.port" ] && break
-		sleep 0.05
-	done
-	if [ ! -s "$T/adv.port" ]; then
+	if ! wait_file "$T/adv.port" "$ADV_PID"; then
 		echo "advserver did not start" >&2
 		cat "$T/adv.log" >&2
 		return 1
