@@ -102,23 +102,6 @@ export T
 # wait for each other (a test may still point several processes at it).
 export R53M_RATE_FILE="${R53M_RATE_FILE:-$T/r53m-ratelimit}"
 
-# wait_file FILE [PID [TRIES]]: wait until FILE is not empty, polling
-# every 0.05 s at most TRIES times (default 200: 10 s); fail at once when
-# process PID (if given) is gone without writing it.  The one bounded
-# wait for the port or URL file a helper's server writes when it is up.
-wait_file() {
-	local i
-	for ((i = 0; i < ${3:-200}; i++)); do
-		[ -s "$1" ] && return 0
-		if [ -n "${2:-}" ] && ! kill -0 "$2" 2>/dev/null; then
-			[ -s "$1" ]
-			return
-		fi
-		sleep 0.05
-	done
-	return 1
-}
-
 # no_sanitizer_report FILE: fail if a sanitizer wrote to FILE (stderr).
 no_sanitizer_report() {
 	if grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$1"; then

@@ -60,6 +60,25 @@ EMU_PY=/usr/bin/python3
 EMU_AK=AKIDEXAMPLE
 EMU_SK='wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY'
 
+# wait_file FILE [PID [TRIES]]: wait until FILE is not empty, polling
+# every 0.05 s at most TRIES times (default 200: 10 s); fail at once when
+# process PID (if given) is gone without writing it.  The one bounded
+# wait for the port or URL file a helper's server writes when it is up.
+# It lives here, not in test_helper.bash: scripts/demo.sh loads this file
+# (and servers.bash) alone.
+wait_file() {
+	local i
+	for ((i = 0; i < ${3:-200}; i++)); do
+		[ -s "$1" ] && return 0
+		if [ -n "${2:-}" ] && ! kill -0 "$2" 2>/dev/null; then
+			[ -s "$1" ]
+			return
+		fi
+		sleep 0.05
+	done
+	return 1
+}
+
 emu_start() {
 	local out quiet=--quiet
 	[ "${EMU_VERBOSE:-0}" = 1 ] && quiet=
