@@ -110,6 +110,42 @@ EOF
 	assert_output --partial '<ErrorResponse'
 }
 
+@test "emu_admin over /dev/tcp: counters/NAME, bodies and statuses as emuctl.py gives them" {
+	emu_start
+	z=$(emu_create_zone count.example)
+	[[ $z == Z* ]]
+	[ "$(emu_count ChangeResourceRecordSets)" = 0 ]
+	cat >"$T/b.json" <<'EOF2'
+{"Changes": [{"Action": "CREATE", "ResourceRecordSet": {"Name": "a.count.example",
+ "Type": "A", "TTL": 60, "ResourceRecords": [{"Value": "192.0.2.1"}]}}]}
+EOF2
+	emu_change "$z" "$T/b.json" >/dev/null
+	emu_change "$z" "$T/b.json" >/dev/null || true   # exists: refused, counted
+	[ "$(emu_count ChangeResourceRecordSets)" = 2 ]
+	[ "$(emu_count NoSuchApi)" = 0 ]
+	# The same numbers through the other client (python3, urllib).
+	py=$(/usr/bin/python3 "$EMU_DIR/emuctl.py" "$EMU_URL" get counters)
+	[ "$(jq '.ChangeResourceRecordSets' <<<"$py")" = 2 ]
+	[ "$(jq '._errors.InvalidChangeBatch' <<<"$py")" = 1 ]
+	[ "$(emu_admin get counters | jq -S .)" = "$(jq -S . <<<"$py")" ]
+	# An error answer: its body on stdout, status 1.
+	run emu_admin get zones/ZNOPE/rrsets
+	assert_failure 1
+	assert_output --partial 'NoSuchHostedZone'
+	# A POST body of several lines arrives whole, non-ASCII octets too
+	# (its length is counted in octets: one short would be bad JSON).
+	run emu_admin post zones "$(printf '{\n "name":\n "lines.example"}')"
+	assert_success
+	assert_output --partial '"name": "lines.example."'
+	run emu_admin post zones "$(printf '{"name": "caf\303\251.example"}')"
+	assert_failure 1
+	assert_output --partial 'InvalidCharacter'
+	emu_stop
+	run emu_admin get health
+	assert_failure 1
+	assert_output --partial "/dev/tcp/127.0.0.1/${EMU_URL##*:}: Connection refused"
+}
+
 @test "emu_stop: the emulator is gone, the port is free; emu_start fails cleanly" {
 	emu_start
 	pid=$EMU_PID

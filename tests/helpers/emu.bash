@@ -138,25 +138,42 @@ emu_restart() {
 }
 
 # emu_admin get|post|count ...: emuctl.py's calls (same output, same exit
-# status: 0 on HTTP 2xx, else 1) made with curl and jq, because the suite
-# makes thousands of them and a python3 start-up each was, after the aws
-# CLI, its largest CPU cost.  emuctl.py stays for "wait" and for tests.
+# status: 0 on HTTP 2xx, else 1) made by bash itself over /dev/tcp,
+# because the suite makes thousands of them: a python3 start each was,
+# after the aws CLI, its largest CPU cost, and curl's start with its
+# libraries was still the next.  emuctl.py stays for "wait" and for tests.
 emu_admin() {
-	local cmd="$1" path="${2:-}" data="${3:-"{}"}" out code
+	local cmd="$1" path="${2:-}" data="${3:-"{}"}"
 	case $cmd in
-	get) out=$(curl -sS -m 10 -w '\n%{http_code}' "$EMU_URL/_emu/${path#/}") ;;
-	post) out=$(curl -sS -m 10 -w '\n%{http_code}' -X POST \
-		-H 'Content-Type: application/json' --data-binary "$data" \
-		"$EMU_URL/_emu/${path#/}") ;;
-	count) out=$(curl -sS -m 10 -w '\n%{http_code}' "$EMU_URL/_emu/counters")
-		code=${out##*$'\n'}
-		[ "$code" = 200 ] || { printf '%s\n' "${out%$'\n'*}"; return 1; }
-		jq --arg api "$path" '.[$api] // 0' <<<"${out%$'\n'*}"
-		return ;;
+	get) _emu_http GET "/_emu/${path#/}" ;;
+	post) _emu_http POST "/_emu/${path#/}" "$data" ;;
+	count) _emu_http GET "/_emu/counters/$path" && REPLY=${REPLY%$'\n'} ;;
 	*) "$EMU_PY" "$EMU_DIR/emuctl.py" "$EMU_URL" "$@"; return ;;
 	esac
-	code=${out##*$'\n'}
-	printf '%s\n' "${out%$'\n'*}"
+	local rc=$?
+	printf '%s\n' "$REPLY"
+	return "$rc"
+}
+
+# _emu_http METHOD PATH [BODY]: one HTTP/1.0 request to the emulator at
+# EMU_URL; REPLY=the answer's body.  Status 0 on HTTP 2xx, 1 otherwise
+# (the reason on stderr when there is no answer).  Bounded: 10 s.
+_emu_http() {
+	local LC_ALL=C hp=${EMU_URL#http://} fd resp code
+	REPLY=
+	hp=${hp%%/*}
+	exec {fd}<>"/dev/tcp/${hp%:*}/${hp##*:}" || return 1
+	printf '%s %s HTTP/1.0\r\nHost: %s\r\n%s\r\n%s' "$1" "$2" "$hp" \
+		"${3+Content-Type: application/json$'\r\n'Content-Length: ${#3}$'\r\n'}" \
+		"${3-}" >&"$fd"
+	IFS= read -r -d '' -t 10 -u "$fd" resp || :  # ends at EOF, not NUL
+	exec {fd}>&-
+	if [[ $resp != HTTP/1.?\ [0-9][0-9][0-9]* ]]; then
+		echo "emu_admin: no answer from $EMU_URL to $1 $2" >&2
+		return 1
+	fi
+	code=${resp:9:3}
+	REPLY=${resp#*$'\r\n\r\n'}
 	[ "${code:0:1}" = 2 ]
 }
 
@@ -164,12 +181,14 @@ emu_create_zone() {
 	local name="$1" json
 	shift
 	if [ "${1:-}" = --private ]; then
-		json=$(printf '{"name":"%s","private":true,"vpc":"%s"}' \
-			"$name" "${2:?emu_create_zone: --private needs a VPC id}")
+		printf -v json '{"name":"%s","private":true,"vpc":"%s"}' \
+			"$name" "${2:?emu_create_zone: --private needs a VPC id}"
 	else
-		json=$(printf '{"name":"%s"}' "$name")
+		printf -v json '{"name":"%s"}' "$name"
 	fi
-	emu_admin post zones "$json" | jq -er .id
+	emu_admin post zones "$json" >/dev/null || return
+	[[ $REPLY =~ \"id\":\ \"([^\"]+)\" ]] || return 1
+	printf '%s\n' "${BASH_REMATCH[1]}"
 }
 
 emu_counters() {

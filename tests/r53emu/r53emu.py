@@ -59,6 +59,8 @@ Admin API (no signature, under /_emu/), JSON in and out:
   GET  /_emu/counters                    {"ChangeResourceRecordSets": n, ...,
                                           "_total": n, "_faults": {...},
                                           "_errors": {code: n}}
+  GET  /_emu/counters/NAME               one top-level counter: n (0 if
+                                          never counted)
         (every API request received counts, faulted or refused ones too;
         "Unknown" counts requests to no known API)
   POST /_emu/reset-counters
@@ -1926,6 +1928,8 @@ def admin(emu, method, path, body):
                 return 200, dict(emu.faults)
         if p == "/counters":
             return 200, emu.counters_json()
+        if p.startswith("/counters/"):
+            return 200, emu.counters_json().get(p[len("/counters/"):], 0)
         if p == "/reset-counters" and method == "POST":
             emu.reset_counters()
             return 200, {"ok": True}
