@@ -15,42 +15,23 @@ write the port to DIR/port.  A connection sends NUL-terminated fields:
   awscli1, CWD, OUTFILE, ERRFILE, N, N x "NAME=VALUE", M, M x ARG
 and gets back the exit status, NUL-terminated; stdout and stderr are in
 OUTFILE and ERRFILE.  Commands run one after another (the environment and
-sys.stdout are the process's).  Exits when DIR is removed (bats removes
-the file's temporary folder when the file ends) or after 600 s idle.
-Only loopback, every wait bounded.
+sys.stdout are the process's).  The server loop is fieldserver.py's: it
+exits when DIR is removed or after 600 s idle.  Only loopback, every wait
+bounded.
 """
 
 import os
-import select
-import socket
 import sys
-import time
+
+import fieldserver
 
 os.environ.pop("AWS_DATA_PATH", None)
 import awscli.clidriver  # noqa: E402 (after the line above, on purpose)
 
-IDLE_LIMIT = 600.0
 # awscli's own data folder, which importing awscli appends to the
 # caller's AWS_DATA_PATH (awscli/__init__.py); redone for each command.
 DATA_DIR = os.path.join(os.path.dirname(os.path.abspath(awscli.__file__)),
                         "data")
-
-
-def read_fields(conn):
-    """All NUL-terminated fields of one request (bounded: 1 MiB)."""
-    data = b""
-    conn.settimeout(30)
-    while True:
-        chunk = conn.recv(65536)
-        if not chunk:
-            break
-        data += chunk
-        if len(data) > (1 << 20):
-            raise ValueError("request too large")
-        fields = data.split(b"\0")
-        if len(fields) >= 6 and complete(fields):
-            return [f.decode("utf-8", "surrogateescape") for f in fields]
-    raise ValueError("short request")
 
 
 def complete(fields):
@@ -92,8 +73,8 @@ def run_command(cwd, out, err, env, argv):
     return rc if isinstance(rc, int) else 1
 
 
-def serve_one(conn):
-    fields = read_fields(conn)
+def serve_one(srv, conn):
+    fields = fieldserver.read_fields(conn, complete)
     if fields[0] != "awscli1":
         raise ValueError("bad request")
     cwd, out, err = fields[1:4]
@@ -106,28 +87,7 @@ def serve_one(conn):
 
 
 def main():
-    folder = sys.argv[1]
-    srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    srv.bind(("127.0.0.1", 0))
-    srv.listen(16)
-    tmp = os.path.join(folder, "port.tmp")
-    with open(tmp, "w") as f:
-        f.write("%d\n" % srv.getsockname()[1])
-    os.rename(tmp, os.path.join(folder, "port"))
-    last = time.monotonic()
-    while os.path.isdir(folder) and time.monotonic() - last < IDLE_LIMIT:
-        ready, _, _ = select.select([srv], [], [], 1.0)
-        if not ready:
-            continue
-        conn, _ = srv.accept()
-        try:
-            serve_one(conn)
-        except Exception as e:  # one bad request never stops the server
-            print("awsclid.py: %s" % e, file=sys.stderr)
-        finally:
-            conn.close()
-        last = time.monotonic()
-    return 0
+    return fieldserver.serve(sys.argv[1], "awsclid.py", serve_one)
 
 
 if __name__ == "__main__":
