@@ -162,6 +162,54 @@ EOF2
 	[ -z "$EMU_PID" ]
 }
 
+# /proc/PID/stat: field 4 is the parent's pid (field 2, the name, has no
+# space here: python3).
+ppid_of() {
+	local f
+	read -r -a f <"/proc/$1/stat"
+	echo "${f[3]}"
+}
+
+@test "emufork: each emulator its own process and port, gone with the shell that started it" {
+	emu_start
+	a_pid=$EMU_PID a_url=$EMU_URL
+	# Forked by this file's fork server, not a child of this shell.
+	server=$(ppid_of "$a_pid")
+	[ "$server" != "$BASHPID" ]
+	grep -q emufork.py "/proc/$server/cmdline"
+	# Started in a subshell: the emulator goes when the subshell does
+	# (--exit-with-pid), though its parent, the fork server, stays.
+	(
+		EMU_PIDS=
+		EMU_STATE="$T/sub.json" emu_start
+		echo "$EMU_PID $EMU_URL" >"$T/sub"
+	)
+	read -r b_pid b_url <"$T/sub"
+	[ "$b_pid" != "$a_pid" ] && [ "$b_url" != "$a_url" ]
+	[ "$(ppid_of "$b_pid" 2>/dev/null || echo gone)" = "$server" ] ||
+		[ ! -e "/proc/$b_pid" ]
+	for ((i = 0; i < 50; i++)); do
+		kill -0 "$b_pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	run kill -0 "$b_pid"
+	assert_failure
+	kill -0 "$server"
+	# The first is untouched; its options were its own.
+	EMU_URL=$a_url run emu_admin get health
+	assert_success
+	# Bad options: argparse's message in the log, the start fails.
+	run emu_start --no-such-option
+	assert_failure
+	assert_output --partial 'unrecognized arguments: --no-such-option'
+	# EMU_FORK=0: python3 -m r53emu, a child of this shell, as outside bats.
+	emu_stop
+	EMU_FORK=0 emu_start
+	[ "$(ppid_of "$EMU_PID")" = "$BASHPID" ]
+	run emu_admin get health
+	assert_success
+}
+
 @test "internal: the incremental listing index equals a full rebuild after random batches" {
 	run /usr/bin/python3 "$TOP_DIR/tests/r53emu/selfcheck.py" 7 "$TOP_DIR/tests/r53emu"
 	assert_success

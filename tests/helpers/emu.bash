@@ -15,11 +15,17 @@
 #                        AWS_CONFIG_FILE/AWS_SHARED_CREDENTIALS_FILE at
 #                        nonexistent files in $T so no real profile is read.
 #                        Waits at most 10 s for the URL; fails otherwise.
+#                        Under bats it is forked by the file's fork server
+#                        (tests/helpers/emufork.py, started by the first
+#                        emu_start): the same r53emu.main() without a
+#                        python3 start each time.  EMU_FORK=0 starts
+#                        python3 -m r53emu itself, as outside bats.
 #   emu_stop             stop it, and any other emulator this shell started
 #                        (TERM, then KILL after ~3 s); safe to call twice or
 #                        without a running emulator.  Call it in teardown().
 #                        The emulator also exits by itself when the shell
-#                        that started it is gone (--exit-with-parent), so an
+#                        that started it is gone (--exit-with-pid, or
+#                        --exit-with-parent when not forked), so an
 #                        interrupted test run leaves nothing behind.
 #   emu_restart [ARGS..] stop and start again on the same state file (new
 #                        port: EMU_URL changes).
@@ -86,18 +92,23 @@ emu_start() {
 	EMU_LOG="$T/r53emu.log"
 	out="$T/r53emu.url.$$.$RANDOM"
 	: >"$out"
-	# As a module (-m), its bytecode cached in the build folder: a script
-	# run as a file is compiled at every start (0.07 CPU-s for these
-	# 2,200 lines), and the suite starts the emulator hundreds of times.
 	# shellcheck disable=SC2086
-	PYTHONPATH="$EMU_DIR" PYTHONDONTWRITEBYTECODE='' \
-		PYTHONPYCACHEPREFIX="$R53M_BUILD/pycache" \
-		"$EMU_PY" -m r53emu --listen 127.0.0.1:0 --exit-with-parent \
-		--state "$EMU_STATE" $quiet "$@" >"$out" 2>>"$EMU_LOG" 3>&- &
-	EMU_PID=$!
+	set -- --listen 127.0.0.1:0 --state "$EMU_STATE" $quiet "$@"
+	if [ "${EMU_FORK:-1}" = 1 ] && _emu_fork_port; then
+		_emu_fork "$REPLY" "$out" --exit-with-pid "$BASHPID" "$@"
+	else
+		# As a module (-m), its bytecode cached in the build folder: a
+		# script run as a file is compiled at every start (0.07 CPU-s
+		# for these 2,200 lines).
+		PYTHONPATH="$EMU_DIR" PYTHONDONTWRITEBYTECODE='' \
+			PYTHONPYCACHEPREFIX="$R53M_BUILD/pycache" \
+			"$EMU_PY" -m r53emu --exit-with-parent "$@" \
+			>"$out" 2>>"$EMU_LOG" 3>&- &
+		EMU_PID=$!
+	fi
 	EMU_PIDS="${EMU_PIDS:-} $EMU_PID"
 	EMU_URL=
-	wait_file "$out" "$EMU_PID" && read -r EMU_URL <"$out"
+	[ -n "$EMU_PID" ] && wait_file "$out" "$EMU_PID" && read -r EMU_URL <"$out"
 	rm -f "$out"
 	if [ -z "$EMU_URL" ]; then
 		echo "emu_start: r53emu did not start:" >&2
@@ -113,6 +124,38 @@ emu_start() {
 	export AWS_SHARED_CREDENTIALS_FILE="$T/no-aws-credentials"
 	export AWS_EC2_METADATA_DISABLED=true AWS_PAGER=
 	unset AWS_SESSION_TOKEN AWS_PROFILE
+}
+
+# _emu_fork_port: REPLY=the port of this bats file's fork server
+# (tests/helpers/emufork.py), started by the file's first emu_start; fails
+# outside bats (scripts/demo.sh), where emu_start runs python3 itself.
+_emu_fork_port() {
+	[ -n "${BATS_FILE_TMPDIR:-}" ] || return 1
+	local dir="$BATS_FILE_TMPDIR/emufork"
+	if mkdir "$dir" 2>/dev/null; then
+		PYTHONPATH="$EMU_DIR" PYTHONDONTWRITEBYTECODE='' \
+			PYTHONPYCACHEPREFIX="$R53M_BUILD/pycache" \
+			"$EMU_PY" "${EMU_DIR%/*}/helpers/emufork.py" "$dir" \
+			</dev/null >"$dir/log" 2>&1 3>&- &
+	fi
+	wait_file "$dir/port" "" 400 && read -r REPLY <"$dir/port" && return
+	echo "emu_start: tests/helpers/emufork.py did not start:" >&2
+	cat "$dir/log" >&2
+	return 1
+}
+
+# _emu_fork PORT OUT ARGS...: one emulator forked by the fork server on
+# PORT, stdout to OUT, stderr appended to EMU_LOG; EMU_PID=its pid, empty
+# when the server did not answer.
+_emu_fork() {
+	local port=$1 out=$2 fd pid=
+	shift 2
+	EMU_PID=
+	exec {fd}<>"/dev/tcp/127.0.0.1/$port" || return 1
+	printf '%s\0' emufork1 "$PWD" "$out" "$EMU_LOG" "$#" "$@" >&"$fd"
+	IFS= read -r -d '' -t 30 -u "$fd" pid || :
+	exec {fd}>&-
+	[ "${pid:-0}" -gt 0 ] 2>/dev/null && EMU_PID=$pid
 }
 
 emu_stop() {
