@@ -18,17 +18,17 @@ setup() {
 	export AWS_ENDPOINT_URL_STS=http://127.0.0.1:9
 }
 
-# fixture_load SRC: copy the fixture to $T/fx with ${FX} filled in, point
-# the AWS variables at it; sets FX_PROFILE.
+# fixture_load SRC [DEST]: copy the fixture to DEST (default $T/fx) with
+# ${FX} filled in, point the AWS variables at it; sets FX_PROFILE.
 fixture_load() {
-	local src=$1 f
-	rm -rf "$T/fx"
-	cp -a "$src" "$T/fx"
+	local src=$1 fx=${2:-$T/fx} f
+	rm -rf "$fx"
+	cp -a "$src" "$fx"
 	for f in config credentials env; do
-		[ -e "$T/fx/$f" ] && sed -i "s|\${FX}|$T/fx|g" "$T/fx/$f"
+		[ -e "$fx/$f" ] && sed -i "s|\${FX}|$fx|g" "$fx/$f"
 	done
-	export AWS_CONFIG_FILE="$T/fx/config" AWS_SHARED_CREDENTIALS_FILE="$T/fx/credentials"
-	FX_PROFILE=$(cat "$T/fx/profile" 2>/dev/null || true)
+	export AWS_CONFIG_FILE="$fx/config" AWS_SHARED_CREDENTIALS_FILE="$fx/credentials"
+	FX_PROFILE=$(cat "$fx/profile" 2>/dev/null || true)
 }
 
 # ours: our answer in the fixture's terms, from awscred_test.
@@ -65,24 +65,40 @@ ours() {
 	esac
 }
 
-# theirs: botocore's answer, without any call to STS or SSO (those
-# providers defer their fetch: the method is known, the key is not).
+# theirs FX...: botocore's answer for each loaded fixture folder FX, one
+# line each, without any call to STS or SSO (those providers defer their
+# fetch: the method is known, the key is not).  FX/environ is the whole
+# environment the fixture runs in (NAME=VALUE, NUL-terminated), FX/profile
+# the explicit profile.  One python3 for all: importing botocore is most
+# of a start (0.5 CPU-s), and each fixture gets a new Session built from
+# its own environment, as a new process would.
 theirs() {
-	/usr/bin/python3 - "$FX_PROFILE" <<'PY'
+	/usr/bin/python3 - "$@" <<'PY'
+import os
 import sys
 import botocore.session
-s = botocore.session.Session(profile=sys.argv[1] or None)
-try:
-    c = s.get_credentials()
-except Exception as e:
-    print("error")
-    sys.exit(0)
-if c is None:
-    print("none")
-elif c.method in ("assume-role", "assume-role-with-web-identity", "sso"):
-    print(c.method)
-else:
-    print(c.method, c.access_key)
+
+def answer(fx):
+    env = open(os.path.join(fx, "environ"), "rb").read().split(b"\0")[:-1]
+    os.environ.clear()
+    os.environ.update(dict(v.decode().split("=", 1) for v in env))
+    try:
+        profile = open(os.path.join(fx, "profile")).read().rstrip("\n")
+    except FileNotFoundError:
+        profile = ""
+    s = botocore.session.Session(profile=profile or None)
+    try:
+        c = s.get_credentials()
+    except Exception:
+        return "error"
+    if c is None:
+        return "none"
+    if c.method in ("assume-role", "assume-role-with-web-identity", "sso"):
+        return c.method
+    return "%s %s" % (c.method, c.access_key)
+
+for fx in sys.argv[1:]:
+    print(answer(fx), flush=True)
 PY
 }
 
@@ -93,24 +109,30 @@ PY
 }
 
 @test "botocore: same source and access key id as botocore on every fixture" {
-	local d want ob bo bad=0
+	local d fx n bad=0
+	local -a fxs=() want=() ob=() bo=()
 	for d in "$FIXTURES"/awscred/*/; do
-		fixture_load "$d"
-		want=$(cat "$T/fx/expect")
-		ob=$(
+		d=${d%/}
+		fx="$T/fx-${d##*/}"
+		fixture_load "$d" "$fx"
+		fxs+=("$fx")
+		want+=("$(cat "$fx/expect")")
+		# Ours, and the environment botocore gets: the same one.
+		ob+=("$(
 			set -a
 			# shellcheck disable=SC1091
-			[ -e "$T/fx/env" ] && . "$T/fx/env"
+			[ -e "$fx/env" ] && . "$fx/env"
+			for n in $(compgen -e); do
+				printf '%s=%s\0' "$n" "${!n}"
+			done >"$fx/environ"
 			ours
-		)
-		bo=$(
-			set -a
-			# shellcheck disable=SC1091
-			[ -e "$T/fx/env" ] && . "$T/fx/env"
-			theirs
-		)
-		if [ "$ob" != "$want" ] || [ "$bo" != "$want" ]; then
-			echo "$(basename "$d"): expect '$want', ours '$ob', botocore '$bo'"
+		)")
+	done
+	mapfile -t bo < <(theirs "${fxs[@]}")
+	[ "${#bo[@]}" = "${#fxs[@]}" ]
+	for n in "${!fxs[@]}"; do
+		if [ "${ob[n]}" != "${want[n]}" ] || [ "${bo[n]}" != "${want[n]}" ]; then
+			echo "${fxs[n]##*/fx-}: expect '${want[n]}', ours '${ob[n]}', botocore '${bo[n]}'"
 			bad=1
 		fi
 	done
