@@ -31,11 +31,20 @@ export LC_ALL=C
 # rm and mkdir as bash's loadable builtins when Debian's bash-builtins is
 # installed: a run calls them about ten times, each otherwise a process
 # start (fork and exec, some 5 ms of CPU).  The options used here (-f,
-# -r, -p, --) behave as coreutils' do.  (ln's loadable has no -n.)
+# -r, --) behave as coreutils' do; -p does only through mkdir_p below.
+# (ln's loadable has no -n.)
 for _b in rm mkdir; do
 	[ -r "/usr/lib/bash/$_b" ] && enable -f "/usr/lib/bash/$_b" "$_b" 2>/dev/null
 done
 unset _b
+
+# mkdir_p DIR: mkdir -p, safe when runs race (--all -j N, cron and
+# --watch at once): the loadable mkdir -p fails "File exists" when
+# another run creates a folder of the path between its check and its
+# mkdir (coreutils' takes that as done).  The second try finds it there.
+mkdir_p() {
+	mkdir -p -- "$1" 2>/dev/null || [ -d "$1" ] || mkdir -p -- "$1"
+}
 
 MIRROR_VERSION=0.1.0
 SELF="${BASH_SOURCE[0]}"
@@ -1065,7 +1074,7 @@ watch_setup() {
 		exit "$EX_USAGE"
 	fi
 	W_SD=${opt_state_dir:-$(default_state_dir)}
-	if ! mkdir -p -- "$W_SD" || ! chmod 700 -- "$W_SD" ||
+	if ! mkdir_p "$W_SD" || ! chmod 700 -- "$W_SD" ||
 		! W_DIR=$(mktemp -d "$W_SD/watch.XXXXXXXX") ||
 		! mkfifo -m 600 "$W_DIR/events"; then
 		msg "cannot create the watch folder in $W_SD"
@@ -2005,7 +2014,7 @@ lock_zone_id() {
 	[ "$d" = "$ZDIR" ] && return 0
 	# A cached id that turned out wrong: its lock is of no use now.
 	[ -n "$IDLOCKFD" ] && exec {IDLOCKFD}>&-
-	if ! mkdir -p -- "$d" || ! chmod 700 -- "$d" ||
+	if ! mkdir_p "$d" || ! chmod 700 -- "$d" ||
 		! { exec {IDLOCKFD}>>"$d/lock"; } 2>/dev/null; then
 		msg "$ZONE: cannot open $d/lock"
 		finish "$EX_BADINPUT"
@@ -2238,7 +2247,7 @@ dry_run_state() {
 	fi
 	trap 'rm -rf -- "$DRY_TMP"' EXIT
 	ZDIR="$DRY_TMP/zone"
-	if ! mkdir -p -- "$ZDIR/runs"; then
+	if ! mkdir_p "$ZDIR/runs"; then
 		msg "$ZONE: cannot create $ZDIR"
 		exit "$EX_BADINPUT"
 	fi
@@ -2329,12 +2338,12 @@ phase_lock() {
 	if [ "$opt_dry_run" -eq 1 ]; then
 		dry_run_state "$ZDIR"
 	else
-		if ! mkdir -p -- "$SD" || ! chmod 700 -- "$SD"; then
+		if ! mkdir_p "$SD" || ! chmod 700 -- "$SD"; then
 			msg "$ZONE: cannot create state folder $SD"
 			exit "$EX_BADINPUT"
 		fi
 		[ -d "$ZDIR" ] || FRESH=1
-		if ! mkdir -p -- "$ZDIR/runs" || ! chmod 700 -- "$ZDIR"; then
+		if ! mkdir_p "$ZDIR/runs" || ! chmod 700 -- "$ZDIR"; then
 			msg "$ZONE: cannot create $ZDIR"
 			exit "$EX_BADINPUT"
 		fi
@@ -2482,7 +2491,7 @@ phase_transfer() {
 	[ -z "$hz_id" ] && lock_zone_id "$st_zone_id"
 	utc_stamp %Y%m%dT%H%M%SZ
 	RUN="$ZDIR/runs/$REPLY.$$"
-	mkdir -p -- "$RUN" || { msg "$ZONE: cannot create $RUN"; finish "$EX_BADINPUT"; }
+	mkdir_p "$RUN" || { msg "$ZONE: cannot create $RUN"; finish "$EX_BADINPUT"; }
 	ln -sfn "runs/${RUN##*/}" "$ZDIR/last"
 	ixfr_base
 	base=$IXFR_BASE

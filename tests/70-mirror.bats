@@ -124,6 +124,28 @@ mirror_rev() {
 	[ "$(stat -c %a "$T/state/id-Z0000000000MODE/state")" = 600 ]
 }
 
+@test "mirror: runs racing to create one state folder all get it (mkdir_p)" {
+	local port j
+	port=$(mirror_closed_port)
+	# The loadable mkdir's -p fails "File exists" when another run makes
+	# a folder of the path between its check and its mkdir: every -p in
+	# mirror.sh goes through mkdir_p, which takes that as done.
+	local mk
+	mk=$(grep -nE 'mkdir[[:space:]]+(-[a-z]*p|.*[[:space:]]-p)' "$MIRROR_SH" |
+		grep -vE '^[0-9]+:[[:space:]]*#')
+	[ "$(wc -l <<<"$mk")" = 1 ]
+	[[ $mk == *'	mkdir -p -- "$1" 2>/dev/null || [ -d "$1" ] || mkdir -p -- "$1"' ]]
+	# Eight first runs at once into one new state folder three deep.
+	for ((j = 0; j < 8; j++)); do
+		bash "$MIRROR_SH" --state-dir "$T/st/a/b" --timeout 20 -p "$port" \
+			"z$j.example.test" 127.0.0.1 "Z0000000000RACE$j" >"$T/out.$j" 2>&1 &
+	done
+	wait
+	run cat "$T"/out.*
+	refute_output --partial 'cannot create'
+	[ "$(grep -c 'result=failed-zxfr' "$T"/out.* | grep -c ':1$')" = 8 ]
+}
+
 @test "mirror: --iam-policy gives exactly the listed zones' actions (python3 json)" {
 	cat >"$T/ids.conf" <<'EOF'
 a.example. 192.0.2.1 - Z0AAAAAAAAAAAAA
