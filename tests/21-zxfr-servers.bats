@@ -206,3 +206,29 @@ golden_check() {
 		grep -q '^www\.upd\.test\.	A	300	192\.0\.2\.81$' "$T/out"
 	done
 }
+
+# The helpers' TCP readiness check (servers.bash, _srv_tcp_soa_ok: a SOA
+# query by bash over /dev/tcp) says what dig +tcp says, on every server:
+# yes for a zone's apex, no for a zone not served, a name without a SOA
+# and a port where nothing listens.
+@test "helpers: the TCP readiness check agrees with dig +tcp" {
+	local kind q want got
+	for kind in bind nsd knot; do
+		use "$kind"
+		SERVER_ADDR=127.0.0.1
+		for q in torture.test 2.0.192.in-addr.arpa. upd.test nosuch.test www.upd.test; do
+			want=no
+			[ -n "$(dig +tcp +norec +tries=1 +time=2 +short -p "$SERVER_PORT" \
+				@127.0.0.1 -t SOA -q "$q")" ] && want=yes
+			got=no
+			_srv_tcp_soa_ok "$q" && got=yes
+			echo "$kind $q: dig $want, ours $got"
+			[ "$got" = "$want" ]
+		done
+		[ "$want" = no ]
+		_srv_tcp_soa_ok torture.test
+	done
+	SERVER_PORT=$(mirror_closed_port)
+	run _srv_tcp_soa_ok torture.test
+	assert_failure
+}
