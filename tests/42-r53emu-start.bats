@@ -210,6 +210,31 @@ ppid_of() {
 	assert_success
 }
 
+@test "wait_line: a first line written in two parts is read whole, bounded" {
+	# As python3's print writes it with PYTHONUNBUFFERED=1: the text, then
+	# the newline.  wait_file is satisfied by the half; wait_line is not.
+	{ printf 'http://127.0.0.1:4'; sleep 0.4; printf '321\n'; } >"$T/url" &
+	wait_file "$T/url"
+	wait_line "$T/url" "$!"
+	[ "$REPLY" = http://127.0.0.1:4321 ]
+	# A writer gone without a newline: no line, at once.
+	printf 'half' >"$T/half"
+	sleep 2 &
+	kill "$!"
+	wait "$!" || true
+	run wait_line "$T/half" "$!"
+	assert_failure
+	# Nothing written: failure after TRIES polls of 0.05 s.
+	: >"$T/none"
+	SECONDS=0
+	run wait_line "$T/none" "" 10
+	assert_failure
+	[ "$SECONDS" -lt 3 ]
+	# The emulator's URL is still read through it, under the same setting.
+	PYTHONUNBUFFERED=1 EMU_FORK=0 emu_start
+	[[ $EMU_URL == http://127.0.0.1:* ]]
+}
+
 @test "internal: the incremental listing index equals a full rebuild after random batches" {
 	run /usr/bin/python3 "$TOP_DIR/tests/r53emu/selfcheck.py" 7 "$TOP_DIR/tests/r53emu"
 	assert_success

@@ -54,7 +54,6 @@ put_secret() {
 # unprivileged user (uid 993, sbx_user1051) with /var/task read-only.  Its stdout
 # and stderr (what CloudWatch would get) go to $T/function.log.
 lambda_start() {
-	local i
 	ROOT="$T/root"
 	rm -rf "$ROOT"
 	mkdir -p "$ROOT/var/task" "$ROOT/tmp" "$ROOT/dev" "$ROOT/proc"
@@ -63,11 +62,8 @@ lambda_start() {
 	rm -f "$T/rapi.addr"
 	"$EMU_PY" "$RAPI" serve --function-timeout 120 >"$T/rapi.addr" 2>"$T/rapi.log" 3>&- &
 	RAPI_PID=$!
-	for ((i = 0; i < 100; i++)); do
-		[ -s "$T/rapi.addr" ] && break
-		sleep 0.05
-	done
-	RAPI_ADDR=$(head -n 1 "$T/rapi.addr")
+	wait_line "$T/rapi.addr" "$RAPI_PID" 100
+	RAPI_ADDR=$REPLY
 	[ -n "$RAPI_ADDR" ]
 	# The mount namespace ends with the function: nothing to undo.
 	env -i AWS_LAMBDA_RUNTIME_API="$RAPI_ADDR" LAMBDA_TASK_ROOT=/var/task \

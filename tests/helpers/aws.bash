@@ -51,8 +51,7 @@ fakeaws_start() {
 		--log "$FAKEAWS_LOG" "$@" >"$T/fakeaws.out" 2>"$T/fakeaws.err" 3>&- &
 	FAKEAWS_PID=$!
 	FAKEAWS_URL=
-	wait_file "$T/fakeaws.out" "$FAKEAWS_PID" &&
-		read -r FAKEAWS_URL <"$T/fakeaws.out"
+	wait_line "$T/fakeaws.out" "$FAKEAWS_PID" && FAKEAWS_URL=$REPLY
 	export FAKEAWS_URL FAKEAWS_LOG FAKEAWS_PID
 	if [ -z "$FAKEAWS_URL" ]; then
 		cat "$T/fakeaws.err" >&2
@@ -158,10 +157,7 @@ _awscli_port() {
 		/usr/bin/python3 "$TESTS_DIR/helpers/awsclid.py" "$dir" \
 			</dev/null >"$dir/log" 2>&1 3>&- &
 	fi
-	if wait_file "$dir/port" "" 400; then
-		read -r REPLY <"$dir/port"
-		return 0
-	fi
+	wait_line "$dir/port" "" 400 && return 0
 	echo "aws_cli: tests/helpers/awsclid.py did not start:" >&2
 	cat "$dir/log" >&2
 	return 1

@@ -68,22 +68,37 @@ EMU_SK='wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY'
 
 # wait_file FILE [PID [TRIES]]: wait until FILE is not empty, polling
 # every 0.05 s at most TRIES times (default 200: 10 s); fail at once when
-# process PID (if given) is gone without writing it.  The one bounded
-# wait for the port or URL file a helper's server writes when it is up.
-# It lives here, not in test_helper.bash: scripts/demo.sh loads this file
-# (and servers.bash) alone.
-wait_file() {
-	local i
+# process PID (if given) is gone without writing it.
+# wait_line FILE [PID [TRIES]]: the same, until FILE's first line is
+# whole; REPLY=that line.  The one bounded wait for the port or URL a
+# helper's server writes when it is up: a line may arrive in two writes
+# (python3's print with PYTHONUNBUFFERED set writes the newline apart),
+# and read(1) fails on the half written.
+# They live here, not in test_helper.bash: scripts/demo.sh loads this
+# file (and servers.bash) alone.
+wait_file() { _wait_for size "$@"; }
+wait_line() { _wait_for line "$@"; }
+
+_wait_for() {
+	local how=$1 i
+	shift
 	for ((i = 0; i < ${3:-200}; i++)); do
-		[ -s "$1" ] && return 0
+		_wait_ready "$how" "$1" && return 0
 		if [ -n "${2:-}" ] && ! kill -0 "$2" 2>/dev/null; then
-			[ -s "$1" ]
+			_wait_ready "$how" "$1"
 			return
 		fi
 		sleep 0.05
 	done
 	return 1
 }
+
+_wait_ready() {
+	case $1 in
+	line) IFS= read -r REPLY <"$2" ;;
+	*) [ -s "$2" ] ;;
+	esac
+} 2>/dev/null
 
 emu_start() {
 	local out quiet=--quiet
@@ -108,7 +123,7 @@ emu_start() {
 	fi
 	EMU_PIDS="${EMU_PIDS:-} $EMU_PID"
 	EMU_URL=
-	[ -n "$EMU_PID" ] && wait_file "$out" "$EMU_PID" && read -r EMU_URL <"$out"
+	[ -n "$EMU_PID" ] && wait_line "$out" "$EMU_PID" && EMU_URL=$REPLY
 	rm -f "$out"
 	if [ -z "$EMU_URL" ]; then
 		echo "emu_start: r53emu did not start:" >&2
@@ -138,7 +153,7 @@ _emu_fork_port() {
 			"$EMU_PY" "${EMU_DIR%/*}/helpers/emufork.py" "$dir" \
 			</dev/null >"$dir/log" 2>&1 3>&- &
 	fi
-	wait_file "$dir/port" "" 400 && read -r REPLY <"$dir/port" && return
+	wait_line "$dir/port" "" 400 && return
 	echo "emu_start: tests/helpers/emufork.py did not start:" >&2
 	cat "$dir/log" >&2
 	return 1

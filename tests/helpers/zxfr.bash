@@ -24,12 +24,12 @@ adv_start() {
 		${key:+--key "$key"} --portfile "$T/adv.port" "$@" \
 		>"$T/adv.log" 2>&1 3>&- </dev/null &
 	ADV_PID=$!
-	if ! wait_file "$T/adv.port" "$ADV_PID"; then
+	if ! wait_line "$T/adv.port" "$ADV_PID"; then
 		echo "advserver did not start" >&2
 		cat "$T/adv.log" >&2
 		return 1
 	fi
-	read -r ADV_PORT <"$T/adv.port"
+	ADV_PORT=$REPLY
 	export ADV_PORT ADV_PID
 }
 
