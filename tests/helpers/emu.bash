@@ -183,7 +183,9 @@ emu_stop() {
 			kill -0 "$p" 2>/dev/null || break
 			sleep 0.05
 		done
-		kill -9 "$p" 2>/dev/null || true
+		# Only if still there: a forked emulator is reaped by the fork
+		# server the moment it exits, and its pid is free again.
+		[ "$i" -lt 60 ] || kill -9 "$p" 2>/dev/null || true
 		wait "$p" 2>/dev/null || true
 	done
 	EMU_PID=
