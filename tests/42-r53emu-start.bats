@@ -208,6 +208,17 @@ ppid_of() {
 	[ "$(ppid_of "$EMU_PID")" = "$BASHPID" ]
 	run emu_admin get health
 	assert_success
+	# The fork server gone (it exits after 600 s idle): the same.
+	emu_stop
+	kill "$server"
+	for ((i = 0; i < 50; i++)); do
+		kill -0 "$server" 2>/dev/null || break
+		sleep 0.1
+	done
+	emu_start
+	[ "$(ppid_of "$EMU_PID")" = "$BASHPID" ]
+	run emu_admin get health
+	assert_success
 }
 
 @test "wait_line: a first line written in two parts is read whole, bounded" {

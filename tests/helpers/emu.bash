@@ -109,8 +109,9 @@ emu_start() {
 	: >"$out"
 	# shellcheck disable=SC2086
 	set -- --listen 127.0.0.1:0 --state "$EMU_STATE" $quiet "$@"
-	if [ "${EMU_FORK:-1}" = 1 ] && _emu_fork_port; then
-		_emu_fork "$REPLY" "$out" --exit-with-pid "$BASHPID" "$@"
+	if [ "${EMU_FORK:-1}" = 1 ] && _emu_fork_port &&
+		_emu_fork "$REPLY" "$out" --exit-with-pid "$BASHPID" "$@"; then
+		:
 	else
 		# As a module (-m), its bytecode cached in the build folder: a
 		# script run as a file is compiled at every start (0.07 CPU-s
@@ -160,13 +161,14 @@ _emu_fork_port() {
 }
 
 # _emu_fork PORT OUT ARGS...: one emulator forked by the fork server on
-# PORT, stdout to OUT, stderr appended to EMU_LOG; EMU_PID=its pid, empty
-# when the server did not answer.
+# PORT, stdout to OUT, stderr appended to EMU_LOG; EMU_PID=its pid.  Fails
+# when the server does not answer (gone after 600 s idle): emu_start then
+# starts python3 itself.
 _emu_fork() {
 	local port=$1 out=$2 fd pid=
 	shift 2
 	EMU_PID=
-	exec {fd}<>"/dev/tcp/127.0.0.1/$port" || return 1
+	{ exec {fd}<>"/dev/tcp/127.0.0.1/$port"; } 2>/dev/null || return 1
 	printf '%s\0' emufork1 "$PWD" "$out" "$EMU_LOG" "$#" "$@" >&"$fd"
 	IFS= read -r -d '' -t 30 -u "$fd" pid || :
 	exec {fd}>&-
