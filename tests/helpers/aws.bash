@@ -123,7 +123,7 @@ PY
 # almost all of it imports.  AWSCLI_EXEC=1 runs /usr/bin/aws itself.
 aws_cli() {
 	[ "${AWSCLI_EXEC:-0}" = 1 ] && { /usr/bin/aws "$@"; return; }
-	local port fd rc n base
+	local port rc n base
 	local -a env=()
 	_awscli_port || return 1
 	port=$REPLY
@@ -131,12 +131,9 @@ aws_cli() {
 		env+=("$n=${!n}")
 	done
 	base="$T/.awscli.$BASHPID.$RANDOM"
-	exec {fd}<>"/dev/tcp/127.0.0.1/$port" || return 1
-	printf '%s\0' awscli1 "$PWD" "$base.out" "$base.err" \
-		"${#env[@]}" "${env[@]}" "$#" "$@" >&"$fd"
-	rc=
-	IFS= read -r -d '' -t 300 -u "$fd" rc
-	exec {fd}>&-
+	tcp_ask 127.0.0.1 "$port" 300 '%s\0' awscli1 "$PWD" "$base.out" \
+		"$base.err" "${#env[@]}" "${env[@]}" "$#" "$@" || return 1
+	rc=$REPLY
 	if [ -z "$rc" ]; then
 		echo "aws_cli: no answer from tests/helpers/awsclid.py:" >&2
 		cat "${BATS_FILE_TMPDIR:-$T}/awscli/log" >&2

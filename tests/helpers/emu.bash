@@ -100,6 +100,22 @@ _wait_ready() {
 	esac
 } 2>/dev/null
 
+# tcp_ask ADDR PORT SECONDS FORMAT [ARGS...]: one request to a loopback
+# helper server: printf FORMAT ARGS on a new connection, then REPLY=the
+# answer up to its first NUL octet or the end of the stream, waited for
+# at most SECONDS.  Fails when the connection is refused (bash says so on
+# stderr).  The one client of the emulator's admin API, its fork server
+# and the aws CLI daemon: no process is started.
+tcp_ask() {
+	local fd
+	REPLY=
+	exec {fd}<>"/dev/tcp/$1/$2" || return 1
+	# shellcheck disable=SC2059  # the caller's format
+	printf "${@:4}" >&"$fd"
+	IFS= read -r -d '' -t "$3" -u "$fd" REPLY || :
+	exec {fd}>&-
+}
+
 emu_start() {
 	local out quiet=--quiet
 	[ "${EMU_VERBOSE:-0}" = 1 ] && quiet=
@@ -165,14 +181,12 @@ _emu_fork_port() {
 # when the server does not answer (gone after 600 s idle): emu_start then
 # starts python3 itself.
 _emu_fork() {
-	local port=$1 out=$2 fd pid=
+	local port=$1 out=$2
 	shift 2
 	EMU_PID=
-	{ exec {fd}<>"/dev/tcp/127.0.0.1/$port"; } 2>/dev/null || return 1
-	printf '%s\0' emufork1 "$PWD" "$out" "$EMU_LOG" "$#" "$@" >&"$fd"
-	IFS= read -r -d '' -t 30 -u "$fd" pid || :
-	exec {fd}>&-
-	[ "${pid:-0}" -gt 0 ] 2>/dev/null && EMU_PID=$pid
+	tcp_ask 127.0.0.1 "$port" 30 '%s\0' emufork1 "$PWD" "$out" "$EMU_LOG" \
+		"$#" "$@" 2>/dev/null || return 1
+	[ "${REPLY:-0}" -gt 0 ] 2>/dev/null && EMU_PID=$REPLY
 }
 
 emu_stop() {
@@ -221,21 +235,20 @@ emu_admin() {
 # EMU_URL; REPLY=the answer's body.  Status 0 on HTTP 2xx, 1 otherwise
 # (the reason on stderr when there is no answer).  Bounded: 10 s.
 _emu_http() {
-	local LC_ALL=C hp=${EMU_URL#http://} fd resp code
-	REPLY=
+	local LC_ALL=C hp=${EMU_URL#http://} code
 	hp=${hp%%/*}
-	exec {fd}<>"/dev/tcp/${hp%:*}/${hp##*:}" || return 1
-	printf '%s %s HTTP/1.0\r\nHost: %s\r\n%s\r\n%s' "$1" "$2" "$hp" \
+	# The answer ends at end of stream (HTTP/1.0): a JSON body has no NUL.
+	tcp_ask "${hp%:*}" "${hp##*:}" 10 '%s %s HTTP/1.0\r\nHost: %s\r\n%s\r\n%s' \
+		"$1" "$2" "$hp" \
 		"${3+Content-Type: application/json$'\r\n'Content-Length: ${#3}$'\r\n'}" \
-		"${3-}" >&"$fd"
-	IFS= read -r -d '' -t 10 -u "$fd" resp || :  # ends at EOF, not NUL
-	exec {fd}>&-
-	if [[ $resp != HTTP/1.?\ [0-9][0-9][0-9]* ]]; then
+		"${3-}" || return 1
+	if [[ $REPLY != HTTP/1.?\ [0-9][0-9][0-9]* ]]; then
 		echo "emu_admin: no answer from $EMU_URL to $1 $2" >&2
+		REPLY=
 		return 1
 	fi
-	code=${resp:9:3}
-	REPLY=${resp#*$'\r\n\r\n'}
+	code=${REPLY:9:3}
+	REPLY=${REPLY#*$'\r\n\r\n'}
 	[ "${code:0:1}" = 2 ]
 }
 
