@@ -24,8 +24,7 @@
 #                        (TERM, then KILL after ~3 s); safe to call twice or
 #                        without a running emulator.  Call it in teardown().
 #                        The emulator also exits by itself when the shell
-#                        that started it is gone (--exit-with-pid, or
-#                        --exit-with-parent when not forked), so an
+#                        that started it is gone (--exit-with-pid), so an
 #                        interrupted test run leaves nothing behind.
 #   emu_restart [ARGS..] stop and start again on the same state file (new
 #                        port: EMU_URL changes).
@@ -124,9 +123,10 @@ emu_start() {
 	out="$T/r53emu.url.$$.$RANDOM"
 	: >"$out"
 	# shellcheck disable=SC2086
-	set -- --listen 127.0.0.1:0 --state "$EMU_STATE" $quiet "$@"
+	set -- --listen 127.0.0.1:0 --exit-with-pid "$BASHPID" \
+		--state "$EMU_STATE" $quiet "$@"
 	if [ "${EMU_FORK:-1}" = 1 ] && _emu_fork_port &&
-		_emu_fork "$REPLY" "$out" --exit-with-pid "$BASHPID" "$@"; then
+		_emu_fork "$REPLY" "$out" "$@"; then
 		:
 	else
 		# As a module (-m), its bytecode cached in the build folder: a
@@ -134,7 +134,7 @@ emu_start() {
 		# for these 2,200 lines).
 		PYTHONPATH="$EMU_DIR" PYTHONDONTWRITEBYTECODE='' \
 			PYTHONPYCACHEPREFIX="$R53M_BUILD/pycache" \
-			"$EMU_PY" -m r53emu --exit-with-parent "$@" \
+			"$EMU_PY" -m r53emu "$@" \
 			>"$out" 2>>"$EMU_LOG" 3>&- &
 		EMU_PID=$!
 	fi

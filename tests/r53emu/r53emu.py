@@ -24,9 +24,9 @@ Route 53 does), --quota N (RRsets per zone, default 10000), the fault
 settings below as flags (--throttle-rate, --prior-request-rate,
 --error5xx-rate, --drop-rate, --latency-ms, --account-rate-limit,
 --drop-after-change, --seed), --quiet (no per-request log on stderr),
---exit-with-parent (exit when the starting process is gone),
---exit-with-pid PID (exit when process PID is gone: for a start through
-emufork.py, whose parent is the fork server, not the test).
+--exit-with-pid PID (exit when process PID is gone: the shell that
+started it, so a killed test run leaves no emulator behind; the parent
+would not do for a start through emufork.py, the fork server).
 
 Errors: <ErrorResponse> with Route 53's codes and texts.  Rule violations of
 a change batch are all reported, as one InvalidChangeBatch message
@@ -2132,18 +2132,14 @@ class Server(ThreadingHTTPServer):
 
 
 def watch_owner(pid, srv):
-    """Shut srv down when process pid (0: the parent) is gone."""
-    parent = os.getppid()
+    """Shut srv down when process pid is gone."""
     while True:
-        if pid:
-            try:
-                os.kill(pid, 0)
-            except ProcessLookupError:
-                break
-            except PermissionError:
-                pass
-        elif os.getppid() != parent:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
             break
+        except PermissionError:
+            pass
         time.sleep(0.5)
     srv.shutdown()
 
@@ -2170,12 +2166,10 @@ def main(argv=None):
     ap.add_argument("--drop-after-change", type=int, default=0)
     ap.add_argument("--seed", type=int, default=None)
     ap.add_argument("--quiet", action="store_true")
-    ap.add_argument("--exit-with-parent", action="store_true",
-                    help="exit when the parent process goes away (so a "
-                         "killed test run leaves no emulator behind)")
     ap.add_argument("--exit-with-pid", type=int, default=0, metavar="PID",
-                    help="exit when process PID goes away (a start through "
-                         "emufork.py, whose parent outlives the test)")
+                    help="exit when process PID goes away (the starting "
+                         "shell: a killed test run leaves no emulator "
+                         "behind)")
     args = ap.parse_args(argv)
     host, _, port = args.listen.rpartition(":")
     emu = Emulator(args)
@@ -2190,7 +2184,7 @@ def main(argv=None):
         threading.Thread(target=srv.shutdown, daemon=True).start()
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    if args.exit_with_parent or args.exit_with_pid:
+    if args.exit_with_pid:
         threading.Thread(target=watch_owner, args=(args.exit_with_pid, srv),
                          daemon=True).start()
     # serve_forever sees a shutdown only at its next poll: every test
