@@ -38,6 +38,9 @@ fi
 # installed by scripts/deps.sh): the helpers' bounded waits poll with
 # sleep thousands of times a run, and each external one is a process
 # start on a CPU-bound suite.  Without the package they stay commands.
+# The loadable mkdir -p fails "File exists" when another process makes
+# the folder between its check and its mkdir: a folder files of one run
+# share (servers.bash's port reservations) takes that as done.
 for _b in sleep rm mkdir; do
 	[ -r "/usr/lib/bash/$_b" ] && enable -f "/usr/lib/bash/$_b" "$_b" 2>/dev/null
 done
